@@ -1,0 +1,63 @@
+"""Exact money arithmetic on polars Decimal columns.
+
+The contract (data-contract.md, "Money") asks for exact arithmetic and a single rounding,
+half away from zero, to the cent, at named points. Polars Decimal has three traps
+(stack-notes A4): a product keeps only the larger input scale, implicit rescaling rounds
+half-to-even, and precision widens to 38. Hence the one rule of this module: **widen, compute,
+round once, cast**.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+MONEY = pl.Decimal(18, 2)
+"""Contract dtype of every amount in euros (cents)."""
+
+WIDE = pl.Decimal(38, 12)
+"""Working dtype: wide enough that products of money (scale 2) and rates (scale <= 10) are exact."""
+
+RATIO = pl.Decimal(18, 6)
+"""Dtype of fractions such as work_fraction."""
+
+SHARE = pl.Decimal(18, 4)
+"""Dtype of taxable_share_be (4 decimals, data-contract computation 4)."""
+
+MONEY_PATTERN = r"^-?\d{1,13}(\.\d{1,2})?$"
+"""Canonical money text after dialect normalisation: at most two decimals."""
+
+CENT = Decimal("0.01")
+
+
+def wide(expr: pl.Expr) -> pl.Expr:
+    """Cast an expression to the wide working dtype (exact for our magnitudes)."""
+    return expr.cast(WIDE)
+
+
+def to_cents(expr: pl.Expr) -> pl.Expr:
+    """Round a (wide) expression once, half away from zero, to the cent, as ``MONEY``."""
+    return expr.cast(WIDE).round(2, mode="half_away_from_zero").cast(MONEY)
+
+
+def round_to(expr: pl.Expr, decimals: int, dtype: pl.DataType) -> pl.Expr:
+    """Round once half away from zero to ``decimals`` places and cast to ``dtype``."""
+    return expr.cast(WIDE).round(decimals, mode="half_away_from_zero").cast(dtype)
+
+
+def times(amount: pl.Expr, rate: pl.Expr | Decimal) -> pl.Expr:
+    """Exact product of an amount and a rate in the wide dtype (not yet rounded)."""
+    other = rate if isinstance(rate, pl.Expr) else pl.lit(rate, dtype=WIDE)
+    return amount.cast(WIDE) * other.cast(WIDE)
+
+
+def cents(value: Decimal) -> Decimal:
+    """Python-side twin of :func:`to_cents` (for tests and scalar code)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_money(text: pl.Expr) -> pl.Expr:
+    """Turn canonical money text (``MONEY_PATTERN``) into ``MONEY`` without any rounding.
+
+    Text with more than two decimals never reaches this function: validation rejects it first.
+    """
+    return text.str.strip_chars().cast(pl.Decimal(38, 2), strict=False).cast(MONEY)
