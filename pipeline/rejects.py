@@ -66,4 +66,4 @@ def combine(*frames: pl.DataFrame) -> pl.DataFrame:
     parts = [f.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA) for f in frames if f is not None and f.height]
     if not parts:
         return empty()
-    return pl.concat(parts).unique().sort(REJECT_KEY, "message", nulls_last=True)
+    return pl.concat(parts).unique().sort([*REJECT_KEY, "message"], nulls_last=True)

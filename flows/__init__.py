@@ -1,0 +1,1 @@
+"""Prefect flows: thin tasks around the plain functions of ``pipeline``."""

@@ -1,0 +1,80 @@
+"""Prefect flow ``monthly_payroll``: one monthly payroll batch, as thin tasks around
+``pipeline.batch`` (the CLI runs the very same functions, so both give identical outputs).
+
+No ``from __future__ import annotations`` here: it breaks deployment parameter checks
+(stack-notes A2).
+"""
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pipeline import batch
+from pipeline.params import default_parameters
+from pipeline.run_store import RunStore
+
+
+def previous_month(day: dt.date) -> str:
+    """The payroll month a run on ``day`` closes: the month before (runs are scheduled on the 1st)."""
+    first = day.replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+@task(cache_policy=NO_CACHE)
+def read_inputs(input_dir: str, profile: str):
+    return batch.load(Path(input_dir), profile)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_inputs(raw):
+    return batch.check(raw)
+
+
+@task(cache_policy=NO_CACHE)
+def compute_rules(checked, period: str, store_dir: str, part_time_reading: str):
+    return batch.compute(checked, period, default_parameters(), RunStore(Path(store_dir)), part_time_reading)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def write_outputs(result, out_dir: str, overwrite: bool, store_dir: str, finalise: bool) -> str:
+    return str(batch.publish(result, Path(out_dir), overwrite, RunStore(Path(store_dir)), finalise))
+
+
+@flow(name="monthly_payroll", log_prints=False)
+def monthly_payroll(
+    input_dir: str = "sample_data/batch_2026_10",
+    period: Optional[str] = None,
+    out_dir: Optional[str] = None,
+    run_date: Optional[dt.date] = None,
+    profile: str = "canonical",
+    store_dir: str = "run_store",
+    overwrite: bool = False,
+    finalise: bool = True,
+    part_time_reading: str = "prorated",
+) -> dict:
+    """Compute one payroll month and write its audit files.
+
+    ``period`` defaults to the month before ``run_date`` (itself today by default): the
+    deployment runs on the 1st of each month, Europe/Brussels time, and closes the month before.
+    Returns the output folder, the exit code of the contract (0 or 3) and the row counts.
+    """
+    logger = get_run_logger()
+    day = run_date or dt.date.today()
+    month = period or previous_month(day)
+    target = out_dir or f"out/{month}"
+    prof, raw = read_inputs(input_dir, profile)
+    checked = validate_inputs(raw)
+    tables, store_tables = compute_rules(checked, month, store_dir, part_time_reading)
+    result = batch.BatchResult(month, tables, store_tables, batch.manifest(month, day, prof, raw, tables, default_parameters()))
+    path = write_outputs(result, target, overwrite, store_dir, finalise)
+    totals = result.manifest["totals"]
+    logger.info(
+        "period %s: read %s, valid %s, rejected %s, computed %s -> %s",
+        month, totals["read"], totals["valid"], totals["rejected"], totals["computed"], path,
+    )
+    if result.exit_code:
+        logger.warning("%s rows rejected: see %s/rejects.csv", totals["rejected"], path)
+    return {"out_dir": path, "exit_code": result.exit_code, "totals": totals, "run_id": result.manifest["run_id"]}

@@ -1,0 +1,246 @@
+"""One monthly payroll batch, end to end: read -> validate -> compute -> write.
+
+The four steps are plain functions so the typer CLI and the Prefect flow run exactly the same
+code (the flow wraps each step in a thin task). Rules plug in at :func:`compute`:
+
+1. guaranteed wage on sickness (``guaranteed_wage``, contract computation 1);
+2. ONSS base and contributions (``contributions``, computations 2 and 3);
+3. withholding-tax applicability (``withholding``, computation 4);
+4. ONEM compensation allowance (``onem_allowance``, computation 5).
+
+Belgian residents employed in the Netherlands or France are on a foreign payroll: they get the
+allowance, and neither Belgian ONSS nor Belgian withholding (rules-reference §5.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline import __version__, rejects
+from pipeline.audit import code_hash, write_run
+from pipeline.contributions import contribution_lines, onss_base, totals, worker_code
+from pipeline.guaranteed_wage import compute_guaranteed_wage
+from pipeline.money import MONEY, SHARE
+from pipeline.onem_allowance import compute_onem_allowance, employed_abroad_expr
+from pipeline.params import Parameters, default_parameters
+from pipeline.reading import Profile, RawInput, read_batch
+from pipeline.run_store import RunStore
+from pipeline.validation import ValidatedBatch, validate_batch
+from pipeline.withholding import decide_withholding
+
+PAYROLL_COLUMNS = [
+    "employee_id", "period", "employer_id", "worker_code", "worker_status", "residence_country", "work_country",
+    "work_fraction", "gross_salary", "guaranteed_wage_onss", "guaranteed_wage_exempt", "onss_base",
+    "worker_contribution", "employer_contribution", "withholding_applies", "withholding_reason", "taxable_share_be",
+    "regularisation_required", "regularisation_periods", "onem_allowance", "days_worked_be", "days_worked_residence",
+    "days_worked_other", "zone_exit_days",
+]
+EMPLOYED_ABROAD_REASON = "EMPLOYED_ABROAD_NO_BE_PAYROLL"
+EMPLOYER_DEFAULTS = {"employer_category": "000", "workforce": 0, "commercial": True}
+
+
+def period_start(period: str) -> dt.date:
+    """First day of a ``YYYY-MM`` period (raises ValueError on a malformed period)."""
+    return dt.datetime.strptime(period + "-01", "%Y-%m-%d").date()
+
+
+@dataclass
+class BatchResult:
+    period: str
+    tables: dict[str, pl.DataFrame]  # the audit tables of the contract
+    store_tables: dict[str, pl.DataFrame]  # what the run store keeps for later runs
+    manifest: dict[str, Any]
+    explanations: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.tables["rejects"].height else 0
+
+
+def load(input_dir: Path, profile: str | Path | None = None) -> tuple[Profile, dict[str, RawInput]]:
+    """Step 1: read every input of the batch folder through the mapping profile."""
+    prof = Profile.load(profile)
+    return prof, read_batch(Path(input_dir), prof)
+
+
+def check(raw: dict[str, RawInput]) -> ValidatedBatch:
+    """Step 2: validate every input in one pass (pandera + cross-file rules)."""
+    return validate_batch(raw)
+
+
+def _history(current: pl.DataFrame, store: RunStore | None, table: str, key: list[str], keep: pl.Expr) -> pl.DataFrame:
+    """Input rows plus stored rows of earlier runs that the input does not repeat (input wins)."""
+    if store is None:
+        return current
+    stored = store.read(table)
+    if stored is None or stored.height == 0:
+        return current
+    stored = stored.filter(keep).select(current.columns).cast(current.schema)
+    return pl.concat([current, stored.join(current.select(key), on=key, how="anti")])
+
+
+def _with_employer(employees: pl.DataFrame, employers: pl.DataFrame) -> pl.DataFrame:
+    cols = ["employer_id", *EMPLOYER_DEFAULTS]
+    out = employees.join(employers.select(cols), on="employer_id", how="left")
+    return out.with_columns(pl.col(name).fill_null(value) for name, value in EMPLOYER_DEFAULTS.items())
+
+
+def compute(
+    checked: ValidatedBatch,
+    period: str,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """Step 3: every rule for the run period. Returns (audit tables, tables for the run store)."""
+    params = params or default_parameters()
+    start = period_start(period)
+    frames = checked.frames
+    employees = _with_employer(frames["employees"], frames["employers"])
+    year = period[:4]
+    pay_input = frames["pay"]
+    later = pay_input.filter(pl.col("period") > period)
+    pay = _history(
+        pay_input.filter(pl.col("period") <= period), store, "pay", ["employee_id", "period"],
+        (pl.col("period") < period) & pl.col("period").str.starts_with(year),
+    )
+    absences = _history(frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < start)
+    found = [
+        checked.rejects,
+        rejects.from_rows(later, "period", "period_after_run", f"pay row for a month after the run period {period}: not computed in this run"),
+    ]
+
+    abroad = employees.filter(employed_abroad_expr())
+    domestic = employees.join(abroad.select("employee_id"), on="employee_id", how="anti")
+    now = pay.filter(pl.col("period") == period)
+
+    gw = compute_guaranteed_wage(domestic, absences, now.join(domestic.select("employee_id"), on="employee_id", how="semi"), period, params)
+    wh = decide_withholding(domestic, pay.join(domestic.select("employee_id"), on="employee_id", how="semi"), period, params)
+    allowance, onem_rejects = compute_onem_allowance(abroad, now.join(abroad.select("employee_id"), on="employee_id", how="semi"), period, params, part_time_reading)
+    found += [gw.rejects, wh.rejects, onem_rejects]
+    all_rejects = rejects.combine(*found)
+
+    # Pay rows of the period that a rule rejected are not computed (they are in rejects).
+    fallen = all_rejects.select("source_file", "source_line").unique()
+    now = now.join(fallen, on=["source_file", "source_line"], how="anti")
+    lines = now.join(employees, on="employee_id", how="inner", suffix="_employee")
+    lines = lines.join(gw.monthly, on=["employee_id", "period"], how="left").with_columns(
+        pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY), pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY)
+    )
+    is_abroad = employed_abroad_expr()
+    lines = lines.with_columns(
+        pl.when(is_abroad).then(None).otherwise(worker_code()).alias("worker_code"),
+        pl.when(is_abroad).then(None).otherwise(onss_base(params, start)).alias("onss_base"),
+    )
+    contrib = contribution_lines(lines, params, start)
+    lines = lines.join(totals(contrib), on=["employee_id", "period"], how="left")
+    lines = lines.join(wh.lines, on=["employee_id", "period"], how="left")
+    lines = lines.join(allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance")), on=["employee_id", "period"], how="left")
+    lines = lines.with_columns(
+        pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("worker_contribution").fill_null(0)).cast(MONEY).alias("worker_contribution"),
+        pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("employer_contribution").fill_null(0)).cast(MONEY).alias("employer_contribution"),
+        pl.when(is_abroad).then(False).otherwise(pl.col("withholding_applies")).alias("withholding_applies"),
+        pl.when(is_abroad).then(pl.lit(EMPLOYED_ABROAD_REASON)).otherwise(pl.col("withholding_reason")).alias("withholding_reason"),
+        pl.when(is_abroad).then(pl.lit(0, SHARE)).otherwise(pl.col("taxable_share_be")).cast(SHARE).alias("taxable_share_be"),
+        pl.when(is_abroad).then(False).otherwise(pl.col("regularisation_required")).fill_null(False).alias("regularisation_required"),
+        pl.when(is_abroad).then(pl.lit("")).otherwise(pl.col("regularisation_periods")).fill_null("").alias("regularisation_periods"),
+        pl.col("onem_allowance").fill_null(0).cast(MONEY),
+    )
+    payroll_lines = lines.select(PAYROLL_COLUMNS).sort("employee_id", "period")
+
+    tables = {
+        "payroll_lines": payroll_lines,
+        "contribution_lines": contrib,
+        "guaranteed_wage_days": gw.days,
+        "onem_allowance": allowance,
+        "withholding_decisions": wh.lines.join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi").sort("employee_id", "period"),
+        "rejects": all_rejects,
+    }
+    store_tables = {
+        "payroll_lines": payroll_lines,
+        "contribution_lines": contrib,
+        "guaranteed_wage_days": gw.days,
+        "onem_allowance": allowance,
+        "pay": pay.filter(pl.col("period") == period).join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi"),
+        "employees": frames["employees"],
+        "employers": frames["employers"],
+        "absences": frames["absences"],
+    }
+    return tables, store_tables
+
+
+def manifest(
+    period: str, run_date: dt.date, profile: Profile, raw: dict[str, RawInput], tables: dict[str, pl.DataFrame], params: Parameters
+) -> dict[str, Any]:
+    """The run manifest (outputs are added by the writer). No wall-clock time: only ``run_date``."""
+    rej = tables["rejects"]
+    counts = {}
+    for name, item in sorted(raw.items()):
+        rejected = rej.filter(pl.col("source_file") == item.path.name).select("source_line").n_unique()
+        counts[name] = {"read": item.rows, "valid": item.rows - rejected, "rejected": rejected}
+    inputs = [
+        {"input": name, "name": item.path.name, "sha256": item.sha256, "rows": item.rows, "dialect": item.dialect}
+        for name, item in sorted(raw.items())
+    ]
+    identity = json.dumps(
+        {"period": period, "run_date": str(run_date), "params": params.bundle_hash, "code": code_hash(),
+         "inputs": [i["sha256"] for i in inputs], "profile": profile.name},
+        sort_keys=True,
+    )
+    in_force = params.table(period_start(period))
+    return {
+        "run_id": hashlib.sha256(identity.encode()).hexdigest(),
+        "period": period,
+        "run_date": str(run_date),
+        "code_version": __version__,
+        "code_sha256": code_hash(),
+        "parameter_bundle_sha256": params.bundle_hash,
+        "parameters_not_verified": in_force.filter(pl.col("status") != "verified").get_column("parameter").to_list(),
+        "mapping_profile": profile.name,
+        "inputs": inputs,
+        "counts": counts,
+        "totals": {
+            "read": sum(c["read"] for c in counts.values()),
+            "valid": sum(c["valid"] for c in counts.values()),
+            "rejected": sum(c["rejected"] for c in counts.values()),
+            "computed": tables["payroll_lines"].height,
+        },
+    }
+
+
+def publish(
+    result: BatchResult, out: Path, overwrite: bool = False, store: RunStore | None = None, finalise: bool = True
+) -> Path:
+    """Step 4: write the audit files atomically, then keep the period in the run store."""
+    path = write_run(out, result.tables, result.manifest, overwrite=overwrite)
+    if store is not None:
+        info = {
+            "run_id": result.manifest["run_id"], "period": result.period, "run_date": result.manifest["run_date"],
+            "finalised": finalise, "totals": result.manifest["totals"], "output": str(Path(out).resolve()),
+        }
+        store.save(result.period, result.store_tables, info)
+    return path
+
+
+def run_batch(
+    input_dir: Path,
+    period: str,
+    run_date: dt.date,
+    profile: str | Path | None = None,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+) -> BatchResult:
+    """Read, validate and compute one batch (no writing)."""
+    params = params or default_parameters()
+    prof, raw = load(input_dir, profile)
+    checked = check(raw)
+    tables, store_tables = compute(checked, period, params, store, part_time_reading)
+    return BatchResult(period, tables, store_tables, manifest(period, run_date, prof, raw, tables, params))

@@ -1,0 +1,187 @@
+"""``payroll``: the command line of the cross-border payroll processor.
+
+Exit codes (data-contract "Exit codes"): 0 everything computed; 3 some rows rejected (valid rows
+computed, rejects written); 4 a legal parameter is missing for the period; 5 the output exists
+and --overwrite was not given; 1 anything else; 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from pipeline.errors import EXIT_FAILURE, PayrollError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Belgian payroll for cross-border workers: ONSS contributions, guaranteed wage, withholding "
+    "applicability, ONEM frontier allowance and DmfA audit exports.",
+)
+params_app = typer.Typer(no_args_is_help=True, help="Show the dated legal parameters (rates, thresholds, dates).")
+app.add_typer(params_app, name="params")
+err = Console(stderr=True)
+out = Console()
+
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Payroll month to compute, YYYY-MM.", show_default=False)]
+RunDateOpt = Annotated[
+    dt.datetime | None,
+    typer.Option("--run-date", formats=["%Y-%m-%d"], help="Date recorded in the run (default: today). Same inputs + same run date = byte-identical outputs."),
+]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="Column-mapping profile: canonical, fr_export, nl_export or a YAML file.")]
+StoreOpt = Annotated[Path, typer.Option("--store", help="Run-store folder holding earlier finalised periods.")]
+
+
+def _run_date(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _check_period(period: str) -> str:
+    try:
+        dt.datetime.strptime(period, "%Y-%m")
+    except ValueError:
+        raise typer.BadParameter(f"{period!r} is not a month YYYY-MM", param_hint="--period") from None
+    return period
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Turn domain errors into their exit code with a one-line message (never a traceback of data)."""
+    try:
+        yield
+    except PayrollError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _steps(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet or not err.is_terminal,
+    )
+
+
+def _timed(progress: Progress, task: Any, label: str, fn: Callable[[], Any]) -> Any:
+    progress.update(task, description=label)
+    value = fn()
+    progress.advance(task)
+    return value
+
+
+@app.command()
+def run(
+    input_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Batch folder with employees, pay (and employers, absences) as CSV, Parquet or XLSX.")],
+    period: PeriodOpt,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the audit files.")],
+    run_date: RunDateOpt = None,
+    profile: ProfileOpt = "canonical",
+    store: StoreOpt = Path("run_store"),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    finalise: Annotated[bool, typer.Option("--finalise/--no-finalise", help="Mark the period final in the run store (needed by the DmfA export).")] = True,
+    part_time_reading: Annotated[str, typer.Option("--onem-part-time", help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).")] = "prorated",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow monthly_payroll (recorded by Prefect; starts a temporary server when none is configured).")] = False,
+) -> None:
+    """Compute one monthly payroll batch and write the audit files.
+
+    Example: payroll run sample_data/batch_2026_10 --period 2026-10 --out out/2026-10 --run-date 2026-11-02
+    """
+    from pipeline import batch
+    from pipeline.params import default_parameters
+    from pipeline.run_store import RunStore
+
+    _check_period(period)
+    day = _run_date(run_date)
+    if via_prefect:
+        from flows.monthly_payroll import monthly_payroll
+
+        with _domain_errors():
+            state = monthly_payroll(
+                input_dir=str(input_dir), period=period, out_dir=str(out_dir), run_date=day, profile=profile,
+                store_dir=str(store), overwrite=overwrite, finalise=finalise, part_time_reading=part_time_reading,
+            )
+        totals = state["totals"]
+        out.print(
+            f"period {period} (Prefect flow run): read {totals['read']} rows, valid {totals['valid']}, "
+            f"rejected {totals['rejected']}; {totals['computed']} payroll lines written to {out_dir}"
+        )
+        raise typer.Exit(state["exit_code"])
+    with _domain_errors(), _steps(quiet) as progress:
+        task = progress.add_task("starting", total=4)
+        params = default_parameters()
+        rs = RunStore(store)
+        prof, raw = _timed(progress, task, "reading inputs", lambda: batch.load(input_dir, profile))
+        checked = _timed(progress, task, "validating", lambda: batch.check(raw))
+        tables, store_tables = _timed(progress, task, "computing", lambda: batch.compute(checked, period, params, rs, part_time_reading))
+        result = batch.BatchResult(period, tables, store_tables, batch.manifest(period, day, prof, raw, tables, params))
+        _timed(progress, task, "writing", lambda: batch.publish(result, out_dir, overwrite, rs, finalise))
+    totals = result.manifest["totals"]
+    out.print(
+        f"period {period}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}; "
+        f"{totals['computed']} payroll lines written to {out_dir}"
+    )
+    if result.exit_code:
+        err.print(f"[yellow]{totals['rejected']} rows rejected: see {out_dir / 'rejects.csv'}[/yellow]")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def validate(
+    input_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Batch folder to check.")],
+    profile: ProfileOpt = "canonical",
+    report: Annotated[Path | None, typer.Option("--report", help="Also write the rejects to this CSV file.")] = None,
+) -> None:
+    """Check a batch folder without computing anything: list every defect (exit 3 when any)."""
+    from pipeline import batch
+    from pipeline.audit import neutralise
+
+    with _domain_errors():
+        _, raw = batch.load(input_dir, profile)
+        checked = batch.check(raw)
+    for name, c in checked.counts.items():
+        out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}")
+    rej = checked.rejects
+    if rej.height:
+        for row in rej.head(50).iter_rows(named=True):
+            out.print(f"{row['source_file']}:{row['source_line']} {row['column']} [{row['check']}] {row['message']}")
+        if rej.height > 50:
+            out.print(f"... and {rej.height - 50} more")
+        if report:
+            neutralise(rej).write_csv(report)
+        raise typer.Exit(3)
+    out.print("no defects found")
+
+
+@params_app.command("show")
+def params_show(
+    date: Annotated[dt.datetime, typer.Option("--date", "-d", formats=["%Y-%m-%d"], help="Show the values in force on this date.")],
+    name: Annotated[str, typer.Option("--name", help="Only parameters whose name starts with this.")] = "",
+) -> None:
+    """Print every legal parameter in force on a date, with its status and legal reference."""
+    from rich.table import Table
+
+    from pipeline.params import default_parameters
+
+    with _domain_errors():
+        table = default_parameters().table(date.date())
+    grid = Table("parameter", "value", "since", "status", "reference", title=f"Legal parameters in force on {date.date()}")
+    for row in table.iter_rows(named=True):
+        if row["parameter"].startswith(name):
+            grid.add_row(row["parameter"], row["value"], str(row["effective_from"]), row["status"], row["reference"])
+    out.print(grid)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001
+        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}")
+        sys.exit(EXIT_FAILURE)

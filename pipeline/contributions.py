@@ -1,0 +1,147 @@
+"""ONSS base and social contributions (data-contract computations 2 and 3).
+
+- ONSS base (rules-reference §1.1): blue collars (ouvriers) round((gross + guaranteed_wage_onss)
+  × 108 %) because ONVA, not the employer, pays their simple holiday pay; white collars
+  gross + guaranteed_wage_onss.
+- One line per contribution, ``amount = round(onss_base × rate)`` half away from zero to the cent
+  (rules-reference §1.2): worker 13.07 %, employer basic 19.88 % and wage moderation 5.12 %
+  (§2.1), blue-collar quarterly holiday contribution 5.57 % (code 253, §2.2), the special
+  employer contributions of §2.3 that apply to the employer (255, 256 in its due quarters,
+  809/811 FFE by commercial status and workforce, 810, 855 for employers with at least 10
+  workers, 859, 831 for CP 200 white collars), and the annual 10.27 % holiday contribution as an
+  ``accrual`` line (collected next year by debit notice; not part of the month's contributions).
+- ``worker_contribution`` / ``employer_contribution`` are sums of the rounded ``due`` lines.
+
+Every rate comes from a dated parameter, looked up on the first day of the period; each line
+records the parameter name and its legal source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.money import MONEY, WIDE, to_cents, times
+from pipeline.params import Parameters
+
+LINE_COLUMNS = [
+    "employee_id", "period", "contribution", "payer", "kind", "dmfa_code", "base", "rate", "amount", "parameter", "source",
+]
+RATE_DTYPE = pl.Decimal(18, 8)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One contribution: who pays, its DmfA code, its rate parameter and when it applies."""
+
+    name: str
+    payer: str  # worker | employer
+    dmfa_code: str | None  # None: the worker code (015/495) itself
+    parameter: str
+    kind: str = "due"  # due | accrual
+
+    def applies(self, params: Parameters, on: dt.date) -> pl.Expr:
+        """Row condition (on the employee/employer columns) for this contribution."""
+        p = params
+        blue = pl.col("worker_status") == "blue_collar"
+        workforce = pl.col("workforce").fill_null(0)
+        commercial = pl.col("commercial").fill_null(True)
+        conditions = {
+            "holiday_quarterly": blue,
+            "holiday_annual_accrual": blue,
+            "asbestos_fund": pl.lit(((on.month - 1) // 3 + 1) in p.value("onss/special/asbestos_quarters", on)),
+            "ffe_commercial_small": commercial & (workforce < int(p.value("onss/special/ffe_workforce_threshold", on))),
+            "ffe_commercial_large": commercial & (workforce >= int(p.value("onss/special/ffe_workforce_threshold", on))),
+            "ffe_noncommercial": ~commercial,
+            "ar401_special": workforce >= int(p.value("onss/special/ar401_workforce_threshold", on)),
+            "cpae_cp200": (pl.col("employer_category") == "010") & ~blue,
+        }
+        return conditions.get(self.name, pl.lit(True))
+
+
+CONTRIBUTIONS: tuple[Contribution, ...] = (
+    Contribution("worker_onss", "worker", None, "onss/worker_rate"),
+    Contribution("employer_basic", "employer", None, "onss/employer_basic_rate"),
+    Contribution("wage_moderation", "employer", None, "onss/wage_moderation_rate"),
+    Contribution("holiday_quarterly", "employer", "253", "onss/holiday_quarterly_rate"),
+    Contribution("holiday_annual_accrual", "employer", None, "onss/holiday_annual_rate", kind="accrual"),
+    Contribution("work_accident_special", "employer", "255", "onss/special/work_accident_rate"),
+    Contribution("asbestos_fund", "employer", "256", "onss/special/asbestos_rate"),
+    Contribution("ffe_commercial_small", "employer", "809", "onss/special/ffe_commercial_small_rate"),
+    Contribution("ffe_commercial_large", "employer", "809", "onss/special/ffe_commercial_large_rate"),
+    Contribution("ffe_noncommercial", "employer", "811", "onss/special/ffe_noncommercial_rate"),
+    Contribution("ffe_special", "employer", "810", "onss/special/ffe_special_rate"),
+    Contribution("ar401_special", "employer", "855", "onss/special/ar401_rate"),
+    Contribution("temporary_unemployment", "employer", "859", "onss/special/temporary_unemployment_rate"),
+    Contribution("cpae_cp200", "employer", "831", "onss/special/cpae_cp200_rate"),
+)
+
+
+def worker_code() -> pl.Expr:
+    """DmfA worker code of ordinary private-sector workers: 015 ouvrier, 495 employé (§7.3)."""
+    return pl.when(pl.col("worker_status") == "blue_collar").then(pl.lit("015")).otherwise(pl.lit("495"))
+
+
+def onss_base(params: Parameters, on: dt.date) -> pl.Expr:
+    """Computation 2: the ONSS base of the month (needs gross_salary, guaranteed_wage_onss, worker_status)."""
+    subject = pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").cast(WIDE)
+    factor = params.value("onss/blue_collar_base_factor", on)
+    return (
+        pl.when(pl.col("worker_status") == "blue_collar")
+        .then(to_cents(times(subject, factor)))
+        .otherwise(to_cents(subject))
+        .alias("onss_base")
+    )
+
+
+def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> pl.DataFrame:
+    """Computation 3: one row per employee, period and applicable contribution.
+
+    ``frame`` has employee_id, period, worker_status, onss_base and the employer columns
+    employer_category, workforce, commercial. Rows with a null ``onss_base`` (no Belgian ONSS)
+    get no lines.
+    """
+    subject = frame.filter(pl.col("onss_base").is_not_null())
+    parts = []
+    for c in CONTRIBUTIONS:
+        entry = params.entry(c.parameter, on)
+        rows = subject.filter(c.applies(params, on))
+        if rows.height == 0:
+            continue
+        parts.append(
+            rows.select(
+                "employee_id",
+                "period",
+                pl.lit(c.name).alias("contribution"),
+                pl.lit(c.payer).alias("payer"),
+                pl.lit(c.kind).alias("kind"),
+                (pl.lit(c.dmfa_code) if c.dmfa_code else worker_code()).alias("dmfa_code"),
+                pl.col("onss_base").alias("base"),
+                pl.lit(entry.value, dtype=WIDE).cast(RATE_DTYPE).alias("rate"),
+                to_cents(times(pl.col("onss_base"), entry.value)).alias("amount"),
+                pl.lit(c.parameter).alias("parameter"),
+                pl.lit(entry.source).alias("source"),
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema=line_schema())
+    return pl.concat(parts).sort("employee_id", "period", "contribution")
+
+
+def line_schema() -> dict[str, pl.DataType]:
+    return {
+        "employee_id": pl.String, "period": pl.String, "contribution": pl.String, "payer": pl.String,
+        "kind": pl.String, "dmfa_code": pl.String, "base": MONEY, "rate": RATE_DTYPE, "amount": MONEY,
+        "parameter": pl.String, "source": pl.String,
+    }
+
+
+def totals(lines: pl.DataFrame) -> pl.DataFrame:
+    """worker_contribution and employer_contribution per employee and period (due lines only)."""
+    due = lines.filter(pl.col("kind") == "due")
+    return due.group_by("employee_id", "period").agg(
+        pl.col("amount").filter(pl.col("payer") == "worker").sum().cast(MONEY).alias("worker_contribution"),
+        pl.col("amount").filter(pl.col("payer") == "employer").sum().cast(MONEY).alias("employer_contribution"),
+    )

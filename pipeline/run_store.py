@@ -1,0 +1,85 @@
+"""The run store: each finalised period of earlier runs, so later runs (calendar-year counters,
+relapse history) and the quarterly DmfA export can read history.
+
+Embedded default: partitioned Parquet in a local folder (``--store``, default ``./run_store``)::
+
+    <store>/<table>/period=YYYY-MM/data.parquet
+    <store>/periods/period=YYYY-MM.json      # run id, run date, counts, finalised flag
+
+A period is replaced as a whole (written to a temporary folder, then renamed), so a crash never
+leaves a half-written partition that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline.errors import RunStoreError
+
+STORED_TABLES = ("payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance", "pay", "employees", "employers", "absences")
+
+
+class RunStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _partition(self, table: str, period: str) -> Path:
+        return self.root / table / f"period={period}"
+
+    def save(self, period: str, tables: dict[str, pl.DataFrame], info: dict[str, Any]) -> None:
+        """Store (replace) one period's tables and its info record."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for table, frame in tables.items():
+            target = self._partition(table, period)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+            frame.write_parquet(staging / "data.parquet", compression="zstd", statistics=False)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(staging, target)
+        meta = self.root / "periods"
+        meta.mkdir(exist_ok=True)
+        tmp = meta / f".period={period}.json.tmp"
+        tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, meta / f"period={period}.json")
+
+    def info(self, period: str) -> dict[str, Any] | None:
+        path = self.root / "periods" / f"period={period}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def periods(self) -> list[str]:
+        meta = self.root / "periods"
+        if not meta.is_dir():
+            return []
+        return sorted(p.name[len("period="):-len(".json")] for p in meta.glob("period=*.json"))
+
+    def read(self, table: str, periods: list[str] | None = None) -> pl.DataFrame | None:
+        """Concatenate a table over the given (default: all) stored periods; None when absent."""
+        base = self.root / table
+        if not base.is_dir():
+            return None
+        chosen = periods if periods is not None else self.periods()
+        files = [self._partition(table, p) / "data.parquet" for p in chosen]
+        files = [f for f in files if f.is_file()]
+        if not files:
+            return None
+        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+
+    def require_finalised(self, periods: list[str]) -> None:
+        """Refuse (clear message) when a period is missing or was not finalised."""
+        problems = []
+        for p in periods:
+            info = self.info(p)
+            if info is None:
+                problems.append(f"{p}: no run in the store {self.root}")
+            elif not info.get("finalised"):
+                problems.append(f"{p}: the run {info.get('run_id', '?')[:12]} was not finalised (rerun with --finalise)")
+        if problems:
+            raise RunStoreError("cannot use the run store: " + "; ".join(problems))

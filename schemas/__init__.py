@@ -1,0 +1,1 @@
+"""pandera contracts of the inputs and outputs (no I/O here)."""

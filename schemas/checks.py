@@ -1,0 +1,65 @@
+"""Reusable vectorised checks on identifier and value formats (polars expressions).
+
+Each function takes a String expression and returns a Boolean expression (null input -> null,
+so callers decide whether a missing value passes).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+NISS_CLEAN = r"[.\-\s/]"
+
+
+def clean_number(expr: pl.Expr) -> pl.Expr:
+    """Strip the separators people type in identifiers (``.``, ``-``, spaces, ``/``)."""
+    return expr.str.replace_all(NISS_CLEAN, "")
+
+
+def mod97_ok(expr: pl.Expr, body_digits: int, prefix: int = 0) -> pl.Expr:
+    """True when the last two digits equal 97 - ((prefix + body) mod 97)."""
+    body = expr.str.slice(0, body_digits).cast(pl.Int64, strict=False)
+    check = expr.str.slice(body_digits, 2).cast(pl.Int64, strict=False)
+    return (97 - (body + prefix) % 97) == check
+
+
+def niss_ok(expr: pl.Expr) -> pl.Expr:
+    """Belgian national number or BIS number: 11 digits, mod-97 check (rules-reference §7.5).
+
+    Born before 2000: CC = 97 - (first 9 digits mod 97); born from 2000: the same with a leading
+    "2" (i.e. + 2,000,000,000). At most one rule can match.
+    """
+    n = clean_number(expr)
+    return n.str.contains(r"^\d{11}$") & (mod97_ok(n, 9) | mod97_ok(n, 9, 2_000_000_000))
+
+
+def niss_birth_date(expr: pl.Expr) -> pl.Expr:
+    """Birth date encoded in a valid NISS/BIS number, null when unknown (month or day 00).
+
+    The century is the one whose checksum rule matches; BIS numbers carry month + 20 or + 40.
+    """
+    n = clean_number(expr)
+    yy = n.str.slice(0, 2).cast(pl.Int32, strict=False)
+    mm = n.str.slice(2, 2).cast(pl.Int32, strict=False) % 20
+    dd = n.str.slice(4, 2).cast(pl.Int32, strict=False)
+    year = pl.when(mod97_ok(n, 9, 2_000_000_000)).then(2000 + yy).otherwise(1900 + yy)
+    known = (mm >= 1) & (mm <= 12) & (dd >= 1)
+    text = pl.concat_str(
+        [year.cast(pl.String), mm.cast(pl.String).str.zfill(2), dd.cast(pl.String).str.zfill(2)], separator="-"
+    )
+    return pl.when(known).then(text.str.to_date("%Y-%m-%d", strict=False))
+
+
+def onss_number_ok(expr: pl.Expr) -> pl.Expr:
+    """ONSS employer registration number: 9 digits (definitive) or 10 digits starting with 5
+    (provisional); (N x 100 + CC) mod 97 = 96 (rules-reference §7.5, formula tagged unverified:
+    it fits both ends of the official ranges)."""
+    n = clean_number(expr)
+    fmt = n.str.contains(r"^\d{9}$") | n.str.contains(r"^5\d{9}$")
+    return fmt & (n.cast(pl.Int64, strict=False) % 97 == 96)
+
+
+def enterprise_number_ok(expr: pl.Expr) -> pl.Expr:
+    """BCE/KBO enterprise number: 10 digits, first 0 or 1, last two = 97 - (first 8 mod 97)."""
+    n = clean_number(expr).str.replace(r"^BE", "")
+    return n.str.contains(r"^[01]\d{9}$") & mod97_ok(n, 8)

@@ -1,0 +1,296 @@
+"""The input contract (data-contract.md "Inputs") as column specs, and the pandera schemas built
+from them.
+
+Inputs are validated in two stages (stack-notes A1): every column is read as text, one pandera
+``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
+the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
+rows that passed cast to their types (:func:`typed`). Money is never cast before its format
+(at most two decimals) is checked, so nothing is rounded silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.polars as pa
+import polars as pl
+
+from pipeline.money import MONEY, MONEY_PATTERN, RATIO
+from schemas.checks import clean_number, enterprise_number_ok, niss_birth_date, niss_ok, onss_number_ok
+
+TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")
+FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
+DECIMAL_PATTERN = r"^\d{1,6}(\.\d{1,6})?$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One canonical input column."""
+
+    name: str
+    kind: str  # id | text | niss | onss_nr | enterprise_nr | date | period | money | int | fraction | bool | enum | country | code3
+    required: bool = False
+    default: str | None = None
+    values: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across columns of one row, reported on ``column``."""
+
+    column: str
+    check: str
+    message: str
+    fails: pl.Expr  # True where the row breaks the rule (on the text columns)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    required: bool
+    columns: tuple[Col, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...] = field(default=())
+
+    def col(self, name: str) -> Col:
+        return next(c for c in self.columns if c.name == name)
+
+
+MESSAGES = {
+    "not_nullable": "required value missing",
+    "format_id": "identifier must be non-empty text without control characters",
+    "format_niss": "not a valid Belgian national (NISS) or BIS number: 11 digits with a mod-97 check",
+    "format_onss_nr": "not a valid ONSS employer number (9 digits, mod-97 check)",
+    "format_enterprise_nr": "not a valid BCE/KBO enterprise number (10 digits, mod-97 check)",
+    "format_date": "not a valid date (YYYY-MM-DD, or the profile's date format)",
+    "format_period": "not a valid period (YYYY-MM)",
+    "format_money": "not an amount in euros with at most two decimals",
+    "format_int": "not a whole number",
+    "format_fraction": "not a decimal number",
+    "format_bool": "not a boolean (true/false, 1/0, yes/no, oui/non, ja/nee)",
+    "format_country": "not an ISO 3166-1 alpha-2 country code",
+    "format_code3": "not a 3-digit ONSS code",
+    "allowed_values": "value not allowed",
+    "range": "value out of the plausible range",
+}
+
+
+def _num(name: str, dtype: pl.DataType = pl.Int64) -> pl.Expr:
+    return pl.col(name).cast(dtype, strict=False)
+
+
+def _date(name: str) -> pl.Expr:
+    return pl.col(name).str.to_date("%Y-%m-%d", strict=False)
+
+
+EMPLOYERS = InputSpec(
+    name="employers",
+    required=False,
+    key=("employer_id",),
+    columns=(
+        Col("employer_id", "onss_nr", required=True),
+        Col("enterprise_number", "enterprise_nr"),
+        Col("name", "text"),
+        Col("employer_category", "code3", default="000"),
+        Col("workforce", "int", default="0", min=0, max=1_000_000),
+        Col("commercial", "bool", default="true"),
+    ),
+)
+
+EMPLOYEES = InputSpec(
+    name="employees",
+    required=True,
+    key=("employee_id",),
+    columns=(
+        Col("employee_id", "id", required=True),
+        Col("employer_id", "onss_nr", required=True),
+        Col("niss", "niss", required=True),
+        Col("last_name", "text", required=True),
+        Col("first_name", "text", required=True),
+        Col("birth_date", "date"),
+        Col("worker_status", "enum", required=True, values=("blue_collar", "white_collar")),
+        Col("contract_type", "enum", required=True, values=("open_ended", "fixed_term", "specific_work", "replacement")),
+        Col("contract_start", "date", required=True),
+        Col("contract_end", "date"),
+        Col("work_fraction", "fraction", default="1"),
+        Col("weekly_work_days", "int", default="5", min=5, max=6),
+        Col("residence_country", "country", required=True),
+        Col("work_country", "country", default="BE"),
+        Col("fr_grandfathered", "bool"),
+        Col(
+            "fr_excluded_category",
+            "enum",
+            default="none",
+            values=(
+                "none", "public_dual_nationality", "public_undertaking_dual_nationality",
+                "international_transport", "company_director", "teacher",
+            ),
+        ),
+        Col("fr_276fg_year", "int", min=2000, max=2100),
+        Col("fr_second_chance_used", "bool", default="false"),
+        Col("fr_seasonal", "bool", default="false"),
+        Col("be_border_zone_resident", "bool"),
+        Col("foreign_border_zone_work", "bool"),
+        Col("foreign_social_insurance", "bool"),
+        Col("taxed_in_belgium", "bool"),
+    ),
+    rules=(
+        RowRule(
+            "contract_end", "contract_dates_order", "contract_end is before contract_start",
+            _date("contract_end") < _date("contract_start"),
+        ),
+        RowRule(
+            "contract_end", "contract_end_required", "contract_end is required for fixed_term and specific_work contracts",
+            pl.col("contract_type").is_in(["fixed_term", "specific_work"]) & pl.col("contract_end").is_null(),
+        ),
+        RowRule(
+            "work_fraction", "work_fraction_range", "work_fraction must be above 0 and at most 1",
+            (_num("work_fraction", pl.Decimal(18, 6)) <= 0) | (_num("work_fraction", pl.Decimal(18, 6)) > 1),
+        ),
+        RowRule(
+            "birth_date", "birth_date_matches_niss", "birth_date disagrees with the birth date encoded in the NISS",
+            niss_ok(pl.col("niss")) & (_date("birth_date") != niss_birth_date(pl.col("niss"))),
+        ),
+    ),
+)
+
+PAY = InputSpec(
+    name="pay",
+    required=True,
+    key=("employee_id", "period"),
+    columns=(
+        Col("employee_id", "id", required=True),
+        Col("period", "period", required=True),
+        Col("gross_salary", "money", required=True, min=0, max=1_000_000),
+        Col("daily_wage", "money", min=0, max=20_000),
+        Col("days_worked_be", "int", min=0, max=31),
+        Col("days_worked_residence", "int", default="0", min=0, max=31),
+        Col("days_worked_other", "int", default="0", min=0, max=31),
+        Col("zone_exit_days", "int", default="0", min=0, max=31),
+    ),
+    rules=(
+        RowRule(
+            "days_worked_be", "days_in_month", "days worked (Belgium + residence + other) exceed 31 in the month",
+            (_num("days_worked_be").fill_null(0) + _num("days_worked_residence").fill_null(0)
+             + _num("days_worked_other").fill_null(0)) > 31,
+        ),
+    ),
+)
+
+ABSENCES = InputSpec(
+    name="absences",
+    required=False,
+    key=("employee_id", "start_date"),
+    columns=(
+        Col("employee_id", "id", required=True),
+        Col("start_date", "date", required=True),
+        Col("end_date", "date", required=True),
+        Col("cause", "enum", required=True, values=("illness", "private_accident", "occupational_accident", "occupational_disease")),
+        Col("other_cause", "bool", default="false"),
+        Col("partial_resumption", "bool", default="false"),
+    ),
+    rules=(
+        RowRule(
+            "end_date", "episode_dates_order", "episode ends before it starts",
+            _date("end_date") < _date("start_date"),
+        ),
+        RowRule(
+            "cause", "cause_out_of_scope",
+            "occupational accidents and diseases are outside the guaranteed-wage rules (law of 10 April 1971 / "
+            "occupational-disease regime): handle this episode outside the batch",
+            pl.col("cause").is_in(["occupational_accident", "occupational_disease"]),
+        ),
+    ),
+)
+
+INPUTS = {spec.name: spec for spec in (EMPLOYERS, EMPLOYEES, PAY, ABSENCES)}
+
+
+def _format_check(col: Col) -> tuple[str, pl.Expr] | None:
+    """(check name, expression True where the text is well-formed) for a column kind."""
+    c = pl.col(col.name)
+    exprs = {
+        "id": c.str.contains(r"^[^\x00-\x1f]+$"),
+        "niss": niss_ok(c),
+        "onss_nr": onss_number_ok(c),
+        "enterprise_nr": enterprise_number_ok(c),
+        "date": c.str.contains(DATE_PATTERN) & c.str.to_date("%Y-%m-%d", strict=False).is_not_null(),
+        "period": c.str.contains(PERIOD_PATTERN),
+        "money": c.str.contains(MONEY_PATTERN),
+        "int": c.str.contains(r"^-?\d{1,9}$"),
+        "fraction": c.str.contains(DECIMAL_PATTERN),
+        "bool": c.str.to_lowercase().is_in(TRUE_WORDS + FALSE_WORDS),
+        "country": c.str.contains(r"^[A-Z]{2}$"),
+        "code3": c.str.contains(r"^\d{3}$"),
+    }
+    if col.kind in exprs:
+        return f"format_{col.kind}", exprs[col.kind]
+    return None
+
+
+def _check(name: str, ok: pl.Expr, null_passes: bool = True) -> pa.Check:
+    """A pandera check from a row-wise boolean expression. By default a missing value passes
+    (nullability is checked separately); row rules decide about nulls themselves."""
+
+    def fn(data: pa.PolarsData) -> pl.LazyFrame:
+        passed = (ok | pl.col(data.key).is_null()) if null_passes else ok
+        return data.lazyframe.select(passed.fill_null(False).alias(data.key))
+
+    return pa.Check(fn, name=name)
+
+
+def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
+    """The pandera schema that checks one input in its text form."""
+    columns: dict[str, pa.Column] = {}
+    for col in spec.columns:
+        checks = []
+        fmt = _format_check(col)
+        if fmt:
+            checks.append(_check(*fmt))
+        if col.kind == "enum":
+            checks.append(_check("allowed_values", pl.col(col.name).is_in(col.values)))
+        if col.min is not None or col.max is not None:
+            dtype = MONEY if col.kind == "money" else pl.Int64
+            value = pl.col(col.name).cast(dtype, strict=False)
+            ok = pl.lit(True)
+            if col.min is not None:
+                ok = ok & (value >= col.min)
+            if col.max is not None:
+                ok = ok & (value <= col.max)
+            checks.append(_check("range", ok | value.is_null()))
+        for rule in spec.rules:
+            if rule.column == col.name:
+                checks.append(_check(rule.check, ~rule.fails.fill_null(False), null_passes=False))
+                MESSAGES.setdefault(rule.check, rule.message)
+        columns[col.name] = pa.Column(pl.String, nullable=not col.required, checks=checks, required=True)
+    return pa.DataFrameSchema(columns, strict=False, name=spec.name)
+
+
+def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast the (already validated) text columns to their contract types."""
+    exprs = []
+    for col in spec.columns:
+        c = pl.col(col.name)
+        if col.kind in ("niss", "onss_nr", "enterprise_nr"):
+            c = clean_number(c).str.replace(r"^BE", "")
+        elif col.kind == "date":
+            c = c.str.to_date("%Y-%m-%d")
+        elif col.kind == "money":
+            c = c.cast(pl.Decimal(38, 2)).cast(MONEY)
+        elif col.kind == "int":
+            c = c.cast(pl.Int32)
+        elif col.kind == "fraction":
+            c = c.cast(pl.Decimal(38, 6)).cast(RATIO)
+        elif col.kind == "bool":
+            c = pl.when(c.str.to_lowercase().is_in(TRUE_WORDS)).then(True).when(c.is_not_null()).then(False)
+        exprs.append(c.alias(col.name))
+    out = frame.with_columns(exprs)
+    if spec.name == "employees":
+        out = out.with_columns(pl.col("weekly_work_days").cast(pl.Int8))
+    if spec.name == "pay":
+        out = out.with_columns((pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period_start"))
+    return out

@@ -1,0 +1,88 @@
+"""Validation: every failure in one pass, exact reject rows, cascades, read = valid + rejected."""
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.reading import Profile, read_batch
+from pipeline.validation import validate_batch
+
+EMPLOYERS = "employer_id,name,workforce\n125482497,Acme,5\n199999934,Test,30\n"
+EMPLOYEES = (
+    "employee_id,employer_id,niss,last_name,first_name,birth_date,worker_status,contract_type,contract_start,contract_end,"
+    "work_fraction,residence_country\n"
+    "E1,125482497,85073003328,Dupont,Jean,1985-07-30,blue_collar,open_ended,2020-01-01,,1,FR\n"      # line 2 valid
+    "E2,125482497,85073003329,Martin,Anne,,white_collar,open_ended,2020-01-01,,1,BE\n"               # line 3 bad NISS
+    "E3,125482498,17073003384,Peeters,Jan,2017-07-30,white_collar,fixed_term,2020-01-01,2019-12-31,1.5,NL\n"  # line 4 several
+    "E4,199999934,98472899765,Schmidt,Eva,1998-07-01,blue_collar,open_ended,2021-03-01,,0.5,DE\n"    # line 5 birth date
+    "E5,125482497,17073003384,Muller,Lea,,white_collar,fixed_term,2026-01-01,,1,LU\n"               # line 6 no end
+)
+PAY = (
+    "employee_id,period,gross_salary,daily_wage,days_worked_be\n"
+    "E1,2026-10,3000.00,138.46,20\n"    # line 2 valid
+    "E1,2026-10,3000.00,138.46,20\n"    # line 3 duplicate of line 2
+    "E2,2026-10,2500.00,,\n"            # line 4 falls with employee E2
+    "E1,2026-09,3000.005,,20\n"         # line 5 three decimals
+    "E9,2026-10,100.00,,\n"             # line 6 unknown employee
+    "E1,2026-08,-5.00,,40\n"            # line 7 negative salary and too many days
+    "E1,2026-07,3000.00,,20\n"          # line 8 valid, but falls with E1's rejected absences
+)
+ABSENCES = (
+    "employee_id,start_date,end_date,cause\n"
+    "E1,2026-10-01,2026-10-10,illness\n"           # line 2 valid
+    "E1,2026-10-05,2026-10-20,illness\n"           # line 3 overlaps line 2
+    "E1,2026-09-10,2026-09-01,occupational_accident\n"  # line 4 ends before start, out of scope
+)
+
+
+def batch(tmp_path: Path):
+    for name, text in (("employers", EMPLOYERS), ("employees", EMPLOYEES), ("pay", PAY), ("absences", ABSENCES)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return validate_batch(read_batch(tmp_path, Profile.load(None)))
+
+
+def keyed(rejects: pl.DataFrame) -> set[tuple]:
+    return {(r["source_file"], r["source_line"], r["column"], r["check"]) for r in rejects.iter_rows(named=True)}
+
+
+def test_every_defect_found_in_one_pass(tmp_path):
+    result = batch(tmp_path)
+    got = keyed(result.rejects)
+    expected = {
+        ("employees.csv", 3, "niss", "format_niss"),
+        ("employees.csv", 4, "employer_id", "format_onss_nr"),
+        ("employees.csv", 4, "contract_end", "contract_dates_order"),
+        ("employees.csv", 4, "work_fraction", "work_fraction_range"),
+        ("employees.csv", 5, "birth_date", "birth_date_matches_niss"),
+        ("employees.csv", 6, "contract_end", "contract_end_required"),
+        ("pay.csv", 2, "period", "duplicate"),
+        ("pay.csv", 3, "period", "duplicate"),
+        ("pay.csv", 4, "employee_id", "employee_rejected"),
+        ("pay.csv", 5, "gross_salary", "format_money"),
+        ("pay.csv", 6, "employee_id", "unknown_employee"),
+        ("pay.csv", 7, "gross_salary", "range"),
+        ("pay.csv", 7, "days_worked_be", "range"),
+        ("pay.csv", 7, "days_worked_be", "days_in_month"),
+        ("absences.csv", 3, "start_date", "overlapping_absence"),
+        ("absences.csv", 4, "end_date", "episode_dates_order"),
+        ("absences.csv", 4, "cause", "cause_out_of_scope"),
+        ("pay.csv", 8, "employee_id", "absence_rejected"),
+    }
+    assert got == expected
+    assert result.frames["employees"]["employee_id"].to_list() == ["E1"]
+
+
+def test_nat_numbers_are_masked_and_messages_point_at_the_culprit(tmp_path):
+    rej = batch(tmp_path).rejects
+    niss = rej.filter(pl.col("column") == "niss")
+    assert niss["value"].to_list() == ["*********29"]
+    fell = rej.filter(pl.col("check") == "employee_rejected")
+    assert fell["message"].to_list() == ["employee row employees.csv:3 was rejected"]
+
+
+def test_counts_reconcile(tmp_path):
+    result = batch(tmp_path)
+    for name, c in result.counts.items():
+        assert c["read"] == c["valid"] + c["rejected"], name
+    assert result.counts["pay"] == {"read": 7, "valid": 0, "rejected": 7}
+    assert result.counts["employees"] == {"read": 5, "valid": 1, "rejected": 4}

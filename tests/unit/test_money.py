@@ -1,0 +1,51 @@
+"""Money is exact: widen, compute, round once half away from zero (data-contract "Money")."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.money import MONEY, cents, parse_money, times, to_cents
+
+amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
+rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(amounts, rates, rates), min_size=1, max_size=40))
+def test_product_rounding_matches_python_decimal(rows):
+    """amount x rate1 x rate2 rounded once, half-up, equals Python's decimal ROUND_HALF_UP."""
+    frame = pl.DataFrame(
+        {"a": [str(a) for a, _, _ in rows]}
+    ).with_columns(parse_money(pl.col("a")).alias("a"))
+    r1 = [r for _, r, _ in rows]
+    r2 = [r for _, _, r in rows]
+    got = frame.with_columns(pl.Series("r1", r1, dtype=pl.Decimal(38, 12)), pl.Series("r2", r2, dtype=pl.Decimal(38, 12))).select(
+        to_cents(times(times(pl.col("a"), pl.col("r1")), pl.col("r2"))).alias("x")
+    )["x"].to_list()
+    want = [(a * b * c).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, b, c in rows]
+    assert got == want
+
+
+def test_the_traps_are_avoided():
+    # stack-notes A4 trap 1: 0.99 x 0.0050 = 0.004950 exactly -> 0.00 (polars' narrow product gives 0.01).
+    frame = pl.DataFrame({"a": [Decimal("0.99")]}, schema={"a": MONEY})
+    assert frame.select(to_cents(times(pl.col("a"), Decimal("0.0050"))))[0, 0] == Decimal("0.00")
+    # trap 2: ties round half away from zero, not half-to-even: 1.225 -> 1.23, -1.225 -> -1.23.
+    ties = pl.DataFrame({"a": [Decimal("1.225"), Decimal("-1.225"), Decimal("0.005")]}, schema={"a": pl.Decimal(18, 3)})
+    assert ties.select(to_cents(pl.col("a")))["a"].to_list() == [Decimal("1.23"), Decimal("-1.23"), Decimal("0.01")]
+
+
+def test_rules_reference_examples():
+    # rules-reference §1.2 (Odoo test): 1,000 x 1.08 x 13.07 % = 141.156 -> 141.16.
+    frame = pl.DataFrame({"a": [Decimal("1000.00")]}, schema={"a": MONEY})
+    assert frame.select(to_cents(times(times(pl.col("a"), Decimal("1.08")), Decimal("0.1307"))))[0, 0] == Decimal("141.16")
+    assert cents(Decimal("141.155")) == Decimal("141.16")
+
+
+def test_parse_money_never_rounds_valid_text():
+    frame = pl.DataFrame({"a": ["16809.76", "0.01", "-3.10", "12"]})
+    assert frame.select(parse_money(pl.col("a")))["a"].to_list() == [
+        Decimal("16809.76"), Decimal("0.01"), Decimal("-3.10"), Decimal("12.00"),
+    ]
