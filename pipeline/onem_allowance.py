@@ -245,18 +245,6 @@ def _scales(params: Parameters, on: dt.date) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _combine_rejects(*frames: pl.DataFrame) -> pl.DataFrame:
-    """Same result as ``rejects.combine`` (concat, drop duplicates, sort by the contract key).
-
-    Local because ``rejects.combine`` sorts with ``sort(REJECT_KEY, "message")``, which polars 2.1
-    refuses once there are two or more rows (ShapeError); reported to the lead.
-    """
-    parts = [f.select(list(rejects.REJECT_SCHEMA)).cast(rejects.REJECT_SCHEMA) for f in frames if f.height]
-    if not parts:
-        return rejects.empty()
-    return pl.concat(parts).unique().sort([*rejects.REJECT_KEY, "message"], nulls_last=True)
-
-
 def _empty_allowance() -> pl.DataFrame:
     return pl.DataFrame(schema=ALLOWANCE_SCHEMA)
 
@@ -345,7 +333,7 @@ def compute_onem_allowance(
         "the monthly wage subject to foreign contributions is missing or negative; no allowance computed",
     )
     month = month.filter(pl.col("gross_salary").is_not_null() & (pl.col("gross_salary") >= 0))
-    reject_frame = _combine_rejects(bad_country, bad_fraction, bad_wage)
+    reject_frame = rejects.combine(bad_country, bad_fraction, bad_wage)
     if month.height == 0:
         return _empty_allowance(), reject_frame
 

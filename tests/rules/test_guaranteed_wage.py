@@ -699,14 +699,18 @@ def test_output_columns_types_and_order():
     ]
 
 
-def test_missing_ceiling_stops_the_run():
-    """The ceiling of the start-from-2024 band before 2024-05-01 is not in the rules-reference (null
-    parameter): a complement day paid in January 2024 cannot be computed -> MissingParameterError (exit 4)."""
-    with pytest.raises(MissingParameterError):
-        run([emp("Q1")], [episode("Q1", "2024-01-08", "2024-01-31")], [wage("Q1", "2024-01", "100.00")], "2024-01")
-    # Without complement days in that window nothing is needed: ranks 1-14 only.
-    ok = run([emp("Q2")], [episode("Q2", "2024-01-08", "2024-01-21")], [wage("Q2", "2024-01", "100.00")], "2024-01")
-    assert totals(ok, "Q2") == (D("500.00"), D("429.40"))  # 5 x 100.00; 5 x round(100 x 0.8588) = 5 x 85.88
+def test_complement_days_in_january_2024_use_the_derived_2024_ceiling():
+    """Episodes starting from 2024-01-01 before the May 2024 index use 176.0237 EUR/day (6-day basis,
+    parameter guaranteed_wage/inami_ceiling_start_from_2024, status unverified: 179.5442 / 1.02).
+    5-day week: 176.0237 x 6/5 = 211.22844. Episode 2024-01-08 (Mon) .. 2024-01-31:
+    ranks 1-7 = 8-12 Jan (5 working days, 100 %), ranks 8-14 = 15-19 Jan (5 days, 85.88 %),
+    ranks 15+ = 22-26 and 29-31 Jan (8 days, complement, CCT 12bis)."""
+    low = run([emp("Q1")], [episode("Q1", "2024-01-08", "2024-01-31")], [wage("Q1", "2024-01", "100.00")], "2024-01")
+    # below the ceiling: 5 x 100.00 = 500.00 subject; 5 x 85.88 + 8 x round(100 x 25.88 %) = 429.40 + 207.04
+    assert totals(low, "Q1") == (D("500.00"), D("636.44"))
+    high = run([emp("Q2")], [episode("Q2", "2024-01-08", "2024-01-31")], [wage("Q2", "2024-01", "250.00")], "2024-01")
+    # above: round(25.88 % x 211.22844 + 85.88 % x (250 - 211.22844)) = round(54.66592 + 33.29682) = 87.96 a day
+    assert day(high, "Q2", "2024-01-22")["amount"] == D("87.96")
 
 
 def _reference_ranks(episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
