@@ -20,6 +20,7 @@ import polars as pl
 import yaml
 
 from pipeline.errors import InputError
+from schemas.checks import clean_number
 from schemas.inputs import INPUTS, InputSpec
 
 EXTENSIONS = (".csv", ".txt", ".parquet", ".xlsx")
@@ -194,6 +195,8 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
                 e = pl.coalesce(parsed, e)
         if col.kind == "country":
             e = e.str.to_uppercase()
+        if col.kind in ("niss", "onss_nr", "enterprise_nr"):
+            e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
         if col.default is not None:
             e = e.fill_null(pl.lit(col.default))
         exprs.append(e.alias(col.name))
@@ -202,7 +205,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line"),
     )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if mark == ",":
+    if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
     return RawInput(spec.name, path, frame, digest, dialect, missing)
 

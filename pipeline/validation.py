@@ -6,8 +6,11 @@
 2. Cross-file rules in polars: duplicate keys, unknown employer or employee references,
    overlapping absences.
 3. What falls with a rejected row: an employer's employees, an employee's pay rows and absences
-   (each with a reject row saying which row made it fall), and the run-period pay rows of an
-   employee whose absence history is unusable (the guaranteed wage could not be computed).
+   (each with a reject row saying which row made it fall), and the pay rows (history months
+   included) of an employee whose absence history is unusable: the guaranteed wage cannot be
+   computed, and a corrected batch is expected for that employee.
+
+Identifiers are compared after removing the separators people type (``.``, ``-``, spaces).
 
 Valid rows go on; ``read = valid + rejected`` holds for every input.
 """

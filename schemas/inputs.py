@@ -16,7 +16,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.money import MONEY, MONEY_PATTERN, RATIO
-from schemas.checks import clean_number, enterprise_number_ok, niss_birth_date, niss_ok, onss_number_ok
+from schemas.checks import enterprise_number_ok, niss_birth_date, niss_ok, onss_number_ok
 
 TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")
 FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
@@ -275,8 +275,8 @@ def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for col in spec.columns:
         c = pl.col(col.name)
-        if col.kind in ("niss", "onss_nr", "enterprise_nr"):
-            c = clean_number(c).str.replace(r"^BE", "")
+        if col.kind == "enterprise_nr":
+            c = c.str.replace(r"^BE", "")
         elif col.kind == "date":
             c = c.str.to_date("%Y-%m-%d")
         elif col.kind == "money":
