@@ -155,12 +155,13 @@ def compute(
     )
     payroll_lines = lines.select(PAYROLL_COLUMNS).sort("employee_id", "period")
 
+    tables_wh = wh.lines.join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi").sort("employee_id", "period")
     tables = {
         "payroll_lines": payroll_lines,
         "contribution_lines": contrib,
         "guaranteed_wage_days": gw.days,
         "onem_allowance": allowance,
-        "withholding_decisions": wh.lines.join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi").sort("employee_id", "period"),
+        "withholding_decisions": tables_wh,
         "rejects": all_rejects,
     }
     store_tables = {
@@ -168,6 +169,7 @@ def compute(
         "contribution_lines": contrib,
         "guaranteed_wage_days": gw.days,
         "onem_allowance": allowance,
+        "withholding_decisions": tables_wh,
         "pay": pay.filter(pl.col("period") == period).join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi"),
         "employees": frames["employees"],
         "employers": frames["employers"],

@@ -160,6 +160,59 @@ def validate(
     out.print("no defects found")
 
 
+@app.command()
+def explain(
+    employee_id: Annotated[str, typer.Argument(help="Employee id as in the employees input.")],
+    period: PeriodOpt,
+    store: StoreOpt = Path("run_store"),
+    input_dir: Annotated[Path | None, typer.Option("--input", exists=True, file_okay=False, help="Recompute from this batch folder instead of reading the run store.")] = None,
+    profile: ProfileOpt = "canonical",
+) -> None:
+    """Explain the withholding-tax decision for one employee and month: the path through the
+    decision table (rules-reference §5.7) with the inputs and counters it used."""
+    import polars as pl
+
+    from pipeline import batch
+    from pipeline.params import default_parameters
+    from pipeline.run_store import RunStore
+    from pipeline.withholding import WithholdingResult, explain_employee
+
+    _check_period(period)
+    params = default_parameters()
+    with _domain_errors():
+        rs = RunStore(store)
+        if input_dir is not None:
+            _, raw = batch.load(input_dir, profile)
+            tables, _ = batch.compute(batch.check(raw), period, params, rs)
+            lines, rejected = tables["withholding_decisions"], tables["rejects"]
+        else:
+            lines = rs.read("withholding_decisions", [period])
+            if lines is None:
+                err.print(f"[red]error:[/red] no run of {period} in the run store {store}; use --input to recompute")
+                raise typer.Exit(1)
+            rejected = pl.DataFrame(schema={"employee_id": pl.String})
+        text = explain_employee(WithholdingResult(lines, rejected), employee_id, params)
+    typer.echo(text)
+
+
+@app.command()
+def claims(
+    semester: Annotated[str, typer.Option("--semester", help="Calendar semester, e.g. 2026-H1 (January-June) or 2026-H2.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the claim file.")],
+    store: StoreOpt = Path("run_store"),
+    run_date: RunDateOpt = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+) -> None:
+    """ONEM frontier-allowance claims of a semester (AR 9 June 1999 art. 3), one row per worker:
+    the six months, the total, the claim deadline and whether it can still be claimed."""
+    from pipeline.onem_claims import export_claims
+    from pipeline.run_store import RunStore
+
+    with _domain_errors():
+        result = export_claims(RunStore(store), semester, out_dir, _run_date(run_date), overwrite)
+    out.print(f"{semester}: {result['rows']} claim rows written to {out_dir}")
+
+
 @params_app.command("show")
 def params_show(
     date: Annotated[dt.datetime, typer.Option("--date", "-d", formats=["%Y-%m-%d"], help="Show the values in force on this date.")],

@@ -23,7 +23,10 @@ import polars as pl
 
 from pipeline.errors import RunStoreError
 
-STORED_TABLES = ("payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance", "pay", "employees", "employers", "absences")
+STORED_TABLES = (
+    "payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance", "withholding_decisions",
+    "pay", "employees", "employers", "absences",
+)
 
 
 class RunStore:

@@ -1,0 +1,30 @@
+"""Audit writer: formula neutralisation, atomic writes."""
+
+import polars as pl
+import pytest
+
+from pipeline import audit
+
+
+def test_csv_formula_injection_is_neutralised(tmp_path):
+    frame = pl.DataFrame({"name": ["=HYPERLINK(1)", "+32", "-x", "@sum", "ok", None], "n": [1, 2, 3, 4, 5, 6]})
+    audit.write_table(frame, tmp_path, "t")
+    text = (tmp_path / "t.csv").read_text().splitlines()
+    assert text[1:6] == ["'=HYPERLINK(1),1", "'+32,2", "'-x,3", "'@sum,4", "ok,5"]
+    assert pl.read_parquet(tmp_path / "t.parquet")["name"][0] == "=HYPERLINK(1)"  # data itself unchanged
+
+
+def test_a_crash_leaves_no_complete_looking_output(tmp_path, monkeypatch):
+    calls = []
+
+    def boom(frame, folder, name):
+        calls.append(name)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return []
+
+    monkeypatch.setattr(audit, "write_table", boom)
+    with pytest.raises(RuntimeError):
+        audit.write_run(tmp_path / "out", {"a": pl.DataFrame({"x": [1]}), "b": pl.DataFrame({"x": [2]})}, {"run_id": "r"})
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == []  # the staging folder is removed too

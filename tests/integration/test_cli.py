@@ -1,0 +1,158 @@
+"""The CLI end to end on the sample batches: exit codes, golden cents, determinism, rejects."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [*args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def october(tmp_path_factory):
+    base = tmp_path_factory.mktemp("october")
+    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(base / "out"),
+                 "--run-date", "2026-11-02", "--store", str(base / "store"), "-q")
+    assert result.exit_code == 0, result.output
+    return base
+
+
+def line(out: Path, employee_id: str) -> dict:
+    frame = pl.read_parquet(out / "payroll_lines.parquet").filter(pl.col("employee_id") == employee_id)
+    assert frame.height == 1
+    return frame.row(0, named=True)
+
+
+def test_sample_batch_golden_cents(october):
+    out = october / "out"
+    # EMP-BE-010, blue collar, 2,550.00, employer with 85 workers (commercial, category 000), 2026-10:
+    # base 2,550 x 108 % = 2,754.00; worker 2,754 x 13.07 % = 359.9478 -> 359.95;
+    # employer 547.50 (19.88 %) + 141.00 (5.12 %) + 153.40 (253: 5.57 %) + 0.55 (255) + 10.74 (809, >= 20 workers:
+    # 0.39 %) + 2.75 (810) + 46.54 (855: 1.69 %) + 2.75 (859) = 905.23
+    be010 = line(out, "EMP-BE-010")
+    assert (be010["onss_base"], be010["worker_contribution"], be010["employer_contribution"]) == (
+        D("2754.00"), D("359.95"), D("905.23"))
+    # EMP-BE-001, blue collar ill 2026-09-25..2026-10-14, daily wage 143.98, 5-day week (law 3 July 1978
+    # art. 52, CCT 12bis): 1 Oct = day 7 (100 %, ONSS) 143.98; 2, 5-8 Oct = days 8-14: 5 x round(143.98 x 85.88 %)
+    # = 5 x 123.65 = 618.25; 9, 12-14 Oct = days 15-30 below the ceiling: 4 x round(143.98 x 25.88 %) = 4 x 37.26
+    # = 149.04 -> exempt 767.29; base (1,701.81 + 143.98) x 108 % = 1,993.4532 -> 1,993.45.
+    be001 = line(out, "EMP-BE-001")
+    assert (be001["guaranteed_wage_onss"], be001["guaranteed_wage_exempt"], be001["onss_base"]) == (
+        D("143.98"), D("767.29"), D("1993.45"))
+    # EMP-LU-003: 35 days outside Belgium in 2026 > 34 (BE-LU avenant): share 20 / (20 + 2 + 0) = 0.9091.
+    lu = line(out, "EMP-LU-003")
+    assert (lu["withholding_reason"], lu["taxable_share_be"]) == ("LU_OVER_TOLERANCE_PRORATA", D("0.9091"))
+    # EMP-FR-006: first excess of the 30 exit days in October -> year lost, regularise January-September.
+    fr = line(out, "EMP-FR-006")
+    assert fr["withholding_reason"] == "FR_EXIT_LIMIT_YEAR_LOST" and fr["regularisation_required"]
+    assert fr["regularisation_periods"].startswith("2026-01,") and fr["regularisation_periods"].endswith("2026-09")
+    # EMP-BE-021: Belgian resident working in France, 2,042.82 EUR x 6.55957 = 13,400.02 FRF > 13,400 -> band 3,
+    # 1,000 BEF / 40.3399 = 24.79; no Belgian ONSS, no Belgian withholding.
+    be021 = line(out, "EMP-BE-021")
+    assert (be021["onem_allowance"], be021["onss_base"], be021["worker_contribution"]) == (D("24.79"), None, D("0.00"))
+    assert be021["withholding_reason"] == "EMPLOYED_ABROAD_NO_BE_PAYROLL"
+
+
+def test_every_reason_code_reachable_in_2026_is_exercised(october):
+    reasons = set(pl.read_parquet(october / "out" / "payroll_lines.parquet")["withholding_reason"])
+    assert reasons >= {
+        "BE_RESIDENT", "FR_NOT_GRANDFATHERED", "FR_EXCLUDED_CATEGORY", "FR_EXIT_LIMIT_DEFINITIVE",
+        "FR_EXIT_LIMIT_YEAR_LOST", "FR_276FG_MISSING", "FR_FRONTIER_EXEMPT", "LU_WITHIN_TOLERANCE",
+        "LU_OVER_TOLERANCE_PRORATA", "NL_WORK_STATE_PRORATA", "DE_WORK_STATE_PRORATA", "OTHER_TREATY_REVIEW",
+    }
+
+
+def test_manifest_counts_reconcile_and_hashes_match(october):
+    out = october / "out"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for counts in manifest["counts"].values():
+        assert counts["read"] == counts["valid"] + counts["rejected"]
+    assert manifest["totals"]["computed"] == 50
+    from pipeline.audit import sha256_file
+
+    for entry in manifest["outputs"]:
+        assert sha256_file(out / entry["name"]) == entry["sha256"]
+    assert "guaranteed_wage/inami_ceiling_start_from_2024" in manifest["parameters_not_verified"]
+
+
+def test_rerun_is_byte_identical(october, tmp_path):
+    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(tmp_path / "again"),
+                 "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    assert result.exit_code == 0
+    first = sorted(p.name for p in (october / "out").iterdir())
+    assert first == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in first:
+        assert (october / "out" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+
+
+def test_existing_output_needs_overwrite(october):
+    args = ["run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(october / "out"),
+            "--run-date", "2026-11-02", "--store", str(october / "store"), "-q"]
+    assert run(*args).exit_code == 5
+    assert run(*args, "--overwrite").exit_code == 0
+
+
+def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
+    result = run("run", str(SAMPLE / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out"),
+                 "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    assert result.exit_code == 3
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    got = {(r["source_file"], r["source_line"], r["column"], r["check"]) for r in rejects.iter_rows(named=True)}
+    with (SAMPLE / "bad_input" / "expected_rejects.csv").open(encoding="utf-8") as fh:
+        expected = {(r["source_file"], int(r["source_line"]), r["column"], r["check"]) for r in csv.DictReader(fh)}
+    assert expected <= got
+    # The only extra: the valid absence of BAD-010 whose pay rows fell with its overlapping episode
+    # (documented in sample_data/bad_input/README.md).
+    assert {k for k in got - expected} <= {("absences.csv", 2, "daily_wage", "pay_row_missing")}
+    lines = pl.read_parquet(tmp_path / "out" / "payroll_lines.parquet")
+    assert lines.height > 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    for counts in manifest["counts"].values():
+        assert counts["read"] == counts["valid"] + counts["rejected"]
+    niss = rejects.filter(pl.col("column") == "niss")["value"].to_list()
+    assert niss and all(v.startswith("*********") for v in niss)  # national numbers are masked
+
+
+@pytest.mark.parametrize(("folder", "profile"), [("exports_fr", "fr_export"), ("exports_nl", "nl_export")])
+def test_foreign_headed_exports(folder, profile, tmp_path):
+    result = run("run", str(SAMPLE / folder), "--profile", profile, "--period", "2026-10", "--out",
+                 str(tmp_path / "out"), "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(tmp_path / "out" / "payroll_lines.parquet").height == 8
+
+
+def test_missing_parameter_exits_4(tmp_path):
+    # The special contributions are kept from 2024 on: a 2019 period cannot be computed.
+    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2019-10", "--out", str(tmp_path / "out"),
+                 "--run-date", "2019-11-02", "--store", str(tmp_path / "store"), "-q")
+    assert result.exit_code == 4
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_params_explain_and_claims(october, tmp_path):
+    assert run("validate", str(SAMPLE / "bad_input")).exit_code == 3
+    assert run("validate", str(SAMPLE / "batch_2026_10")).exit_code == 0
+    shown = run("params", "show", "--date", "2026-10-01", "--name", "onss/worker_rate")
+    assert shown.exit_code == 0 and "13.07 %" in shown.output
+    why = run("explain", "EMP-FR-006", "--period", "2026-10", "--store", str(october / "store"))
+    assert why.exit_code == 0 and "FR_EXIT_LIMIT_YEAR_LOST" in why.output
+    claims = run("claims", "--semester", "2026-H2", "--store", str(october / "store"), "--out", str(tmp_path / "c"),
+                 "--run-date", "2026-11-02")
+    assert claims.exit_code == 0
+    frame = pl.read_parquet(tmp_path / "c" / "onem_claims.parquet")
+    assert frame.filter(pl.col("employee_id") == "EMP-BE-021")["total"].to_list() == [D("24.79")]
+    assert run("--help").exit_code == 0

@@ -1,0 +1,57 @@
+"""Prefect flows: the deployments build (no server needed) and, under ONE session-scoped test
+harness, the monthly flow writes exactly what the CLI writes."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_deployments_have_monthly_cron_in_brussels_time():
+    from flows.deploy import deployments
+
+    built = {d.name: d for d in deployments()}
+    monthly = built["monthly-payroll"]
+    schedule = monthly.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 6 1 * *", "Europe/Brussels")
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    for dep in spec["deployments"]:
+        module, func = dep["entrypoint"].split(":")
+        assert (ROOT / module).is_file() and func in (ROOT / module).read_text()
+        assert dep["schedules"][0]["timezone"] == "Europe/Brussels"
+
+
+def test_previous_month():
+    import datetime as dt
+
+    from flows.monthly_payroll import previous_month
+
+    assert previous_month(dt.date(2026, 11, 1)) == "2026-10"
+    assert previous_month(dt.date(2026, 1, 1)) == "2025-12"
+
+
+@pytest.mark.flow
+def test_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path):
+    import datetime as dt
+
+    from flows.monthly_payroll import monthly_payroll
+
+    state = monthly_payroll(
+        input_dir=str(ROOT / "sample_data" / "batch_2026_10"), period="2026-10", out_dir=str(tmp_path / "flow"),
+        run_date=dt.date(2026, 11, 2), store_dir=str(tmp_path / "store_flow"),
+    )
+    assert state["exit_code"] == 0
+    result = CliRunner().invoke(app, [
+        "run", str(ROOT / "sample_data" / "batch_2026_10"), "--period", "2026-10", "--out", str(tmp_path / "cli"),
+        "--run-date", "2026-11-02", "--store", str(tmp_path / "store_cli"), "-q",
+    ])
+    assert result.exit_code == 0
+    names = sorted(p.name for p in (tmp_path / "flow").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    for name in names:
+        assert (tmp_path / "flow" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
