@@ -30,6 +30,7 @@ LINE_COLUMNS = [
     "employee_id", "period", "contribution", "payer", "kind", "dmfa_code", "base", "rate", "amount", "parameter", "source",
 ]
 RATE_DTYPE = pl.Decimal(18, 8)
+WORKER_CODE = "worker_code"
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Contribution:
 
     name: str
     payer: str  # worker | employer
-    dmfa_code: str | None  # None: the worker code (015/495) itself
+    dmfa_code: str | None  # WORKER_CODE: the worker code (015/495) itself; None: not declared in the DmfA
     parameter: str
     kind: str = "due"  # due | accrual
 
@@ -62,9 +63,9 @@ class Contribution:
 
 
 CONTRIBUTIONS: tuple[Contribution, ...] = (
-    Contribution("worker_onss", "worker", None, "onss/worker_rate"),
-    Contribution("employer_basic", "employer", None, "onss/employer_basic_rate"),
-    Contribution("wage_moderation", "employer", None, "onss/wage_moderation_rate"),
+    Contribution("worker_onss", "worker", WORKER_CODE, "onss/worker_rate"),
+    Contribution("employer_basic", "employer", WORKER_CODE, "onss/employer_basic_rate"),
+    Contribution("wage_moderation", "employer", WORKER_CODE, "onss/wage_moderation_rate"),
     Contribution("holiday_quarterly", "employer", "253", "onss/holiday_quarterly_rate"),
     Contribution("holiday_annual_accrual", "employer", None, "onss/holiday_annual_rate", kind="accrual"),
     Contribution("work_accident_special", "employer", "255", "onss/special/work_accident_rate"),
@@ -117,7 +118,7 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
                 pl.lit(c.name).alias("contribution"),
                 pl.lit(c.payer).alias("payer"),
                 pl.lit(c.kind).alias("kind"),
-                (pl.lit(c.dmfa_code) if c.dmfa_code else worker_code()).alias("dmfa_code"),
+                (worker_code() if c.dmfa_code == WORKER_CODE else pl.lit(c.dmfa_code, pl.String)).alias("dmfa_code"),
                 pl.col("onss_base").alias("base"),
                 pl.lit(entry.value, dtype=WIDE).cast(RATE_DTYPE).alias("rate"),
                 to_cents(times(pl.col("onss_base"), entry.value)).alias("amount"),

@@ -50,6 +50,10 @@ def test_blue_collar_3000_in_2026_10():
     assert "asbestos_fund" not in amounts               # 256 is not due in Q4 2026 (due quarters 1-3)
     assert "ar401_special" not in amounts               # 855 needs at least 10 workers
     assert tot["worker_contribution"][0] == D("423.47")
+    start = dt.date(2026, 10, 1)
+    lines = contribution_lines(frame("2026-10", "blue_collar", "3000.00").with_columns(onss_base(PARAMS, start)), PARAMS, start)
+    codes = dict(zip(lines["contribution"], lines["dmfa_code"]))
+    assert (codes["worker_onss"], codes["holiday_quarterly"], codes["holiday_annual_accrual"]) == ("015", "253", None)
     # 644.11 + 165.89 + 180.47 + 0.65 + 11.02 + 3.24 + 3.24 = 1,008.62 (the accrual line is not included)
     assert tot["employer_contribution"][0] == D("1008.62")
 
