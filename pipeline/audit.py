@@ -18,7 +18,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,20 @@ FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that start like a spreadsheet formula with an apostrophe."""
+    """Prefix text cells that start like a spreadsheet formula with an apostrophe.
+
+    Only the text columns that hold such a cell are rebuilt (one pass finds them).
+    """
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or frame.height == 0:
+        return frame
+    starts = {c: pl.col(c).str.contains(FORMULA_START) for c in text}
+    found = frame.select(expr.any().alias(c) for c, expr in starts.items()).row(0, named=True)
+    hit = [c for c in text if found[c]]
+    if not hit:
+        return frame
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text
+        pl.when(starts[c]).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in hit
     )
 
 
@@ -46,14 +56,57 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _HashingFile:
+    """A binary file that computes its SHA-256 while it is written (no second read)."""
+
+    def __init__(self, path: Path):
+        self._fh = path.open("wb")
+        self._digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        return self._fh.write(data)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> str:
+        self._fh.close()
+        return self._digest.hexdigest()
+
+
+def _write_hashed(path: Path, write: Callable[[_HashingFile], None]) -> str:
+    fh = _HashingFile(path)
+    try:
+        write(fh)
+    finally:
+        digest = fh.close()
+    return digest
+
+
 def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, Any]]:
-    """Write ``name.parquet`` and ``name.csv`` into ``folder``; return their manifest entries."""
+    """Write ``name.parquet`` and ``name.csv`` into ``folder``; return their manifest entries.
+
+    The two files are written at the same time (the Parquet file on a helper thread; polars
+    releases the GIL) and hashed while they are written. Bytes are the same as writing each file
+    to its path with polars and hashing it afterwards.
+    """
     parquet = folder / f"{name}.parquet"
     csv = folder / f"{name}.csv"
-    frame.write_parquet(parquet, compression="zstd", statistics=False)
-    neutralise(frame).write_csv(csv, include_bom=False, line_terminator="\n", datetime_format="%Y-%m-%dT%H:%M:%S")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(
+            _write_hashed, parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False)
+        )
+        csv_sha = _write_hashed(
+            csv,
+            lambda fh: neutralise(frame).write_csv(
+                fh, include_bom=False, line_terminator="\n", datetime_format="%Y-%m-%dT%H:%M:%S"
+            ),
+        )
+        parquet_sha = pending.result()
     return [
-        {"name": p.name, "sha256": sha256_file(p), "rows": frame.height} for p in (parquet, csv)
+        {"name": parquet.name, "sha256": parquet_sha, "rows": frame.height},
+        {"name": csv.name, "sha256": csv_sha, "rows": frame.height},
     ]
 
 
