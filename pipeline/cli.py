@@ -8,6 +8,7 @@ and --overwrite was not given; 1 anything else; 2 a usage error.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -211,6 +212,50 @@ def claims(
     with _domain_errors():
         result = export_claims(RunStore(store), semester, out_dir, _run_date(run_date), overwrite)
     out.print(f"{semester}: {result['rows']} claim rows written to {out_dir}")
+
+
+@app.command()
+def dmfa(
+    quarter: Annotated[str, typer.Option("--quarter", help="Calendar quarter, e.g. 2026-Q3 (July-September).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the declarations and the worker-line tables.")],
+    store: StoreOpt = Path("run_store"),
+    run_date: RunDateOpt = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).")] = False,
+) -> None:
+    """Quarterly DmfA audit export from the three finalised months in the run store: one XML
+    declaration per employer (validated against the official schema), worker lines, occupations,
+    services, contributions and their reconciliation with the monthly runs.
+
+    Refuses (exit 1, nothing written) when a month of the quarter is missing or not finalised.
+    The run date is the declarations' creation date. Example:
+    payroll dmfa --quarter 2026-Q3 --store run_store --out out/dmfa-2026-Q3 --run-date 2026-10-05
+    """
+    from pipeline import dmfa as quarterly
+
+    try:
+        quarterly.quarter_periods(quarter)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--quarter") from None
+    day = _run_date(run_date)
+    with _domain_errors():
+        if via_prefect:
+            from flows.quarterly_dmfa import quarterly_dmfa
+
+            state = quarterly_dmfa(quarter=quarter, store_dir=str(store), out_dir=str(out_dir), run_date=day, overwrite=overwrite)
+            manifest = json.loads((Path(state["out_dir"]) / "manifest.json").read_text(encoding="utf-8"))
+        else:
+            from pipeline.params import default_parameters
+            from pipeline.run_store import RunStore
+
+            manifest = quarterly.export_quarter(RunStore(store), quarter, out_dir, day, default_parameters(), overwrite)
+    for employer_id, summary in manifest["employers"].items():
+        out.print(
+            f"{quarter} employer {employer_id}: {summary['worker_lines']} worker lines, contributions "
+            f"{summary['contributions']} (monthly runs {summary['monthly_contributions']}, rounding "
+            f"{summary['rounding_regularisation']}, cap {summary['cap_relief']}), net owed {summary['net_owed_amount']}"
+        )
+    out.print(f"{len(manifest['employers'])} declaration(s) written to {out_dir}")
 
 
 @params_app.command("show")

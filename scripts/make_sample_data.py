@@ -20,11 +20,12 @@ sample cannot drift apart.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -291,6 +292,48 @@ MAIN_ABSENCES = [
 
 def main_batch() -> dict[str, pl.DataFrame]:
     return build(MAIN, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarter 2026-Q3: the monthly exports of July, August and September (DmfA sample, issue 6)
+# ---------------------------------------------------------------------------------------------
+
+QUARTER_MONTHS = ("2026-07", "2026-08", "2026-09")
+PART_TIME_FROM_SEPTEMBER = "EMP-BE-013"
+"""Full time until August, 60 % from 2026-09-01 (same contract): the DmfA splits two occupations."""
+
+
+def quarter_batches() -> dict[str, dict[str, pl.DataFrame]]:
+    """The three monthly exports a payroll bureau would send for 2026-Q3, cut from the main batch.
+
+    Each month's export holds the employees hired by the month's end, the pay rows up to that
+    month (earlier months are history) and the absence episodes that started by then.
+    ``PART_TIME_FROM_SEPTEMBER`` works full time in the July and August exports (pay from the
+    same generator draws at 100 %) and 60 % from September.
+    """
+    part = main_batch()
+    full_time = [replace(e, pct=100) if e.id == PART_TIME_FROM_SEPTEMBER else e for e in MAIN]
+    full = build(full_time, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+    who = pl.col("employee_id") == PART_TIME_FROM_SEPTEMBER
+    months = {}
+    for month in QUARTER_MONTHS:
+        year, number = map(int, month.split("-"))
+        month_end = str(dt.date(year, number, calendar.monthrange(year, number)[1]))  # text dates compare as dates
+        switched = month >= "2026-09"
+        employees = (part if switched else full)["employees"].filter(pl.col("contract_start") <= month_end)
+        pay = pl.concat([
+            part["pay"].filter(~who),
+            full["pay"].filter(who & (pl.col("period") < "2026-09")),
+            part["pay"].filter(who & (pl.col("period") >= "2026-09")),
+        ]).filter(pl.col("period") <= month)
+        order = part["pay"].select("employee_id", "period").with_row_index("__o")
+        months[month] = {
+            "employers": part["employers"],
+            "employees": employees,
+            "pay": pay.join(order, on=["employee_id", "period"]).sort("__o").drop("__o"),
+            "absences": part["absences"].filter(pl.col("start_date") <= month_end),
+        }
+    return months
 
 
 # ---------------------------------------------------------------------------------------------
@@ -648,6 +691,10 @@ def main() -> None:
         "source_file", "source_line", "column", "check"
     ).write_csv(bad_dir / "expected_rejects.csv")
     write_bad_readme(bad_dir, documented, expected, frames)
+
+    quarter_dir = _fresh(OUT / "quarter_2026_q3")
+    for month, frames in quarter_batches().items():
+        syn.write_batch(frames, quarter_dir / month, "csv")
 
     write_fr(_fresh(OUT / "exports_fr"))
     write_nl(_fresh(OUT / "exports_nl"))

@@ -55,3 +55,41 @@ def test_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path):
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
     for name in names:
         assert (tmp_path / "flow" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+
+
+def test_deployments_have_quarterly_dmfa_cron_and_previous_quarter():
+    import datetime as dt
+
+    from flows.deploy import deployments
+    from pipeline.dmfa import previous_quarter
+
+    schedule = {d.name: d for d in deployments()}["quarterly-dmfa"].schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 7 5 1,4,7,10 *", "Europe/Brussels")
+    assert previous_quarter(dt.date(2026, 10, 5)) == "2026-Q3"
+    assert previous_quarter(dt.date(2027, 1, 5)) == "2026-Q4"
+
+
+@pytest.mark.flow
+def test_quarterly_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path):
+    import datetime as dt
+
+    from flows.quarterly_dmfa import quarterly_dmfa
+
+    store = tmp_path / "store"
+    quarter = ROOT / "sample_data" / "quarter_2026_q3"
+    for month in ("2026-07", "2026-08", "2026-09"):
+        result = CliRunner().invoke(app, [
+            "run", str(quarter / month), "--period", month, "--out", str(tmp_path / month),
+            "--run-date", "2026-10-02", "--store", str(store), "-q",
+        ])
+        assert result.exit_code == 0, result.output
+    state = quarterly_dmfa(store_dir=str(store), out_dir=str(tmp_path / "flow"), run_date=dt.date(2026, 10, 5))
+    assert state["quarter"] == "2026-Q3" and len(state["declarations"]) == 4
+    result = CliRunner().invoke(app, [
+        "dmfa", "--quarter", "2026-Q3", "--store", str(store), "--out", str(tmp_path / "cli"), "--run-date", "2026-10-05",
+    ])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "flow").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    for name in names:
+        assert (tmp_path / "flow" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name

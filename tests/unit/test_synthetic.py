@@ -287,7 +287,8 @@ def test_sample_data_is_what_the_script_generates(tmp_path, monkeypatch):
     spec.loader.exec_module(mod)
     monkeypatch.setattr(mod, "OUT", tmp_path)
     mod.main()
-    for folder in ("batch_2026_10", "bad_input", "exports_fr", "exports_nl"):
+    quarter = [f"quarter_2026_q3/{m}" for m in ("2026-07", "2026-08", "2026-09")]
+    for folder in ("batch_2026_10", "bad_input", "exports_fr", "exports_nl", *quarter):
         committed = sorted(p.name for p in (SAMPLE / folder).iterdir() if p.is_file())
         assert committed == sorted(p.name for p in (tmp_path / folder).iterdir()), folder
         for name in committed:

@@ -1,0 +1,64 @@
+"""Prefect flow ``quarterly_dmfa``: the DmfA audit export of one quarter, as thin tasks around
+``pipeline.dmfa`` (the CLI ``payroll dmfa`` runs the very same functions, so both give identical
+outputs).
+
+No ``from __future__ import annotations`` here: it breaks deployment parameter checks
+(stack-notes A2).
+"""
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pipeline import dmfa
+from pipeline.params import default_parameters
+from pipeline.run_store import RunStore
+
+
+@task(cache_policy=NO_CACHE)
+def read_quarter(store_dir: str, quarter: str):
+    return dmfa.read_quarter(RunStore(Path(store_dir)), quarter)
+
+
+@task(cache_policy=NO_CACHE)
+def compute_quarter(data, run_date: dt.date):
+    return dmfa.compute_quarter(data, default_parameters(), run_date)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def write_quarter(result, out_dir: str, overwrite: bool) -> str:
+    return str(dmfa.write_quarter(result, Path(out_dir), overwrite))
+
+
+@flow(name="quarterly_dmfa", log_prints=False)
+def quarterly_dmfa(
+    quarter: Optional[str] = None,
+    store_dir: str = "run_store",
+    out_dir: Optional[str] = None,
+    run_date: Optional[dt.date] = None,
+    overwrite: bool = False,
+) -> dict:
+    """Export the DmfA of ``quarter`` (e.g. ``2026-Q3``) from the three finalised months in the run store.
+
+    ``quarter`` defaults to the quarter before ``run_date`` (itself today by default): the
+    deployment runs on the 5th of January, April, July and October, Europe/Brussels time, after
+    the monthly run of the quarter's last month. Fails (RunStoreError) when a month of the quarter
+    is missing or not finalised; writes nothing then.
+    """
+    logger = get_run_logger()
+    day = run_date or dt.date.today()
+    q = quarter or dmfa.previous_quarter(day)
+    target = out_dir or f"out/dmfa-{q}"
+    data = read_quarter(store_dir, q)
+    result = compute_quarter(data, day)
+    path = write_quarter(result, target, overwrite)
+    employers = result.manifest["employers"]
+    for employer_id, summary in employers.items():
+        logger.info(
+            "%s employer %s: %s worker lines, contributions %s, net owed %s, reconciles with the monthly runs: %s",
+            q, employer_id, summary["worker_lines"], summary["contributions"], summary["net_owed_amount"], summary["reconciles"],
+        )
+    return {"out_dir": path, "quarter": q, "declarations": sorted(result.declarations), "run_id": result.manifest["run_id"]}
