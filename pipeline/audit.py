@@ -93,6 +93,7 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, 
     """
     parquet = folder / f"{name}.parquet"
     csv = folder / f"{name}.csv"
+    frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(
             _write_hashed, parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False)
@@ -120,8 +121,21 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def write_run(out: Path, tables: Mapping[str, pl.DataFrame], manifest: dict[str, Any], overwrite: bool = False) -> Path:
-    """Write every table and the manifest into ``out`` atomically."""
+def write_run(
+    out: Path,
+    tables: Mapping[str, Any],
+    manifest: dict[str, Any],
+    overwrite: bool = False,
+    table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
+) -> Path:
+    """Write every table and the manifest into ``out`` atomically.
+
+    ``tables`` maps a table name to a DataFrame, written by :func:`write_table`; a
+    ``table_writer(table, folder, name)`` may write other table handles instead (the partitioned
+    run of ``pipeline.distributed`` passes each table's partition files) and must return the same
+    manifest entries.
+    """
+    writer = table_writer or write_table
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise OutputExistsError(f"output folder {out} already holds files; pass --overwrite to replace it")
@@ -130,7 +144,7 @@ def write_run(out: Path, tables: Mapping[str, pl.DataFrame], manifest: dict[str,
     try:
         entries = []
         for name in sorted(tables):
-            entries.extend(write_table(tables[name], staging, name))
+            entries.extend(writer(tables[name], staging, name))
         manifest = dict(manifest, outputs=entries)
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
         (staging / "manifest.json").write_text(text, encoding="utf-8")

@@ -223,12 +223,17 @@ def publish(
     """Step 4: write the audit files atomically, then keep the period in the run store."""
     path = write_run(out, result.tables, result.manifest, overwrite=overwrite)
     if store is not None:
-        info = {
-            "run_id": result.manifest["run_id"], "period": result.period, "run_date": result.manifest["run_date"],
-            "finalised": finalise, "totals": result.manifest["totals"], "output": str(Path(out).resolve()),
-        }
-        store.save(result.period, result.store_tables, info)
+        keep(store, result.period, result.store_tables, result.manifest, out, finalise)
     return path
+
+
+def keep(store: RunStore, period: str, store_tables: dict[str, pl.DataFrame], man: dict[str, Any], out: Path, finalise: bool) -> None:
+    """Save the period's tables and its info record in the run store (after the audit files)."""
+    info = {
+        "run_id": man["run_id"], "period": period, "run_date": man["run_date"],
+        "finalised": finalise, "totals": man["totals"], "output": str(Path(out).resolve()),
+    }
+    store.save(period, store_tables, info)
 
 
 def run_batch(

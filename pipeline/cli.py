@@ -90,6 +90,8 @@ def run(
     part_time_reading: Annotated[str, typer.Option("--onem-part-time", help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).")] = "prorated",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow monthly_payroll (recorded by Prefect; starts a temporary server when none is configured).")] = False,
+    partitions: Annotated[int, typer.Option("--partitions", min=0, help="Split the batch into this many employee partitions run on a Dask cluster (0 with --dask-address: one per worker thread). Same outputs as a single run.")] = 0,
+    dask_address: Annotated[str | None, typer.Option("--dask-address", envvar="PAYROLL_DASK_ADDRESS", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: a local 2-worker cluster when --partitions is given).")] = None,
 ) -> None:
     """Compute one monthly payroll batch and write the audit files.
 
@@ -108,6 +110,7 @@ def run(
             state = monthly_payroll(
                 input_dir=str(input_dir), period=period, out_dir=str(out_dir), run_date=day, profile=profile,
                 store_dir=str(store), overwrite=overwrite, finalise=finalise, part_time_reading=part_time_reading,
+                partitions=partitions, dask_address=dask_address,
             )
         totals = state["totals"]
         out.print(
@@ -115,6 +118,20 @@ def run(
             f"rejected {totals['rejected']}; {totals['computed']} payroll lines written to {out_dir}"
         )
         raise typer.Exit(state["exit_code"])
+    if partitions > 0 or dask_address:
+        from pipeline.distributed import run_partitioned
+
+        with _domain_errors():
+            done = run_partitioned(
+                input_dir, period, day, out_dir, partitions=partitions, dask_address=dask_address, profile=profile,
+                store=RunStore(store), part_time_reading=part_time_reading, overwrite=overwrite, finalise=finalise,
+            )
+        totals = done.manifest["totals"]
+        out.print(
+            f"period {period} ({done.partitions} partitions on Dask): read {totals['read']} rows, valid "
+            f"{totals['valid']}, rejected {totals['rejected']}; {totals['computed']} payroll lines written to {out_dir}"
+        )
+        raise typer.Exit(done.exit_code)
     with _domain_errors(), _steps(quiet) as progress:
         task = progress.add_task("starting", total=4)
         params = default_parameters()

@@ -1,0 +1,456 @@
+"""One monthly batch split into partitions and run on a Dask cluster; outputs byte-identical to
+the single-process run (:mod:`pipeline.batch`).
+
+Why partitioning is exact. Every rule is per employee: calendar-year withholding counters,
+guaranteed-wage episode history and relapses, ONEM allowance, contribution lines. Validation is
+per row, except the cross-file rules, which are per employee (duplicate employee, pay and absence
+keys, unknown or rejected employee, overlapping absences) or per employer (duplicate or rejected
+employer, unknown employer). So a partition holds a *range of employee ids* with all their
+employees, pay and absence rows, and *every* employer row (employers are small: one row per
+company, about 3 % of the employees here). Each partition then validates and computes exactly what
+the single run computes for those employees; employer failures are found in every partition and
+the identical reject rows are merged away. Ranges rather than employers: an employee id listed
+under two employers (a duplicate the single run rejects) lands in one partition and is still seen
+as a duplicate.
+
+The driver (the calling process):
+
+1. reads one input at a time (the same reader and mapping profile as the single run), cuts it
+   into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
+2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
+   each output table as Parquet plus its CSV body (header-less, formula cells neutralised); the
+   task reports its row counts and its own peak memory;
+3. merges: output tables are sorted by employee id first, so the partitions concatenated in range
+   order *are* the single run's order. CSV = header + the bodies in order, streamed; Parquet = the
+   concatenated table written by the same ``write_parquet`` call as the single run (row groups and
+   pages depend on the whole table: a streaming sink cuts them elsewhere, so it is not used).
+   Rejects are re-combined (same ``unique`` + sort). The
+   manifest is rebuilt by :func:`pipeline.batch.manifest` on the merged rejects, so ``run_id``,
+   counts and hashes are those of the single run;
+4. writes the run store (when asked) only after the merge, from the driver.
+
+Memory: a worker holds one partition, so the partition count bounds the workers' memory. The
+driver holds one input (as text) at a time while splitting, and one output table at a time while
+merging, for its Parquet file (the largest is contribution_lines, about 10 rows per employee); CSV
+is streamed. See docs/performance.md for measured figures.
+
+Cluster: ``dask_address`` (or env ``PAYROLL_DASK_ADDRESS``), e.g. ``tcp://scheduler:8786``; without
+one, a local cluster of 2 worker processes, 1 thread each, dashboard off. With a remote cluster the
+work folder and the run store must be on a file system every worker sees (``work_dir``), and the
+workers must run the same code and parameters (the manifest pins both; a worker on other code
+would produce another ``code_sha256``, so each task checks it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline import batch, rejects
+from pipeline.audit import _write_hashed, code_hash, neutralise, write_run, write_table
+from pipeline.errors import InputError, OutputExistsError, PayrollError
+from pipeline.params import Parameters, default_parameters
+from pipeline.reading import Profile, RawInput, read_input
+from pipeline.run_store import RunStore
+from schemas.inputs import INPUTS
+
+DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
+CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
+SORTED_BY_SOURCE = ("employees", "pay", "absences")  # run-store tables kept in input order
+BROADCAST = "employers"
+
+
+@dataclass
+class PartitionedResult:
+    """What a partitioned run returns (the tables themselves are on disk, not in memory)."""
+
+    period: str
+    manifest: dict[str, Any]
+    path: Path
+    reject_rows: int
+    partitions: int
+    partition_stats: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.reject_rows else 0
+
+
+@dataclass(frozen=True)
+class _InputInfo:
+    """What the manifest needs of an input, without its rows (duck-types :class:`RawInput`)."""
+
+    name: str
+    path: Path
+    sha256: str
+    dialect: str
+    missing_columns: tuple[str, ...]
+    rows: int
+
+
+# ------------------------------------------------------------------------------------------------
+# Memory measurement (per task, on Linux)
+# ------------------------------------------------------------------------------------------------
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak resident set size (Linux >= 4.0: ``5 > /proc/self/clear_refs``)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float:
+    """Peak RSS since the last reset (VmHWM), else since the process started (ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------------------------------------
+# Splitting (driver)
+# ------------------------------------------------------------------------------------------------
+
+
+def employee_ranges(employee_ids: pl.Series, partitions: int) -> list[str]:
+    """``partitions - 1`` cut points splitting the distinct employee ids into equal ranges."""
+    ids = employee_ids.drop_nulls().unique().sort()
+    if partitions <= 1 or ids.len() == 0:
+        return []
+    cuts = [ids[ids.len() * i // partitions] for i in range(1, partitions)]
+    return sorted(set(cuts))
+
+
+def partition_of(cuts: list[str]) -> pl.Expr:
+    """Partition number of each row: how many cut points are <= its employee id (null ids: 0)."""
+    if not cuts:
+        return pl.lit(0, pl.UInt32)
+    return pl.lit(pl.Series(cuts, dtype=pl.String)).search_sorted(pl.col("employee_id"), side="right").cast(pl.UInt32).fill_null(0)
+
+
+def _split_inputs(
+    folder: Path, prof: Profile, partitions: int, work: Path
+) -> tuple[dict[str, _InputInfo], list[str]]:
+    """Read each input once, cut it into the partitions' Parquet files; return the input infos and cuts."""
+    infos: dict[str, _InputInfo] = {}
+    order = ["employees"] + [name for name in INPUTS if name != "employees"]  # cut points come from employees
+    cuts: list[str] = []
+    for name in order:
+        raw = read_input(folder, INPUTS[name], prof)
+        if raw is None:
+            continue
+        infos[name] = _InputInfo(raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows)
+        frame = raw.frame
+        del raw
+        if name == "employees":
+            cuts = employee_ranges(frame.get_column("employee_id"), partitions)
+        if name == BROADCAST:
+            frame.write_parquet(work / f"input-{name}.parquet", compression="lz4", statistics=False)
+        else:
+            parts = frame.with_columns(partition_of(cuts).alias("__part")).partition_by("__part", as_dict=True, include_key=False, maintain_order=True)
+            for index in range(partitions):
+                piece = parts.get((index,), frame.clear())
+                piece.write_parquet(work / f"part-{index:05d}" / f"input-{name}.parquet", compression="lz4", statistics=False)
+        del frame
+    return infos, cuts
+
+
+# ------------------------------------------------------------------------------------------------
+# One partition (worker)
+# ------------------------------------------------------------------------------------------------
+
+
+def run_partition(
+    index: int,
+    work: str,
+    infos: dict[str, _InputInfo],
+    period: str,
+    params: Parameters | None,
+    store_root: str | None,
+    part_time_reading: str,
+    keep_store_tables: bool,
+    expected_code: str,
+) -> dict[str, Any]:
+    """Validate and compute one partition; write its tables into ``work/part-NNNNN/out``.
+
+    Returns the partition's statistics (rows in and out, seconds, peak memory of this task).
+    """
+    if code_hash() != expected_code:
+        raise PayrollError("a Dask worker runs other code than the driver (code_sha256 differs); deploy the same version")
+    reset = _reset_peak_rss()
+    started = time.perf_counter()
+    work_dir = Path(work)
+    part = work_dir / f"part-{index:05d}"
+    raw: dict[str, RawInput] = {}
+    for name, info in infos.items():
+        source = work_dir / f"input-{name}.parquet" if name == BROADCAST else part / f"input-{name}.parquet"
+        raw[name] = RawInput(name, info.path, pl.read_parquet(source), info.sha256, info.dialect, info.missing_columns)
+    params = params or default_parameters()
+    checked = batch.check(raw)
+    store = RunStore(Path(store_root)) if store_root else None
+    tables, store_tables = batch.compute(checked, period, params, store, part_time_reading)
+    out = part / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.write_parquet(out / f"{name}.parquet", compression="lz4", statistics=False)
+        if name != "rejects":
+            neutralise(frame).write_csv(out / f"{name}.csv", include_header=False, **CSV_OPTIONS)
+    if keep_store_tables:
+        store_dir = part / "store"
+        store_dir.mkdir(exist_ok=True)
+        for name, frame in store_tables.items():
+            if index and name == BROADCAST:
+                continue
+            frame.write_parquet(store_dir / f"{name}.parquet", compression="lz4", statistics=False)
+    stats = {
+        "partition": index,
+        "pay_rows": raw["pay"].rows if "pay" in raw else 0,
+        "employee_rows": raw["employees"].rows if "employees" in raw else 0,
+        "output_rows": {name: frame.height for name, frame in tables.items()},
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+        "peak_is_per_task": reset,
+        "worker_pid": os.getpid(),
+    }
+    return stats
+
+
+# ------------------------------------------------------------------------------------------------
+# Merging (driver)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TableParts:
+    """One output table as partition files (in employee-id range order)."""
+
+    name: str
+    parquet: tuple[Path, ...]
+    csv: tuple[Path, ...]
+    rows: tuple[int, ...]
+
+
+def _common_schema(parts: _TableParts) -> tuple[dict[str, pl.DataType], list[int]]:
+    """Schema of the non-empty partitions (they must agree) and their positions."""
+    used = [i for i, n in enumerate(parts.rows) if n] or [0]
+    schemas = [pl.read_parquet_schema(parts.parquet[i]) for i in used]
+    if any(s != schemas[0] for s in schemas[1:]):
+        raise PayrollError(f"{parts.name}: partitions produced different column types; cannot merge exactly")
+    return dict(schemas[0]), used
+
+
+def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, Any]]:
+    """``audit.write_run`` table writer for a partitioned table: same bytes as ``write_table``."""
+    schema, used = _common_schema(parts)
+    rows = sum(parts.rows)
+    parquet = folder / f"{name}.parquet"
+    csv = folder / f"{name}.csv"
+    # Parquet: row groups and pages depend on the whole table (and on its chunks), so the table is
+    # assembled in one chunk, as the single run's tables are, and written by the same call
+    # (a streaming sink cuts row groups elsewhere).
+    frame = pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True) if rows else pl.DataFrame(schema=schema)
+    parquet_sha = _write_hashed(parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False))
+    del frame
+    header = pl.DataFrame(schema=schema).write_csv(None, **CSV_OPTIONS)
+
+    def write_csv(fh: Any) -> None:
+        fh.write(header.encode("utf-8"))
+        for i in used:
+            with parts.csv[i].open("rb") as src:
+                for chunk in iter(lambda: src.read(1 << 22), b""):
+                    fh.write(chunk)
+
+    csv_sha = _write_hashed(csv, write_csv)
+    return [
+        {"name": parquet.name, "sha256": parquet_sha, "rows": rows},
+        {"name": csv.name, "sha256": csv_sha, "rows": rows},
+    ]
+
+
+def _check_range_order(name: str, files: list[Path], rows: list[int]) -> None:
+    """Concatenation in range order must keep the table sorted by employee id (cheap boundary check)."""
+    last = None
+    for path, n in zip(files, rows):
+        if not n:
+            continue
+        ids = pl.scan_parquet(path).select(pl.col("employee_id").first().alias("a"), pl.col("employee_id").last().alias("b")).collect()
+        first, end = ids.item(0, "a"), ids.item(0, "b")
+        if last is not None and first is not None and first < last:
+            raise PayrollError(f"{name}: partition outputs are not in employee-id order; cannot merge exactly")
+        last = end if end is not None else last
+
+
+def _merge_store_tables(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.DataFrame]:
+    """The run-store tables of the whole batch, in the single run's row order."""
+    names = sorted({p.stem for s in stats for p in (work / f"part-{s['partition']:05d}" / "store").glob("*.parquet")})
+    merged: dict[str, pl.DataFrame] = {}
+    for name in names:
+        files = [work / f"part-{s['partition']:05d}" / "store" / f"{name}.parquet" for s in stats]
+        files = [f for f in files if f.is_file()]
+        frames = [pl.read_parquet(f) for f in files]
+        non_empty = [f for f in frames if f.height] or frames[:1]
+        frame = pl.concat(non_empty) if len(non_empty) > 1 else non_empty[0]
+        if name in SORTED_BY_SOURCE and "source_line" in frame.columns:
+            frame = frame.sort("source_file", "source_line", maintain_order=True)
+        merged[name] = frame
+    return merged
+
+
+# ------------------------------------------------------------------------------------------------
+# Cluster
+# ------------------------------------------------------------------------------------------------
+
+
+def resolve_address(explicit: str | None = None) -> str | None:
+    """The scheduler address: the argument, else env ``PAYROLL_DASK_ADDRESS``, else None (local cluster)."""
+    return explicit or os.environ.get(DASK_ADDRESS_ENV) or None
+
+
+def local_cluster(n_workers: int = 2):
+    """A local cluster: worker processes, one thread each, no dashboard, localhost only."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Entry point
+# ------------------------------------------------------------------------------------------------
+
+
+def run_partitioned(
+    input_dir: Path,
+    period: str,
+    run_date: dt.date,
+    out: Path,
+    partitions: int = 0,
+    dask_address: str | None = None,
+    profile: str | Path | None = None,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+    overwrite: bool = False,
+    finalise: bool = True,
+    work_dir: Path | None = None,
+    client: Any = None,
+) -> PartitionedResult:
+    """Run one batch in ``partitions`` employee-id ranges on a Dask cluster and write its audit files.
+
+    Same outputs (byte for byte, manifest included) and the same run-store effect as
+    ``batch.run_batch`` + ``batch.publish``. ``partitions=0``: one per worker thread of the
+    cluster. ``client``: an existing ``distributed.Client`` (else one is made from ``dask_address``,
+    env ``PAYROLL_DASK_ADDRESS`` or a local 2-worker cluster, and closed at the end).
+    ``work_dir``: where partition files go (default: a temporary folder next to ``out``; must be
+    shared with the workers of a remote cluster); removed at the end.
+    """
+    from distributed import Client
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise OutputExistsError(f"output folder {out} already holds files; pass --overwrite to replace it")
+    params = params or default_parameters()
+    prof = Profile.load(profile)
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        raise InputError(f"input folder not found: {input_dir}")
+    batch.period_start(period)
+
+    own_cluster = None
+    if client is None:
+        address = resolve_address(dask_address)
+        if address:
+            client = Client(address)
+        else:
+            own_cluster = local_cluster()
+            client = Client(own_cluster)
+        own_client = True
+    else:
+        own_client = False
+    base = Path(work_dir) if work_dir else out.resolve().parent
+    base.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partitions-", dir=base))
+    try:
+        if partitions <= 0:
+            partitions = max(1, sum(client.nthreads().values()))
+        timings["connect"] = time.perf_counter() - started
+        t = time.perf_counter()
+        for index in range(partitions):
+            (work / f"part-{index:05d}").mkdir()
+        infos, _cuts = _split_inputs(input_dir, prof, partitions, work)
+        timings["split"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        futures = client.map(
+            run_partition,
+            list(range(partitions)),
+            work=str(work),
+            infos=infos,
+            period=period,
+            params=params,
+            store_root=str(Path(store.root).resolve()) if store is not None else None,
+            part_time_reading=part_time_reading,
+            keep_store_tables=store is not None,
+            expected_code=code_hash(),
+            pure=False,
+        )
+        stats = sorted(client.gather(futures), key=lambda s: s["partition"])
+        timings["partitions"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        table_names = sorted(stats[0]["output_rows"])
+        part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
+        all_rejects = rejects.combine(*(pl.read_parquet(d / "rejects.parquet") for d in part_dirs))
+        handles: dict[str, Any] = {"rejects": all_rejects}
+        computed = 0
+        for name in table_names:
+            if name == "rejects":
+                continue
+            files = [d / f"{name}.parquet" for d in part_dirs]
+            rows = [s["output_rows"][name] for s in stats]
+            _check_range_order(name, files, rows)
+            handles[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
+            if name == "payroll_lines":
+                computed = sum(rows)
+        counted = {"rejects": all_rejects, "payroll_lines": pl.DataFrame({"n": pl.Series([], dtype=pl.Int8)}).clear(computed)}
+        man = batch.manifest(period, run_date, prof, infos, counted, params)
+
+        def table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:
+            if isinstance(table, _TableParts):
+                return _write_parts(table, folder, name)
+            return write_table(table, folder, name)
+
+        path = write_run(out, handles, man, overwrite=overwrite, table_writer=table_writer)
+        timings["merge_write"] = time.perf_counter() - t
+        if store is not None:
+            t = time.perf_counter()
+            batch.keep(store, period, _merge_store_tables(work, stats), man, out, finalise)
+            timings["store"] = time.perf_counter() - t
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if own_client:
+            client.close()
+        if own_cluster is not None:
+            own_cluster.close()
+    timings["total"] = time.perf_counter() - started
+    return PartitionedResult(period, man, path, all_rejects.height, partitions, stats, timings)

@@ -1,0 +1,139 @@
+"""Partitioned run on a Dask cluster (issue 7): a small synthetic batch split into employee-id
+ranges and run on a local 2-worker cluster gives byte-identical audit files (manifest included)
+and the same run-store content as the single-process run.
+
+The cluster is local only (worker processes on 127.0.0.1, dashboard off) and closed at the end.
+No assertion depends on timings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipeline import batch, distributed, synthetic
+from pipeline.params import default_parameters
+from pipeline.run_store import RunStore
+
+PERIOD = "2026-10"
+RUN_DATE = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    from distributed import Client
+
+    cluster = distributed.local_cluster(n_workers=2)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def small_batch(tmp_path_factory):
+    """200 employees, two earlier months of pay history, 5 % bad rows (rejects and cascades)."""
+    folder = tmp_path_factory.mktemp("batch") / "in"
+    frames = synthetic.generate(200, period=PERIOD, history_months=2, seed=11, bad_fraction=0.05)
+    synthetic.write_batch(frames, folder)
+    return folder
+
+
+def _single(folder, out, store):
+    params = default_parameters()
+    result = batch.run_batch(folder, PERIOD, RUN_DATE, params=params, store=store)
+    batch.publish(result, out, store=store)
+    return result
+
+
+def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path):
+    single = _single(small_batch, tmp_path / "single", RunStore(tmp_path / "store_single"))
+    part = distributed.run_partitioned(
+        small_batch, PERIOD, RUN_DATE, tmp_path / "part", partitions=3, store=RunStore(tmp_path / "store_part"),
+        client=cluster_client,
+    )
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
+    assert part.manifest["run_id"] == single.manifest["run_id"]
+    assert part.exit_code == single.exit_code == 3  # the batch has bad rows
+    assert not list(tmp_path.glob(".part.partitions-*"))  # work folder removed
+
+    # The run store holds the same tables and the same period record (only the output path differs).
+    single_store, part_store = RunStore(tmp_path / "store_single"), RunStore(tmp_path / "store_part")
+    assert part_store.periods() == single_store.periods() == [PERIOD]
+    for table in ("payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance",
+                  "withholding_decisions", "pay", "employees", "employers", "absences"):
+        expected, got = single_store.read(table), part_store.read(table)
+        assert got.equals(expected), table
+    info_single, info_part = single_store.info(PERIOD), part_store.info(PERIOD)
+    info_single.pop("output"), info_part.pop("output")
+    assert info_part == info_single
+
+
+def test_partition_statistics(cluster_client, small_batch, tmp_path):
+    part = distributed.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=4, client=cluster_client)
+    stats = part.partition_stats
+    assert [s["partition"] for s in stats] == [0, 1, 2, 3]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert sum(s["pay_rows"] for s in stats) == manifest["counts"]["pay"]["read"]
+    assert sum(s["output_rows"]["payroll_lines"] for s in stats) == manifest["totals"]["computed"]
+    assert all(s["peak_rss_mb"] > 0 for s in stats)
+    assert len({s["worker_pid"] for s in stats}) <= 2
+
+
+def test_refuses_existing_output_without_overwrite(cluster_client, small_batch, tmp_path):
+    from pipeline.errors import OutputExistsError
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.csv").write_text("x\n")
+    with pytest.raises(OutputExistsError):
+        distributed.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=2, client=cluster_client)
+
+
+def test_employee_ranges_keep_an_employee_in_one_partition():
+    ids = pl.Series(["E3", "E1", "E2", "E2", None, "E4", "E5", "E6"])
+    cuts = distributed.employee_ranges(ids, 3)
+    assert cuts == ["E3", "E5"]  # 6 distinct ids, cut at positions 2 and 4 of the sorted ids
+    frame = pl.DataFrame({"employee_id": ["E2", "E2", "E1", None, "E3", "E6", "E5"]})
+    parts = frame.select(distributed.partition_of(cuts)).to_series().to_list()
+    assert parts == [0, 0, 0, 0, 1, 2, 2]  # both E2 rows together; a null id goes to partition 0
+    assert distributed.employee_ranges(ids, 1) == []
+
+
+def test_dask_address_from_argument_or_environment(monkeypatch):
+    monkeypatch.delenv(distributed.DASK_ADDRESS_ENV, raising=False)
+    assert distributed.resolve_address(None) is None
+    monkeypatch.setenv(distributed.DASK_ADDRESS_ENV, "tcp://scheduler:8786")
+    assert distributed.resolve_address(None) == "tcp://scheduler:8786"
+    assert distributed.resolve_address("tcp://other:8786") == "tcp://other:8786"
+
+
+def test_cli_runs_on_an_existing_cluster_with_the_same_outputs(cluster_client, tmp_path):
+    """`payroll run --partitions 2 --dask-address tcp://...` on the sample batch writes what the
+    single-process CLI run writes, byte for byte."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "batch_2026_10"
+    common = ["run", str(sample), "--period", PERIOD, "--run-date", str(RUN_DATE), "-q"]
+    runner = CliRunner()
+    single = runner.invoke(app, [*common, "--out", str(tmp_path / "single"), "--store", str(tmp_path / "s1")])
+    assert single.exit_code == 0, single.output
+    part = runner.invoke(app, [
+        *common, "--out", str(tmp_path / "part"), "--store", str(tmp_path / "s2"), "--partitions", "2",
+        "--dask-address", cluster_client.scheduler.address,
+    ])
+    assert part.exit_code == 0, part.output
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
