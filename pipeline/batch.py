@@ -92,6 +92,53 @@ def _with_employer(employees: pl.DataFrame, employers: pl.DataFrame) -> pl.DataF
     return out.with_columns(pl.col(name).fill_null(value) for name, value in EMPLOYER_DEFAULTS.items())
 
 
+_ABROAD = "__employed_abroad"
+
+
+def _fallen_mask(rows: pl.DataFrame, found: pl.DataFrame) -> pl.Series:
+    """True for the rows whose (source_file, source_line) is in ``found`` (a vectorised anti-join key test)."""
+    fallen = found.select("source_file", "source_line").unique()
+    fallen = fallen.filter(pl.col("source_file").is_in(rows.get_column("source_file").unique().implode()))
+    mask = pl.lit(False)
+    for (name,), part in sorted(fallen.group_by("source_file"), key=lambda item: item[0][0]):
+        mask = mask | ((pl.col("source_file") == name) & pl.col("source_line").is_in(part.get_column("source_line").implode()))
+    return rows.select(mask.fill_null(False).alias("fallen")).to_series()
+
+
+def _per_employee(frame: pl.DataFrame, period: str) -> pl.DataFrame:
+    """A rule's (employee_id, period) table of the run period, keyed by employee_id alone.
+
+    Every row of the run's lines has ``period``, so joining on employee_id only is the same
+    join on one string key instead of two.
+    """
+    if frame.height and frame.filter(pl.col("period") != period).height:
+        raise ValueError(f"rule output holds rows outside the run period {period}")
+    return frame.drop("period")
+
+
+def _sorted_by_employee(frame: pl.DataFrame, period: str) -> bool:
+    """True when rows of the one ``period`` are already in employee_id order (sorting would change nothing:
+    employee_id is unique within a period)."""
+    return frame.get_column("employee_id").is_sorted() and (
+        frame.height == 0 or frame.select((pl.col("period") == period).all()).item()
+    )
+
+
+def _attach(lines: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """``lines`` left-joined on employee_id with per-employee tables (unique employee_id each).
+
+    Only the key column goes through the joins (order kept), and the joined columns are put
+    beside the lines: the wide lines frame is not gathered once per join.
+    """
+    keys = lines.select("employee_id").lazy()
+    for part in parts:
+        keys = keys.join(part.lazy(), on="employee_id", how="left", maintain_order="left")
+    extra = keys.collect()
+    if extra.height != lines.height:
+        raise ValueError("a per-employee table repeats an employee_id")
+    return lines.hstack(extra.drop("employee_id"))
+
+
 def compute(
     checked: ValidatedBatch,
     period: str,
@@ -117,51 +164,87 @@ def compute(
         rejects.from_rows(later, "period", "period_after_run", f"pay row for a month after the run period {period}: not computed in this run"),
     ]
 
-    abroad = employees.filter(employed_abroad_expr())
-    domestic = employees.join(abroad.select("employee_id"), on="employee_id", how="anti")
+    # One left join of the period's pay rows with the employees gives every split at once: the
+    # employee columns of the payroll lines, the known / employed-abroad flags, and (through
+    # order-keeping masks) the pay rows each rule gets. String joins on employee_id are the
+    # costly operation at a million rows, so each is made once (employee_id is unique in the
+    # validated employees, and (employee_id, period) in the validated pay rows).
+    abroad_flag = employees.select(employed_abroad_expr().fill_null(False)).to_series()
+    abroad = employees.filter(abroad_flag)
+    domestic = employees.filter(~abroad_flag)
     now = pay.filter(pl.col("period") == period)
+    joined = now.join(
+        employees.with_columns(abroad_flag.alias(_ABROAD)), on="employee_id", how="left", suffix="_employee",
+        maintain_order="left",
+    )
+    flag = joined.get_column(_ABROAD)  # null: no employee row
+    now_domestic = now.filter(flag.not_())
+    now_abroad = now.filter(flag)
+    if pay.height == now.height:  # no earlier month: the history is the period itself
+        pay_domestic = now_domestic
+    else:
+        pay_domestic = pay.join(domestic.select("employee_id"), on="employee_id", how="semi", maintain_order="left")
 
-    gw = compute_guaranteed_wage(domestic, absences, now.join(domestic.select("employee_id"), on="employee_id", how="semi"), period, params)
-    wh = decide_withholding(domestic, pay.join(domestic.select("employee_id"), on="employee_id", how="semi"), period, params)
-    allowance, onem_rejects = compute_onem_allowance(abroad, now.join(abroad.select("employee_id"), on="employee_id", how="semi"), period, params, part_time_reading)
+    gw = compute_guaranteed_wage(domestic, absences, now_domestic, period, params)
+    wh = decide_withholding(domestic, pay_domestic, period, params)
+    allowance, onem_rejects = compute_onem_allowance(abroad, now_abroad, period, params, part_time_reading)
     found += [gw.rejects, wh.rejects, onem_rejects]
     all_rejects = rejects.combine(*found)
 
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
-    fallen = all_rejects.select("source_file", "source_line").unique()
-    now = now.join(fallen, on=["source_file", "source_line"], how="anti")
-    lines = now.join(employees, on="employee_id", how="inner", suffix="_employee")
-    lines = lines.join(gw.monthly, on=["employee_id", "period"], how="left").with_columns(
-        pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY), pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY)
+    fallen = _fallen_mask(now, all_rejects)
+    computed = flag.is_not_null() & ~fallen
+    lines = joined.filter(computed)
+    gw_paid = gw.monthly.filter((pl.col("guaranteed_wage_onss") != 0) | (pl.col("guaranteed_wage_exempt") != 0))
+    lines = (
+        _attach(lines, [_per_employee(gw_paid, period)])
+        .lazy()
+        .with_columns(
+            pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY), pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY)
+        )
+        .with_columns(
+            pl.when(_ABROAD).then(None).otherwise(worker_code()).alias("worker_code"),
+            pl.when(_ABROAD).then(None).otherwise(onss_base(params, start)).alias("onss_base"),
+        )
+        .collect()
     )
-    is_abroad = employed_abroad_expr()
-    lines = lines.with_columns(
-        pl.when(is_abroad).then(None).otherwise(worker_code()).alias("worker_code"),
-        pl.when(is_abroad).then(None).otherwise(onss_base(params, start)).alias("onss_base"),
-    )
+    is_abroad = pl.col(_ABROAD)
     contrib = contribution_lines(lines, params, start)
-    lines = lines.join(totals(contrib), on=["employee_id", "period"], how="left")
-    lines = lines.join(wh.lines, on=["employee_id", "period"], how="left")
-    lines = lines.join(allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance")), on=["employee_id", "period"], how="left")
-    lines = lines.with_columns(
-        pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("worker_contribution").fill_null(0)).cast(MONEY).alias("worker_contribution"),
-        pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("employer_contribution").fill_null(0)).cast(MONEY).alias("employer_contribution"),
-        pl.when(is_abroad).then(False).otherwise(pl.col("withholding_applies")).alias("withholding_applies"),
-        pl.when(is_abroad).then(pl.lit(EMPLOYED_ABROAD_REASON)).otherwise(pl.col("withholding_reason")).alias("withholding_reason"),
-        pl.when(is_abroad).then(pl.lit(0, SHARE)).otherwise(pl.col("taxable_share_be")).cast(SHARE).alias("taxable_share_be"),
-        pl.when(is_abroad).then(False).otherwise(pl.col("regularisation_required")).fill_null(False).alias("regularisation_required"),
-        pl.when(is_abroad).then(pl.lit("")).otherwise(pl.col("regularisation_periods")).fill_null("").alias("regularisation_periods"),
-        pl.col("onem_allowance").fill_null(0).cast(MONEY),
+    wh_columns = ["withholding_applies", "withholding_reason", "taxable_share_be", "regularisation_required", "regularisation_periods"]
+    onem = allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
+    payroll_lines = (
+        _attach(lines.select(*(c for c in lines.columns if c in PAYROLL_COLUMNS), _ABROAD), [
+            _per_employee(totals(contrib), period),
+            _per_employee(wh.lines.select("employee_id", "period", *wh_columns), period),
+            _per_employee(onem, period),
+        ])
+        .lazy()
+        .with_columns(
+            pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("worker_contribution").fill_null(0)).cast(MONEY).alias("worker_contribution"),
+            pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("employer_contribution").fill_null(0)).cast(MONEY).alias("employer_contribution"),
+            pl.when(is_abroad).then(False).otherwise(pl.col("withholding_applies")).alias("withholding_applies"),
+            pl.when(is_abroad).then(pl.lit(EMPLOYED_ABROAD_REASON)).otherwise(pl.col("withholding_reason")).alias("withholding_reason"),
+            pl.when(is_abroad).then(pl.lit(0, SHARE)).otherwise(pl.col("taxable_share_be")).cast(SHARE).alias("taxable_share_be"),
+            pl.when(is_abroad).then(False).otherwise(pl.col("regularisation_required")).fill_null(False).alias("regularisation_required"),
+            pl.when(is_abroad).then(pl.lit("")).otherwise(pl.col("regularisation_periods")).fill_null("").alias("regularisation_periods"),
+            pl.col("onem_allowance").fill_null(0).cast(MONEY),
+        )
+        .select(PAYROLL_COLUMNS)
+        .collect()
     )
-    payroll_lines = lines.select(PAYROLL_COLUMNS).sort("employee_id", "period")
+    if not _sorted_by_employee(payroll_lines, period):
+        payroll_lines = payroll_lines.sort("employee_id", "period")
 
-    tables_wh = wh.lines.join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi").sort("employee_id", "period")
+    # Decisions of the pay rows that are computed (a decided row can fall with another rule's reject).
+    fallen_ids = now.filter(fallen).get_column("employee_id")
+    tables_wh = wh.lines.filter(~pl.col("employee_id").is_in(fallen_ids.implode()).fill_null(False))
     tables = {
         "payroll_lines": payroll_lines,
         "contribution_lines": contrib,
         "guaranteed_wage_days": gw.days,
         "onem_allowance": allowance,
         "withholding_decisions": tables_wh,
+        "parameters": params.in_force(start),
         "rejects": all_rejects,
     }
     store_tables = {
@@ -170,7 +253,7 @@ def compute(
         "guaranteed_wage_days": gw.days,
         "onem_allowance": allowance,
         "withholding_decisions": tables_wh,
-        "pay": pay.filter(pl.col("period") == period).join(payroll_lines.select("employee_id", "period"), on=["employee_id", "period"], how="semi"),
+        "pay": now.filter(computed),
         "employees": frames["employees"],
         "employers": frames["employers"],
         "absences": frames["absences"],

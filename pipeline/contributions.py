@@ -147,7 +147,7 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
         pl.lit(rates).gather(index).cast(RATE_DTYPE).alias("rate"),
         to_cents(times(pl.col("onss_base"), pl.lit(rates).gather(index))).alias("amount"),
         per_contribution([c.parameter for c in specs], pl.String).alias("parameter"),
-        per_contribution([e.source for e in entries], pl.String).alias("source"),
+        per_contribution([e.key(c.parameter) for c, e in zip(specs, entries)], pl.String).alias("source"),
     )
     return out
 

@@ -66,6 +66,7 @@ from schemas.inputs import INPUTS
 DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
 CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
 SORTED_BY_SOURCE = ("employees", "pay", "absences")  # run-store tables kept in input order
+PER_RUN_TABLE = "parameters"  # audit table that is the same in every partition (written once)
 BROADCAST = "employers"
 
 
@@ -425,6 +426,9 @@ def run_partitioned(
         computed = 0
         for name in table_names:
             if name == "rejects":
+                continue
+            if name == PER_RUN_TABLE:  # the same in every partition: not concatenated
+                handles[name] = params.in_force(batch.period_start(period))
                 continue
             files = [d / f"{name}.parquet" for d in part_dirs]
             rows = [s["output_rows"][name] for s in stats]

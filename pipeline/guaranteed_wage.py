@@ -128,7 +128,7 @@ def compute_guaranteed_wage(
     days = classify_days(days, params)
     days, pay_rejects, rejected_ids = price_days(days, pay_now, in_period, period, params)
 
-    monthly = monthly_totals(days, pay_now.join(rejected_ids, on="employee_id", how="anti"), period)
+    monthly = monthly_totals(days, pay_now.filter(~_member(rejected_ids)), period)
     days = days.select(list(DAYS_SCHEMA)).cast(DAYS_SCHEMA).sort("employee_id", "date")
     return GuaranteedWageResult(days=days, monthly=monthly, rejects=rejects.combine(episode_rejects, pay_rejects))
 
@@ -156,6 +156,11 @@ def _lookup_on(frame: pl.DataFrame, on: str, names: dict[str, str], params: Para
     for alias, name in names.items():
         dates = params.lookup(dates, name, on=on, alias=alias)
     return frame.join(dates, on=on, how="left")
+
+
+def _member(ids: pl.DataFrame) -> pl.Expr:
+    """True where employee_id is one of ``ids`` (a small frame): a semi-join as a mask, order kept."""
+    return pl.col("employee_id").is_in(ids.get_column("employee_id").implode()).fill_null(False)
 
 
 def _first_of_employee() -> pl.Expr:
@@ -521,7 +526,7 @@ def price_days(
     Returns (days, rejects, frame of the rejected employee_ids).
     """
     # Only the pay rows of employees with incapacity days (a few % of the batch) are touched.
-    mine = pay_now.join(days.select("employee_id").unique(), on="employee_id", how="semi")
+    mine = pay_now.filter(_member(days.select("employee_id").unique()))
     wages = mine.select("employee_id", pl.col("daily_wage").cast(MONEY)).unique("employee_id", keep="first")
     days = days.join(wages, on="employee_id", how="left")
     days = _lookup_on(days, "date", {"_basis": P + "inami_ceiling_basis_days"}, params)
@@ -580,11 +585,12 @@ def monthly_totals(days: pl.DataFrame, pay_now: pl.DataFrame, period: str) -> pl
     )
     out = (
         pay_now.select("employee_id")  # unique per period (data contract: period unique with employee_id)
-        .join(sums, on="employee_id", how="left")
+        .join(sums, on="employee_id", how="left", maintain_order="left")
         .with_columns(
             pl.lit(period).alias("period"),
             pl.col("guaranteed_wage_onss").fill_null(0),
             pl.col("guaranteed_wage_exempt").fill_null(0),
         )
     )
-    return out.select(list(MONTHLY_SCHEMA)).cast(MONTHLY_SCHEMA).sort("employee_id")
+    out = out.select(list(MONTHLY_SCHEMA)).cast(MONTHLY_SCHEMA)
+    return out if out.get_column("employee_id").is_sorted() else out.sort("employee_id")

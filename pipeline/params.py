@@ -84,8 +84,13 @@ class Value:
 
     @property
     def source(self) -> str:
-        """Short citation written next to every computed figure."""
+        """Full citation: reference title, address and verification status."""
         return f"{self.title} <{self.href}> [{self.status}]"
+
+    def key(self, name: str) -> str:
+        """Compact citation written on every computed line: ``parameter@effective_from [status]``.
+        The run's ``parameters`` table gives the full reference for each key."""
+        return f"{name}@{self.effective_from.isoformat()} [{self.status}]"
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,33 @@ class Parameters:
             "unit": pl.String, "status": pl.String, "reference": pl.String,
         }
         return pl.DataFrame(rows, schema=schema).sort("parameter", "effective_from")
+
+
+    def in_force(self, on: dt.date) -> pl.DataFrame:
+        """The audit table ``parameters``: every value in force on ``on``, one row per parameter,
+        keyed by ``source`` (the compact citation that computed lines carry, :meth:`Value.key`),
+        with the exact value, its dates, status and full legal reference."""
+        rows = []
+        for param in self._params.values():
+            try:
+                v = param.at(on)
+            except MissingParameterError:
+                continue
+            value = v.value
+            if isinstance(value, tuple):
+                value = ", ".join(str(x) for x in value)
+            rows.append({
+                "source": v.key(param.name), "parameter": param.name,
+                "value": None if value is None else (f"{value:f}" if isinstance(value, Decimal) else str(value)),
+                "unit": param.unit, "effective_from": v.effective_from, "effective_to": v.effective_to,
+                "status": v.status, "reference_title": v.title, "reference_href": v.href, "reference_date": v.ref_date,
+            })
+        schema = {
+            "source": pl.String, "parameter": pl.String, "value": pl.String, "unit": pl.String,
+            "effective_from": pl.Date, "effective_to": pl.Date, "status": pl.String,
+            "reference_title": pl.String, "reference_href": pl.String, "reference_date": pl.Date,
+        }
+        return pl.DataFrame(rows, schema=schema).sort("parameter")
 
 
 @lru_cache(maxsize=1)

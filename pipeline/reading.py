@@ -116,15 +116,21 @@ def _delimiter(text: str, path: Path, forced: str | None) -> str:
     return winners[0]
 
 
-def _read_table(path: Path, profile: Profile, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
-    """All-text frame, dialect description and the line number of the first data row."""
+def _read_table(path: Path, data: bytes, profile: Profile, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
+    """All-text frame, dialect description and the line number of the first data row.
+
+    ``data`` is the file's content, read once (it is also what the manifest hashes)."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        text, encoding = _decode(path.read_bytes(), profile.csv.get("encoding"))
+        text, encoding = _decode(data, profile.csv.get("encoding"))
         sep = _delimiter(text, path, profile.csv.get("delimiter"))
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")), separator=sep, infer_schema=False, truncate_ragged_lines=False
-        )
+        # UTF-8 input is handed to polars as it is (checked by the decode above); other encodings re-encoded.
+        if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
+            utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        else:
+            utf8 = text.encode("utf-8")
+        del text
+        frame = pl.read_csv(io.BytesIO(utf8), separator=sep, infer_schema=False, truncate_ragged_lines=False)
         return frame, f"csv encoding={encoding} delimiter={'tab' if sep == chr(9) else sep}", 2
     if suffix == ".parquet":
         frame = pl.read_parquet(path)
@@ -160,7 +166,10 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
             raise InputError(f"required input '{spec.name}' not found in {folder} (CSV, Parquet or XLSX)")
         return None
     conf = profile.for_input(spec.name)
-    frame, dialect, first_line = _read_table(path, profile, conf.get("sheet"))
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    frame, dialect, first_line = _read_table(path, data, profile, conf.get("sheet"))
+    del data
     header_map = {str(k).strip().lower(): v for k, v in (conf.get("columns") or {}).items()}
     canonical = {c.name for c in spec.columns}
     renames: dict[str, str] = {}
@@ -169,12 +178,10 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
         target = header_map.get(key, key if key in canonical else None)
         if target in canonical and target not in renames.values():
             renames[header] = target
-    frame = frame.select([pl.col(h).alias(t) for h, t in renames.items()])
-    missing = tuple(c.name for c in spec.columns if c.name not in frame.columns)
-    frame = frame.with_columns(
-        [pl.lit(None, pl.String).alias(name) for name in missing]
-    ).with_columns(
-        pl.all().str.strip_chars().replace("", None)
+    missing = tuple(c.name for c in spec.columns if c.name not in renames.values())
+    frame = frame.select(
+        *[pl.col(h).str.strip_chars().replace("", None).alias(t) for h, t in renames.items()],
+        *[pl.lit(None, pl.String).alias(name) for name in missing],
     )
     exprs = []
     value_maps = conf.get("values") or {}
@@ -204,7 +211,6 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
         pl.lit(path.name).alias("source_file"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line"),
     )
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
     return RawInput(spec.name, path, frame, digest, dialect, missing)

@@ -6,6 +6,11 @@ Inputs are validated in two stages (stack-notes A1): every column is read as tex
 the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
 rows that passed cast to their types (:func:`typed`). Money is never cast before its format
 (at most two decimals) is checked, so nothing is rounded silently.
+
+Each check is defined once (:func:`column_checks`): the pandera schema is built from these
+definitions, and so is :func:`failing_rows`, one expression true where a row fails at least one
+of them (or misses a required value). Validation evaluates it over all rows in one polars pass
+and hands pandera only the suspect rows (see ``pipeline.validation``); the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.money import MONEY, MONEY_PATTERN, RATIO
-from schemas.checks import enterprise_number_ok, niss_birth_date, niss_ok, onss_number_ok
+from schemas.checks import enterprise_number_ok, niss_birth_date_if_ok, niss_ok, onss_number_ok
 
 TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")
 FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
@@ -153,7 +158,7 @@ EMPLOYEES = InputSpec(
         ),
         RowRule(
             "birth_date", "birth_date_matches_niss", "birth_date disagrees with the birth date encoded in the NISS",
-            niss_ok(pl.col("niss")) & (_date("birth_date") != niss_birth_date(pl.col("niss"))),
+            niss_ok(pl.col("niss")) & (_date("birth_date") != niss_birth_date_if_ok(pl.col("niss"))),
         ),
     ),
 )
@@ -232,27 +237,32 @@ def _format_check(col: Col) -> tuple[str, pl.Expr] | None:
     return None
 
 
-def _check(name: str, ok: pl.Expr, null_passes: bool = True) -> pa.Check:
-    """A pandera check from a row-wise boolean expression. By default a missing value passes
-    (nullability is checked separately); row rules decide about nulls themselves."""
+@dataclass(frozen=True)
+class CheckDef:
+    """One row-wise check of a column: the single definition behind both the pandera check and
+    the pre-filter of :func:`failing_rows`."""
 
-    def fn(data: pa.PolarsData) -> pl.LazyFrame:
-        passed = (ok | pl.col(data.key).is_null()) if null_passes else ok
-        return data.lazyframe.select(passed.fill_null(False).alias(data.key))
-
-    return pa.Check(fn, name=name)
+    column: str
+    name: str
+    passed: pl.Expr  # True where the row passes, never null (what pandera sees)
 
 
-def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
-    """The pandera schema that checks one input in its text form."""
-    columns: dict[str, pa.Column] = {}
+def _passed(column: str, ok: pl.Expr, null_passes: bool = True) -> pl.Expr:
+    """By default a missing value passes (nullability is checked separately); row rules decide
+    about nulls themselves. A null outcome fails."""
+    passed = (ok | pl.col(column).is_null()) if null_passes else ok
+    return passed.fill_null(False)
+
+
+def column_checks(spec: InputSpec) -> list[CheckDef]:
+    """Every row-wise check of an input, in schema order (format, allowed values, range, row rules)."""
+    out: list[CheckDef] = []
     for col in spec.columns:
-        checks = []
         fmt = _format_check(col)
         if fmt:
-            checks.append(_check(*fmt))
+            out.append(CheckDef(col.name, fmt[0], _passed(col.name, fmt[1])))
         if col.kind == "enum":
-            checks.append(_check("allowed_values", pl.col(col.name).is_in(col.values)))
+            out.append(CheckDef(col.name, "allowed_values", _passed(col.name, pl.col(col.name).is_in(col.values))))
         if col.min is not None or col.max is not None:
             dtype = MONEY if col.kind == "money" else pl.Int64
             value = pl.col(col.name).cast(dtype, strict=False)
@@ -261,12 +271,45 @@ def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
                 ok = ok & (value >= col.min)
             if col.max is not None:
                 ok = ok & (value <= col.max)
-            checks.append(_check("range", ok | value.is_null()))
+            out.append(CheckDef(col.name, "range", _passed(col.name, ok | value.is_null())))
         for rule in spec.rules:
             if rule.column == col.name:
-                checks.append(_check(rule.check, ~rule.fails.fill_null(False), null_passes=False))
+                out.append(CheckDef(col.name, rule.check, _passed(col.name, ~rule.fails.fill_null(False), null_passes=False)))
                 MESSAGES.setdefault(rule.check, rule.message)
-        columns[col.name] = pa.Column(pl.String, nullable=not col.required, checks=checks, required=True)
+    return out
+
+
+def failing_rows(spec: InputSpec) -> pl.Expr:
+    """True where a row fails at least one check of the pandera schema of ``spec``: every
+    :func:`column_checks` expression plus not-null on the required columns. A row where this is
+    False passes every pandera check by construction (the same expressions), so pandera only needs
+    to see the rows where it is True to report every failure."""
+    fails = [~check.passed for check in column_checks(spec)]
+    fails += [pl.col(col.name).is_null() for col in spec.columns if col.required]
+    return pl.any_horizontal(fails) if fails else pl.lit(False)
+
+
+def _check(check: CheckDef) -> pa.Check:
+    """A pandera check from a row-wise boolean expression."""
+
+    def fn(data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(check.passed.alias(data.key))
+
+    return pa.Check(fn, name=check.name)
+
+
+def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
+    """The pandera schema that checks one input in its text form."""
+    checks = column_checks(spec)
+    columns = {
+        col.name: pa.Column(
+            pl.String,
+            nullable=not col.required,
+            checks=[_check(c) for c in checks if c.column == col.name],
+            required=True,
+        )
+        for col in spec.columns
+    }
     return pa.DataFrameSchema(columns, strict=False, name=spec.name)
 
 
@@ -286,7 +329,7 @@ def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
         elif col.kind == "fraction":
             c = c.cast(pl.Decimal(38, 6)).cast(RATIO)
         elif col.kind == "bool":
-            c = pl.when(c.str.to_lowercase().is_in(TRUE_WORDS)).then(True).when(c.is_not_null()).then(False)
+            c = c.str.to_lowercase().is_in(TRUE_WORDS)  # null stays null (is_in of a null is null)
         exprs.append(c.alias(col.name))
     out = frame.with_columns(exprs)
     if spec.name == "employees":

@@ -86,3 +86,43 @@ def test_counts_reconcile(tmp_path):
         assert c["read"] == c["valid"] + c["rejected"], name
     assert result.counts["pay"] == {"read": 7, "valid": 0, "rejected": 7}
     assert result.counts["employees"] == {"read": 5, "valid": 1, "rejected": 4}
+
+
+def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
+    """The validation runs pandera only on the rows `failing_rows` flags (pipeline/validation.py);
+    pandera on the whole of a synthetic batch with 5 % defects must find exactly the same rows."""
+    import pandera.errors
+
+    from pipeline import synthetic
+    from schemas.inputs import INPUTS, failing_rows, pandera_schema
+
+    synthetic.write_batch(synthetic.generate(400, period="2026-10", history_months=1, seed=5, bad_fraction=0.05), tmp_path)
+    raw = read_batch(tmp_path, Profile.load(None))
+    for name, item in raw.items():
+        frame = item.frame.drop("source_file", "source_line")
+        try:
+            pandera_schema(INPUTS[name]).validate(frame, lazy=True)
+            whole = set()
+        except pandera.errors.SchemaErrors as exc:
+            whole = set(exc.failure_cases.get_column("index").drop_nulls().to_list())
+        flagged = set(frame.with_row_index("i").filter(failing_rows(INPUTS[name])).get_column("i").to_list())
+        assert whole == flagged, name
+
+
+def test_birth_date_from_valid_niss_matches_the_general_decoder():
+    """`niss_birth_date_if_ok` (text slices) equals `niss_birth_date` wherever the NISS is valid:
+    both centuries, BIS month offsets (+20, +40), unknown month/day (00)."""
+    from pipeline import synthetic
+    from schemas.checks import niss_birth_date, niss_birth_date_if_ok, niss_ok
+
+    births = pl.date_range(pl.date(1930, 1, 1), pl.date(2025, 12, 31), "13d", eager=True)
+    n = births.len()
+    frame = pl.DataFrame({"birth": births, "serial": pl.int_range(1, n + 1, eager=True) % 997 + 1,
+                          "bis": pl.Series([0, 20, 40] * (n // 3 + 1))[:n]})
+    niss = frame.select(synthetic.niss_number(pl.col("birth"), pl.col("serial"), pl.col("bis")).alias("n"))
+    niss = pl.concat([niss, pl.DataFrame({"n": ["85000003306", "85070003355", "01000003317"]})])  # month or day 00; born 2001
+    got = niss.filter(niss_ok(pl.col("n"))).select(
+        niss_birth_date(pl.col("n")).alias("general"), niss_birth_date_if_ok(pl.col("n")).alias("fast")
+    )
+    assert got.height >= n
+    assert got.filter(pl.col("general").ne_missing(pl.col("fast"))).height == 0

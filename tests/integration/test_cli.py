@@ -156,3 +156,18 @@ def test_validate_params_explain_and_claims(october, tmp_path):
     frame = pl.read_parquet(tmp_path / "c" / "onem_claims.parquet")
     assert frame.filter(pl.col("employee_id") == "EMP-BE-021")["total"].to_list() == [D("24.79")]
     assert run("--help").exit_code == 0
+
+
+def test_every_contribution_source_resolves_in_the_parameters_table(october):
+    """contribution_lines.source is `parameter@effective_from [status]`; the run's parameters table
+    gives each such key once with its value and full legal reference (data-contract decisions)."""
+    lines = pl.read_parquet(october / "out" / "contribution_lines.parquet")
+    params = pl.read_parquet(october / "out" / "parameters.parquet")
+    assert params.get_column("source").is_unique().all()
+    keys = lines.select("parameter", "source", "rate").unique()
+    joined = keys.join(params, on="source", how="left", suffix="_table")
+    assert joined.filter(pl.col("parameter_table").is_null() | (pl.col("parameter") != pl.col("parameter_table"))).height == 0
+    assert joined.filter(pl.col("reference_href").is_null() | pl.col("reference_title").is_null()).height == 0
+    worker = joined.filter(pl.col("parameter") == "onss/worker_rate").row(0, named=True)
+    assert worker["source"] == "onss/worker_rate@1990-01-01 [verified]"
+    assert D(worker["value"]) == D("0.1307") == worker["rate"]
