@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,17 @@ def load(input_dir: Path, profile: str | Path | None = None) -> tuple[Profile, d
 
 
 def check(raw: dict[str, RawInput]) -> ValidatedBatch:
-    """Step 2: validate every input in one pass (pandera + cross-file rules)."""
-    return validate_batch(raw)
+    """Step 2: validate every input in one pass (pandera + cross-file rules).
+
+    The text frames are not needed after validation (the typed rows are in the result): ``raw``
+    is updated in place to keep only each input's metadata and line numbers (path, SHA-256,
+    dialect, ``source_file`` / ``source_line``), which is what :func:`manifest` reads. At 1,000,000
+    employee-months this frees about 0.5 GB before the rules run (docs/performance.md).
+    """
+    validated = validate_batch(raw)
+    for name, item in raw.items():
+        raw[name] = replace(item, frame=item.frame.select("source_file", "source_line"))
+    return validated
 
 
 def _history(current: pl.DataFrame, store: RunStore | None, table: str, key: list[str], keep: pl.Expr) -> pl.DataFrame:
