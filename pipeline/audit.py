@@ -127,13 +127,15 @@ def write_run(
     manifest: dict[str, Any],
     overwrite: bool = False,
     table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
+    files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write every table and the manifest into ``out`` atomically.
 
     ``tables`` maps a table name to a DataFrame, written by :func:`write_table`; a
     ``table_writer(table, folder, name)`` may write other table handles instead (the partitioned
     run of ``pipeline.distributed`` passes each table's partition files) and must return the same
-    manifest entries.
+    manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations),
+    written first, each listed in the manifest with its SHA-256 and size.
     """
     writer = table_writer or write_table
     out = Path(out)
@@ -143,6 +145,10 @@ def write_run(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         entries = []
+        for name in sorted(files or {}):
+            path = staging / name
+            path.write_bytes(files[name])
+            entries.append({"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
         for name in sorted(tables):
             entries.extend(writer(tables[name], staging, name))
         manifest = dict(manifest, outputs=entries)

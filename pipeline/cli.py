@@ -39,6 +39,7 @@ RunDateOpt = Annotated[
 ]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Column-mapping profile: canonical, fr_export, nl_export or a YAML file.")]
 StoreOpt = Annotated[Path, typer.Option("--store", help="Run-store folder holding earlier finalised periods.")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")]
 
 
 def _run_date(value: dt.datetime | None) -> dt.date:
@@ -85,7 +86,7 @@ def run(
     run_date: RunDateOpt = None,
     profile: ProfileOpt = "canonical",
     store: StoreOpt = Path("run_store"),
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    overwrite: OverwriteOpt = False,
     finalise: Annotated[bool, typer.Option("--finalise/--no-finalise", help="Mark the period final in the run store (needed by the DmfA export).")] = True,
     part_time_reading: Annotated[str, typer.Option("--onem-part-time", help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).")] = "prorated",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -219,7 +220,7 @@ def claims(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the claim file.")],
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """ONEM frontier-allowance claims of a semester (AR 9 June 1999 art. 3), one row per worker:
     the six months, the total, the claim deadline and whether it can still be claimed."""
@@ -237,7 +238,7 @@ def dmfa(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the declarations and the worker-line tables.")],
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    overwrite: OverwriteOpt = False,
     via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).")] = False,
 ) -> None:
     """Quarterly DmfA audit export from the three finalised months in the run store: one XML

@@ -45,10 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,11 +55,11 @@ from typing import Any
 import polars as pl
 
 from pipeline import __version__
-from pipeline.audit import code_hash, sha256_file, write_table
+from pipeline.audit import code_hash, write_run
 from pipeline.batch import EMPLOYER_DEFAULTS
 from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution
 from pipeline.dmfa_xml import DeclarationInput, border_flag, declaration_warnings, render_declaration, validate_declaration
-from pipeline.errors import OutputExistsError, PayrollError, RunStoreError
+from pipeline.errors import PayrollError, RunStoreError
 from pipeline.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
 from pipeline.money import MONEY, RATIO, WIDE, round_to, times, to_cents
 from pipeline.params import Parameters
@@ -881,34 +878,7 @@ def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> 
     existing non-empty folder is replaced only with ``overwrite``, else
     :class:`OutputExistsError`, exit 5), plus the XML files, each with its SHA-256 in the manifest.
     """
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputExistsError(f"output folder {out} already holds files; pass --overwrite to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
-        entries = []
-        for name in sorted(result.declarations):
-            path = staging / name
-            path.write_bytes(result.declarations[name])
-            entries.append({"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
-        for name in sorted(result.tables):
-            entries.extend(write_table(result.tables[name], staging, name))
-        manifest = dict(result.manifest, outputs=entries)
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-        (staging / "manifest.json").write_text(text, encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return write_run(Path(out), result.tables, result.manifest, overwrite=overwrite, files=result.declarations)
 
 
 def export_quarter(
