@@ -461,10 +461,12 @@ def worker_lines(months: pl.DataFrame, occ: pl.DataFrame, employers: pl.DataFram
         pl.lit(q_start).alias("quarter_start"),
         pl.lit(q_end).alias("quarter_end"),
     )
-    emp_cols = {"enterprise_number": pl.String, "name": pl.String, **{k: None for k in EMPLOYER_DEFAULTS}}
+    emp_cols = {"enterprise_number": pl.String, "name": pl.String, "local_unit_id": pl.String, **{k: None for k in EMPLOYER_DEFAULTS}}
     if employers is not None and employers.height:
+        # the quarter's first snapshot; LocalUnitID: the last one given (the unit of the last work, 00042)
         first = employers.sort("period", "employer_id").group_by("employer_id").agg(
-            *[pl.col(c).first() for c in emp_cols if c in employers.columns]
+            *[pl.col(c).drop_nulls().last() if c == "local_unit_id" else pl.col(c).first()
+              for c in emp_cols if c in employers.columns]
         )
         wl = wl.join(first, on="employer_id", how="left")
     for c, dtype in emp_cols.items():
@@ -788,7 +790,7 @@ def compute_quarter(
     }
 
     # One declaration per employer (a loop per employer: each is its own file and schema check).
-    employers = wl.select("employer_id", "enterprise_number", "name").unique("employer_id").sort("employer_id")
+    employers = wl.select("employer_id", "enterprise_number", "name", "local_unit_id").unique("employer_id").sort("employer_id")
     declarations: dict[str, bytes] = {}
     summary: dict[str, Any] = {}
     code = quarter_code(quarter)
@@ -805,6 +807,7 @@ def compute_quarter(
             employer={
                 "employer_id": eid,
                 "enterprise_number": row["enterprise_number"],
+                "local_unit_id": row["local_unit_id"],
                 "quarter": quarter,
                 "net_owed_amount": total - deductions,
                 "form_creation_date": run_date,

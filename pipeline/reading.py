@@ -202,7 +202,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
                 e = pl.coalesce(parsed, e)
         if col.kind == "country":
             e = e.str.to_uppercase()
-        if col.kind in ("niss", "onss_nr", "enterprise_nr"):
+        if col.kind in ("niss", "onss_nr", "enterprise_nr", "unit_nr"):
             e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
         if col.default is not None:
             e = e.fill_null(pl.lit(col.default))

@@ -218,6 +218,12 @@ def enterprise_number(body: pl.Expr) -> pl.Expr:
     return body.cast(pl.String).str.zfill(8) + (97 - body % 97).cast(pl.String).str.zfill(2)
 
 
+def establishment_unit_number(body: pl.Expr) -> pl.Expr:
+    """10-digit KBO/BCE establishment-unit number (DmfA LocalUnitID) from an 8-digit body whose
+    first digit is 2-8: last two = 97 - (body mod 97)."""
+    return enterprise_number(body)
+
+
 def niss_number(birth: pl.Expr, serial: pl.Expr, bis: pl.Expr) -> pl.Expr:
     """NISS (bis = 0) or BIS number (bis = 20: sex unknown, 40: sex known) for a birth date.
 
@@ -415,6 +421,7 @@ def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | No
         # distinct bases: N = 1,000,000 + 7 i + (0..6)
         onss_number(1_000_000 + i * 7 + RI(100, 0, 6)).alias("employer_id"),
         enterprise_number(4_000_000 + i * 13 + RI(101, 0, 12)).alias("enterprise_number"),
+        establishment_unit_number(20_000_000 + i * 17).alias("local_unit_id"),
         (_pick(RI(102, 0, len(words) - 1), words) + " " + _pick(RI(103, 0, len(places) - 1), places)
          + " " + form).alias("name"),
         pl.when(U(106) < 0.10).then(pl.lit("010")).otherwise(pl.lit("000")).alias("employer_category"),

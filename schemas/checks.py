@@ -78,6 +78,14 @@ def onss_number_ok(expr: pl.Expr) -> pl.Expr:
     return fmt & (n.cast(pl.Int64, strict=False) % 97 == 96)
 
 
+def establishment_unit_ok(expr: pl.Expr) -> pl.Expr:
+    """KBO/BCE establishment-unit number (DmfA LocalUnitID, zone 00042): 10 digits, the first 2 to
+    8, the last two = 97 - (first 8 mod 97). The ONSS fictitious numbers (8999999005 "awaiting a
+    number", 8999999993 foreign employer, ...) follow the same rule (DmfA glossary 2023/3, 00042)."""
+    n = clean_number(expr)
+    return n.str.contains(r"^[2-8]\d{9}$") & mod97_ok(n, 8)
+
+
 def enterprise_number_ok(expr: pl.Expr) -> pl.Expr:
     """BCE/KBO enterprise number: 10 digits, first 0 or 1, last two = 97 - (first 8 mod 97)."""
     n = clean_number(expr).str.replace(r"^BE", "")

@@ -21,7 +21,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.money import MONEY, MONEY_PATTERN, RATIO
-from schemas.checks import enterprise_number_ok, niss_birth_date_if_ok, niss_ok, onss_number_ok
+from schemas.checks import enterprise_number_ok, establishment_unit_ok, niss_birth_date_if_ok, niss_ok, onss_number_ok
 
 TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")
 FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
@@ -71,6 +71,7 @@ MESSAGES = {
     "format_niss": "not a valid Belgian national (NISS) or BIS number: 11 digits with a mod-97 check",
     "format_onss_nr": "not a valid ONSS employer number (9 digits, mod-97 check)",
     "format_enterprise_nr": "not a valid BCE/KBO enterprise number (10 digits, mod-97 check)",
+    "format_unit_nr": "not a valid KBO/BCE establishment-unit number (10 digits, first 2-8, mod-97 check; DmfA LocalUnitID)",
     "format_date": "not a valid date (YYYY-MM-DD, or the profile's date format)",
     "format_period": "not a valid period (YYYY-MM)",
     "format_money": "not an amount in euros with at most two decimals",
@@ -103,6 +104,7 @@ EMPLOYERS = InputSpec(
         Col("employer_category", "code3", default="000"),
         Col("workforce", "int", default="0", min=0, max=1_000_000),
         Col("commercial", "bool", default="true"),
+        Col("local_unit_id", "unit_nr"),
     ),
 )
 
@@ -223,6 +225,7 @@ def _format_check(col: Col) -> tuple[str, pl.Expr] | None:
         "niss": niss_ok(c),
         "onss_nr": onss_number_ok(c),
         "enterprise_nr": enterprise_number_ok(c),
+        "unit_nr": establishment_unit_ok(c),
         "date": c.str.contains(DATE_PATTERN) & c.str.to_date("%Y-%m-%d", strict=False).is_not_null(),
         "period": c.str.contains(PERIOD_PATTERN),
         "money": c.str.contains(MONEY_PATTERN),

@@ -114,6 +114,7 @@ def employers_frame(profiles: pl.DataFrame, table: list[dict], onss_base: int) -
     return over.with_columns(
         syn.onss_number(onss_base + 37 * pl.col("__idx")).alias("employer_id"),
         syn.enterprise_number(onss_base * 3 + 113 * pl.col("__idx")).alias("enterprise_number"),
+        syn.establishment_unit_number(2 * onss_base + 20_000_000 + 59 * pl.col("__idx")).alias("local_unit_id"),
     ).sort("__idx")
 
 

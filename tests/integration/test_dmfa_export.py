@@ -125,3 +125,15 @@ def test_missing_or_unfinalised_month_is_refused(tmp_path):
     assert result.exit_code == 1
     assert "2026-09" in result.output and "final" in result.output and not (tmp_path / "dmfa").exists()
     assert run("dmfa", "--quarter", "2026Q3", "--store", str(store), "--out", str(tmp_path / "dmfa")).exit_code == 2
+
+
+def test_local_unit_from_the_employers_input_leaves_no_warning(q3):
+    """employers.local_unit_id (KBO establishment unit, DmfA zone 00042, mandatory from 2014/1)
+    is written on every occupation; the sample declarations carry no schema-valid-but-incomplete
+    warning at all."""
+    employers = pl.read_csv(QUARTER / "2026-09" / "employers.csv", infer_schema=False)
+    m = manifest(q3 / "dmfa")
+    for row in employers.iter_rows(named=True):
+        xml = (q3 / "dmfa" / m["employers"][row["employer_id"]]["declaration"]).read_text(encoding="utf-8")
+        assert xml.count(f"<LocalUnitID>{row['local_unit_id']}</LocalUnitID>") == m["employers"][row["employer_id"]]["occupations"]
+        assert m["employers"][row["employer_id"]]["warnings"]["counts"] == {}

@@ -293,3 +293,15 @@ def test_sample_data_is_what_the_script_generates(tmp_path, monkeypatch):
         assert committed == sorted(p.name for p in (tmp_path / folder).iterdir()), folder
         for name in committed:
             assert (tmp_path / folder / name).read_bytes() == (SAMPLE / folder / name).read_bytes(), f"{folder}/{name}"
+
+
+def test_establishment_unit_numbers(batch):
+    """KBO establishment-unit number (DmfA LocalUnitID, glossary zone 00042): 10 digits, first 2-8,
+    last two = 97 - (first 8 mod 97). By hand: 8999999005 (ONSS 'awaiting a number'):
+    89,999,990 mod 97 = 92, 97 - 92 = 5 -> valid; 2000001725: 20,000,017 mod 97 = 72, 97 - 72 = 25 -> valid;
+    an enterprise number (first digit 0) or a wrong check digit is refused."""
+    from schemas.checks import establishment_unit_ok
+
+    assert batch["employers"].select(establishment_unit_ok(pl.col("local_unit_id")).all()).item()
+    cases = pl.DataFrame({"n": ["8999999005", "2000001725", "2000001726", "0523168213", "9000000097", "2.000.001.725"]})
+    assert cases.select(establishment_unit_ok(pl.col("n"))).to_series().to_list() == [True, True, False, False, False, True]
