@@ -24,8 +24,8 @@ def read_quarter(store_dir: str, quarter: str):
 
 
 @task(cache_policy=NO_CACHE)
-def compute_quarter(data, run_date: dt.date):
-    return dmfa.compute_quarter(data, default_parameters(), run_date)
+def compute_quarter(data, run_date: dt.date, joint_committees: Optional[str]):
+    return dmfa.compute_quarter(data, default_parameters(), run_date, dmfa.joint_committees_file(joint_committees))
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -40,20 +40,22 @@ def quarterly_dmfa(
     out_dir: Optional[str] = None,
     run_date: Optional[dt.date] = None,
     overwrite: bool = False,
+    joint_committees: Optional[str] = None,
 ) -> dict:
     """Export the DmfA of ``quarter`` (e.g. ``2026-Q3``) from the three finalised months in the run store.
 
     ``quarter`` defaults to the quarter before ``run_date`` (itself today by default): the
     deployment runs on the 5th of January, April, July and October, Europe/Brussels time, after
     the monthly run of the quarter's last month. Fails (RunStoreError) when a month of the quarter
-    is missing or not finalised; writes nothing then.
+    is missing or not finalised; writes nothing then. ``joint_committees``: optional CSV of the
+    JointCommissionNbr per employer and worker status (``pipeline.dmfa.joint_committees_file``).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()
     q = quarter or dmfa.previous_quarter(day)
     target = out_dir or f"out/dmfa-{q}"
     data = read_quarter(store_dir, q)
-    result = compute_quarter(data, day)
+    result = compute_quarter(data, day, joint_committees)
     path = write_quarter(result, target, overwrite)
     employers = result.manifest["employers"]
     for employer_id, summary in employers.items():

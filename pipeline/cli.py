@@ -239,6 +239,7 @@ def dmfa(
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
     overwrite: OverwriteOpt = False,
+    joint_committees: Annotated[Path | None, typer.Option("--joint-committees", exists=True, dir_okay=False, help="CSV with employer_id, worker_status, joint_committee (e.g. 124 for construction blue collars); default CP 100 for blue collars, CP 200 for white collars.")] = None,
     via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).")] = False,
 ) -> None:
     """Quarterly DmfA audit export from the three finalised months in the run store: one XML
@@ -260,13 +261,17 @@ def dmfa(
         if via_prefect:
             from flows.quarterly_dmfa import quarterly_dmfa
 
-            state = quarterly_dmfa(quarter=quarter, store_dir=str(store), out_dir=str(out_dir), run_date=day, overwrite=overwrite)
+            state = quarterly_dmfa(
+                quarter=quarter, store_dir=str(store), out_dir=str(out_dir), run_date=day, overwrite=overwrite,
+                joint_committees=str(joint_committees) if joint_committees else None,
+            )
             manifest = json.loads((Path(state["out_dir"]) / "manifest.json").read_text(encoding="utf-8"))
         else:
             from pipeline.params import default_parameters
             from pipeline.run_store import RunStore
 
-            manifest = quarterly.export_quarter(RunStore(store), quarter, out_dir, day, default_parameters(), overwrite)
+            options = quarterly.joint_committees_file(joint_committees)
+            manifest = quarterly.export_quarter(RunStore(store), quarter, out_dir, day, default_parameters(), overwrite, options)
     for employer_id, summary in manifest["employers"].items():
         out.print(
             f"{quarter} employer {employer_id}: {summary['worker_lines']} worker lines, contributions "

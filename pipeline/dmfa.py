@@ -59,7 +59,7 @@ from pipeline.audit import code_hash, write_run
 from pipeline.batch import EMPLOYER_DEFAULTS
 from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution
 from pipeline.dmfa_xml import DeclarationInput, border_flag, declaration_warnings, render_declaration, validate_declaration
-from pipeline.errors import PayrollError, RunStoreError
+from pipeline.errors import InputError, PayrollError, RunStoreError
 from pipeline.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
 from pipeline.money import MONEY, RATIO, WIDE, round_to, times, to_cents
 from pipeline.params import Parameters
@@ -185,6 +185,33 @@ class DmfaOptions:
 
     joint_committee: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_JOINT_COMMITTEE))
     joint_committees: pl.DataFrame | None = None
+
+
+def joint_committees_file(path: Path | str | None) -> DmfaOptions:
+    """``DmfaOptions`` with the JointCommissionNbr [00046] per employer and worker status read from
+    a CSV file (columns employer_id, worker_status, joint_committee; e.g. ``174389412,blue_collar,111``).
+    ``None``: the defaults (CP 100 / CP 200). Raises :class:`InputError` on a malformed file."""
+    if path is None:
+        return DmfaOptions()
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InputError(f"joint committees file {path}: cannot read it ({type(exc).__name__})") from None
+    needed = ["employer_id", "worker_status", "joint_committee"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise InputError(f"joint committees file {path}: missing column(s) {', '.join(missing)}")
+    frame = frame.select(needed).with_columns(pl.col(c).str.strip_chars() for c in needed)
+    bad = frame.filter(
+        ~pl.col("worker_status").is_in(list(DEFAULT_JOINT_COMMITTEE)) | ~pl.col("joint_committee").str.contains(r"^\d{3}(\.\d{2}){0,2}$")
+        | pl.struct("employer_id", "worker_status").is_duplicated()
+    )
+    if bad.height:
+        raise InputError(
+            f"joint committees file {path}: {bad.height} row(s) with an unknown worker_status, a joint committee "
+            f"that is not NNN[.NN[.NN]] or a duplicate employer_id + worker_status"
+        )
+    return DmfaOptions(joint_committees=frame)
 
 
 @dataclass

@@ -137,3 +137,27 @@ def test_local_unit_from_the_employers_input_leaves_no_warning(q3):
         xml = (q3 / "dmfa" / m["employers"][row["employer_id"]]["declaration"]).read_text(encoding="utf-8")
         assert xml.count(f"<LocalUnitID>{row['local_unit_id']}</LocalUnitID>") == m["employers"][row["employer_id"]]["occupations"]
         assert m["employers"][row["employer_id"]]["warnings"]["counts"] == {}
+
+
+def test_joint_committees_from_a_file(q3, tmp_path):
+    """--joint-committees sets JointCommissionNbr [00046] per employer and worker status (here CP
+    111 for the blue collars of the first employer); the others keep CP 100 / CP 200. A malformed
+    file is refused with exit 1 and nothing written."""
+    employer = sorted(manifest(q3 / "dmfa")["employers"])[0]
+    good = tmp_path / "jc.csv"
+    good.write_text(f"employer_id,worker_status,joint_committee\n{employer},blue_collar,111\n", encoding="utf-8")
+    result = run("dmfa", "--quarter", "2026-Q3", "--store", str(q3 / "store"), "--out", str(tmp_path / "out"),
+                 "--run-date", "2026-10-05", "--joint-committees", str(good))
+    assert result.exit_code == 0, result.output
+    occ = pl.read_parquet(tmp_path / "out" / "dmfa_occupations.parquet")
+    mine = occ.filter(pl.col("employer_id") == employer)
+    assert set(mine.filter(pl.col("worker_code") == "015").get_column("joint_committee")) == {"111"}
+    assert set(mine.filter(pl.col("worker_code") == "495").get_column("joint_committee")) == {"200"}
+    assert set(occ.filter((pl.col("employer_id") != employer) & (pl.col("worker_code") == "015")).get_column("joint_committee")) == {"100"}
+    xml = (tmp_path / "out" / manifest(tmp_path / "out")["employers"][employer]["declaration"]).read_text(encoding="utf-8")
+    assert "<JointCommissionNbr>111</JointCommissionNbr>" in xml
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"employer_id,worker_status,joint_committee\n{employer},blue_collar,11\n", encoding="utf-8")
+    result = run("dmfa", "--quarter", "2026-Q3", "--store", str(q3 / "store"), "--out", str(tmp_path / "bad"),
+                 "--joint-committees", str(bad))
+    assert result.exit_code == 1 and "joint committee" in result.output and not (tmp_path / "bad").exists()
