@@ -104,16 +104,6 @@ def _with_employer(employees: pl.DataFrame, employers: pl.DataFrame) -> pl.DataF
 _ABROAD = "__employed_abroad"
 
 
-def _fallen_mask(rows: pl.DataFrame, found: pl.DataFrame) -> pl.Series:
-    """True for the rows whose (source_file, source_line) is in ``found`` (a vectorised anti-join key test)."""
-    fallen = found.select("source_file", "source_line").unique()
-    fallen = fallen.filter(pl.col("source_file").is_in(rows.get_column("source_file").unique().implode()))
-    mask = pl.lit(False)
-    for (name,), part in sorted(fallen.group_by("source_file"), key=lambda item: item[0][0]):
-        mask = mask | ((pl.col("source_file") == name) & pl.col("source_line").is_in(part.get_column("source_line").implode()))
-    return rows.select(mask.fill_null(False).alias("fallen")).to_series()
-
-
 def _per_employee(frame: pl.DataFrame, period: str) -> pl.DataFrame:
     """A rule's (employee_id, period) table of the run period, keyed by employee_id alone.
 
@@ -201,7 +191,7 @@ def compute(
     all_rejects = rejects.combine(*found)
 
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
-    fallen = _fallen_mask(now, all_rejects)
+    fallen = rejects.rejected_mask(now, all_rejects)
     computed = flag.is_not_null() & ~fallen
     lines = joined.filter(computed)
     gw_paid = gw.monthly.filter((pl.col("guaranteed_wage_onss") != 0) | (pl.col("guaranteed_wage_exempt") != 0))

@@ -57,7 +57,7 @@ import polars as pl
 from pipeline import __version__
 from pipeline.audit import code_hash, write_run
 from pipeline.batch import EMPLOYER_DEFAULTS
-from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution
+from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution, worker_code
 from pipeline.dmfa_xml import DeclarationInput, border_flag, declaration_warnings, render_declaration, validate_declaration
 from pipeline.errors import InputError, PayrollError, RunStoreError
 from pipeline.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
@@ -66,6 +66,7 @@ from pipeline.params import Parameters
 from pipeline.rejects import mask_expr
 from pipeline.run_store import RunStore
 from pipeline.withholding import FR_FRONTIER_EXEMPT
+from schemas.inputs import INPUTS
 
 # --------------------------------------------------------------------------------------------
 # DmfA code values (glossary / annexes; not legal amounts). docs/dmfa.md explains each one.
@@ -256,7 +257,8 @@ def read_quarter(store: RunStore, quarter: str) -> QuarterInput:
         raise RunStoreError(f"{quarter}: the run store {store.root} holds no employee snapshot for {', '.join(periods)}")
     earlier = [p for p in store.periods() if p < periods[0]]
     history = _stack(store, "employees", earlier, ["employee_id", "employer_id", "worker_status", *_OCC_ATTRS[2:]])
-    runs = {p: {"run_id": store.info(p).get("run_id"), "run_date": store.info(p).get("run_date")} for p in periods}
+    infos = {p: store.info(p) for p in periods}
+    runs = {p: {"run_id": info.get("run_id"), "run_date": info.get("run_date")} for p, info in infos.items()}
     contribution_lines = _stack(store, "contribution_lines", periods)
     return QuarterInput(
         quarter=quarter,
@@ -277,6 +279,16 @@ def _month_start(period: pl.Expr) -> pl.Expr:
     return (period + "-01").str.to_date("%Y-%m-%d")
 
 
+def _schedule() -> list[pl.Expr]:
+    """work_fraction and weekly_work_days of an employee snapshot, with the employees input's
+    defaults (data contract) where a snapshot has none."""
+    default = {c.name: c.default for c in INPUTS["employees"].columns}
+    return [
+        pl.col("work_fraction").fill_null(pl.lit(default["work_fraction"]).cast(RATIO)).cast(RATIO),
+        pl.col("weekly_work_days").fill_null(int(default["weekly_work_days"])).cast(pl.Int8),
+    ]
+
+
 def employee_months(lines: pl.DataFrame, employees: pl.DataFrame, quarter: str) -> pl.DataFrame:
     """One row per employee and month of the quarter under Belgian ONSS (worker code 015/495).
 
@@ -288,8 +300,7 @@ def employee_months(lines: pl.DataFrame, employees: pl.DataFrame, quarter: str) 
     lines = lines.filter(pl.col("worker_code").is_not_null() & pl.col("period").is_in(periods))
     snap = employees.select(
         "employee_id", "period", "niss", "last_name", "first_name", "contract_type", "contract_start", "contract_end",
-        pl.col("work_fraction").fill_null(1).cast(RATIO),
-        pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),
+        *_schedule(),
     ).unique(["employee_id", "period"], keep="first")
     missing = lines.join(snap, on=["employee_id", "period"], how="anti").height
     if missing:
@@ -312,11 +323,7 @@ def _latest_change(history: pl.DataFrame | None, first: pl.DataFrame) -> pl.Data
     schema = {"employee_id": pl.String, "_changed_month": pl.String}
     if history is None or history.height == 0 or first.height == 0:
         return pl.DataFrame(schema=schema)
-    hist = history.with_columns(
-        pl.col("work_fraction").fill_null(1).cast(RATIO),
-        pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),
-        pl.when(pl.col("worker_status") == "blue_collar").then(pl.lit("015")).otherwise(pl.lit("495")).alias("worker_code"),
-    ).select("employee_id", "period", *[pl.col(c).alias(f"_h_{c}") for c in _OCC_ATTRS])
+    hist = history.with_columns(*_schedule(), worker_code().alias("worker_code")).select("employee_id", "period", *[pl.col(c).alias(f"_h_{c}") for c in _OCC_ATTRS])
     both = hist.join(first.select("employee_id", *_OCC_ATTRS), on="employee_id", how="inner")
     differs = pl.any_horizontal([pl.col(f"_h_{c}").ne_missing(pl.col(c).cast(both.schema[f"_h_{c}"])) for c in _OCC_ATTRS])
     return both.filter(differs).group_by("employee_id").agg(pl.col("period").max().alias("_changed_month"))

@@ -468,17 +468,6 @@ def _remuns(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _occupation_deductions(frame: pl.DataFrame | None) -> pl.DataFrame | None:
-    """OccupationDeduction blocks [90109] (e.g. 3000 structural reduction), in code order."""
-    if frame is None:
-        return None
-    _require_columns(frame, "occupation_deductions", _ODED_COLS)
-    _require_values(frame, "occupation_deductions", _ODED_COLS)
-    _check_numeric(frame, "occupation_deductions", ("basis", "amount", "occupation_seq"))
-    f = _keys(frame).with_columns(_code=_code(pl.col("deduction_code"), WIDTH["DeductionCode"]))
-    return f.sort([*_OCC_KEYS, "_code"]).with_columns(xml=_deduction_fragment(frame, "OccupationDeduction", _D_SVC))
-
-
 def _occupations(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
     """Occupation blocks [90015] in occupation_seq order, with their services, remuns, deductions."""
     frame = decl.occupations
@@ -520,7 +509,7 @@ def _occupations(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
         [
             ("_services", _services(decl.services)),
             ("_remuns", _remuns(decl.remuns)),
-            ("_odeds", _occupation_deductions(decl.occupation_deductions)),
+            ("_odeds", _deductions(decl.occupation_deductions, "occupation_deductions", _ODED_COLS, _OCC_KEYS, "OccupationDeduction", _D_SVC)),
         ],
         _OCC_KEYS,
     )
@@ -556,15 +545,18 @@ def _contributions(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _worker_deductions(frame: pl.DataFrame | None) -> pl.DataFrame | None:
-    """WorkerDeduction blocks [90110] (e.g. 0001 work bonus), in code order."""
+def _deductions(
+    frame: pl.DataFrame | None, name: str, columns: tuple[str, ...], keys: list[str], tag: str, depth: int
+) -> pl.DataFrame | None:
+    """Deduction blocks in code order: OccupationDeduction [90109] (e.g. 3000 structural reduction)
+    per occupation, WorkerDeduction [90110] (e.g. 0001 work bonus) per worker line."""
     if frame is None:
         return None
-    _require_columns(frame, "deductions", _DED_COLS)
-    _require_values(frame, "deductions", _DED_COLS)
-    _check_numeric(frame, "deductions", ("basis", "amount"))
+    _require_columns(frame, name, columns)
+    _require_values(frame, name, columns)
+    _check_numeric(frame, name, ("basis", "amount", *(c for c in columns if c == "occupation_seq")))
     f = _keys(frame).with_columns(_code=_code(pl.col("deduction_code"), WIDTH["DeductionCode"]))
-    return f.sort([*_WL_KEYS, "_code"]).with_columns(xml=_deduction_fragment(frame, "WorkerDeduction", _D_OCC))
+    return f.sort([*keys, "_code"]).with_columns(xml=_deduction_fragment(frame, tag, depth))
 
 
 def _worker_records(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
@@ -605,7 +597,7 @@ def _worker_records(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
         [
             ("_occupations", _occupations(decl, employer)),
             ("_contribs", _contributions(decl.contributions)),
-            ("_deds", _worker_deductions(decl.deductions)),
+            ("_deds", _deductions(decl.deductions, "deductions", _DED_COLS, _WL_KEYS, "WorkerDeduction", _D_OCC)),
         ],
         _WL_KEYS,
     )

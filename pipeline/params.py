@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -274,50 +275,50 @@ class Parameters:
         )
         return joined
 
+    def _values(self, on: dt.date | None) -> Iterator[tuple[Parameter, Value]]:
+        """Every (parameter, value) pair, or with ``on`` the value in force that day (parameters
+        not yet in force are left out)."""
+        for param in self._params.values():
+            if on is None:
+                yield from ((param, v) for v in param.values)
+                continue
+            try:
+                yield param, param.at(on)
+            except MissingParameterError:
+                continue
+
     def table(self, on: dt.date | None = None) -> pl.DataFrame:
         """Every value (or, with ``on``, the values in force that day) as a readable table."""
         rows = []
-        for param in self._params.values():
-            chosen = param.values
-            if on is not None:
-                try:
-                    chosen = (param.at(on),)
-                except MissingParameterError:
-                    chosen = ()
-            for v in chosen:
-                shown = v.value
-                if param.unit == "percent" and shown is not None:
-                    shown = f"{(shown * 100).normalize():f} %"
-                elif isinstance(shown, Decimal):
-                    shown = f"{shown.normalize():f}"
-                rows.append(
-                    {
-                        "parameter": param.name,
-                        "effective_from": v.effective_from,
-                        "effective_to": v.effective_to,
-                        "value": "—" if shown is None else str(shown),
-                        "unit": param.unit,
-                        "status": v.status,
-                        "reference": f"{v.title} <{v.href}>",
-                    }
-                )
+        for param, v in self._values(on):
+            shown = v.value
+            if param.unit == "percent" and shown is not None:
+                shown = f"{(shown * 100).normalize():f} %"
+            elif isinstance(shown, Decimal):
+                shown = f"{shown.normalize():f}"
+            rows.append(
+                {
+                    "parameter": param.name,
+                    "effective_from": v.effective_from,
+                    "effective_to": v.effective_to,
+                    "value": "—" if shown is None else str(shown),
+                    "unit": param.unit,
+                    "status": v.status,
+                    "reference": f"{v.title} <{v.href}>",
+                }
+            )
         schema = {
             "parameter": pl.String, "effective_from": pl.Date, "effective_to": pl.Date, "value": pl.String,
             "unit": pl.String, "status": pl.String, "reference": pl.String,
         }
         return pl.DataFrame(rows, schema=schema).sort("parameter", "effective_from")
 
-
     def in_force(self, on: dt.date) -> pl.DataFrame:
         """The audit table ``parameters``: every value in force on ``on``, one row per parameter,
         keyed by ``source`` (the compact citation that computed lines carry, :meth:`Value.key`),
         with the exact value, its dates, status and full legal reference."""
         rows = []
-        for param in self._params.values():
-            try:
-                v = param.at(on)
-            except MissingParameterError:
-                continue
+        for param, v in self._values(on):
             value = v.value
             if isinstance(value, tuple):
                 value = ", ".join(str(x) for x in value)

@@ -67,3 +67,24 @@ def combine(*frames: pl.DataFrame) -> pl.DataFrame:
     if not parts:
         return empty()
     return pl.concat(parts).unique().sort([*REJECT_KEY, "message"], nulls_last=True)
+
+
+def rejected_mask(rows: pl.DataFrame, found: pl.DataFrame, files: list[str] | None = None) -> pl.Series:
+    """True for the rows of ``rows`` whose (source_file, source_line) has a reject row in ``found``.
+
+    Tested as line numbers per source file (an integer ``is_in``) rather than a join on both
+    columns, which is what costs at a million rows. ``files``: the source files of ``rows`` when
+    the caller already knows them (found once per input and reused); with one file there is no
+    string comparison at all.
+    """
+    if files is None:
+        files = rows.get_column("source_file").drop_nulls().unique().sort().to_list()
+    found = found.filter(pl.col("source_file").is_in(files))
+    if len(files) == 1:
+        hit = pl.col("source_file").is_not_null() & pl.col("source_line").is_in(found.get_column("source_line").implode())
+    else:
+        hit = pl.lit(False)
+        for name in files:
+            lines = found.filter(pl.col("source_file") == name).get_column("source_line")
+            hit = hit | ((pl.col("source_file") == name) & pl.col("source_line").is_in(lines.implode()))
+    return rows.select("source_line", hit.fill_null(False).alias("rejected")).get_column("rejected")  # a literal broadcasts
