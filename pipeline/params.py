@@ -313,6 +313,19 @@ class Parameters:
         }
         return pl.DataFrame(rows, schema=schema).sort("parameter", "effective_from")
 
+    def citation_types(self, on: dt.date) -> dict[str, pl.Enum]:
+        """Types of the ``parameter`` and ``source`` columns of tables computed for a period starting
+        on ``on``: enumerations of every parameter in force and of its citation (:meth:`Value.key`).
+
+        The ``parameters`` audit table and ``contribution_lines`` share them, so a line joins its
+        legal reference on ``source`` (or ``parameter``) directly, in Parquet as in memory.
+        """
+        pairs = list(self._values(on))
+        return {
+            "parameter": pl.Enum(sorted(param.name for param, _ in pairs)),
+            "source": pl.Enum(sorted(v.key(param.name) for param, v in pairs)),
+        }
+
     def in_force(self, on: dt.date) -> pl.DataFrame:
         """The audit table ``parameters``: every value in force on ``on``, one row per parameter,
         keyed by ``source`` (the compact citation that computed lines carry, :meth:`Value.key`),
@@ -329,7 +342,7 @@ class Parameters:
                 "status": v.status, "reference_title": v.title, "reference_href": v.href, "reference_date": v.ref_date,
             })
         schema = {
-            "source": pl.String, "parameter": pl.String, "value": pl.String, "unit": pl.String,
+            **self.citation_types(on), "value": pl.String, "unit": pl.String,
             "effective_from": pl.Date, "effective_to": pl.Date, "status": pl.String,
             "reference_title": pl.String, "reference_href": pl.String, "reference_date": pl.Date,
         }

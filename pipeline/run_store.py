@@ -29,6 +29,11 @@ STORED_TABLES = (
 )
 
 
+def plain_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its enumerated text columns as plain text (periods' vocabularies differ)."""
+    return frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+
+
 class RunStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -64,7 +69,11 @@ class RunStore:
         return sorted(p.name[len("period="):-len(".json")] for p in meta.glob("period=*.json"))
 
     def read(self, table: str, periods: list[str] | None = None) -> pl.DataFrame | None:
-        """Concatenate a table over the given (default: all) stored periods; None when absent."""
+        """Concatenate a table over the given (default: all) stored periods; None when absent.
+
+        Enumerated text columns (``contribution_lines``: one vocabulary per period) come back as
+        plain text, so periods with different vocabularies concatenate.
+        """
         base = self.root / table
         if not base.is_dir():
             return None
@@ -73,7 +82,7 @@ class RunStore:
         files = [f for f in files if f.is_file()]
         if not files:
             return None
-        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+        return pl.concat([plain_text(pl.read_parquet(f)) for f in files], how="diagonal_relaxed")
 
     def require_finalised(self, periods: list[str]) -> None:
         """Refuse (clear message) when a period is missing or was not finalised."""

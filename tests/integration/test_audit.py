@@ -28,3 +28,13 @@ def test_a_crash_leaves_no_complete_looking_output(tmp_path, monkeypatch):
         audit.write_run(tmp_path / "out", {"a": pl.DataFrame({"x": [1]}), "b": pl.DataFrame({"x": [2]})}, {"run_id": "r"})
     assert not (tmp_path / "out").exists()
     assert list(tmp_path.iterdir()) == []  # the staging folder is removed too
+
+
+def test_neutralise_finds_every_formula_start_whatever_the_other_cells():
+    """The byte-range pre-check must never miss a column: every first character (ASCII and a few
+    others), alone in a column of harmless cells, gives the result of the plain pattern."""
+    firsts = [chr(i) for i in range(1, 128)] + ["é", "€", "𝟘", ""]
+    for first in firsts:
+        column = ["E0000001", "abc", first + "rest", None, "2026-10"]
+        expected = ["'" + v if v is not None and v[:1] in set("=+-@\t\r") else v for v in column]
+        assert audit.neutralise(pl.DataFrame({"c": column}))["c"].to_list() == expected, repr(first)

@@ -35,6 +35,7 @@ from lxml import etree
 from pipeline import dmfa
 from pipeline.batch import publish, run_batch
 from pipeline.contributions import contribution_lines, onss_base, totals, worker_code
+from pipeline.run_store import plain_text
 from pipeline.dmfa import (
     DmfaDeclarationError,
     QuarterInput,
@@ -350,7 +351,7 @@ def quarter_input(workers: list[dict], quarter: str = QUARTER, workforce: int = 
             schema_overrides={"gross_salary": MONEY, "guaranteed_wage_onss": MONEY, "workforce": pl.Int32},
         ).with_columns(onss_base(PARAMS, start), worker_code().alias("worker_code"))
         lines = contribution_lines(month, PARAMS, start)
-        contrib.append(lines)
+        contrib.append(plain_text(lines))  # as RunStore.read gives them
         payroll.append(month.join(totals(lines), on=["employee_id", "period"]).with_columns(
             pl.lit("BE").alias("residence_country"), pl.lit("BE").alias("work_country"),
             pl.lit("BE_RESIDENT").alias("withholding_reason"),
