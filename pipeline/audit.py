@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.errors import OutputExistsError
+from pipeline.hashed_file import write_hashed
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -71,39 +72,12 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _HashingFile:
-    """A binary file that computes its SHA-256 while it is written (no second read)."""
-
-    def __init__(self, path: Path):
-        self._fh = path.open("wb")
-        self._digest = hashlib.sha256()
-
-    def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        return self._fh.write(data)
-
-    def flush(self) -> None:
-        self._fh.flush()
-
-    def close(self) -> str:
-        self._fh.close()
-        return self._digest.hexdigest()
-
-
-def _write_hashed(path: Path, write: Callable[[_HashingFile], None]) -> str:
-    fh = _HashingFile(path)
-    try:
-        write(fh)
-    finally:
-        digest = fh.close()
-    return digest
-
-
 def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, Any]]:
     """Write ``name.parquet`` and ``name.csv`` into ``folder``; return their manifest entries.
 
     The two files are written at the same time (the Parquet file on a helper thread; polars
-    releases the GIL) and hashed while they are written. Bytes are the same as writing each file
+    releases the GIL) and hashed while they are written; the CSV file, the large one, bypasses the
+    page cache where it can (:mod:`pipeline.hashed_file`). Bytes are the same as writing each file
     to its path with polars and hashing it afterwards.
     """
     parquet = folder / f"{name}.parquet"
@@ -111,19 +85,29 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, 
     frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(
-            _write_hashed, parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False)
+            write_hashed, parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False)
         )
-        csv_sha = _write_hashed(
+        csv_sha = write_hashed(
             csv,
             lambda fh: neutralise(frame).write_csv(
                 fh, include_bom=False, line_terminator="\n", datetime_format="%Y-%m-%dT%H:%M:%S"
             ),
+            direct=True,
         )
         parquet_sha = pending.result()
     return [
         {"name": parquet.name, "sha256": parquet_sha, "rows": frame.height},
         {"name": csv.name, "sha256": csv_sha, "rows": frame.height},
     ]
+
+
+TABLE_WRITERS = 2
+"""Tables written at the same time by :func:`write_run` (each also writes its two files at once)."""
+
+
+def _rows(table: Any) -> int:
+    rows = getattr(table, "rows", None)
+    return table.height if isinstance(table, pl.DataFrame) else sum(rows) if isinstance(rows, tuple) else 0
 
 
 def code_hash() -> str:
@@ -164,8 +148,13 @@ def write_run(
             path = staging / name
             path.write_bytes(files[name])
             entries.append({"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
-        for name in sorted(tables):
-            entries.extend(writer(tables[name], staging, name))
+        # Tables are written concurrently, the largest first: while one table's CSV goes to the
+        # disk, the CPU renders the next (each file's bytes do not depend on the order).
+        with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
+            largest_first = sorted(tables, key=lambda name: (-_rows(tables[name]), name))
+            pending = {name: pool.submit(writer, tables[name], staging, name) for name in largest_first}
+            for name in sorted(tables):
+                entries.extend(pending[name].result())
         manifest = dict(manifest, outputs=entries)
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
         (staging / "manifest.json").write_text(text, encoding="utf-8")

@@ -56,8 +56,9 @@ from typing import Any
 import polars as pl
 
 from pipeline import batch, rejects
-from pipeline.audit import _write_hashed, code_hash, neutralise, write_run, write_table
+from pipeline.audit import code_hash, neutralise, write_run, write_table
 from pipeline.errors import InputError, OutputExistsError, PayrollError
+from pipeline.hashed_file import write_hashed
 from pipeline.params import Parameters, default_parameters
 from pipeline.reading import Profile, RawInput, read_input
 from pipeline.run_store import RunStore
@@ -267,7 +268,7 @@ def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, 
     # assembled in one chunk, as the single run's tables are, and written by the same call
     # (a streaming sink cuts row groups elsewhere).
     frame = pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True) if rows else pl.DataFrame(schema=schema)
-    parquet_sha = _write_hashed(parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False))
+    parquet_sha = write_hashed(parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False))
     del frame
     header = pl.DataFrame(schema=schema).write_csv(None, **CSV_OPTIONS)
 
@@ -278,7 +279,7 @@ def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, 
                 for chunk in iter(lambda: src.read(1 << 22), b""):
                     fh.write(chunk)
 
-    csv_sha = _write_hashed(csv, write_csv)
+    csv_sha = write_hashed(csv, write_csv, direct=True)
     return [
         {"name": parquet.name, "sha256": parquet_sha, "rows": rows},
         {"name": csv.name, "sha256": csv_sha, "rows": rows},
