@@ -83,6 +83,12 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far, user + system, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_single(input_dir: Path, out: Path) -> dict:
     """Run one batch in this process, step by step; return the timings."""
     t0 = time.perf_counter()
@@ -93,11 +99,13 @@ def child_single(input_dir: Path, out: Path) -> dict:
     imports = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)  # a fresh run: removing an earlier output is not timed
     steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def step(name, fn, *args):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu_s()
         value = fn(*args)
         steps[name] = time.perf_counter() - started
+        cpu[name] = _cpu_s() - used
         return value
 
     prof, raw = step("load", batch.load, input_dir, None)
@@ -111,6 +119,8 @@ def child_single(input_dir: Path, out: Path) -> dict:
         "imports_s": imports,
         "steps_s": steps,
         "total_s": sum(steps.values()),
+        "cpu_steps_s": cpu,
+        "cpu_s": sum(cpu.values()),
         "peak_rss_mb": _maxrss_mb(),
         "pay_rows": raw["pay"].rows,
         "input_rows": {name: item.rows for name, item in raw.items()},
@@ -208,13 +218,13 @@ def verdicts(results: list[dict]) -> dict:
 
 def print_table(results: list[dict]) -> None:
     steps = ["load", "check", "compute", "manifest", "publish"]
-    head = f"{'mode':<14}{'rows':>10}" + "".join(f"{s:>10}" for s in steps) + f"{'total s':>10}{'rows/s':>12}{'peak MB':>10}"
+    head = f"{'mode':<14}{'rows':>10}" + "".join(f"{s:>10}" for s in steps) + f"{'total s':>10}{'cpu s':>8}{'rows/s':>12}{'peak MB':>10}"
     print(head)
     print("-" * len(head))
     for r in results:
         cells = "".join(f"{r['steps_s'].get(s, float('nan')):>10.2f}" for s in steps)
         mode = r["mode"] if r["mode"] == "single" else f"dask x{r['partitions']}"
-        print(f"{mode:<14}{r['pay_rows']:>10,}{cells}{r['total_s']:>10.2f}{r['rows_per_s']:>12,.0f}{r['peak_rss_mb']:>10.0f}")
+        print(f"{mode:<14}{r['pay_rows']:>10,}{cells}{r['total_s']:>10.2f}{r.get('cpu_s', float('nan')):>8.1f}{r['rows_per_s']:>12,.0f}{r['peak_rss_mb']:>10.0f}")
         if r["mode"] == "partitioned":
             worst = max(r["partition_stats"], key=lambda p: p["peak_rss_mb"])
             print(f"{'':<14}partitions: rows {min(p['pay_rows'] for p in r['partition_stats']):,}-"

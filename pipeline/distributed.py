@@ -30,9 +30,9 @@ The driver (the calling process):
 4. writes the run store (when asked) only after the merge, from the driver.
 
 Memory: a worker holds one partition, so the partition count bounds the workers' memory. The
-driver holds one input (as text) at a time while splitting, and one output table at a time while
-merging, for its Parquet file (the largest is contribution_lines, about 10 rows per employee); CSV
-is streamed. See docs/performance.md for measured figures.
+driver holds one input (as text) at a time while splitting, and two output tables at a time while
+merging (``audit.write_run`` writes two tables at once), for their Parquet files (the largest is
+contribution_lines, about 10 rows per employee); CSV is streamed. See docs/performance.md for measured figures.
 
 Cluster: ``dask_address`` (or env ``PAYROLL_DASK_ADDRESS``), e.g. ``tcp://scheduler:8786``; without
 one, a local cluster of 2 worker processes, 1 thread each, dashboard off. With a remote cluster the
