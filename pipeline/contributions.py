@@ -113,7 +113,7 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
     from 14-row tables. The text columns with a closed vocabulary (contribution, payer, kind,
     dmfa_code, parameter, source) are ``pl.Enum`` (:func:`line_schema`): one small code per line
     instead of a string, which makes the 8.6 M-line frame of a million employee-months a third of
-    the size and its Parquet and CSV files about twice as fast to write (docs/performance.md).
+    the size and its Parquet file about twice as fast to write (docs/performance.md).
     """
     specs = sorted(CONTRIBUTIONS, key=lambda c: c.name)  # line order within an employee-month
     entries = [params.entry(c.parameter, on) for c in specs]
