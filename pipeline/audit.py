@@ -29,6 +29,9 @@ from pipeline.errors import OutputExistsError
 from pipeline.hashed_file import write_hashed
 
 FORMULA_START = r"^[=+\-@\t\r]"
+CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
+PARQUET_OPTIONS = {"compression": "zstd", "statistics": False}
+"""Writer options of the audit files: a partitioned run must use the same to write the same bytes."""
 
 
 def _may_start_like_formula(column: str) -> pl.Expr:
@@ -72,6 +75,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def write_parquet_hashed(frame: pl.DataFrame, path: Path) -> str:
+    """Write ``frame`` (in one chunk) as the audit Parquet file ``path``; return its SHA-256."""
+    return write_hashed(path, lambda fh: frame.write_parquet(fh, **PARQUET_OPTIONS))
+
+
 def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, Any]]:
     """Write ``name.parquet`` and ``name.csv`` into ``folder``; return their manifest entries.
 
@@ -84,16 +92,8 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, 
     csv = folder / f"{name}.csv"
     frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(
-            write_hashed, parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False)
-        )
-        csv_sha = write_hashed(
-            csv,
-            lambda fh: neutralise(frame).write_csv(
-                fh, include_bom=False, line_terminator="\n", datetime_format="%Y-%m-%dT%H:%M:%S"
-            ),
-            direct=True,
-        )
+        pending = pool.submit(write_parquet_hashed, frame, parquet)
+        csv_sha = write_hashed(csv, lambda fh: neutralise(frame).write_csv(fh, **CSV_OPTIONS), direct=True)
         parquet_sha = pending.result()
     return [
         {"name": parquet.name, "sha256": parquet_sha, "rows": frame.height},
@@ -106,8 +106,8 @@ TABLE_WRITERS = 2
 
 
 def _rows(table: Any) -> int:
-    rows = getattr(table, "rows", None)
-    return table.height if isinstance(table, pl.DataFrame) else sum(rows) if isinstance(rows, tuple) else 0
+    """Row count of a table handle: a DataFrame, or a partitioned table with per-part ``rows``."""
+    return table.height if isinstance(table, pl.DataFrame) else sum(getattr(table, "rows", ()))
 
 
 def code_hash() -> str:

@@ -273,8 +273,9 @@ def manifest(
         {"input": name, "name": item.path.name, "sha256": item.sha256, "rows": item.rows, "dialect": item.dialect}
         for name, item in sorted(raw.items())
     ]
+    code = code_hash()
     identity = json.dumps(
-        {"period": period, "run_date": str(run_date), "params": params.bundle_hash, "code": code_hash(),
+        {"period": period, "run_date": str(run_date), "params": params.bundle_hash, "code": code,
          "inputs": [i["sha256"] for i in inputs], "profile": profile.name},
         sort_keys=True,
     )
@@ -284,7 +285,7 @@ def manifest(
         "period": period,
         "run_date": str(run_date),
         "code_version": __version__,
-        "code_sha256": code_hash(),
+        "code_sha256": code,
         "parameter_bundle_sha256": params.bundle_hash,
         "parameters_not_verified": in_force.filter(pl.col("status") != "verified").get_column("parameter").to_list(),
         "mapping_profile": profile.name,

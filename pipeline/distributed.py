@@ -56,7 +56,7 @@ from typing import Any
 import polars as pl
 
 from pipeline import batch, rejects
-from pipeline.audit import code_hash, neutralise, write_run, write_table
+from pipeline.audit import CSV_OPTIONS, code_hash, neutralise, write_parquet_hashed, write_run, write_table
 from pipeline.errors import InputError, OutputExistsError, PayrollError
 from pipeline.hashed_file import write_hashed
 from pipeline.params import Parameters, default_parameters
@@ -65,7 +65,6 @@ from pipeline.run_store import RunStore
 from schemas.inputs import INPUTS
 
 DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
-CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
 SORTED_BY_SOURCE = ("employees", "pay", "absences")  # run-store tables kept in input order
 PER_RUN_TABLE = "parameters"  # audit table that is the same in every partition (written once)
 BROADCAST = "employers"
@@ -268,7 +267,7 @@ def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, 
     # assembled in one chunk, as the single run's tables are, and written by the same call
     # (a streaming sink cuts row groups elsewhere).
     frame = pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True) if rows else pl.DataFrame(schema=schema)
-    parquet_sha = write_hashed(parquet, lambda fh: frame.write_parquet(fh, compression="zstd", statistics=False))
+    parquet_sha = write_parquet_hashed(frame, parquet)
     del frame
     header = pl.DataFrame(schema=schema).write_csv(None, **CSV_OPTIONS)
 

@@ -14,6 +14,7 @@ refused (tmpfs, some network file systems), the file is written the ordinary way
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import mmap
@@ -82,7 +83,7 @@ class HashedFile:
             try:
                 done = os.write(self._fd, view)
             except OSError as exc:
-                if exc.errno != 22:  # EINVAL: the file system refuses direct I/O after all
+                if exc.errno != errno.EINVAL:  # the file system refuses direct I/O after all
                     raise
                 fcntl.fcntl(self._fd, fcntl.F_SETFL, fcntl.fcntl(self._fd, fcntl.F_GETFL) & ~O_DIRECT)
                 continue
