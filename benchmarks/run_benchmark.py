@@ -136,7 +136,9 @@ def child_partitioned(input_dir: Path, out: Path, partitions: int, address: str 
     imports = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    result = run_partitioned(input_dir, PERIOD, RUN_DATE, out, partitions=partitions, dask_address=address, overwrite=True)
+    result = run_partitioned(
+        input_dir, PERIOD, RUN_DATE, out, partitions=partitions, dask_address=address, overwrite=True
+    )
     total = time.perf_counter() - started
     return {
         "mode": "partitioned",
@@ -218,18 +220,27 @@ def verdicts(results: list[dict]) -> dict:
 
 def print_table(results: list[dict]) -> None:
     steps = ["load", "check", "compute", "manifest", "publish"]
-    head = f"{'mode':<14}{'rows':>10}" + "".join(f"{s:>10}" for s in steps) + f"{'total s':>10}{'cpu s':>8}{'rows/s':>12}{'peak MB':>10}"
+    head = (
+        f"{'mode':<14}{'rows':>10}"
+        + "".join(f"{s:>10}" for s in steps)
+        + f"{'total s':>10}{'cpu s':>8}{'rows/s':>12}{'peak MB':>10}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
         cells = "".join(f"{r['steps_s'].get(s, float('nan')):>10.2f}" for s in steps)
         mode = r["mode"] if r["mode"] == "single" else f"dask x{r['partitions']}"
-        print(f"{mode:<14}{r['pay_rows']:>10,}{cells}{r['total_s']:>10.2f}{r.get('cpu_s', float('nan')):>8.1f}{r['rows_per_s']:>12,.0f}{r['peak_rss_mb']:>10.0f}")
+        print(
+            f"{mode:<14}{r['pay_rows']:>10,}{cells}{r['total_s']:>10.2f}{r.get('cpu_s', float('nan')):>8.1f}"
+            f"{r['rows_per_s']:>12,.0f}{r['peak_rss_mb']:>10.0f}"
+        )
         if r["mode"] == "partitioned":
             worst = max(r["partition_stats"], key=lambda p: p["peak_rss_mb"])
-            print(f"{'':<14}partitions: rows {min(p['pay_rows'] for p in r['partition_stats']):,}-"
-                  f"{max(p['pay_rows'] for p in r['partition_stats']):,}, worker peak {worst['peak_rss_mb']:.0f} MB "
-                  f"(partition {worst['partition']}), identical to single-process: {r.get('identical')}")
+            print(
+                f"{'':<14}partitions: rows {min(p['pay_rows'] for p in r['partition_stats']):,}-"
+                f"{max(p['pay_rows'] for p in r['partition_stats']):,}, worker peak {worst['peak_rss_mb']:.0f} MB "
+                f"(partition {worst['partition']}), identical to single-process: {r.get('identical')}"
+            )
 
 
 def compare_outputs(a: Path, b: Path) -> bool:
@@ -267,14 +278,19 @@ def main(argv: list[str] | None = None) -> int:
         folder, gen_s = ensure_batch(n, args.seed, args.bad_fraction)
         generation[n] = gen_s
         out_single = DATA / f"out_single_n{n}"
-        runs = [run_child(["--child", "single", "--input", str(folder), "--out", str(out_single)]) for _ in range(args.repeat)]
+        runs = [
+            run_child(["--child", "single", "--input", str(folder), "--out", str(out_single)])
+            for _ in range(args.repeat)
+        ]
         best = min(runs, key=lambda r: r["total_s"])
         best.update(size=n, runs_total_s=[round(r["total_s"], 3) for r in runs])
         best["rows_per_s"] = best["pay_rows"] / best["total_s"]
         results.append(best)
         if args.partitions:
             out_part = DATA / f"out_partitioned_n{n}"
-            extra = ["--partitions", str(args.partitions)] + (["--dask-address", args.dask_address] if args.dask_address else [])
+            extra = ["--partitions", str(args.partitions)] + (
+                ["--dask-address", args.dask_address] if args.dask_address else []
+            )
             r = run_child(["--child", "partitioned", "--input", str(folder), "--out", str(out_part), *extra])
             r.update(size=n, rows_per_s=r["pay_rows"] / r["total_s"], identical=compare_outputs(out_single, out_part))
             results.append(r)
@@ -284,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.date.today().isoformat(),
         "machine": machine(),
         "generation_s": generation,
-        "targets": {"size": TARGET_SIZE, "seconds": TARGET_SECONDS, "peak_memory_mb": TARGET_MEMORY_MB, "scaling": "10x rows <= 11x time"},
+        "targets": {
+            "size": TARGET_SIZE,
+            "seconds": TARGET_SECONDS,
+            "peak_memory_mb": TARGET_MEMORY_MB,
+            "scaling": "10x rows <= 11x time",
+        },
         "results": results,
         "verdicts": verdicts(results),
     }

@@ -45,14 +45,31 @@ def write_outputs(result, out_dir: str, overwrite: bool, store_dir: str, finalis
 
 @task(cache_policy=NO_CACHE)
 def run_partitioned_batch(
-    input_dir: str, period: str, run_date: dt.date, out_dir: str, profile: str, store_dir: str, overwrite: bool,
-    finalise: bool, part_time_reading: str, partitions: int, dask_address: Optional[str],
+    input_dir: str,
+    period: str,
+    run_date: dt.date,
+    out_dir: str,
+    profile: str,
+    store_dir: str,
+    overwrite: bool,
+    finalise: bool,
+    part_time_reading: str,
+    partitions: int,
+    dask_address: Optional[str],
 ):
     from pipeline.distributed import run_partitioned
 
     return run_partitioned(
-        Path(input_dir), period, run_date, Path(out_dir), partitions=partitions, dask_address=dask_address,
-        profile=profile, store=RunStore(Path(store_dir)), part_time_reading=part_time_reading, overwrite=overwrite,
+        Path(input_dir),
+        period,
+        run_date,
+        Path(out_dir),
+        partitions=partitions,
+        dask_address=dask_address,
+        profile=profile,
+        store=RunStore(Path(store_dir)),
+        part_time_reading=part_time_reading,
+        overwrite=overwrite,
         finalise=finalise,
     )
 
@@ -87,23 +104,51 @@ def monthly_payroll(
     target = out_dir or f"out/{month}"
     if partitions > 0 or dask_address:
         done = run_partitioned_batch(
-            input_dir, month, day, target, profile, store_dir, overwrite, finalise, part_time_reading, partitions, dask_address,
+            input_dir,
+            month,
+            day,
+            target,
+            profile,
+            store_dir,
+            overwrite,
+            finalise,
+            part_time_reading,
+            partitions,
+            dask_address,
         )
         totals = done.manifest["totals"]
         logger.info(
             "period %s in %s partitions: read %s, valid %s, rejected %s, computed %s -> %s",
-            month, done.partitions, totals["read"], totals["valid"], totals["rejected"], totals["computed"], done.path,
+            month,
+            done.partitions,
+            totals["read"],
+            totals["valid"],
+            totals["rejected"],
+            totals["computed"],
+            done.path,
         )
-        return {"out_dir": str(done.path), "exit_code": done.exit_code, "totals": totals, "run_id": done.manifest["run_id"]}
+        return {
+            "out_dir": str(done.path),
+            "exit_code": done.exit_code,
+            "totals": totals,
+            "run_id": done.manifest["run_id"],
+        }
     prof, raw = read_inputs(input_dir, profile)
     checked = validate_inputs(raw)
     tables, store_tables = compute_rules(checked, month, store_dir, part_time_reading)
-    result = batch.BatchResult(month, tables, store_tables, batch.manifest(month, day, prof, raw, tables, default_parameters()))
+    result = batch.BatchResult(
+        month, tables, store_tables, batch.manifest(month, day, prof, raw, tables, default_parameters())
+    )
     path = write_outputs(result, target, overwrite, store_dir, finalise)
     totals = result.manifest["totals"]
     logger.info(
         "period %s: read %s, valid %s, rejected %s, computed %s -> %s",
-        month, totals["read"], totals["valid"], totals["rejected"], totals["computed"], path,
+        month,
+        totals["read"],
+        totals["valid"],
+        totals["rejected"],
+        totals["computed"],
+        path,
     )
     if result.exit_code:
         logger.warning("%s rows rejected: see %s/rejects.csv", totals["rejected"], path)

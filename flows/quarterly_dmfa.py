@@ -61,6 +61,16 @@ def quarterly_dmfa(
     for employer_id, summary in employers.items():
         logger.info(
             "%s employer %s: %s worker lines, contributions %s, net owed %s, reconciles with the monthly runs: %s",
-            q, employer_id, summary["worker_lines"], summary["contributions"], summary["net_owed_amount"], summary["reconciles"],
+            q,
+            employer_id,
+            summary["worker_lines"],
+            summary["contributions"],
+            summary["net_owed_amount"],
+            summary["reconciles"],
         )
-    return {"out_dir": path, "quarter": q, "declarations": sorted(result.declarations), "run_id": result.manifest["run_id"]}
+    return {
+        "out_dir": path,
+        "quarter": q,
+        "declarations": sorted(result.declarations),
+        "run_id": result.manifest["run_id"],
+    }

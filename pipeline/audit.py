@@ -43,7 +43,9 @@ def _may_start_like_formula(column: str) -> pl.Expr:
     cells is in range holds no formula-like cell.
     """
     col = pl.col(column)
-    return col.is_between(pl.lit("\t"), pl.lit("0"), closed="left") | col.is_between(pl.lit(":"), pl.lit("A"), closed="left")
+    return col.is_between(pl.lit("\t"), pl.lit("0"), closed="left") | col.is_between(
+        pl.lit(":"), pl.lit("A"), closed="left"
+    )
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:

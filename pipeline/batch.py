@@ -36,11 +36,30 @@ from pipeline.validation import ValidatedBatch, validate_batch
 from pipeline.withholding import decide_withholding
 
 PAYROLL_COLUMNS = [
-    "employee_id", "period", "employer_id", "worker_code", "worker_status", "residence_country", "work_country",
-    "work_fraction", "gross_salary", "guaranteed_wage_onss", "guaranteed_wage_exempt", "onss_base",
-    "worker_contribution", "employer_contribution", "withholding_applies", "withholding_reason", "taxable_share_be",
-    "regularisation_required", "regularisation_periods", "onem_allowance", "days_worked_be", "days_worked_residence",
-    "days_worked_other", "zone_exit_days",
+    "employee_id",
+    "period",
+    "employer_id",
+    "worker_code",
+    "worker_status",
+    "residence_country",
+    "work_country",
+    "work_fraction",
+    "gross_salary",
+    "guaranteed_wage_onss",
+    "guaranteed_wage_exempt",
+    "onss_base",
+    "worker_contribution",
+    "employer_contribution",
+    "withholding_applies",
+    "withholding_reason",
+    "taxable_share_be",
+    "regularisation_required",
+    "regularisation_periods",
+    "onem_allowance",
+    "days_worked_be",
+    "days_worked_residence",
+    "days_worked_other",
+    "zone_exit_days",
 ]
 EMPLOYED_ABROAD_REASON = "EMPLOYED_ABROAD_NO_BE_PAYROLL"
 EMPLOYER_DEFAULTS = {"employer_category": "000", "workforce": 0, "commercial": True}
@@ -154,13 +173,23 @@ def compute(
     pay_input = frames["pay"]
     later = pay_input.filter(pl.col("period") > period)
     pay = _history(
-        pay_input.filter(pl.col("period") <= period), store, "pay", ["employee_id", "period"],
+        pay_input.filter(pl.col("period") <= period),
+        store,
+        "pay",
+        ["employee_id", "period"],
         (pl.col("period") < period) & pl.col("period").str.starts_with(year),
     )
-    absences = _history(frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < start)
+    absences = _history(
+        frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < start
+    )
     found = [
         checked.rejects,
-        rejects.from_rows(later, "period", "period_after_run", f"pay row for a month after the run period {period}: not computed in this run"),
+        rejects.from_rows(
+            later,
+            "period",
+            "period_after_run",
+            f"pay row for a month after the run period {period}: not computed in this run",
+        ),
     ]
 
     # One left join of the period's pay rows with the employees gives every split at once: the
@@ -173,7 +202,10 @@ def compute(
     domestic = employees.filter(~abroad_flag)
     now = pay.filter(pl.col("period") == period)
     joined = now.join(
-        employees.with_columns(abroad_flag.alias(_ABROAD)), on="employee_id", how="left", suffix="_employee",
+        employees.with_columns(abroad_flag.alias(_ABROAD)),
+        on="employee_id",
+        how="left",
+        suffix="_employee",
         maintain_order="left",
     )
     flag = joined.get_column(_ABROAD)  # null: no employee row
@@ -199,7 +231,8 @@ def compute(
         _attach(lines, [_per_employee(gw_paid, period)])
         .lazy()
         .with_columns(
-            pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY), pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY)
+            pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY),
+            pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY),
         )
         .with_columns(
             pl.when(_ABROAD).then(None).otherwise(worker_code()).alias("worker_code"),
@@ -209,23 +242,55 @@ def compute(
     )
     is_abroad = pl.col(_ABROAD)
     contrib = contribution_lines(lines, params, start)
-    wh_columns = ["withholding_applies", "withholding_reason", "taxable_share_be", "regularisation_required", "regularisation_periods"]
+    wh_columns = [
+        "withholding_applies",
+        "withholding_reason",
+        "taxable_share_be",
+        "regularisation_required",
+        "regularisation_periods",
+    ]
     onem = allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
     payroll_lines = (
-        _attach(lines.select(*(c for c in lines.columns if c in PAYROLL_COLUMNS), _ABROAD), [
-            _per_employee(totals(contrib), period),
-            _per_employee(wh.lines.select("employee_id", "period", *wh_columns), period),
-            _per_employee(onem, period),
-        ])
+        _attach(
+            lines.select(*(c for c in lines.columns if c in PAYROLL_COLUMNS), _ABROAD),
+            [
+                _per_employee(totals(contrib), period),
+                _per_employee(wh.lines.select("employee_id", "period", *wh_columns), period),
+                _per_employee(onem, period),
+            ],
+        )
         .lazy()
         .with_columns(
-            pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("worker_contribution").fill_null(0)).cast(MONEY).alias("worker_contribution"),
-            pl.when(is_abroad).then(pl.lit(0, MONEY)).otherwise(pl.col("employer_contribution").fill_null(0)).cast(MONEY).alias("employer_contribution"),
+            pl.when(is_abroad)
+            .then(pl.lit(0, MONEY))
+            .otherwise(pl.col("worker_contribution").fill_null(0))
+            .cast(MONEY)
+            .alias("worker_contribution"),
+            pl.when(is_abroad)
+            .then(pl.lit(0, MONEY))
+            .otherwise(pl.col("employer_contribution").fill_null(0))
+            .cast(MONEY)
+            .alias("employer_contribution"),
             pl.when(is_abroad).then(False).otherwise(pl.col("withholding_applies")).alias("withholding_applies"),
-            pl.when(is_abroad).then(pl.lit(EMPLOYED_ABROAD_REASON)).otherwise(pl.col("withholding_reason")).alias("withholding_reason"),
-            pl.when(is_abroad).then(pl.lit(0, SHARE)).otherwise(pl.col("taxable_share_be")).cast(SHARE).alias("taxable_share_be"),
-            pl.when(is_abroad).then(False).otherwise(pl.col("regularisation_required")).fill_null(False).alias("regularisation_required"),
-            pl.when(is_abroad).then(pl.lit("")).otherwise(pl.col("regularisation_periods")).fill_null("").alias("regularisation_periods"),
+            pl.when(is_abroad)
+            .then(pl.lit(EMPLOYED_ABROAD_REASON))
+            .otherwise(pl.col("withholding_reason"))
+            .alias("withholding_reason"),
+            pl.when(is_abroad)
+            .then(pl.lit(0, SHARE))
+            .otherwise(pl.col("taxable_share_be"))
+            .cast(SHARE)
+            .alias("taxable_share_be"),
+            pl.when(is_abroad)
+            .then(False)
+            .otherwise(pl.col("regularisation_required"))
+            .fill_null(False)
+            .alias("regularisation_required"),
+            pl.when(is_abroad)
+            .then(pl.lit(""))
+            .otherwise(pl.col("regularisation_periods"))
+            .fill_null("")
+            .alias("regularisation_periods"),
             pl.col("onem_allowance").fill_null(0).cast(MONEY),
         )
         .select(PAYROLL_COLUMNS)
@@ -261,7 +326,12 @@ def compute(
 
 
 def manifest(
-    period: str, run_date: dt.date, profile: Profile, raw: dict[str, RawInput], tables: dict[str, pl.DataFrame], params: Parameters
+    period: str,
+    run_date: dt.date,
+    profile: Profile,
+    raw: dict[str, RawInput],
+    tables: dict[str, pl.DataFrame],
+    params: Parameters,
 ) -> dict[str, Any]:
     """The run manifest (outputs are added by the writer). No wall-clock time: only ``run_date``."""
     rej = tables["rejects"]
@@ -275,8 +345,14 @@ def manifest(
     ]
     code = code_hash()
     identity = json.dumps(
-        {"period": period, "run_date": str(run_date), "params": params.bundle_hash, "code": code,
-         "inputs": [i["sha256"] for i in inputs], "profile": profile.name},
+        {
+            "period": period,
+            "run_date": str(run_date),
+            "params": params.bundle_hash,
+            "code": code,
+            "inputs": [i["sha256"] for i in inputs],
+            "profile": profile.name,
+        },
         sort_keys=True,
     )
     in_force = params.table(period_start(period))
@@ -310,11 +386,17 @@ def publish(
     return path
 
 
-def keep(store: RunStore, period: str, store_tables: dict[str, pl.DataFrame], man: dict[str, Any], out: Path, finalise: bool) -> None:
+def keep(
+    store: RunStore, period: str, store_tables: dict[str, pl.DataFrame], man: dict[str, Any], out: Path, finalise: bool
+) -> None:
     """Save the period's tables and its info record in the run store (after the audit files)."""
     info = {
-        "run_id": man["run_id"], "period": period, "run_date": man["run_date"],
-        "finalised": finalise, "totals": man["totals"], "output": str(Path(out).resolve()),
+        "run_id": man["run_id"],
+        "period": period,
+        "run_date": man["run_date"],
+        "finalised": finalise,
+        "totals": man["totals"],
+        "output": str(Path(out).resolve()),
     }
     store.save(period, store_tables, info)
 

@@ -32,12 +32,20 @@ app.add_typer(params_app, name="params")
 err = Console(stderr=True)
 out = Console()
 
-PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Payroll month to compute, YYYY-MM.", show_default=False)]
+PeriodOpt = Annotated[
+    str, typer.Option("--period", "-p", help="Payroll month to compute, YYYY-MM.", show_default=False)
+]
 RunDateOpt = Annotated[
     dt.datetime | None,
-    typer.Option("--run-date", formats=["%Y-%m-%d"], help="Date recorded in the run (default: today). Same inputs + same run date = byte-identical outputs."),
+    typer.Option(
+        "--run-date",
+        formats=["%Y-%m-%d"],
+        help="Date recorded in the run (default: today). Same inputs + same run date = byte-identical outputs.",
+    ),
 ]
-ProfileOpt = Annotated[str, typer.Option("--profile", help="Column-mapping profile: canonical, fr_export, nl_export or a YAML file.")]
+ProfileOpt = Annotated[
+    str, typer.Option("--profile", help="Column-mapping profile: canonical, fr_export, nl_export or a YAML file.")
+]
 StoreOpt = Annotated[Path, typer.Option("--store", help="Run-store folder holding earlier finalised periods.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")]
 
@@ -66,8 +74,13 @@ def _domain_errors() -> Iterator[None]:
 
 def _steps(quiet: bool) -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=quiet or not err.is_terminal,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
     )
 
 
@@ -80,19 +93,60 @@ def _timed(progress: Progress, task: Any, label: str, fn: Callable[[], Any]) -> 
 
 @app.command()
 def run(
-    input_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Batch folder with employees, pay (and employers, absences) as CSV, Parquet or XLSX.")],
+    input_dir: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            file_okay=False,
+            help="Batch folder with employees, pay (and employers, absences) as CSV, Parquet or XLSX.",
+        ),
+    ],
     period: PeriodOpt,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the audit files.")],
     run_date: RunDateOpt = None,
     profile: ProfileOpt = "canonical",
     store: StoreOpt = Path("run_store"),
     overwrite: OverwriteOpt = False,
-    finalise: Annotated[bool, typer.Option("--finalise/--no-finalise", help="Mark the period final in the run store (needed by the DmfA export).")] = True,
-    part_time_reading: Annotated[str, typer.Option("--onem-part-time", help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).")] = "prorated",
+    finalise: Annotated[
+        bool,
+        typer.Option(
+            "--finalise/--no-finalise", help="Mark the period final in the run store (needed by the DmfA export)."
+        ),
+    ] = True,
+    part_time_reading: Annotated[
+        str,
+        typer.Option(
+            "--onem-part-time",
+            help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).",
+        ),
+    ] = "prorated",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow monthly_payroll (recorded by Prefect; starts a temporary server when none is configured).")] = False,
-    partitions: Annotated[int, typer.Option("--partitions", min=0, help="Split the batch into this many employee partitions run on a Dask cluster (0 with --dask-address: one per worker thread). Same outputs as a single run.")] = 0,
-    dask_address: Annotated[str | None, typer.Option("--dask-address", envvar="PAYROLL_DASK_ADDRESS", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: a local 2-worker cluster when --partitions is given).")] = None,
+    via_prefect: Annotated[
+        bool,
+        typer.Option(
+            "--via-prefect",
+            help="Run as the Prefect flow monthly_payroll (recorded by Prefect; starts a temporary server "
+            "when none is configured).",
+        ),
+    ] = False,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            "--partitions",
+            min=0,
+            help="Split the batch into this many employee partitions run on a Dask cluster (0 with "
+            "--dask-address: one per worker thread). Same outputs as a single run.",
+        ),
+    ] = 0,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            envvar="PAYROLL_DASK_ADDRESS",
+            help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: a local "
+            "2-worker cluster when --partitions is given).",
+        ),
+    ] = None,
 ) -> None:
     """Compute one monthly payroll batch and write the audit files.
 
@@ -109,9 +163,17 @@ def run(
 
         with _domain_errors():
             state = monthly_payroll(
-                input_dir=str(input_dir), period=period, out_dir=str(out_dir), run_date=day, profile=profile,
-                store_dir=str(store), overwrite=overwrite, finalise=finalise, part_time_reading=part_time_reading,
-                partitions=partitions, dask_address=dask_address,
+                input_dir=str(input_dir),
+                period=period,
+                out_dir=str(out_dir),
+                run_date=day,
+                profile=profile,
+                store_dir=str(store),
+                overwrite=overwrite,
+                finalise=finalise,
+                part_time_reading=part_time_reading,
+                partitions=partitions,
+                dask_address=dask_address,
             )
         totals = state["totals"]
         out.print(
@@ -124,8 +186,17 @@ def run(
 
         with _domain_errors():
             done = run_partitioned(
-                input_dir, period, day, out_dir, partitions=partitions, dask_address=dask_address, profile=profile,
-                store=RunStore(store), part_time_reading=part_time_reading, overwrite=overwrite, finalise=finalise,
+                input_dir,
+                period,
+                day,
+                out_dir,
+                partitions=partitions,
+                dask_address=dask_address,
+                profile=profile,
+                store=RunStore(store),
+                part_time_reading=part_time_reading,
+                overwrite=overwrite,
+                finalise=finalise,
             )
         totals = done.manifest["totals"]
         out.print(
@@ -139,7 +210,9 @@ def run(
         rs = RunStore(store)
         prof, raw = _timed(progress, task, "reading inputs", lambda: batch.load(input_dir, profile))
         checked = _timed(progress, task, "validating", lambda: batch.check(raw))
-        tables, store_tables = _timed(progress, task, "computing", lambda: batch.compute(checked, period, params, rs, part_time_reading))
+        tables, store_tables = _timed(
+            progress, task, "computing", lambda: batch.compute(checked, period, params, rs, part_time_reading)
+        )
         result = batch.BatchResult(period, tables, store_tables, batch.manifest(period, day, prof, raw, tables, params))
         _timed(progress, task, "writing", lambda: batch.publish(result, out_dir, overwrite, rs, finalise))
     totals = result.manifest["totals"]
@@ -184,7 +257,15 @@ def explain(
     employee_id: Annotated[str, typer.Argument(help="Employee id as in the employees input.")],
     period: PeriodOpt,
     store: StoreOpt = Path("run_store"),
-    input_dir: Annotated[Path | None, typer.Option("--input", exists=True, file_okay=False, help="Recompute from this batch folder instead of reading the run store.")] = None,
+    input_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            exists=True,
+            file_okay=False,
+            help="Recompute from this batch folder instead of reading the run store.",
+        ),
+    ] = None,
     profile: ProfileOpt = "canonical",
 ) -> None:
     """Explain the withholding-tax decision for one employee and month: the path through the
@@ -216,7 +297,9 @@ def explain(
 
 @app.command()
 def claims(
-    semester: Annotated[str, typer.Option("--semester", help="Calendar semester, e.g. 2026-H1 (January-June) or 2026-H2.")],
+    semester: Annotated[
+        str, typer.Option("--semester", help="Calendar semester, e.g. 2026-H1 (January-June) or 2026-H2.")
+    ],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the claim file.")],
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
@@ -235,12 +318,29 @@ def claims(
 @app.command()
 def dmfa(
     quarter: Annotated[str, typer.Option("--quarter", help="Calendar quarter, e.g. 2026-Q3 (July-September).")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the declarations and the worker-line tables.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder for the declarations and the worker-line tables.")
+    ],
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
     overwrite: OverwriteOpt = False,
-    joint_committees: Annotated[Path | None, typer.Option("--joint-committees", exists=True, dir_okay=False, help="CSV with employer_id, worker_status, joint_committee (e.g. 124 for construction blue collars); default CP 100 for blue collars, CP 200 for white collars.")] = None,
-    via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).")] = False,
+    joint_committees: Annotated[
+        Path | None,
+        typer.Option(
+            "--joint-committees",
+            exists=True,
+            dir_okay=False,
+            help="CSV with employer_id, worker_status, joint_committee (e.g. 124 for construction blue "
+            "collars); default CP 100 for blue collars, CP 200 for white collars.",
+        ),
+    ] = None,
+    via_prefect: Annotated[
+        bool,
+        typer.Option(
+            "--via-prefect",
+            help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).",
+        ),
+    ] = False,
 ) -> None:
     """Quarterly DmfA audit export from the three finalised months in the run store: one XML
     declaration per employer (validated against the official schema), worker lines, occupations,
@@ -262,7 +362,11 @@ def dmfa(
             from flows.quarterly_dmfa import quarterly_dmfa
 
             state = quarterly_dmfa(
-                quarter=quarter, store_dir=str(store), out_dir=str(out_dir), run_date=day, overwrite=overwrite,
+                quarter=quarter,
+                store_dir=str(store),
+                out_dir=str(out_dir),
+                run_date=day,
+                overwrite=overwrite,
                 joint_committees=str(joint_committees) if joint_committees else None,
             )
             manifest = json.loads((Path(state["out_dir"]) / "manifest.json").read_text(encoding="utf-8"))
@@ -271,7 +375,9 @@ def dmfa(
             from pipeline.run_store import RunStore
 
             options = quarterly.joint_committees_file(joint_committees)
-            manifest = quarterly.export_quarter(RunStore(store), quarter, out_dir, day, default_parameters(), overwrite, options)
+            manifest = quarterly.export_quarter(
+                RunStore(store), quarter, out_dir, day, default_parameters(), overwrite, options
+            )
     for employer_id, summary in manifest["employers"].items():
         out.print(
             f"{quarter} employer {employer_id}: {summary['worker_lines']} worker lines, contributions "
@@ -283,7 +389,9 @@ def dmfa(
 
 @params_app.command("show")
 def params_show(
-    date: Annotated[dt.datetime, typer.Option("--date", "-d", formats=["%Y-%m-%d"], help="Show the values in force on this date.")],
+    date: Annotated[
+        dt.datetime, typer.Option("--date", "-d", formats=["%Y-%m-%d"], help="Show the values in force on this date.")
+    ],
     name: Annotated[str, typer.Option("--name", help="Only parameters whose name starts with this.")] = "",
 ) -> None:
     """Print every legal parameter in force on a date, with its status and legal reference."""
@@ -293,7 +401,9 @@ def params_show(
 
     with _domain_errors():
         table = default_parameters().table(date.date())
-    grid = Table("parameter", "value", "since", "status", "reference", title=f"Legal parameters in force on {date.date()}")
+    grid = Table(
+        "parameter", "value", "since", "status", "reference", title=f"Legal parameters in force on {date.date()}"
+    )
     for row in table.iter_rows(named=True):
         if row["parameter"].startswith(name):
             grid.add_row(row["parameter"], row["value"], str(row["effective_from"]), row["status"], row["reference"])
@@ -303,6 +413,6 @@ def params_show(
 def main() -> None:  # pragma: no cover - console entry
     try:
         app()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         err.print(f"[red]unexpected error:[/red] {type(exc).__name__}")
         sys.exit(EXIT_FAILURE)

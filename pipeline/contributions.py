@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.money import MONEY, WIDE, to_cents, times
+from pipeline.money import MONEY, WIDE, times, to_cents
 from pipeline.params import Parameters
 
 RATE_DTYPE = pl.Decimal(18, 8)
@@ -51,7 +51,8 @@ class Contribution:
             "holiday_annual_accrual": blue,
             "asbestos_fund": pl.lit(((on.month - 1) // 3 + 1) in p.value("onss/special/asbestos_quarters", on)),
             "ffe_commercial_small": commercial & (workforce < int(p.value("onss/special/ffe_workforce_threshold", on))),
-            "ffe_commercial_large": commercial & (workforce >= int(p.value("onss/special/ffe_workforce_threshold", on))),
+            "ffe_commercial_large": commercial
+            & (workforce >= int(p.value("onss/special/ffe_workforce_threshold", on))),
             "ffe_noncommercial": ~commercial,
             "ar401_special": workforce >= int(p.value("onss/special/ar401_workforce_threshold", on)),
             "cpae_cp200": (pl.col("employer_category") == "010") & ~blue,
@@ -119,7 +120,10 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
     entries = [params.entry(c.parameter, on) for c in specs]
     schema = line_schema(params, on)
     mask = pl.sum_horizontal(
-        [pl.when(c.applies(params, on)).then(pl.lit(1 << i, pl.Int32)).otherwise(pl.lit(0, pl.Int32)) for i, c in enumerate(specs)]
+        [
+            pl.when(c.applies(params, on)).then(pl.lit(1 << i, pl.Int32)).otherwise(pl.lit(0, pl.Int32))
+            for i, c in enumerate(specs)
+        ]
     )
     months = (
         frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"))
@@ -128,7 +132,9 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
     )
     if months.height == 0:
         return pl.DataFrame(schema=schema)
-    pairs = [(m, i) for m in months.get_column("__mask").unique().sort().to_list() for i in range(len(specs)) if m >> i & 1]
+    pairs = [
+        (m, i) for m in months.get_column("__mask").unique().sort().to_list() for i in range(len(specs)) if m >> i & 1
+    ]
     expand = pl.DataFrame(
         {"__mask": [m for m, _ in pairs], "__c": [i for _, i in pairs]}, schema={"__mask": pl.Int32, "__c": pl.UInt32}
     )
@@ -169,12 +175,15 @@ def line_schema(params: Parameters, on: dt.date) -> dict[str, pl.DataType]:
     and ``source`` have the types of the run's ``parameters`` table (:meth:`Parameters.citation_types`).
     """
     return {
-        "employee_id": pl.String, "period": pl.String,
+        "employee_id": pl.String,
+        "period": pl.String,
         "contribution": _vocabulary(c.name for c in CONTRIBUTIONS),
         "payer": _vocabulary(c.payer for c in CONTRIBUTIONS),
         "kind": _vocabulary(c.kind for c in CONTRIBUTIONS),
         "dmfa_code": _vocabulary([*(c.dmfa_code for c in CONTRIBUTIONS if c.dmfa_code != WORKER_CODE), *WORKER_CODES]),
-        "base": MONEY, "rate": RATE_DTYPE, "amount": MONEY,
+        "base": MONEY,
+        "rate": RATE_DTYPE,
+        "amount": MONEY,
         **params.citation_types(on),
     }
 
@@ -185,7 +194,13 @@ def totals(lines: pl.DataFrame) -> pl.DataFrame:
     amount_of = lambda payer: pl.when(due & (pl.col("payer") == payer)).then(pl.col("amount"))  # noqa: E731
     return (
         lines.lazy()
-        .select("employee_id", "period", amount_of("worker").alias("__worker"), amount_of("employer").alias("__employer"), due.alias("__due"))
+        .select(
+            "employee_id",
+            "period",
+            amount_of("worker").alias("__worker"),
+            amount_of("employer").alias("__employer"),
+            due.alias("__due"),
+        )
         .filter(pl.col("__due"))
         .group_by("employee_id", "period")
         .agg(

@@ -143,12 +143,15 @@ def partition_of(cuts: list[str]) -> pl.Expr:
     """Partition number of each row: how many cut points are <= its employee id (null ids: 0)."""
     if not cuts:
         return pl.lit(0, pl.UInt32)
-    return pl.lit(pl.Series(cuts, dtype=pl.String)).search_sorted(pl.col("employee_id"), side="right").cast(pl.UInt32).fill_null(0)
+    return (
+        pl.lit(pl.Series(cuts, dtype=pl.String))
+        .search_sorted(pl.col("employee_id"), side="right")
+        .cast(pl.UInt32)
+        .fill_null(0)
+    )
 
 
-def _split_inputs(
-    folder: Path, prof: Profile, partitions: int, work: Path
-) -> tuple[dict[str, _InputInfo], list[str]]:
+def _split_inputs(folder: Path, prof: Profile, partitions: int, work: Path) -> tuple[dict[str, _InputInfo], list[str]]:
     """Read each input once, cut it into the partitions' Parquet files; return the input infos and cuts."""
     infos: dict[str, _InputInfo] = {}
     order = ["employees"] + [name for name in INPUTS if name != "employees"]  # cut points come from employees
@@ -165,10 +168,14 @@ def _split_inputs(
         if name == BROADCAST:
             frame.write_parquet(work / f"input-{name}.parquet", compression="lz4", statistics=False)
         else:
-            parts = frame.with_columns(partition_of(cuts).alias("__part")).partition_by("__part", as_dict=True, include_key=False, maintain_order=True)
+            parts = frame.with_columns(partition_of(cuts).alias("__part")).partition_by(
+                "__part", as_dict=True, include_key=False, maintain_order=True
+            )
             for index in range(partitions):
                 piece = parts.get((index,), frame.clear())
-                piece.write_parquet(work / f"part-{index:05d}" / f"input-{name}.parquet", compression="lz4", statistics=False)
+                piece.write_parquet(
+                    work / f"part-{index:05d}" / f"input-{name}.parquet", compression="lz4", statistics=False
+                )
         del frame
     return infos, cuts
 
@@ -194,7 +201,9 @@ def run_partition(
     Returns the partition's statistics (rows in and out, seconds, peak memory of this task).
     """
     if code_hash() != expected_code:
-        raise PayrollError("a Dask worker runs other code than the driver (code_sha256 differs); deploy the same version")
+        raise PayrollError(
+            "a Dask worker runs other code than the driver (code_sha256 differs); deploy the same version"
+        )
     reset = _reset_peak_rss()
     started = time.perf_counter()
     work_dir = Path(work)
@@ -266,7 +275,11 @@ def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, 
     # Parquet: row groups and pages depend on the whole table (and on its chunks), so the table is
     # assembled in one chunk, as the single run's tables are, and written by the same call
     # (a streaming sink cuts row groups elsewhere).
-    frame = pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True) if rows else pl.DataFrame(schema=schema)
+    frame = (
+        pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True)
+        if rows
+        else pl.DataFrame(schema=schema)
+    )
     parquet_sha = write_parquet_hashed(frame, parquet)
     del frame
     header = pl.DataFrame(schema=schema).write_csv(None, **CSV_OPTIONS)
@@ -291,7 +304,11 @@ def _check_range_order(name: str, files: list[Path], rows: list[int]) -> None:
     for path, n in zip(files, rows):
         if not n:
             continue
-        ids = pl.scan_parquet(path).select(pl.col("employee_id").first().alias("a"), pl.col("employee_id").last().alias("b")).collect()
+        ids = (
+            pl.scan_parquet(path)
+            .select(pl.col("employee_id").first().alias("a"), pl.col("employee_id").last().alias("b"))
+            .collect()
+        )
         first, end = ids.item(0, "a"), ids.item(0, "b")
         if last is not None and first is not None and first < last:
             raise PayrollError(f"{name}: partition outputs are not in employee-id order; cannot merge exactly")
@@ -329,7 +346,11 @@ def local_cluster(n_workers: int = 2):
     from distributed import LocalCluster
 
     return LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
     )
 
 
@@ -436,7 +457,10 @@ def run_partitioned(
             handles[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
             if name == "payroll_lines":
                 computed = sum(rows)
-        counted = {"rejects": all_rejects, "payroll_lines": pl.DataFrame({"n": pl.Series([], dtype=pl.Int8)}).clear(computed)}
+        counted = {
+            "rejects": all_rejects,
+            "payroll_lines": pl.DataFrame({"n": pl.Series([], dtype=pl.Int8)}).clear(computed),
+        }
         man = batch.manifest(period, run_date, prof, infos, counted, params)
 
         def table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:

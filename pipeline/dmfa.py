@@ -58,7 +58,13 @@ from pipeline import __version__
 from pipeline.audit import code_hash, write_run
 from pipeline.batch import EMPLOYER_DEFAULTS
 from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution, worker_code
-from pipeline.dmfa_xml import DeclarationInput, border_flag, declaration_warnings, render_declaration, validate_declaration
+from pipeline.dmfa_xml import (
+    DeclarationInput,
+    border_flag,
+    declaration_warnings,
+    render_declaration,
+    validate_declaration,
+)
 from pipeline.errors import InputError, PayrollError, RunStoreError
 from pipeline.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
 from pipeline.money import MONEY, RATIO, WIDE, round_to, times, to_cents
@@ -74,7 +80,9 @@ from schemas.inputs import INPUTS
 SERVICE_WORK = 1
 """Service code 1: working time covered by pay subject to ONSS (work, public holidays, guaranteed
 pay of week 1 / the white-collar month), rules-reference §3.3 and §7.3."""
-INCAPACITY_SERVICE_CODES = tuple(sorted({c for c in SERVICE_CODE.values() if c != SERVICE_WORK} | {SERVICE_CODE_MUTUALITY}))
+INCAPACITY_SERVICE_CODES = tuple(
+    sorted({c for c in SERVICE_CODE.values() if c != SERVICE_WORK} | {SERVICE_CODE_MUTUALITY})
+)
 """Service codes 10 (guaranteed pay 2nd week), 11 (incapacity with CCT 12bis/13bis complement) and
 50 (sickness, mutuality): taken from the guaranteed-wage module so both modules agree (§3.3)."""
 REMUN_CODE_ORDINARY = "1"
@@ -112,7 +120,15 @@ DECLARATION_REFERENCE_PREFIX = "DMFA"
 
 TABLES = ("dmfa_worker_lines", "dmfa_occupations", "dmfa_services", "dmfa_contributions", "dmfa_reconciliation")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_OCC_ATTRS = ["employer_id", "worker_code", "contract_type", "contract_start", "contract_end", "work_fraction", "weekly_work_days"]
+_OCC_ATTRS = [
+    "employer_id",
+    "worker_code",
+    "contract_type",
+    "contract_start",
+    "contract_end",
+    "work_fraction",
+    "weekly_work_days",
+]
 _WL = ["employer_id", "niss", "worker_code"]
 _CON = [*_WL, "contribution_worker_code", "contribution_type"]
 HOURS = pl.Decimal(18, 2)
@@ -204,7 +220,8 @@ def joint_committees_file(path: Path | str | None) -> DmfaOptions:
         raise InputError(f"joint committees file {path}: missing column(s) {', '.join(missing)}")
     frame = frame.select(needed).with_columns(pl.col(c).str.strip_chars() for c in needed)
     bad = frame.filter(
-        ~pl.col("worker_status").is_in(list(DEFAULT_JOINT_COMMITTEE)) | ~pl.col("joint_committee").str.contains(r"^\d{3}(\.\d{2}){0,2}$")
+        ~pl.col("worker_status").is_in(list(DEFAULT_JOINT_COMMITTEE))
+        | ~pl.col("joint_committee").str.contains(r"^\d{3}(\.\d{2}){0,2}$")
         | pl.struct("employer_id", "worker_status").is_duplicated()
     )
     if bad.height:
@@ -254,7 +271,9 @@ def read_quarter(store: RunStore, quarter: str) -> QuarterInput:
         raise RunStoreError(f"{quarter}: the run store {store.root} holds no payroll lines for {', '.join(periods)}")
     employees = _stack(store, "employees", periods)
     if employees is None:
-        raise RunStoreError(f"{quarter}: the run store {store.root} holds no employee snapshot for {', '.join(periods)}")
+        raise RunStoreError(
+            f"{quarter}: the run store {store.root} holds no employee snapshot for {', '.join(periods)}"
+        )
     earlier = [p for p in store.periods() if p < periods[0]]
     history = _stack(store, "employees", earlier, ["employee_id", "employer_id", "worker_status", *_OCC_ATTRS[2:]])
     infos = {p: store.info(p) for p in periods}
@@ -299,21 +318,38 @@ def employee_months(lines: pl.DataFrame, employees: pl.DataFrame, quarter: str) 
     periods = quarter_periods(quarter)
     lines = lines.filter(pl.col("worker_code").is_not_null() & pl.col("period").is_in(periods))
     snap = employees.select(
-        "employee_id", "period", "niss", "last_name", "first_name", "contract_type", "contract_start", "contract_end",
+        "employee_id",
+        "period",
+        "niss",
+        "last_name",
+        "first_name",
+        "contract_type",
+        "contract_start",
+        "contract_end",
         *_schedule(),
     ).unique(["employee_id", "period"], keep="first")
     missing = lines.join(snap, on=["employee_id", "period"], how="anti").height
     if missing:
         raise RunStoreError(f"{quarter}: {missing} payroll line(s) have no employee snapshot in the run store")
     keep = [
-        "employee_id", "period", "employer_id", "worker_code", "worker_status", "residence_country", "work_country",
-        "withholding_reason", "gross_salary", "guaranteed_wage_onss",
+        "employee_id",
+        "period",
+        "employer_id",
+        "worker_code",
+        "worker_status",
+        "residence_country",
+        "work_country",
+        "withholding_reason",
+        "gross_salary",
+        "guaranteed_wage_onss",
     ]
     months = lines.select(keep).join(snap, on=["employee_id", "period"], how="inner")
     return months.with_columns(
         _month_start(pl.col("period")).alias("month_start"),
         _month_start(pl.col("period")).dt.month_end().alias("month_end"),
-        (pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").fill_null(0).cast(WIDE)).cast(MONEY).alias("remuneration"),
+        (pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").fill_null(0).cast(WIDE))
+        .cast(MONEY)
+        .alias("remuneration"),
     ).sort("employee_id", "period")
 
 
@@ -323,9 +359,13 @@ def _latest_change(history: pl.DataFrame | None, first: pl.DataFrame) -> pl.Data
     schema = {"employee_id": pl.String, "_changed_month": pl.String}
     if history is None or history.height == 0 or first.height == 0:
         return pl.DataFrame(schema=schema)
-    hist = history.with_columns(*_schedule(), worker_code().alias("worker_code")).select("employee_id", "period", *[pl.col(c).alias(f"_h_{c}") for c in _OCC_ATTRS])
+    hist = history.with_columns(*_schedule(), worker_code().alias("worker_code")).select(
+        "employee_id", "period", *[pl.col(c).alias(f"_h_{c}") for c in _OCC_ATTRS]
+    )
     both = hist.join(first.select("employee_id", *_OCC_ATTRS), on="employee_id", how="inner")
-    differs = pl.any_horizontal([pl.col(f"_h_{c}").ne_missing(pl.col(c).cast(both.schema[f"_h_{c}"])) for c in _OCC_ATTRS])
+    differs = pl.any_horizontal(
+        [pl.col(f"_h_{c}").ne_missing(pl.col(c).cast(both.schema[f"_h_{c}"])) for c in _OCC_ATTRS]
+    )
     return both.filter(differs).group_by("employee_id").agg(pl.col("period").max().alias("_changed_month"))
 
 
@@ -358,13 +398,17 @@ def occupations(
     month_idx = pl.col("month_start").dt.year().cast(pl.Int32) * 12 + pl.col("month_start").dt.month().cast(pl.Int32)
     changed = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in _OCC_ATTRS])
     gap = month_idx != month_idx.shift(1) + 1
-    m = months.sort("employee_id", "period").with_columns(
-        (changed | gap).fill_null(True).over("employee_id").alias("_new")
-    ).with_columns(pl.col("_new").cum_sum().over("employee_id").alias("occupation_no"))
+    m = (
+        months.sort("employee_id", "period")
+        .with_columns((changed | gap).fill_null(True).over("employee_id").alias("_new"))
+        .with_columns(pl.col("_new").cum_sum().over("employee_id").alias("occupation_no"))
+    )
     occ = m.group_by("employee_id", "occupation_no").agg(
         *[pl.col(c).first() for c in _OCC_ATTRS],
-        pl.col("niss").first(), pl.col("worker_status").first(),
-        pl.col("last_name").last(), pl.col("first_name").last(),
+        pl.col("niss").first(),
+        pl.col("worker_status").first(),
+        pl.col("last_name").last(),
+        pl.col("first_name").last(),
         pl.col("month_start").min().alias("first_month"),
         pl.col("month_end").max().alias("last_month_end"),
         pl.col("period").sort().str.join(",").alias("months"),
@@ -379,26 +423,42 @@ def occupations(
     contract_end = pl.col("contract_end")
     occ = occ.with_columns(
         pl.max_horizontal(pl.col("first_month"), pl.col("contract_start")).alias("span_start"),
-        pl.when(contract_end.is_null()).then(pl.col("last_month_end"))
-        .otherwise(pl.min_horizontal(pl.col("last_month_end"), contract_end)).alias("span_end"),
+        pl.when(contract_end.is_null())
+        .then(pl.col("last_month_end"))
+        .otherwise(pl.min_horizontal(pl.col("last_month_end"), contract_end))
+        .alias("span_end"),
     ).with_columns(
-        pl.when(pl.col("first_month") != q_start).then(pl.col("span_start"))
-        .when(pl.col("_changed_month").is_null()).then(pl.col("contract_start"))
+        pl.when(pl.col("first_month") != q_start)
+        .then(pl.col("span_start"))
+        .when(pl.col("_changed_month").is_null())
+        .then(pl.col("contract_start"))
         .otherwise(pl.max_horizontal(after_change, pl.col("contract_start")))
         .alias("start"),
         pl.when((pl.col("last_month_end") == q_end) & (contract_end.is_null() | (contract_end > q_end)))
-        .then(None).otherwise(pl.col("span_end")).alias("end"),
+        .then(None)
+        .otherwise(pl.col("span_end"))
+        .alias("end"),
     )
     jc = pl.col("worker_status").replace_strict(dict(options.joint_committee), default=None, return_dtype=pl.String)
     if options.joint_committees is not None:
-        occ = occ.join(
-            options.joint_committees.select("employer_id", "worker_status", pl.col("joint_committee").cast(pl.String).alias("_jc")),
-            on=["employer_id", "worker_status"], how="left",
-        ).with_columns(pl.col("_jc").fill_null(jc).alias("joint_committee")).drop("_jc")
+        occ = (
+            occ.join(
+                options.joint_committees.select(
+                    "employer_id", "worker_status", pl.col("joint_committee").cast(pl.String).alias("_jc")
+                ),
+                on=["employer_id", "worker_status"],
+                how="left",
+            )
+            .with_columns(pl.col("_jc").fill_null(jc).alias("joint_committee"))
+            .drop("_jc")
+        )
     else:
         occ = occ.with_columns(jc.alias("joint_committee"))
     occ = occ.with_columns(
-        pl.when(pl.col("work_fraction") >= 1).then(pl.lit(CONTRACT_FULL_TIME)).otherwise(pl.lit(CONTRACT_PART_TIME)).alias("dmfa_contract_type"),
+        pl.when(pl.col("work_fraction") >= 1)
+        .then(pl.lit(CONTRACT_FULL_TIME))
+        .otherwise(pl.lit(CONTRACT_PART_TIME))
+        .alias("dmfa_contract_type"),
         pl.lit(s_hours, dtype=HOURS).alias("ref_mean_working_hours"),
         round_to(times(pl.col("work_fraction"), s_hours), 2, HOURS).alias("mean_working_hours"),
         pl.col("weekly_work_days").cast(pl.Decimal(18, 2)).alias("working_days_system"),
@@ -431,16 +491,25 @@ def services(occ: pl.DataFrame, gw_days: pl.DataFrame | None, quarter: str) -> t
         .otherwise(pl.business_day_count("span_start", after_end, week_mask=[True] * 5 + [False] * 2))
     )
     base = occ.select(*key, "span_start", "span_end", "weekly_work_days", "mean_working_hours").with_columns(
-        pl.when(pl.col("span_end") >= pl.col("span_start")).then(scheduled).otherwise(0).cast(pl.Int64).alias("scheduled_days")
+        pl.when(pl.col("span_end") >= pl.col("span_start"))
+        .then(scheduled)
+        .otherwise(0)
+        .cast(pl.Int64)
+        .alias("scheduled_days")
     )
     incap_schema = {**{k: occ.schema[k] for k in key}, "service_code": pl.Int32, "days": pl.Int64}
     unmatched = 0
     if gw_days is not None and gw_days.height:
         working = pl.col("working_day") if "working_day" in gw_days.columns else pl.lit(True)
-        days = gw_days.filter(
-            pl.col("service_code").is_in(list(INCAPACITY_SERVICE_CODES)) & working.fill_null(False)
-            & pl.col("date").is_between(q_start, q_end)
-        ).select("employee_id", "date", pl.col("service_code").cast(pl.Int32)).unique(["employee_id", "date"])
+        days = (
+            gw_days.filter(
+                pl.col("service_code").is_in(list(INCAPACITY_SERVICE_CODES))
+                & working.fill_null(False)
+                & pl.col("date").is_between(q_start, q_end)
+            )
+            .select("employee_id", "date", pl.col("service_code").cast(pl.Int32))
+            .unique(["employee_id", "date"])
+        )
         matched = days.join(base.select(*key, "span_start", "span_end"), on="employee_id", how="inner").filter(
             pl.col("date").is_between(pl.col("span_start"), pl.col("span_end"))
         )
@@ -461,7 +530,8 @@ def services(occ: pl.DataFrame, gw_days: pl.DataFrame | None, quarter: str) -> t
         pl.col("days").cast(DAYS),
         round_to(
             pl.col("days").cast(WIDE) * pl.col("mean_working_hours").cast(WIDE) / pl.col("weekly_work_days").cast(WIDE),
-            2, HOURS,
+            2,
+            HOURS,
         ).alias("hours"),
     )
     return svc.select(*key, "service_code", "days", "hours").sort(*key, "service_code"), {
@@ -480,27 +550,49 @@ def worker_lines(months: pl.DataFrame, occ: pl.DataFrame, employers: pl.DataFram
     absent; ``natural_person_seq`` numbers the persons of each employer by employee id.
     """
     q_start, q_end = quarter_bounds(quarter)
-    latest = months.sort("period", "employee_id").group_by(_WL).agg(
-        pl.col("residence_country").last(), pl.col("work_country").last(), pl.col("withholding_reason").last(),
-        pl.col("worker_status").last(), pl.col("last_name").last(), pl.col("first_name").last(),
-        pl.col("employee_id").unique().sort().str.join(", ").alias("employee_ids"),
-        pl.col("employee_id").min().alias("_first_employee"),
+    latest = (
+        months.sort("period", "employee_id")
+        .group_by(_WL)
+        .agg(
+            pl.col("residence_country").last(),
+            pl.col("work_country").last(),
+            pl.col("withholding_reason").last(),
+            pl.col("worker_status").last(),
+            pl.col("last_name").last(),
+            pl.col("first_name").last(),
+            pl.col("employee_id").unique().sort().str.join(", ").alias("employee_ids"),
+            pl.col("employee_id").min().alias("_first_employee"),
+        )
     )
     totals = occ.group_by(_WL).agg(
         pl.col("remuneration").sum().cast(MONEY).alias("remuneration_code1"),
         pl.len().cast(pl.Int64).alias("occupations"),
     )
     wl = latest.join(totals, on=_WL, how="left").with_columns(
-        border_flag(pl.col("residence_country"), pl.col("work_country"), pl.col("withholding_reason") == FR_FRONTIER_EXEMPT),
+        border_flag(
+            pl.col("residence_country"), pl.col("work_country"), pl.col("withholding_reason") == FR_FRONTIER_EXEMPT
+        ),
         pl.lit(q_start).alias("quarter_start"),
         pl.lit(q_end).alias("quarter_end"),
     )
-    emp_cols = {"enterprise_number": pl.String, "name": pl.String, "local_unit_id": pl.String, **{k: None for k in EMPLOYER_DEFAULTS}}
+    emp_cols = {
+        "enterprise_number": pl.String,
+        "name": pl.String,
+        "local_unit_id": pl.String,
+        **dict.fromkeys(EMPLOYER_DEFAULTS),
+    }
     if employers is not None and employers.height:
         # the quarter's first snapshot; LocalUnitID: the last one given (the unit of the last work, 00042)
-        first = employers.sort("period", "employer_id").group_by("employer_id").agg(
-            *[pl.col(c).drop_nulls().last() if c == "local_unit_id" else pl.col(c).first()
-              for c in emp_cols if c in employers.columns]
+        first = (
+            employers.sort("period", "employer_id")
+            .group_by("employer_id")
+            .agg(
+                *[
+                    pl.col(c).drop_nulls().last() if c == "local_unit_id" else pl.col(c).first()
+                    for c in emp_cols
+                    if c in employers.columns
+                ]
+            )
         )
         wl = wl.join(first, on="employer_id", how="left")
     for c, dtype in emp_cols.items():
@@ -512,13 +604,16 @@ def worker_lines(months: pl.DataFrame, occ: pl.DataFrame, employers: pl.DataFram
         pl.col("commercial").cast(pl.Boolean).fill_null(EMPLOYER_DEFAULTS["commercial"]),
     )
     persons = (
-        wl.group_by("employer_id", "niss").agg(pl.col("_first_employee").min())
+        wl.group_by("employer_id", "niss")
+        .agg(pl.col("_first_employee").min())
         .sort("employer_id", "_first_employee", "niss")
         .with_columns(pl.int_range(1, pl.len() + 1).over("employer_id").cast(pl.Int64).alias("natural_person_seq"))
         .drop("_first_employee")
     )
-    return wl.join(persons, on=["employer_id", "niss"], how="left").drop("_first_employee").sort(
-        "employer_id", "natural_person_seq", "worker_code"
+    return (
+        wl.join(persons, on=["employer_id", "niss"], how="left")
+        .drop("_first_employee")
+        .sort("employer_id", "natural_person_seq", "worker_code")
     )
 
 
@@ -573,14 +668,20 @@ def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) 
         parts.append(
             rows.select(
                 *_WL,
-                (pl.col("worker_code") if c.dmfa_code == WORKER_CODE else pl.lit(c.dmfa_code, pl.String)).alias("contribution_worker_code"),
+                (pl.col("worker_code") if c.dmfa_code == WORKER_CODE else pl.lit(c.dmfa_code, pl.String)).alias(
+                    "contribution_worker_code"
+                ),
                 _type_expr(c.name).alias("contribution_type"),
                 pl.lit(c.name).alias("contribution"),
-                "basis", "basis_capped", "employer_cap_quarter",
+                "basis",
+                "basis_capped",
+                "employer_cap_quarter",
                 pl.lit(entry.value, dtype=WIDE).alias("rate"),
                 times(used, entry.value).alias("_exact"),
                 times(pl.col("basis"), entry.value).alias("_exact_uncapped"),
-                (times(pl.col("basis"), entry.value) if c.payer == "worker" else pl.lit(0, WIDE)).alias("_worker_exact"),
+                (times(pl.col("basis"), entry.value) if c.payer == "worker" else pl.lit(0, WIDE)).alias(
+                    "_worker_exact"
+                ),
                 pl.lit(c.parameter).alias("parameter"),
             )
         )
@@ -601,7 +702,10 @@ def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) 
     )
     out = out.with_columns(
         pl.when(pl.col("_capped_code")).then(pl.col("basis_capped")).otherwise(None).alias("basis_capped"),
-        pl.when(pl.col("_capped_code")).then(pl.col("employer_cap_quarter")).otherwise(None).alias("employer_cap_quarter"),
+        pl.when(pl.col("_capped_code"))
+        .then(pl.col("employer_cap_quarter"))
+        .otherwise(None)
+        .alias("employer_cap_quarter"),
         (pl.col("amount") - pl.col("amount_uncapped")).cast(MONEY).alias("cap_relief"),
     ).drop("_capped_code")
     return out.select(list(_contribution_schema())).cast(_contribution_schema()).sort(_CON)
@@ -609,10 +713,21 @@ def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) 
 
 def _contribution_schema() -> dict[str, pl.DataType]:
     return {
-        "employer_id": pl.String, "niss": pl.String, "worker_code": pl.String, "contribution_worker_code": pl.String,
-        "contribution_type": pl.String, "contributions": pl.String, "parameters": pl.String, "basis": MONEY,
-        "basis_capped": MONEY, "employer_cap_quarter": MONEY, "rate": RATE_DTYPE, "amount_uncapped": MONEY,
-        "cap_relief": MONEY, "amount": MONEY, "worker_part": MONEY,
+        "employer_id": pl.String,
+        "niss": pl.String,
+        "worker_code": pl.String,
+        "contribution_worker_code": pl.String,
+        "contribution_type": pl.String,
+        "contributions": pl.String,
+        "parameters": pl.String,
+        "basis": MONEY,
+        "basis_capped": MONEY,
+        "employer_cap_quarter": MONEY,
+        "rate": RATE_DTYPE,
+        "amount_uncapped": MONEY,
+        "cap_relief": MONEY,
+        "amount": MONEY,
+        "worker_part": MONEY,
     }
 
 
@@ -620,20 +735,27 @@ def monthly_contributions(contribution_lines: pl.DataFrame, months: pl.DataFrame
     """The three months' rounded contribution lines per worker line and DmfA code and type
     (due lines with a DmfA code; the annual holiday accrual is not declared), worker and
     employer parts apart."""
-    schema = {**{k: pl.String for k in _CON}, "monthly_worker": MONEY, "monthly_employer": MONEY}
+    schema = {**dict.fromkeys(_CON, pl.String), "monthly_worker": MONEY, "monthly_employer": MONEY}
     if contribution_lines.height == 0:
         return pl.DataFrame(schema=schema)
     due = contribution_lines.filter((pl.col("kind") == "due") & pl.col("dmfa_code").is_not_null())
-    keyed = due.join(months.select("employee_id", "period", *_WL, "worker_status"), on=["employee_id", "period"], how="inner")
+    keyed = due.join(
+        months.select("employee_id", "period", *_WL, "worker_status"), on=["employee_id", "period"], how="inner"
+    )
     names = keyed.get_column("contribution").unique().to_list()
     typ = pl.lit(None, pl.String)
     for name in sorted(names):
         typ = pl.when(pl.col("contribution") == name).then(_type_expr(name)).otherwise(typ)
     keyed = keyed.with_columns(pl.col("dmfa_code").alias("contribution_worker_code"), typ.alias("contribution_type"))
-    return keyed.group_by(_CON).agg(
-        pl.col("amount").filter(pl.col("payer") == "worker").sum().cast(MONEY).alias("monthly_worker"),
-        pl.col("amount").filter(pl.col("payer") != "worker").sum().cast(MONEY).alias("monthly_employer"),
-    ).select(list(schema)).cast(schema)
+    return (
+        keyed.group_by(_CON)
+        .agg(
+            pl.col("amount").filter(pl.col("payer") == "worker").sum().cast(MONEY).alias("monthly_worker"),
+            pl.col("amount").filter(pl.col("payer") != "worker").sum().cast(MONEY).alias("monthly_employer"),
+        )
+        .select(list(schema))
+        .cast(schema)
+    )
 
 
 def reconciliation(quarterly: pl.DataFrame, monthly: pl.DataFrame) -> pl.DataFrame:
@@ -650,23 +772,52 @@ def reconciliation(quarterly: pl.DataFrame, monthly: pl.DataFrame) -> pl.DataFra
       ``employer_part_quarterly`` = amount - monthly_worker, ``employer_regularisation`` =
       employer_part_quarterly - monthly_employer (= rounding_regularisation + cap_relief).
     """
-    q = quarterly.select(*_CON, "basis", "amount_uncapped", "cap_relief", "amount", pl.col("worker_part").alias("worker_part_quarterly"))
+    q = quarterly.select(
+        *_CON, "basis", "amount_uncapped", "cap_relief", "amount", pl.col("worker_part").alias("worker_part_quarterly")
+    )
     both = q.join(monthly, on=_CON, how="full", coalesce=True)
     zero = pl.lit(0, MONEY)
-    both = both.with_columns(
-        *[pl.col(c).fill_null(zero) for c in ("amount_uncapped", "cap_relief", "amount", "worker_part_quarterly", "monthly_worker", "monthly_employer")],
-    ).with_columns(
-        (pl.col("monthly_worker") + pl.col("monthly_employer")).cast(MONEY).alias("monthly_total"),
-    ).with_columns(
-        (pl.col("amount_uncapped") - pl.col("monthly_total")).cast(MONEY).alias("rounding_regularisation"),
-        (pl.col("worker_part_quarterly") - pl.col("monthly_worker")).cast(MONEY).alias("worker_part_difference"),
-        (pl.col("amount") - pl.col("monthly_worker")).cast(MONEY).alias("employer_part_quarterly"),
-    ).with_columns(
-        (pl.col("employer_part_quarterly") - pl.col("monthly_employer")).cast(MONEY).alias("employer_regularisation"),
+    both = (
+        both.with_columns(
+            *[
+                pl.col(c).fill_null(zero)
+                for c in (
+                    "amount_uncapped",
+                    "cap_relief",
+                    "amount",
+                    "worker_part_quarterly",
+                    "monthly_worker",
+                    "monthly_employer",
+                )
+            ],
+        )
+        .with_columns(
+            (pl.col("monthly_worker") + pl.col("monthly_employer")).cast(MONEY).alias("monthly_total"),
+        )
+        .with_columns(
+            (pl.col("amount_uncapped") - pl.col("monthly_total")).cast(MONEY).alias("rounding_regularisation"),
+            (pl.col("worker_part_quarterly") - pl.col("monthly_worker")).cast(MONEY).alias("worker_part_difference"),
+            (pl.col("amount") - pl.col("monthly_worker")).cast(MONEY).alias("employer_part_quarterly"),
+        )
+        .with_columns(
+            (pl.col("employer_part_quarterly") - pl.col("monthly_employer"))
+            .cast(MONEY)
+            .alias("employer_regularisation"),
+        )
     )
     cols = [
-        *_CON, "basis", "monthly_worker", "monthly_employer", "monthly_total", "rounding_regularisation", "cap_relief",
-        "amount", "worker_part_quarterly", "worker_part_difference", "employer_part_quarterly", "employer_regularisation",
+        *_CON,
+        "basis",
+        "monthly_worker",
+        "monthly_employer",
+        "monthly_total",
+        "rounding_regularisation",
+        "cap_relief",
+        "amount",
+        "worker_part_quarterly",
+        "worker_part_difference",
+        "employer_part_quarterly",
+        "employer_regularisation",
     ]
     return both.select(cols).sort(_CON)
 
@@ -704,20 +855,43 @@ def _declaration_frames(
     s = svc.join(keys, on=["employee_id", "occupation_no"], how="inner")
     return {
         "worker_lines": w.select(
-            "niss", "worker_code", pl.col("employer_category").alias("employer_class"), "border",
-            "quarter_start", "quarter_end", "natural_person_seq",
+            "niss",
+            "worker_code",
+            pl.col("employer_category").alias("employer_class"),
+            "border",
+            "quarter_start",
+            "quarter_end",
+            "natural_person_seq",
         ),
         "occupations": o.select(
-            "niss", "worker_code", "occupation_seq", "start", "end", "joint_committee", "working_days_system",
-            pl.col("dmfa_contract_type").alias("contract_type"), "mean_working_hours", "ref_mean_working_hours",
+            "niss",
+            "worker_code",
+            "occupation_seq",
+            "start",
+            "end",
+            "joint_committee",
+            "working_days_system",
+            pl.col("dmfa_contract_type").alias("contract_type"),
+            "mean_working_hours",
+            "ref_mean_working_hours",
         ),
-        "services": s.select("niss", "worker_code", "occupation_seq", pl.col("service_code").cast(pl.String), "days", "hours"),
+        "services": s.select(
+            "niss", "worker_code", "occupation_seq", pl.col("service_code").cast(pl.String), "days", "hours"
+        ),
         "remuns": o.filter(pl.col("remuneration") > 0).select(
-            "niss", "worker_code", "occupation_seq", pl.lit(REMUN_CODE_ORDINARY).alias("remun_code"),
+            "niss",
+            "worker_code",
+            "occupation_seq",
+            pl.lit(REMUN_CODE_ORDINARY).alias("remun_code"),
             pl.col("remuneration").alias("amount"),
         ),
         "contributions": contrib.filter((pl.col("employer_id") == employer_id) & (pl.col("basis") > 0)).select(
-            "niss", "worker_code", "contribution_worker_code", "contribution_type", "basis", "amount",
+            "niss",
+            "worker_code",
+            "contribution_worker_code",
+            "contribution_type",
+            "basis",
+            "amount",
         ),
     }
 
@@ -743,7 +917,9 @@ def compute_quarter(
     recon = reconciliation(contrib, monthly)
 
     # Cross-check the run store itself: contribution lines vs payroll-line totals per employer.
-    stored = data.payroll_lines.filter(pl.col("worker_code").is_not_null() & pl.col("period").is_in(quarter_periods(quarter)))
+    stored = data.payroll_lines.filter(
+        pl.col("worker_code").is_not_null() & pl.col("period").is_in(quarter_periods(quarter))
+    )
     stored_totals = stored.group_by("employer_id").agg(
         (pl.col("worker_contribution").sum() + pl.col("employer_contribution").sum()).cast(MONEY).alias("payroll_lines")
     )
@@ -754,15 +930,26 @@ def compute_quarter(
         pl.col("payroll_lines").fill_null(0), pl.col("contribution_lines").fill_null(0)
     )
     if check.filter(pl.col("payroll_lines") != pl.col("contribution_lines")).height:
-        bad = check.filter(pl.col("payroll_lines") != pl.col("contribution_lines")).get_column("employer_id").sort().to_list()
+        bad = (
+            check.filter(pl.col("payroll_lines") != pl.col("contribution_lines"))
+            .get_column("employer_id")
+            .sort()
+            .to_list()
+        )
         raise RunStoreError(
             f"{quarter}: stored contribution lines do not add up to the stored payroll-line contributions "
             f"for employer(s) {', '.join(bad)}; rerun those months"
         )
 
     per_line = recon.group_by(_WL).agg(
-        *[pl.col(c).filter(pl.col("contribution_worker_code") == pl.col("worker_code")).sum().cast(MONEY).alias(f"worker_code_{c}")
-          for c in ("amount", "cap_relief")],
+        *[
+            pl.col(c)
+            .filter(pl.col("contribution_worker_code") == pl.col("worker_code"))
+            .sum()
+            .cast(MONEY)
+            .alias(f"worker_code_{c}")
+            for c in ("amount", "cap_relief")
+        ],
         pl.col("amount").sum().cast(MONEY).alias("total_contributions"),
         pl.col("monthly_worker").sum().cast(MONEY).alias("monthly_worker"),
         pl.col("monthly_employer").sum().cast(MONEY).alias("monthly_employer"),
@@ -772,59 +959,168 @@ def compute_quarter(
     wl_code = contrib.filter(pl.col("contribution_worker_code") == pl.col("worker_code")).select(
         *_WL, pl.col("basis").alias("contribution_basis"), "basis_capped", "employer_cap_quarter"
     )
-    days = svc.join(occ.select("employee_id", "occupation_no", *_WL), on=["employee_id", "occupation_no"]).group_by(_WL).agg(
-        *[pl.col("days").filter(pl.col("service_code") == c).sum().cast(DAYS).alias(f"days_code{c}") for c in (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)]
+    days = (
+        svc.join(occ.select("employee_id", "occupation_no", *_WL), on=["employee_id", "occupation_no"])
+        .group_by(_WL)
+        .agg(
+            *[
+                pl.col("days").filter(pl.col("service_code") == c).sum().cast(DAYS).alias(f"days_code{c}")
+                for c in (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)
+            ]
+        )
     )
     zero = pl.lit(0, MONEY)
     worker_table = (
-        wl.join(days, on=_WL, how="left").join(wl_code, on=_WL, how="left").join(per_line, on=_WL, how="left")
+        wl.join(days, on=_WL, how="left")
+        .join(wl_code, on=_WL, how="left")
+        .join(per_line, on=_WL, how="left")
         .with_columns(
             pl.lit(quarter).alias("quarter"),
             *[pl.col(f"days_code{c}").fill_null(pl.lit(0, DAYS)) for c in (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)],
-            *[pl.col(c).fill_null(zero) for c in ("contribution_basis", "worker_code_amount", "worker_code_cap_relief",
-                                                  "total_contributions", "monthly_worker", "monthly_employer",
-                                                  "rounding_regularisation", "cap_relief")],
+            *[
+                pl.col(c).fill_null(zero)
+                for c in (
+                    "contribution_basis",
+                    "worker_code_amount",
+                    "worker_code_cap_relief",
+                    "total_contributions",
+                    "monthly_worker",
+                    "monthly_employer",
+                    "rounding_regularisation",
+                    "cap_relief",
+                )
+            ],
         )
     )
     person = _person_cols(wl)
     tables = {
-        "dmfa_worker_lines": _masked(worker_table.select(
-            "employer_id", "quarter", "natural_person_seq", "employee_ids", "last_name", "first_name", "niss",
-            "worker_code", "worker_status", pl.col("employer_category").alias("employer_class"), "border",
-            "residence_country", "work_country", "occupations",
-            *[f"days_code{c}" for c in (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)],
-            "remuneration_code1", "contribution_basis", "employer_cap_quarter", "basis_capped",
-            pl.col("worker_code_amount").alias("worker_code_contribution"),
-            pl.col("worker_code_cap_relief").alias("worker_code_cap_relief"),
-            "total_contributions", "monthly_worker", "monthly_employer", "rounding_regularisation", "cap_relief",
-        ).sort("employer_id", "natural_person_seq", "worker_code")),
-        "dmfa_occupations": _masked(occ.join(person.select(*_WL, "natural_person_seq"), on=_WL).select(
-            "employer_id", pl.lit(quarter).alias("quarter"), "natural_person_seq", "employee_id", "last_name", "first_name",
-            "niss", "worker_code", "occupation_seq", "months", "start", "end", "span_start", "span_end",
-            "contract_type", "contract_start", "contract_end", pl.col("dmfa_contract_type"), "work_fraction",
-            "weekly_work_days", "joint_committee", "ref_mean_working_hours", "mean_working_hours",
-            pl.col("remuneration").alias("remuneration_code1"),
-        ).sort("employer_id", "natural_person_seq", "worker_code", "occupation_seq")),
-        "dmfa_services": _masked(svc.join(
-            occ.select("employee_id", "occupation_no", *_WL, "occupation_seq", "last_name", "first_name"),
-            on=["employee_id", "occupation_no"],
-        ).join(person.select(*_WL, "natural_person_seq"), on=_WL).select(
-            "employer_id", pl.lit(quarter).alias("quarter"), "natural_person_seq", "employee_id", "last_name", "first_name",
-            "niss", "worker_code", "occupation_seq", "service_code", "days", "hours",
-        ).sort("employer_id", "natural_person_seq", "worker_code", "occupation_seq", "service_code")),
-        "dmfa_contributions": _masked(contrib.join(person, on=_WL).select(
-            "employer_id", pl.lit(quarter).alias("quarter"), "natural_person_seq", "employee_ids", "last_name", "first_name",
-            "niss", "worker_code", "contribution_worker_code", "contribution_type", "contributions", "parameters",
-            "basis", "employer_cap_quarter", "basis_capped", "rate", "amount_uncapped", "cap_relief", "amount", "worker_part",
-        ).sort("employer_id", "natural_person_seq", "worker_code", "contribution_worker_code", "contribution_type")),
-        "dmfa_reconciliation": _masked(recon.join(person, on=_WL, how="left").select(
-            "employer_id", pl.lit(quarter).alias("quarter"), "natural_person_seq", "employee_ids", "last_name", "first_name",
-            *[c for c in recon.columns if c != "employer_id"],
-        ).sort("employer_id", "natural_person_seq", "worker_code", "contribution_worker_code", "contribution_type")),
+        "dmfa_worker_lines": _masked(
+            worker_table.select(
+                "employer_id",
+                "quarter",
+                "natural_person_seq",
+                "employee_ids",
+                "last_name",
+                "first_name",
+                "niss",
+                "worker_code",
+                "worker_status",
+                pl.col("employer_category").alias("employer_class"),
+                "border",
+                "residence_country",
+                "work_country",
+                "occupations",
+                *[f"days_code{c}" for c in (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)],
+                "remuneration_code1",
+                "contribution_basis",
+                "employer_cap_quarter",
+                "basis_capped",
+                pl.col("worker_code_amount").alias("worker_code_contribution"),
+                pl.col("worker_code_cap_relief").alias("worker_code_cap_relief"),
+                "total_contributions",
+                "monthly_worker",
+                "monthly_employer",
+                "rounding_regularisation",
+                "cap_relief",
+            ).sort("employer_id", "natural_person_seq", "worker_code")
+        ),
+        "dmfa_occupations": _masked(
+            occ.join(person.select(*_WL, "natural_person_seq"), on=_WL)
+            .select(
+                "employer_id",
+                pl.lit(quarter).alias("quarter"),
+                "natural_person_seq",
+                "employee_id",
+                "last_name",
+                "first_name",
+                "niss",
+                "worker_code",
+                "occupation_seq",
+                "months",
+                "start",
+                "end",
+                "span_start",
+                "span_end",
+                "contract_type",
+                "contract_start",
+                "contract_end",
+                pl.col("dmfa_contract_type"),
+                "work_fraction",
+                "weekly_work_days",
+                "joint_committee",
+                "ref_mean_working_hours",
+                "mean_working_hours",
+                pl.col("remuneration").alias("remuneration_code1"),
+            )
+            .sort("employer_id", "natural_person_seq", "worker_code", "occupation_seq")
+        ),
+        "dmfa_services": _masked(
+            svc.join(
+                occ.select("employee_id", "occupation_no", *_WL, "occupation_seq", "last_name", "first_name"),
+                on=["employee_id", "occupation_no"],
+            )
+            .join(person.select(*_WL, "natural_person_seq"), on=_WL)
+            .select(
+                "employer_id",
+                pl.lit(quarter).alias("quarter"),
+                "natural_person_seq",
+                "employee_id",
+                "last_name",
+                "first_name",
+                "niss",
+                "worker_code",
+                "occupation_seq",
+                "service_code",
+                "days",
+                "hours",
+            )
+            .sort("employer_id", "natural_person_seq", "worker_code", "occupation_seq", "service_code")
+        ),
+        "dmfa_contributions": _masked(
+            contrib.join(person, on=_WL)
+            .select(
+                "employer_id",
+                pl.lit(quarter).alias("quarter"),
+                "natural_person_seq",
+                "employee_ids",
+                "last_name",
+                "first_name",
+                "niss",
+                "worker_code",
+                "contribution_worker_code",
+                "contribution_type",
+                "contributions",
+                "parameters",
+                "basis",
+                "employer_cap_quarter",
+                "basis_capped",
+                "rate",
+                "amount_uncapped",
+                "cap_relief",
+                "amount",
+                "worker_part",
+            )
+            .sort("employer_id", "natural_person_seq", "worker_code", "contribution_worker_code", "contribution_type")
+        ),
+        "dmfa_reconciliation": _masked(
+            recon.join(person, on=_WL, how="left")
+            .select(
+                "employer_id",
+                pl.lit(quarter).alias("quarter"),
+                "natural_person_seq",
+                "employee_ids",
+                "last_name",
+                "first_name",
+                *[c for c in recon.columns if c != "employer_id"],
+            )
+            .sort("employer_id", "natural_person_seq", "worker_code", "contribution_worker_code", "contribution_type")
+        ),
     }
 
     # One declaration per employer (a loop per employer: each is its own file and schema check).
-    employers = wl.select("employer_id", "enterprise_number", "name", "local_unit_id").unique("employer_id").sort("employer_id")
+    employers = (
+        wl.select("employer_id", "enterprise_number", "name", "local_unit_id").unique("employer_id").sort("employer_id")
+    )
     declarations: dict[str, bytes] = {}
     summary: dict[str, Any] = {}
     code = quarter_code(quarter)
@@ -873,7 +1169,8 @@ def compute_quarter(
             "contributions": str(total),
             "deductions": str(deductions),
             "net_owed_amount": str(total - deductions),
-            "reconciles": Decimal(s("monthly_total")) + Decimal(s("rounding_regularisation")) + Decimal(s("cap_relief")) == total,
+            "reconciles": Decimal(s("monthly_total")) + Decimal(s("rounding_regularisation")) + Decimal(s("cap_relief"))
+            == total,
             "warnings": _summarise(declaration_warnings(decl)),
         }
 
@@ -897,8 +1194,13 @@ def compute_quarter(
         "employers": summary,
     }
     identity = json.dumps(
-        {"quarter": quarter, "run_date": str(run_date), "params": params.bundle_hash, "code": manifest["code_sha256"],
-         "runs": {p: r.get("run_id") for p, r in sorted(data.source_runs.items())}},
+        {
+            "quarter": quarter,
+            "run_date": str(run_date),
+            "params": params.bundle_hash,
+            "code": manifest["code_sha256"],
+            "runs": {p: r.get("run_id") for p, r in sorted(data.source_runs.items())},
+        },
         sort_keys=True,
     )
     manifest["run_id"] = hashlib.sha256(identity.encode()).hexdigest()

@@ -195,9 +195,7 @@ def border_flag(
     """
     residence = residence_country_expr.cast(pl.String).str.strip_chars().str.to_uppercase()
     work = work_country_expr.cast(pl.String).str.strip_chars().str.to_uppercase()
-    frontier = residence.is_in(list(FRONTIER_REGIME_RESIDENCE_COUNTRIES)) & (
-        work == FRONTIER_REGIME_WORK_COUNTRY
-    )
+    frontier = residence.is_in(list(FRONTIER_REGIME_RESIDENCE_COUNTRIES)) & (work == FRONTIER_REGIME_WORK_COUNTRY)
     if fiscal_frontier_expr is not None:
         frontier = frontier & fiscal_frontier_expr.cast(pl.Boolean).fill_null(False)
     return frontier.cast(pl.Int8).alias("border")
@@ -362,9 +360,12 @@ def _quarter(text: str) -> str:
 
 def _nest(frame: pl.DataFrame, keys: list[str], alias: str) -> pl.DataFrame:
     """Concatenate the ``xml`` fragments of a sorted frame per key, keeping the row order."""
-    return frame.group_by(keys, maintain_order=True).agg(pl.col("xml")).with_columns(
-        pl.col("xml").list.join("").alias(alias)
-    ).drop("xml")
+    return (
+        frame.group_by(keys, maintain_order=True)
+        .agg(pl.col("xml"))
+        .with_columns(pl.col("xml").list.join("").alias(alias))
+        .drop("xml")
+    )
 
 
 def _attach(parent: pl.DataFrame, children: list[tuple[str, pl.DataFrame | None]], keys: list[str]) -> pl.DataFrame:
@@ -374,9 +375,7 @@ def _attach(parent: pl.DataFrame, children: list[tuple[str, pl.DataFrame | None]
             parent = parent.with_columns(pl.lit("").alias(alias))
             continue
         _no_orphans(child, parent, keys, alias)
-        parent = parent.join(_nest(child, keys, alias), on=keys, how="left").with_columns(
-            pl.col(alias).fill_null("")
-        )
+        parent = parent.join(_nest(child, keys, alias), on=keys, how="left").with_columns(pl.col(alias).fill_null(""))
     return parent
 
 
@@ -385,8 +384,15 @@ def _attach(parent: pl.DataFrame, children: list[tuple[str, pl.DataFrame | None]
 # --------------------------------------------------------------------------------------------
 _WL_COLS = ("niss", "worker_code", "employer_class", "border", "quarter_start", "quarter_end", "natural_person_seq")
 _OCC_COLS = (
-    "niss", "worker_code", "occupation_seq", "start", "joint_committee", "working_days_system",
-    "contract_type", "mean_working_hours", "ref_mean_working_hours",
+    "niss",
+    "worker_code",
+    "occupation_seq",
+    "start",
+    "joint_committee",
+    "working_days_system",
+    "contract_type",
+    "mean_working_hours",
+    "ref_mean_working_hours",
 )
 _SVC_COLS = ("niss", "worker_code", "occupation_seq", "service_code", "days")
 _REM_COLS = ("niss", "worker_code", "occupation_seq", "remun_code", "amount")
@@ -409,7 +415,11 @@ def _deduction_fragment(frame: pl.DataFrame, tag: str, depth: int) -> pl.Expr:
         [
             _open(tag, depth),
             _leaf("DeductionCode", _code(pl.col("deduction_code"), WIDTH["DeductionCode"]), d),
-            _opt_leaf("DeductionCalculationBasis", _hundredths(_col_or_null(frame, "basis"), WIDTH["DeductionCalculationBasis"]), d),
+            _opt_leaf(
+                "DeductionCalculationBasis",
+                _hundredths(_col_or_null(frame, "basis"), WIDTH["DeductionCalculationBasis"]),
+                d,
+            ),
             _opt_leaf("DeductionAmount", _hundredths(_col_or_null(frame, "amount"), WIDTH["DeductionAmount"]), d),
             _opt_leaf("DeductionRightStartingDate", _date(_col_or_null(frame, "right_start_date")), d),
             _close(tag, depth),
@@ -474,7 +484,8 @@ def _occupations(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
     _require_columns(frame, "occupations", _OCC_COLS)
     _require_values(frame, "occupations", _OCC_COLS)
     _check_numeric(
-        frame, "occupations",
+        frame,
+        "occupations",
         ("working_days_system", "mean_working_hours", "ref_mean_working_hours", "occupation_seq"),
     )
     occ = _keys(frame)
@@ -494,7 +505,11 @@ def _occupations(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
                 _leaf("JointCommissionNbr", _text(pl.col("joint_committee")), d),
                 _leaf("WorkingDaysSystem", _hundredths(pl.col("working_days_system"), WIDTH["WorkingDaysSystem"]), d),
                 _leaf("ContractType", _text(pl.col("contract_type")), d),
-                _leaf("RefMeanWorkingHours", _hundredths(pl.col("ref_mean_working_hours"), WIDTH["RefMeanWorkingHours"]), d),
+                _leaf(
+                    "RefMeanWorkingHours",
+                    _hundredths(pl.col("ref_mean_working_hours"), WIDTH["RefMeanWorkingHours"]),
+                    d,
+                ),
                 _opt_leaf("WorkerStatus", _text(_col_or_null(frame, "worker_status")), d),
                 _leaf("MeanWorkingHours", _hundredths(pl.col("mean_working_hours"), WIDTH["MeanWorkingHours"]), d),
                 _opt_leaf("ReorganisationMeasure", _text(_col_or_null(frame, "reorganisation_measure")), d),
@@ -509,7 +524,17 @@ def _occupations(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
         [
             ("_services", _services(decl.services)),
             ("_remuns", _remuns(decl.remuns)),
-            ("_odeds", _deductions(decl.occupation_deductions, "occupation_deductions", _ODED_COLS, _OCC_KEYS, "OccupationDeduction", _D_SVC)),
+            (
+                "_odeds",
+                _deductions(
+                    decl.occupation_deductions,
+                    "occupation_deductions",
+                    _ODED_COLS,
+                    _OCC_KEYS,
+                    "OccupationDeduction",
+                    _D_SVC,
+                ),
+            ),
         ],
         _OCC_KEYS,
     )
@@ -536,7 +561,11 @@ def _contributions(frame: pl.DataFrame) -> pl.DataFrame:
                 _open("WorkerContribution", _D_OCC),
                 _leaf("ContributionWorkerCode", pl.col("_cwc"), d),
                 _leaf("ContributionType", pl.col("_type"), d),
-                _opt_leaf("ContributionCalculationBasis", _hundredths(_col_or_null(frame, "basis"), WIDTH["ContributionCalculationBasis"]), d),
+                _opt_leaf(
+                    "ContributionCalculationBasis",
+                    _hundredths(_col_or_null(frame, "basis"), WIDTH["ContributionCalculationBasis"]),
+                    d,
+                ),
                 _leaf("ContributionAmount", _hundredths(pl.col("amount"), WIDTH["ContributionAmount"]), d),
                 _opt_leaf("FirstHiringDate", _date(_col_or_null(frame, "first_hiring_date")), d),
                 _close("WorkerContribution", _D_OCC),
@@ -603,7 +632,13 @@ def _worker_records(decl: DeclarationInput, employer: dict) -> pl.DataFrame:
     )
     return wl.sort(["natural_person_seq", "_niss", "_class", "_wc"]).with_columns(
         xml=pl.concat_str(
-            [pl.col("_head"), pl.col("_occupations"), pl.col("_contribs"), pl.col("_deds"), _close("WorkerRecord", _D_WR)]
+            [
+                pl.col("_head"),
+                pl.col("_occupations"),
+                pl.col("_contribs"),
+                pl.col("_deds"),
+                _close("WorkerRecord", _D_WR),
+            ]
         )
     )
 
@@ -612,17 +647,24 @@ def _natural_persons(records: pl.DataFrame) -> str:
     """NaturalPerson blocks [90017] in natural_person_seq order."""
     d = _D_NP + 1
     persons = records.group_by(["natural_person_seq", "_niss"], maintain_order=True).agg(pl.col("xml"))
-    return persons.select(
-        pl.concat_str(
-            [
-                _open("NaturalPerson", _D_NP),
-                _leaf("NaturalPersonSequenceNbr", _integer(pl.col("natural_person_seq"), WIDTH["NaturalPersonSequenceNbr"]), d),
-                _leaf("INSS", _escape(pl.col("_niss")), d),
-                pl.col("xml").list.join(""),
-                _close("NaturalPerson", _D_NP),
-            ]
-        ).str.join("")
-    ).item() or ""
+    return (
+        persons.select(
+            pl.concat_str(
+                [
+                    _open("NaturalPerson", _D_NP),
+                    _leaf(
+                        "NaturalPersonSequenceNbr",
+                        _integer(pl.col("natural_person_seq"), WIDTH["NaturalPersonSequenceNbr"]),
+                        d,
+                    ),
+                    _leaf("INSS", _escape(pl.col("_niss")), d),
+                    pl.col("xml").list.join(""),
+                    _close("NaturalPerson", _D_NP),
+                ]
+            ).str.join("")
+        ).item()
+        or ""
+    )
 
 
 def _unrelated(frame: pl.DataFrame | None) -> str:
@@ -643,7 +685,11 @@ def _unrelated(frame: pl.DataFrame | None) -> str:
                 _open("ContributionUnrelatedToNP", _D_NP),
                 _leaf("UnrelatedEmployerClass", pl.col("_class"), d),
                 _leaf("UnrelatedWorkerCode", pl.col("_wc"), d),
-                _opt_leaf("UnrelatedCalculationBasis", _hundredths(_col_or_null(frame, "basis"), WIDTH["UnrelatedCalculationBasis"]), d),
+                _opt_leaf(
+                    "UnrelatedCalculationBasis",
+                    _hundredths(_col_or_null(frame, "basis"), WIDTH["UnrelatedCalculationBasis"]),
+                    d,
+                ),
                 _leaf("UnrelatedAmount", _hundredths(pl.col("amount"), WIDTH["UnrelatedAmount"]), d),
                 _close("ContributionUnrelatedToNP", _D_NP),
             ]
@@ -725,7 +771,7 @@ def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD_PATH), _parser()))
 
 
-_NISS_VALUE = re.compile(r"(Element '(?:%s)': (?:\[facet '\w+'\] The value )?)'[^']*'" % "|".join(_NISS_ZONES))
+_NISS_VALUE = re.compile(r"(Element '(?:{})': (?:\[facet '\w+'\] The value )?)'[^']*'".format("|".join(_NISS_ZONES)))
 
 
 def _redact(message: str) -> str:
@@ -772,9 +818,9 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
     wl = _keys(decl.worker_lines).select(*_WL_KEYS, "natural_person_seq")
     occ = _keys(decl.occupations).join(wl, on=_WL_KEYS, how="left")
 
-    has_unit = (
-        pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)
-    ) | pl.lit(employer.get("local_unit_id") is not None)
+    has_unit = (pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)) | pl.lit(
+        employer.get("local_unit_id") is not None
+    )
     for row in occ.filter(~has_unit).sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
         out.append(
             f"LocalUnitID [00042] missing: natural person {row['natural_person_seq']}, "
@@ -782,9 +828,9 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
         )
 
     quarter = _quarter(employer.get("quarter", ""))
-    if quarter.endswith("4") and employer.get("holiday_starting_date") is None:
-        if wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height:
-            out.append("HolidayStartingDate [00017] missing: 4th quarter with manual workers")
+    manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
+    if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
+        out.append("HolidayStartingDate [00017] missing: 4th quarter with manual workers")
 
     rem = _keys(decl.remuns).with_columns(_code=_code(pl.col("remun_code"), 3))
     freq = pl.col("bonus_payment_frequency") if "bonus_payment_frequency" in rem.columns else pl.lit(None)
@@ -795,7 +841,9 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
             f"worker code {row['_wc']}, occupation {row['occupation_seq']}, remun code {row['_code']}"
         )
 
-    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(_OCC_KEYS + ["natural_person_seq"])
+    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(
+        _OCC_KEYS + ["natural_person_seq"]
+    )
     svc = _keys(decl.services)
     hours = pl.col("hours") if "hours" in svc.columns else pl.lit(None)
     bad = svc.filter(hours.is_null()).join(part_time, on=_OCC_KEYS, how="inner")
@@ -813,8 +861,10 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
         return Decimal(0) if value is None else Decimal(value)
 
     expected = (
-        total(decl.contributions) + total(decl.unrelated_contributions)
-        - total(decl.deductions) - total(decl.occupation_deductions)
+        total(decl.contributions)
+        + total(decl.unrelated_contributions)
+        - total(decl.deductions)
+        - total(decl.occupation_deductions)
     )
     declared = Decimal(employer["net_owed_amount"])
     if declared != expected:

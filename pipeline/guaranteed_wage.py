@@ -28,7 +28,7 @@ import polars as pl
 
 from pipeline import rejects
 from pipeline.errors import MissingParameterError
-from pipeline.money import MONEY, RATIO, WIDE, to_cents, times, wide
+from pipeline.money import MONEY, RATIO, WIDE, times, to_cents, wide
 from pipeline.params import Parameters
 
 P = "guaranteed_wage/"
@@ -113,11 +113,18 @@ def compute_guaranteed_wage(
     """
     first, last = period_bounds(period)
     if absences is None:
-        absences = pl.DataFrame(schema={
-            "employee_id": pl.String, "start_date": pl.Date, "end_date": pl.Date, "cause": pl.String,
-            "other_cause": pl.Boolean, "partial_resumption": pl.Boolean,
-            "source_file": pl.String, "source_line": pl.Int64,
-        })
+        absences = pl.DataFrame(
+            schema={
+                "employee_id": pl.String,
+                "start_date": pl.Date,
+                "end_date": pl.Date,
+                "cause": pl.String,
+                "other_cause": pl.Boolean,
+                "partial_resumption": pl.Boolean,
+                "source_file": pl.String,
+                "source_line": pl.Int64,
+            }
+        )
     pay_now = pay.filter(pl.col("period") == period)
 
     usable, episode_rejects = check_episodes(absences, first, last)
@@ -204,7 +211,9 @@ def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tup
         pl.col("other_cause").fill_null(False),
         pl.col("partial_resumption").fill_null(False),
     )
-    bad_dates = pl.col("start_date").is_null() | pl.col("end_date").is_null() | (pl.col("end_date") < pl.col("start_date"))
+    bad_dates = (
+        pl.col("start_date").is_null() | pl.col("end_date").is_null() | (pl.col("end_date") < pl.col("start_date"))
+    )
     ep = ep.with_columns(bad_dates.alias("_bad_dates"))
 
     # Overlap groups among date-valid episodes (any cause): a new group starts with an employee's
@@ -228,8 +237,10 @@ def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tup
 
     # Position from which an employee's history is unusable.
     bad_position = (
-        pl.when(pl.col("_bad_dates")).then(pl.min_horizontal("start_date", "end_date"))
-        .when(pl.col("_overlap")).then(pl.col("_group_start"))
+        pl.when(pl.col("_bad_dates"))
+        .then(pl.min_horizontal("start_date", "end_date"))
+        .when(pl.col("_overlap"))
+        .then(pl.col("_group_start"))
     )
     ep = ep.with_columns(bad_position.min().over("employee_id").alias("_hold_from"))
     cause_ok = pl.col("cause").is_in(CAUSES).fill_null(False)
@@ -238,28 +249,53 @@ def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tup
 
     out_rejects = rejects.combine(
         rejects.from_rows(
-            ep.filter(pl.col("_bad_dates")), "end_date", "episode_end_before_start",
-            pl.format("episode ends ({}) before it starts ({}), or a date is missing",
-                      pl.col("end_date").cast(pl.String).fill_null("?"), pl.col("start_date").cast(pl.String).fill_null("?")),
+            ep.filter(pl.col("_bad_dates")),
+            "end_date",
+            "episode_end_before_start",
+            pl.format(
+                "episode ends ({}) before it starts ({}), or a date is missing",
+                pl.col("end_date").cast(pl.String).fill_null("?"),
+                pl.col("start_date").cast(pl.String).fill_null("?"),
+            ),
         ),
         rejects.from_rows(
-            ep.filter(pl.col("_overlap")), "start_date", "episode_overlap",
-            pl.format("episodes of this employee overlap between {} and {} (episodes never overlap): "
-                      "none of them is computed", pl.col("_group_start"), pl.col("_group_end")),
+            ep.filter(pl.col("_overlap")),
+            "start_date",
+            "episode_overlap",
+            pl.format(
+                "episodes of this employee overlap between {} and {} (episodes never overlap): "
+                "none of them is computed",
+                pl.col("_group_start"),
+                pl.col("_group_end"),
+            ),
         ),
         rejects.from_rows(
-            ep.filter(~cause_ok), "cause", "cause_out_of_scope",
+            ep.filter(~cause_ok),
+            "cause",
+            "cause_out_of_scope",
             pl.when(pl.col("cause").str.contains(OCCUPATIONAL_PATTERN).fill_null(False))
-            .then(pl.lit("occupational accident or disease: out of scope (guaranteed wage is computed for illness "
-                         "and private accidents only; work accidents and occupational diseases follow their own laws)"))
-            .otherwise(pl.format("cause '{}' is not illness or private_accident: no guaranteed wage computed",
-                                 pl.col("cause").fill_null(""))),
+            .then(
+                pl.lit(
+                    "occupational accident or disease: out of scope (guaranteed wage is computed for illness "
+                    "and private accidents only; work accidents and occupational diseases follow their own laws)"
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "cause '{}' is not illness or private_accident: no guaranteed wage computed",
+                    pl.col("cause").fill_null(""),
+                )
+            ),
         ),
         rejects.from_rows(
-            ep.filter(held & ~pl.col("_bad_dates") & ~pl.col("_overlap") & cause_ok & touches), "start_date",
+            ep.filter(held & ~pl.col("_bad_dates") & ~pl.col("_overlap") & cause_ok & touches),
+            "start_date",
             "episode_held_back",
-            pl.format("not computed: an earlier or overlapping episode of this employee (from {}) is rejected and the "
-                      "day count (relapse rule) depends on it", pl.col("_hold_from")),
+            pl.format(
+                "not computed: an earlier or overlapping episode of this employee (from {}) is rejected and the "
+                "day count (relapse rule) depends on it",
+                pl.col("_hold_from"),
+            ),
         ),
     )
     usable = ep.filter(~pl.col("_bad_dates") & ~pl.col("_overlap") & ~held & cause_ok)
@@ -303,7 +339,9 @@ def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     ep = ep.with_columns(relapse.alias("relapse"))
     days_before = pl.col("length").cast(pl.Int64).cum_sum() - pl.col("length")
     ep = ep.with_columns(
-        (days_before - pl.when(~pl.col("relapse")).then(days_before).forward_fill()).cast(pl.Int32).alias("rank_offset"),
+        (days_before - pl.when(~pl.col("relapse")).then(days_before).forward_fill())
+        .cast(pl.Int32)
+        .alias("rank_offset"),
         pl.when(~pl.col("relapse")).then(pl.col("start_date")).forward_fill().alias("chain_start"),
     )
     return ep.drop("_window")
@@ -325,14 +363,23 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
     episode in the history: exempt).
     """
     emp = employees.select(
-        "employee_id", "worker_status", "contract_type", "contract_start", "contract_end",
+        "employee_id",
+        "worker_status",
+        "contract_type",
+        "contract_start",
+        "contract_end",
         pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),  # data-contract default: Monday-Friday
     )
     ep = episodes.join(emp, on="employee_id", how="inner")
-    ep = _lookup_on(ep, "start_date", {
-        "_short_months": P + "short_contract_months",
-        "_pr_days": P + "partial_resumption_exemption_days",
-    }, params)
+    ep = _lookup_on(
+        ep,
+        "start_date",
+        {
+            "_short_months": P + "short_contract_months",
+            "_pr_days": P + "partial_resumption_exemption_days",
+        },
+        params,
+    )
     three_months_on = pl.col("contract_start").dt.offset_by(pl.format("{}mo", pl.col("_short_months").cast(pl.Int32)))
     short = (
         pl.col("contract_type").is_in(["fixed_term", "specific_work", "replacement"])
@@ -340,8 +387,10 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
         & ((pl.col("contract_end") + dt.timedelta(days=1)) < three_months_on)
     ).fill_null(False)
     regime = (
-        pl.when(pl.col("worker_status") == "blue_collar").then(pl.lit(BLUE))
-        .when(short).then(pl.lit(WHITE_SHORT))
+        pl.when(pl.col("worker_status") == "blue_collar")
+        .then(pl.lit(BLUE))
+        .when(short)
+        .then(pl.lit(WHITE_SHORT))
         .otherwise(pl.lit(WHITE_LONG))
     )
     exempt = pl.col("partial_resumption") & (
@@ -363,8 +412,9 @@ def belgian_holidays(first: dt.date, last: dt.date) -> pl.DataFrame:
     """Belgian public holidays between two dates (``holidays`` package), one row per date."""
     calendar = holidays.Belgium(years=range(first.year, last.year + 1))
     dates = sorted(d for d in calendar if first <= d <= last)
-    return pl.DataFrame({"date": dates, "public_holiday": [True] * len(dates)},
-                        schema={"date": pl.Date, "public_holiday": pl.Boolean})
+    return pl.DataFrame(
+        {"date": dates, "public_holiday": [True] * len(dates)}, schema={"date": pl.Date, "public_holiday": pl.Boolean}
+    )
 
 
 def explode_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.DataFrame:
@@ -372,8 +422,19 @@ def explode_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.Da
     lo = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
     hi = pl.min_horizontal(pl.col("end_date"), pl.lit(last))
     keep = [
-        "employee_id", "start_date", "end_date", "source_file", "source_line", "relapse", "rank_offset", "chain_start",
-        "contract_start", "contract_end", "weekly_work_days", "regime", "partial_exempt",
+        "employee_id",
+        "start_date",
+        "end_date",
+        "source_file",
+        "source_line",
+        "relapse",
+        "rank_offset",
+        "chain_start",
+        "contract_start",
+        "contract_end",
+        "weekly_work_days",
+        "regime",
+        "partial_exempt",
     ]
     days = episodes.select(*keep, pl.date_ranges(lo, hi, "1d").alias("date")).explode("date")
     days = days.filter(pl.col("date").is_not_null())
@@ -385,7 +446,9 @@ def explode_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.Da
         (
             (pl.col("date") >= pl.col("contract_start"))
             & (pl.col("contract_end").is_null() | (pl.col("date") <= pl.col("contract_end")))
-        ).fill_null(False).alias("in_contract"),
+        )
+        .fill_null(False)
+        .alias("in_contract"),
     )
     days = days.join(belgian_holidays(first, last), on="date", how="left").with_columns(
         pl.col("public_holiday").fill_null(False)
@@ -406,57 +469,86 @@ def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     other days keep their band with payer ``none`` (employer bands) and no service code.
     """
     names = {
-        "_wk1": "first_week_last_rank", "_wk2": "second_week_last_rank", "_last": "period_last_rank",
-        "_sen_months": "seniority_months", "_hol_window": "public_holiday_window_days",
-        "_blue_1": "blue_collar_week1_rate", "_blue_2": "blue_collar_week2_rate",
+        "_wk1": "first_week_last_rank",
+        "_wk2": "second_week_last_rank",
+        "_last": "period_last_rank",
+        "_sen_months": "seniority_months",
+        "_hol_window": "public_holiday_window_days",
+        "_blue_1": "blue_collar_week1_rate",
+        "_blue_2": "blue_collar_week2_rate",
         "_blue_below": "blue_collar_complement_below_ceiling_rate",
         "_blue_above": "blue_collar_complement_above_ceiling_rate",
-        "_short_1": "white_collar_short_week1_rate", "_short_2": "white_collar_short_week2_rate",
+        "_short_1": "white_collar_short_week1_rate",
+        "_short_2": "white_collar_short_week2_rate",
         "_short_below": "white_collar_short_complement_below_ceiling_rate",
         "_short_above": "white_collar_short_complement_above_ceiling_rate",
-        "_long": "white_collar_long_rate", "_holiday": "public_holiday_rate",
+        "_long": "white_collar_long_rate",
+        "_holiday": "public_holiday_rate",
     }
     days = _lookup_on(days, "date", {alias: P + name for alias, name in names.items()}, params)
     rank = pl.col("day_rank").cast(WIDE)
     seniority_date = pl.col("contract_start").dt.offset_by(pl.format("{}mo", pl.col("_sen_months").cast(pl.Int32)))
     needs_seniority = pl.col("regime") != WHITE_LONG
     band = (
-        pl.when(~pl.col("in_contract")).then(pl.lit(OUT_OF_CONTRACT))
-        .when(pl.col("public_holiday") & pl.col("working_day") & (pl.col("episode_day").cast(WIDE) <= pl.col("_hol_window")))
+        pl.when(~pl.col("in_contract"))
+        .then(pl.lit(OUT_OF_CONTRACT))
+        .when(
+            pl.col("public_holiday")
+            & pl.col("working_day")
+            & (pl.col("episode_day").cast(WIDE) <= pl.col("_hol_window"))
+        )
         .then(pl.lit(PUBLIC_HOLIDAY))
-        .when(pl.col("partial_exempt")).then(pl.lit(RELAPSE_PARTIAL_RESUMPTION))
-        .when(rank > pl.col("_last")).then(pl.lit(MUTUALITY))
-        .when(needs_seniority & (pl.col("date") < seniority_date)).then(pl.lit(NO_SENIORITY))
-        .when(pl.col("regime") == WHITE_LONG).then(pl.lit(G100))
-        .when(rank <= pl.col("_wk1")).then(pl.lit(G100))
-        .when(rank <= pl.col("_wk2")).then(pl.lit(WEEK2))
+        .when(pl.col("partial_exempt"))
+        .then(pl.lit(RELAPSE_PARTIAL_RESUMPTION))
+        .when(rank > pl.col("_last"))
+        .then(pl.lit(MUTUALITY))
+        .when(needs_seniority & (pl.col("date") < seniority_date))
+        .then(pl.lit(NO_SENIORITY))
+        .when(pl.col("regime") == WHITE_LONG)
+        .then(pl.lit(G100))
+        .when(rank <= pl.col("_wk1"))
+        .then(pl.lit(G100))
+        .when(rank <= pl.col("_wk2"))
+        .then(pl.lit(WEEK2))
         .otherwise(pl.lit(COMPLEMENT))
     )
     days = days.with_columns(band.alias("band"))
     employer_band = pl.col("band").is_in(EMPLOYER_BANDS)
     payer = (
-        pl.when(pl.col("band") == OUT_OF_CONTRACT).then(pl.lit("none"))
-        .when(employer_band & pl.col("working_day")).then(pl.lit("employer"))
-        .when(employer_band).then(pl.lit("none"))
+        pl.when(pl.col("band") == OUT_OF_CONTRACT)
+        .then(pl.lit("none"))
+        .when(employer_band & pl.col("working_day"))
+        .then(pl.lit("employer"))
+        .when(employer_band)
+        .then(pl.lit("none"))
         .otherwise(pl.lit("mutuality"))
     )
     service = (
-        pl.when(~pl.col("working_day") | (pl.col("band") == OUT_OF_CONTRACT)).then(pl.lit(None, pl.Int32))
-        .when(employer_band).then(pl.col("band").replace_strict(SERVICE_CODE, default=None, return_dtype=pl.Int32))
+        pl.when(~pl.col("working_day") | (pl.col("band") == OUT_OF_CONTRACT))
+        .then(pl.lit(None, pl.Int32))
+        .when(employer_band)
+        .then(pl.col("band").replace_strict(SERVICE_CODE, default=None, return_dtype=pl.Int32))
         .otherwise(pl.lit(SERVICE_CODE_MUTUALITY, pl.Int32))
     )
 
     def by_regime(blue: str, short: str, long: str | None = None) -> pl.Expr:
         return (
-            pl.when(pl.col("regime") == BLUE).then(pl.col(blue))
-            .when(pl.col("regime") == WHITE_SHORT).then(pl.col(short))
+            pl.when(pl.col("regime") == BLUE)
+            .then(pl.col(blue))
+            .when(pl.col("regime") == WHITE_SHORT)
+            .then(pl.col(short))
             .otherwise(pl.col(long) if long else pl.lit(None, WIDE))
         )
+
     rate = (
-        pl.when(pl.col("band") == PUBLIC_HOLIDAY).then(pl.col("_holiday"))
-        .when(pl.col("band") == G100).then(by_regime("_blue_1", "_short_1", "_long"))
-        .when(pl.col("band") == WEEK2).then(by_regime("_blue_2", "_short_2"))
-        .when(pl.col("band") == COMPLEMENT).then(by_regime("_blue_below", "_short_below"))
+        pl.when(pl.col("band") == PUBLIC_HOLIDAY)
+        .then(pl.col("_holiday"))
+        .when(pl.col("band") == G100)
+        .then(by_regime("_blue_1", "_short_1", "_long"))
+        .when(pl.col("band") == WEEK2)
+        .then(by_regime("_blue_2", "_short_2"))
+        .when(pl.col("band") == COMPLEMENT)
+        .then(by_regime("_blue_below", "_short_below"))
     )
     rate_above = pl.when(pl.col("band") == COMPLEMENT).then(by_regime("_blue_above", "_short_above"))
     days = days.with_columns(
@@ -481,9 +573,7 @@ def _ceilings(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     The start-date band (``inami_ceiling_band``, on the episode start) names the ceiling
     parameter; its value is the one in force on the day paid (rules-reference §3.5).
     """
-    need = (
-        days.filter(pl.col("_rate_above").is_not_null()).select("start_date", "date").unique()
-    )
+    need = days.filter(pl.col("_rate_above").is_not_null()).select("start_date", "date").unique()
     schema = {"start_date": pl.Date, "date": pl.Date, "_ceiling_6": WIDE}
     if need.height == 0:
         return pl.DataFrame(schema=schema)
@@ -498,10 +588,14 @@ def _ceilings(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     missing = need.filter(pl.col("_band").is_null())
     if missing.height:
         raise MissingParameterError(band_param.name, missing.get_column("start_date").min())
-    series = pl.concat([
-        params.series(name).select(pl.lit(name).alias("_band"), pl.col("effective_from").alias("_from"), pl.col("value"))
-        for name in need.get_column("_band").unique().sort().to_list()
-    ]).sort("_from")
+    series = pl.concat(
+        [
+            params.series(name).select(
+                pl.lit(name).alias("_band"), pl.col("effective_from").alias("_from"), pl.col("value")
+            )
+            for name in need.get_column("_band").unique().sort().to_list()
+        ]
+    ).sort("_from")
     need = need.sort("date").join_asof(
         series, left_on="date", right_on="_from", by="_band", strategy="backward", check_sortedness=False
     )
@@ -537,8 +631,10 @@ def price_days(
     below = pl.min_horizontal(wage, pl.col("_ceiling"))
     above = (wage - pl.col("_ceiling")).clip(lower_bound=0)
     amount = (
-        pl.when(pl.col("payer") != "employer").then(pl.lit(0, WIDE))
-        .when(pl.col("_rate_above").is_not_null()).then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
+        pl.when(pl.col("payer") != "employer")
+        .then(pl.lit(0, WIDE))
+        .when(pl.col("_rate_above").is_not_null())
+        .then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
         .otherwise(times(pl.col("daily_wage"), pl.col("_rate")))
     )
     days = days.with_columns(
@@ -557,16 +653,23 @@ def price_days(
     no_row = paid.join(mine.select("employee_id"), on="employee_id", how="anti")
     no_row_episodes = episodes.join(no_row, on="employee_id", how="semi").join(
         days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
-        on=["employee_id", "start_date"], how="semi",
+        on=["employee_id", "start_date"],
+        how="semi",
     )
     out_rejects = rejects.combine(
         rejects.from_rows(
-            no_wage_rows, "daily_wage", "daily_wage_required",
-            pl.format("daily_wage is required: the period {} has incapacity days paid by the employer (guaranteed wage)",
-                      pl.col("period")),
+            no_wage_rows,
+            "daily_wage",
+            "daily_wage_required",
+            pl.format(
+                "daily_wage is required: the period {} has incapacity days paid by the employer (guaranteed wage)",
+                pl.col("period"),
+            ),
         ),
         rejects.from_rows(
-            no_row_episodes, "daily_wage", "pay_row_missing",
+            no_row_episodes,
+            "daily_wage",
+            "pay_row_missing",
             f"no pay row for period {period} although this episode has days paid by the employer "
             "(a daily_wage is needed)",
             value=pl.lit(None, pl.String),

@@ -97,7 +97,7 @@ class HashedFile:
         total = len(view)
         while len(view):
             take = min(len(view), BUFFER - self._used)
-            self._buf[self._used:self._used + take] = view[:take]
+            self._buf[self._used : self._used + take] = view[:take]
             self._used += take
             view = view[take:]
             if self._used == BUFFER:
@@ -122,7 +122,7 @@ class HashedFile:
         os.close(self._fd)
         if self._error is not None:
             raise self._error
-        tail = bytes(self._buf[whole:self._used])
+        tail = bytes(self._buf[whole : self._used])
         if tail:
             with self.path.open("ab") as fh:
                 fh.write(tail)

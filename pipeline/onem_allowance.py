@@ -133,7 +133,7 @@ CLAIMS_SCHEMA: dict[str, pl.DataType] = {
     "country": pl.String,
     "semester": pl.String,
     "months": pl.Int32,
-    **{m: MONEY for m in MONTH_COLUMNS},
+    **dict.fromkeys(MONTH_COLUMNS, MONEY),
     "total": MONEY,
     "claim_deadline": pl.Date,
     "claimable": pl.Boolean,
@@ -174,7 +174,9 @@ def unsupported_work_country_expr() -> pl.Expr:
 def semester_expr(period: pl.Expr) -> pl.Expr:
     """Calendar semester ("YYYY-H1" Jan-Jun, "YYYY-H2" Jul-Dec) of a "YYYY-MM" period (art. 3 al. 1)."""
     month = period.str.slice(5, 2).cast(pl.Int32)
-    return pl.concat_str(period.str.slice(0, 4), pl.lit("-H"), pl.when(month <= 6).then(pl.lit("1")).otherwise(pl.lit("2")))
+    return pl.concat_str(
+        period.str.slice(0, 4), pl.lit("-H"), pl.when(month <= 6).then(pl.lit("1")).otherwise(pl.lit("2"))
+    )
 
 
 def claim_deadline_expr(period: pl.Expr, claim_years: int) -> pl.Expr:
@@ -237,7 +239,7 @@ def _scales(params: Parameters, on: dt.date) -> pl.DataFrame:
         rate = params.value(PARAM[NATIONAL_CURRENCY[country]], on)
         t1, t2, t3 = (params.value(n, on) for n in PARAM[country])
         rows.append({"country": country, "_rate": rate, "_t1": t1, "_t2": t2, "_t3": t3})
-    return pl.DataFrame(rows, schema={"country": pl.String, **{c: WIDE for c in ("_rate", "_t1", "_t2", "_t3")}})
+    return pl.DataFrame(rows, schema={"country": pl.String, **dict.fromkeys(("_rate", "_t1", "_t2", "_t3"), WIDE)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +320,8 @@ def compute_onem_allowance(
         bad_fraction_rows.rename({"_raw_fraction": "work_fraction"}),
         "work_fraction",
         "onem_work_fraction",
-        "work_fraction must be in (0, 1] to compute the full-time-equivalent wage (AR 9 June 1999 art. 2); no allowance computed",
+        "work_fraction must be in (0, 1] to compute the full-time-equivalent wage (AR 9 June 1999 "
+        "art. 2); no allowance computed",
     )
     abroad = abroad.join(bad_fraction_rows.select("employee_id"), on="employee_id", how="anti").drop(
         "_raw_fraction", "source_file", "source_line"
@@ -342,9 +345,12 @@ def compute_onem_allowance(
     # Exact: wage in national currency (2 + 5 decimals) and threshold x fraction (0 + 6 decimals).
     national = times(gross, pl.col("_rate"))
     band = (
-        pl.when(national <= times(pl.col("_t1"), fraction)).then(1)
-        .when(national <= times(pl.col("_t2"), fraction)).then(2)
-        .when(national <= times(pl.col("_t3"), fraction)).then(3)
+        pl.when(national <= times(pl.col("_t1"), fraction))
+        .then(1)
+        .when(national <= times(pl.col("_t2"), fraction))
+        .then(2)
+        .when(national <= times(pl.col("_t3"), fraction))
+        .then(3)
         .otherwise(0)
         .cast(pl.Int8)
     )
@@ -354,17 +360,23 @@ def compute_onem_allowance(
 
     def by_band(values: tuple[Decimal, ...], dtype: pl.DataType) -> pl.Expr:
         return (
-            pl.when(pl.col("band") == 1).then(pl.lit(values[0], dtype=dtype))
-            .when(pl.col("band") == 2).then(pl.lit(values[1], dtype=dtype))
-            .when(pl.col("band") == 3).then(pl.lit(values[2], dtype=dtype))
+            pl.when(pl.col("band") == 1)
+            .then(pl.lit(values[0], dtype=dtype))
+            .when(pl.col("band") == 2)
+            .then(pl.lit(values[1], dtype=dtype))
+            .when(pl.col("band") == 3)
+            .then(pl.lit(values[2], dtype=dtype))
             .otherwise(pl.lit(Decimal(0), dtype=dtype))
         )
 
     failed = _conditions_reason()
     reason = (
-        pl.when(failed.is_not_null()).then(failed)
-        .when(pl.col("gross_salary") == 0).then(pl.lit(REASON_NO_WAGE))
-        .when(pl.col("band") == 0).then(pl.lit(REASON_ABOVE_CAP))
+        pl.when(failed.is_not_null())
+        .then(failed)
+        .when(pl.col("gross_salary") == 0)
+        .then(pl.lit(REASON_NO_WAGE))
+        .when(pl.col("band") == 0)
+        .then(pl.lit(REASON_ABOVE_CAP))
         .otherwise(pl.lit(REASON_ELIGIBLE))
     )
     band_amount = by_band(band_eur, MONEY)
@@ -383,8 +395,11 @@ def compute_onem_allowance(
             fte_national.alias("fte_wage_national"),
             pl.col("band"),
             by_band(band_bef, BAND_BEF_DTYPE).alias("band_bef"),
-            pl.when(pl.col("reason") == REASON_ELIGIBLE).then(due).otherwise(pl.lit(Decimal(0), dtype=MONEY))
-            .cast(MONEY).alias("amount"),
+            pl.when(pl.col("reason") == REASON_ELIGIBLE)
+            .then(due)
+            .otherwise(pl.lit(Decimal(0), dtype=MONEY))
+            .cast(MONEY)
+            .alias("amount"),
             pl.all_horizontal([pl.col(c).fill_null(False) for c, _ in CONDITIONS]).alias("eligible"),
             pl.col("reason"),
             claim_deadline_expr(pl.col("period"), claim_years).alias("claim_deadline"),

@@ -16,7 +16,9 @@ from pipeline.onem_allowance import semester_claims, semester_periods
 from pipeline.run_store import RunStore
 
 
-def export_claims(store: RunStore, semester: str, out: Path, run_date: dt.date, overwrite: bool = False) -> dict[str, Any]:
+def export_claims(
+    store: RunStore, semester: str, out: Path, run_date: dt.date, overwrite: bool = False
+) -> dict[str, Any]:
     """Write ``onem_claims`` (Parquet + CSV) and a manifest for ``semester`` into ``out``."""
     periods = semester_periods(semester)
     stored = [p for p in periods if store.info(p) is not None]

@@ -188,9 +188,7 @@ def _parse(name: str, doc: Any) -> Parameter:
             ):
                 raise ParameterFileError(f"{at}: value {shown} outside valid_range {bounds}")
         end = keys[i + 1] - dt.timedelta(days=1) if i + 1 < len(keys) else None
-        values.append(
-            Value(key, end, value, entry["status"], str(ref["title"]), str(ref["href"]), ref.get("date"))
-        )
+        values.append(Value(key, end, value, entry["status"], str(ref["title"]), str(ref["href"]), ref.get("date")))
     return Parameter(name, str(doc["description"]), unit, tuple(values))
 
 
@@ -215,7 +213,7 @@ class Parameters:
             text = path.read_bytes()
             digest.update(name.encode() + b"\0" + text + b"\0")
             try:
-                params[name] = _parse(name, yaml.load(text, Loader=_DecimalLoader))  # noqa: S506
+                params[name] = _parse(name, yaml.load(text, Loader=_DecimalLoader))
             except yaml.YAMLError as exc:
                 raise ParameterFileError(f"parameter {name}: invalid YAML: {exc}") from exc
         return cls(params, digest.hexdigest())
@@ -308,8 +306,13 @@ class Parameters:
                 }
             )
         schema = {
-            "parameter": pl.String, "effective_from": pl.Date, "effective_to": pl.Date, "value": pl.String,
-            "unit": pl.String, "status": pl.String, "reference": pl.String,
+            "parameter": pl.String,
+            "effective_from": pl.Date,
+            "effective_to": pl.Date,
+            "value": pl.String,
+            "unit": pl.String,
+            "status": pl.String,
+            "reference": pl.String,
         }
         return pl.DataFrame(rows, schema=schema).sort("parameter", "effective_from")
 
@@ -335,16 +338,30 @@ class Parameters:
             value = v.value
             if isinstance(value, tuple):
                 value = ", ".join(str(x) for x in value)
-            rows.append({
-                "source": v.key(param.name), "parameter": param.name,
-                "value": None if value is None else (f"{value:f}" if isinstance(value, Decimal) else str(value)),
-                "unit": param.unit, "effective_from": v.effective_from, "effective_to": v.effective_to,
-                "status": v.status, "reference_title": v.title, "reference_href": v.href, "reference_date": v.ref_date,
-            })
+            rows.append(
+                {
+                    "source": v.key(param.name),
+                    "parameter": param.name,
+                    "value": None if value is None else (f"{value:f}" if isinstance(value, Decimal) else str(value)),
+                    "unit": param.unit,
+                    "effective_from": v.effective_from,
+                    "effective_to": v.effective_to,
+                    "status": v.status,
+                    "reference_title": v.title,
+                    "reference_href": v.href,
+                    "reference_date": v.ref_date,
+                }
+            )
         schema = {
-            **self.citation_types(on), "value": pl.String, "unit": pl.String,
-            "effective_from": pl.Date, "effective_to": pl.Date, "status": pl.String,
-            "reference_title": pl.String, "reference_href": pl.String, "reference_date": pl.Date,
+            **self.citation_types(on),
+            "value": pl.String,
+            "unit": pl.String,
+            "effective_from": pl.Date,
+            "effective_to": pl.Date,
+            "status": pl.String,
+            "reference_title": pl.String,
+            "reference_href": pl.String,
+            "reference_date": pl.Date,
         }
         return pl.DataFrame(rows, schema=schema).sort("parameter")
 

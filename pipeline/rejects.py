@@ -30,8 +30,10 @@ def mask(value: str | None) -> str | None:
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised :func:`mask`."""
-    return pl.when(expr.is_null()).then(None).otherwise(
-        pl.lit("*").repeat_by(expr.str.len_chars().cast(pl.Int64) - 2).list.join("") + expr.str.slice(-2)
+    return (
+        pl.when(expr.is_null())
+        .then(None)
+        .otherwise(pl.lit("*").repeat_by(expr.str.len_chars().cast(pl.Int64) - 2).list.join("") + expr.str.slice(-2))
     )
 
 
@@ -39,7 +41,9 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
-def from_rows(rows: pl.DataFrame, column: str, check: str, message: str | pl.Expr, value: pl.Expr | None = None) -> pl.DataFrame:
+def from_rows(
+    rows: pl.DataFrame, column: str, check: str, message: str | pl.Expr, value: pl.Expr | None = None
+) -> pl.DataFrame:
     """Build reject rows for every row of ``rows`` (which has source_file, source_line, employee_id).
 
     ``message`` may be an expression (per-row message); ``value`` defaults to the column's text.
@@ -81,10 +85,14 @@ def rejected_mask(rows: pl.DataFrame, found: pl.DataFrame, files: list[str] | No
         files = rows.get_column("source_file").drop_nulls().unique().sort().to_list()
     found = found.filter(pl.col("source_file").is_in(files))
     if len(files) == 1:
-        hit = pl.col("source_file").is_not_null() & pl.col("source_line").is_in(found.get_column("source_line").implode())
+        hit = pl.col("source_file").is_not_null() & pl.col("source_line").is_in(
+            found.get_column("source_line").implode()
+        )
     else:
         hit = pl.lit(False)
         for name in files:
             lines = found.filter(pl.col("source_file") == name).get_column("source_line")
             hit = hit | ((pl.col("source_file") == name) & pl.col("source_line").is_in(lines.implode()))
-    return rows.select("source_line", hit.fill_null(False).alias("rejected")).get_column("rejected")  # a literal broadcasts
+    return rows.select("source_line", hit.fill_null(False).alias("rejected")).get_column(
+        "rejected"
+    )  # a literal broadcasts

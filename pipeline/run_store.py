@@ -24,8 +24,15 @@ import polars as pl
 from pipeline.errors import RunStoreError
 
 STORED_TABLES = (
-    "payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance", "withholding_decisions",
-    "pay", "employees", "employers", "absences",
+    "payroll_lines",
+    "contribution_lines",
+    "guaranteed_wage_days",
+    "onem_allowance",
+    "withholding_decisions",
+    "pay",
+    "employees",
+    "employers",
+    "absences",
 )
 
 
@@ -66,7 +73,7 @@ class RunStore:
         meta = self.root / "periods"
         if not meta.is_dir():
             return []
-        return sorted(p.name[len("period="):-len(".json")] for p in meta.glob("period=*.json"))
+        return sorted(p.name[len("period=") : -len(".json")] for p in meta.glob("period=*.json"))
 
     def read(self, table: str, periods: list[str] | None = None) -> pl.DataFrame | None:
         """Concatenate a table over the given (default: all) stored periods; None when absent.
@@ -92,6 +99,8 @@ class RunStore:
             if info is None:
                 problems.append(f"{p}: no run in the store {self.root}")
             elif not info.get("finalised"):
-                problems.append(f"{p}: the run {info.get('run_id', '?')[:12]} was not finalised (rerun with --finalise)")
+                problems.append(
+                    f"{p}: the run {info.get('run_id', '?')[:12]} was not finalised (rerun with --finalise)"
+                )
         if problems:
             raise RunStoreError("cannot use the run store: " + "; ".join(problems))

@@ -52,9 +52,9 @@ _M64 = 2**64
 
 def _finalize(x):
     """splitmix64 finaliser; works on Python ints (mod 2^64) and UInt64 Series (wrapping)."""
-    x = ((x ^ (x // 2**30)) * 0xBF58476D1CE4E5B9)
+    x = (x ^ (x // 2**30)) * 0xBF58476D1CE4E5B9
     x = x % _M64 if isinstance(x, int) else x
-    x = ((x ^ (x // 2**27)) * 0x94D049BB133111EB)
+    x = (x ^ (x // 2**27)) * 0x94D049BB133111EB
     x = x % _M64 if isinstance(x, int) else x
     return x ^ (x // 2**31)
 
@@ -87,7 +87,7 @@ def _with_draws(frame: pl.DataFrame, idx: str, streams: range | list[int], seed:
     computed once as a column, so the expressions that use it do not recompute it.
     """
     streams = list(streams)
-    pairs = [streams[j:j + 2] for j in range(0, len(streams), 2)]
+    pairs = [streams[j : j + 2] for j in range(0, len(streams), 2)]
     frame = frame.with_columns([_mix(pl.col(idx), pair[0], seed).alias(f"__z{pair[0]}") for pair in pairs])
     exprs = []
     for pair in pairs:
@@ -98,12 +98,12 @@ def _with_draws(frame: pl.DataFrame, idx: str, streams: range | list[int], seed:
     return frame.with_columns(exprs).drop([f"__z{pair[0]}" for pair in pairs])
 
 
-def U(k: int) -> pl.Expr:  # noqa: N802
+def U(k: int) -> pl.Expr:
     """The uniform draw of stream k (added by :func:`_with_draws`)."""
     return pl.col(f"__u{k}")
 
 
-def RI(k: int, lo: int | pl.Expr, hi: int | pl.Expr) -> pl.Expr:  # noqa: N802
+def RI(k: int, lo: int | pl.Expr, hi: int | pl.Expr) -> pl.Expr:
     """Uniform integer in [lo, hi] from the draw of stream k."""
     return lo + (U(k) * (hi - lo + 1)).floor().cast(pl.Int64)
 
@@ -131,8 +131,34 @@ def _cut(u: pl.Expr, bounds: list[tuple[float, str]]) -> pl.Expr:
 
 FIRST = {
     "fr": (
-        ["Jérôme", "Loïc", "François", "Mathéo", "Cédric", "Amaury", "Benoît", "Gaëtan", "Rémi", "Théo", "Noël", "Étienne"],
-        ["Hélène", "Gaëlle", "Anaïs", "Noémie", "Chloé", "Mélanie", "Zoé", "Céline", "Aurélie", "Maëlle", "Inès", "Élodie"],
+        [
+            "Jérôme",
+            "Loïc",
+            "François",
+            "Mathéo",
+            "Cédric",
+            "Amaury",
+            "Benoît",
+            "Gaëtan",
+            "Rémi",
+            "Théo",
+            "Noël",
+            "Étienne",
+        ],
+        [
+            "Hélène",
+            "Gaëlle",
+            "Anaïs",
+            "Noémie",
+            "Chloé",
+            "Mélanie",
+            "Zoé",
+            "Céline",
+            "Aurélie",
+            "Maëlle",
+            "Inès",
+            "Élodie",
+        ],
     ),
     "nl": (
         ["Jens", "Wout", "Bram", "Sander", "Joris", "Pieter", "Stijn", "Ruben", "Niels", "Koen", "Maarten", "Dries"],
@@ -149,21 +175,51 @@ FIRST = {
 }
 
 LAST_PARTS = {
-    "fr": (["Dela", "Du", "Mal", "Ber", "Gau", "Fon", "Ro", "Vau", "Lam", "Cha"],
-           ["court", "mesnil", "vière", "chaux", "lande", "bréchet", "tier", "ssart", "quet", "nès"]),
-    "nl": (["Van den ", "Van de ", "De ", "Ver", "Van ", "Vande"],
-           ["Broecke", "Veldeman", "Wouwere", "Meersche", "Kerckhoven", "Hoevels", "Straete", "Haeghen"]),
-    "de": (["Hoff", "Kessel", "Brand", "Stein", "Wald", "Lin", "Ebers", "Rau"],
-           ["mayr", "bauer", "ner", "hardt", "berger", "dorf", "inger", "städt"]),
+    "fr": (
+        ["Dela", "Du", "Mal", "Ber", "Gau", "Fon", "Ro", "Vau", "Lam", "Cha"],
+        ["court", "mesnil", "vière", "chaux", "lande", "bréchet", "tier", "ssart", "quet", "nès"],
+    ),
+    "nl": (
+        ["Van den ", "Van de ", "De ", "Ver", "Van ", "Vande"],
+        ["Broecke", "Veldeman", "Wouwere", "Meersche", "Kerckhoven", "Hoevels", "Straete", "Haeghen"],
+    ),
+    "de": (
+        ["Hoff", "Kessel", "Brand", "Stein", "Wald", "Lin", "Ebers", "Rau"],
+        ["mayr", "bauer", "ner", "hardt", "berger", "dorf", "inger", "städt"],
+    ),
     "it": (["Ross", "Bian", "Fer", "Mar", "Col", "Sant"], ["ellini", "etti", "ucci", "onetti", "azzo", "orini"]),
 }
 
 OTHER_COUNTRIES = ["IT", "PL", "ES", "PT"]
 EMPLOYER_WORDS = (
-    ["Ateliers", "Transports", "Bureau", "Menuiserie", "Boulangerie", "Imprimerie", "Garage", "Laboratoire",
-     "Brouwerij", "Drukkerij", "Logistiek", "Bouwbedrijf"],
-    ["du Val", "de la Sambre", "Mosans", "des Fagnes", "Scheldeland", "Kempen", "Hesbaye", "van de Dijle",
-     "Ardennais", "Meetjesland", "du Hainaut", "Westhoek"],
+    [
+        "Ateliers",
+        "Transports",
+        "Bureau",
+        "Menuiserie",
+        "Boulangerie",
+        "Imprimerie",
+        "Garage",
+        "Laboratoire",
+        "Brouwerij",
+        "Drukkerij",
+        "Logistiek",
+        "Bouwbedrijf",
+    ],
+    [
+        "du Val",
+        "de la Sambre",
+        "Mosans",
+        "des Fagnes",
+        "Scheldeland",
+        "Kempen",
+        "Hesbaye",
+        "van de Dijle",
+        "Ardennais",
+        "Meetjesland",
+        "du Hainaut",
+        "Westhoek",
+    ],
     ["SA", "SRL", "NV", "BV", "SC", "ASBL"],
 )
 
@@ -283,28 +339,62 @@ def _period(period: str) -> tuple[int, int, dt.date]:
     return year, month, dt.date(year, month, 1)
 
 
-def draw_profiles(n_employees: int, period: str = "2026-10", seed: int = 7, n_employers: int | None = None) -> pl.DataFrame:
+def draw_profiles(
+    n_employees: int, period: str = "2026-10", seed: int = 7, n_employers: int | None = None
+) -> pl.DataFrame:
     """Random employee profiles (typed), the mix described in the module docstring."""
     year, _, start = _period(period)
     n_emp = n_employers or max(1, (n_employees + 29) // 30)
     ps = pl.lit(start)
-    frame = _with_draws(pl.DataFrame({"__i": pl.int_range(n_employees, eager=True, dtype=pl.Int64)}), "__i", range(1, 32), seed)
+    frame = _with_draws(
+        pl.DataFrame({"__i": pl.int_range(n_employees, eager=True, dtype=pl.Int64)}), "__i", range(1, 32), seed
+    )
 
-    kind = _cut(U(1), [(0.40, "BE"), (0.42, "BE>NL"), (0.43, "BE>FR"), (0.63, "FR"), (0.73, "LU"),
-                       (0.88, "NL"), (0.98, "DE"), (1.0, "XX")])
+    kind = _cut(
+        U(1),
+        [
+            (0.40, "BE"),
+            (0.42, "BE>NL"),
+            (0.43, "BE>FR"),
+            (0.63, "FR"),
+            (0.73, "LU"),
+            (0.88, "NL"),
+            (0.98, "DE"),
+            (1.0, "XX"),
+        ],
+    )
     frame = frame.with_columns(kind.alias("__kind"))
     k = pl.col("__kind")
-    contract = _cut(U(7), [(0.85, "open_ended"), (0.93, "fixed_term_long"), (0.97, "fixed_term_short"),
-                           (0.99, "specific_work"), (1.0, "replacement")])
+    contract = _cut(
+        U(7),
+        [
+            (0.85, "open_ended"),
+            (0.93, "fixed_term_long"),
+            (0.97, "fixed_term_short"),
+            (0.99, "specific_work"),
+            (1.0, "replacement"),
+        ],
+    )
     # Age 19-64 (French residents 24-64: the grandfathered ones held a frontier job in 2011).
     age = pl.when(k == "FR").then(RI(8, 24 * 365, 64 * 365)).otherwise(RI(8, 19 * 365, 64 * 365))
     frame = frame.with_columns(
-        pl.when(k.str.starts_with("BE")).then(pl.lit("BE"))
-        .when(k == "XX").then(_pick(RI(2, 0, len(OTHER_COUNTRIES) - 1), OTHER_COUNTRIES))
-        .otherwise(k).alias("residence_country"),
-        pl.when(k == "BE>NL").then(pl.lit("NL")).when(k == "BE>FR").then(pl.lit("FR")).otherwise(pl.lit("BE")).alias("work_country"),
+        pl.when(k.str.starts_with("BE"))
+        .then(pl.lit("BE"))
+        .when(k == "XX")
+        .then(_pick(RI(2, 0, len(OTHER_COUNTRIES) - 1), OTHER_COUNTRIES))
+        .otherwise(k)
+        .alias("residence_country"),
+        pl.when(k == "BE>NL")
+        .then(pl.lit("NL"))
+        .when(k == "BE>FR")
+        .then(pl.lit("FR"))
+        .otherwise(pl.lit("BE"))
+        .alias("work_country"),
         pl.when(U(3) < 0.5).then(pl.lit("blue_collar")).otherwise(pl.lit("white_collar")).alias("worker_status"),
-        pl.when(U(4) < 0.2).then(_pick(RI(5, 0, 2), ["50", "60", "80"]).cast(pl.Int64)).otherwise(100).alias("fraction_pct"),
+        pl.when(U(4) < 0.2)
+        .then(_pick(RI(5, 0, 2), ["50", "60", "80"]).cast(pl.Int64))
+        .otherwise(100)
+        .alias("fraction_pct"),
         pl.when(U(6) < 0.05).then(6).otherwise(5).alias("weekly_work_days"),
         contract.alias("__contract"),
         age.alias("__age"),
@@ -318,12 +408,16 @@ def draw_profiles(n_employees: int, period: str = "2026-10", seed: int = 7, n_em
     term_len = pl.when(c == "fixed_term_short").then(RI(11, 30, 88)).otherwise(RI(10, 92, 364))
     term_off = (U(12) * (term_len - 30).cast(pl.Float64)).cast(pl.Int64)
     off = pl.when(c == "open_ended").then(open_off).when(c == "replacement").then(RI(13, 0, 300)).otherwise(term_off)
-    frame = frame.with_columns(off.alias("__off"), term_len.alias("__len")).with_columns(
-        (ps - pl.duration(days=pl.col("__off"))).alias("contract_start")
-    ).with_columns(
-        pl.when(c.is_in(["open_ended", "replacement"])).then(None)
-        .otherwise(pl.col("contract_start") + pl.duration(days=pl.col("__len") - 1)).alias("contract_end"),
-        pl.when(c.str.starts_with("fixed_term")).then(pl.lit("fixed_term")).otherwise(c).alias("contract_type"),
+    frame = (
+        frame.with_columns(off.alias("__off"), term_len.alias("__len"))
+        .with_columns((ps - pl.duration(days=pl.col("__off"))).alias("contract_start"))
+        .with_columns(
+            pl.when(c.is_in(["open_ended", "replacement"]))
+            .then(None)
+            .otherwise(pl.col("contract_start") + pl.duration(days=pl.col("__len") - 1))
+            .alias("contract_end"),
+            pl.when(c.str.starts_with("fixed_term")).then(pl.lit("fixed_term")).otherwise(c).alias("contract_type"),
+        )
     )
 
     res = pl.col("residence_country")
@@ -333,32 +427,64 @@ def draw_profiles(n_employees: int, period: str = "2026-10", seed: int = 7, n_em
     abroad = pl.col("work_country") != "BE"
     frame = frame.with_columns(
         # full-time monthly gross: blue 2,100-4,500, white 2,800-9,000 (cents)
-        pl.when(pl.col("worker_status") == "blue_collar").then(RI(14, 210_000, 450_000))
-        .otherwise(RI(15, 280_000, 900_000)).alias("fte_cents"),
-        pl.when(is_fr).then(pl.when(mob < 0.30).then(0).when(mob < 0.85).then(1).otherwise(2))
-        .when(res == "LU").then(pl.when(mob < 0.80).then(1).otherwise(2))
-        .when(res.is_in(["NL", "DE"])).then(pl.when(mob < 0.30).then(0).when(mob < 0.80).then(1).otherwise(2))
-        .when(abroad).then(0)
-        .when(res == "BE").then(pl.when(mob < 0.80).then(0).otherwise(1))
-        .otherwise(1).alias("mobility"),
-        pl.when(res.is_in(["FR", "LU"])).then(pl.lit("fr"))
-        .when(res == "NL").then(pl.lit("nl"))
-        .when(res == "DE").then(pl.lit("de"))
-        .when(res == "BE").then(pl.when(U(17) < 0.5).then(pl.lit("fr")).otherwise(pl.lit("nl")))
-        .otherwise(pl.lit("it")).alias("name_group"),
+        pl.when(pl.col("worker_status") == "blue_collar")
+        .then(RI(14, 210_000, 450_000))
+        .otherwise(RI(15, 280_000, 900_000))
+        .alias("fte_cents"),
+        pl.when(is_fr)
+        .then(pl.when(mob < 0.30).then(0).when(mob < 0.85).then(1).otherwise(2))
+        .when(res == "LU")
+        .then(pl.when(mob < 0.80).then(1).otherwise(2))
+        .when(res.is_in(["NL", "DE"]))
+        .then(pl.when(mob < 0.30).then(0).when(mob < 0.80).then(1).otherwise(2))
+        .when(abroad)
+        .then(0)
+        .when(res == "BE")
+        .then(pl.when(mob < 0.80).then(0).otherwise(1))
+        .otherwise(1)
+        .alias("mobility"),
+        pl.when(res.is_in(["FR", "LU"]))
+        .then(pl.lit("fr"))
+        .when(res == "NL")
+        .then(pl.lit("nl"))
+        .when(res == "DE")
+        .then(pl.lit("de"))
+        .when(res == "BE")
+        .then(pl.when(U(17) < 0.5).then(pl.lit("fr")).otherwise(pl.lit("nl")))
+        .otherwise(pl.lit("it"))
+        .alias("name_group"),
         # BIS numbers (month + 20 / + 40) for a third of the non-residents (§7.5)
-        pl.when((res != "BE") & (U(18) < 0.35)).then(pl.when(U(19) < 0.5).then(20).otherwise(40)).otherwise(0).alias("bis"),
+        pl.when((res != "BE") & (U(18) < 0.35))
+        .then(pl.when(U(19) < 0.5).then(20).otherwise(40))
+        .otherwise(0)
+        .alias("bis"),
         # French regime (§5.2)
         pl.when(is_fr).then(grand).alias("fr_grandfathered"),
-        pl.when(is_fr & (U(21) < 0.04)).then(
-            _pick(RI(22, 0, 4), ["public_dual_nationality", "public_undertaking_dual_nationality",
-                                 "international_transport", "company_director", "teacher"])
-        ).when(is_fr).then(pl.lit("none")).alias("fr_excluded_category"),
+        pl.when(is_fr & (U(21) < 0.04))
+        .then(
+            _pick(
+                RI(22, 0, 4),
+                [
+                    "public_dual_nationality",
+                    "public_undertaking_dual_nationality",
+                    "international_transport",
+                    "company_director",
+                    "teacher",
+                ],
+            )
+        )
+        .when(is_fr)
+        .then(pl.lit("none"))
+        .alias("fr_excluded_category"),
         # the attested 276 FG: this year for most grandfathered workers, last year for some;
         # a grandfathered worker never lacks a year (that is a reject, issue 4), others mostly do
-        pl.when(grand & (U(23) < 0.92)).then(year)
-        .when(grand).then(year - 1)
-        .when(is_fr & (U(23) < 0.3)).then(year - 1 - RI(24, 0, 5)).alias("fr_276fg_year"),
+        pl.when(grand & (U(23) < 0.92))
+        .then(year)
+        .when(grand)
+        .then(year - 1)
+        .when(is_fr & (U(23) < 0.3))
+        .then(year - 1 - RI(24, 0, 5))
+        .alias("fr_276fg_year"),
         pl.when(is_fr).then(U(25) < 0.05).alias("fr_second_chance_used"),
         pl.when(is_fr).then((pl.col("contract_type") == "fixed_term") & (U(26) < 0.3)).alias("fr_seasonal"),
         # ONEM allowance conditions (§4.2): mostly met, except the Belgian taxation (§4.1)
@@ -422,8 +548,9 @@ def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | No
         onss_number(1_000_000 + i * 7 + RI(100, 0, 6)).alias("employer_id"),
         enterprise_number(4_000_000 + i * 13 + RI(101, 0, 12)).alias("enterprise_number"),
         establishment_unit_number(20_000_000 + i * 17).alias("local_unit_id"),
-        (_pick(RI(102, 0, len(words) - 1), words) + " " + _pick(RI(103, 0, len(places) - 1), places)
-         + " " + form).alias("name"),
+        (
+            _pick(RI(102, 0, len(words) - 1), words) + " " + _pick(RI(103, 0, len(places) - 1), places) + " " + form
+        ).alias("name"),
         pl.when(U(106) < 0.10).then(pl.lit("010")).otherwise(pl.lit("000")).alias("employer_category"),
         (pl.col("__n") + RI(107, 0, 25)).cast(pl.String).alias("workforce"),
         _bool(commercial).alias("commercial"),
@@ -446,8 +573,10 @@ def identities(profiles: pl.DataFrame, seed: int = 7) -> pl.DataFrame:
 
 def employees_frame(people: pl.DataFrame, employer_ids: pl.Series) -> pl.DataFrame:
     """Canonical text frame of employees from profiles with identities."""
-    frac = pl.when(pl.col("fraction_pct") == 100).then(pl.lit("1")).otherwise(
-        pl.lit("0.") + (pl.col("fraction_pct") // 10).cast(pl.String)
+    frac = (
+        pl.when(pl.col("fraction_pct") == 100)
+        .then(pl.lit("1"))
+        .otherwise(pl.lit("0.") + (pl.col("fraction_pct") // 10).cast(pl.String))
     )
     out = people.with_columns(
         pl.lit(employer_ids.cast(pl.String)).gather(pl.col("employer_idx")).alias("employer_id"),
@@ -457,9 +586,18 @@ def employees_frame(people: pl.DataFrame, employer_ids: pl.Series) -> pl.DataFra
         frac.alias("work_fraction"),
         pl.col("weekly_work_days").cast(pl.String),
         pl.col("fr_276fg_year").cast(pl.String),
-        *[_bool(pl.col(c)).alias(c) for c in (
-            "fr_grandfathered", "fr_second_chance_used", "fr_seasonal", "be_border_zone_resident",
-            "foreign_border_zone_work", "foreign_social_insurance", "taxed_in_belgium")],
+        *[
+            _bool(pl.col(c)).alias(c)
+            for c in (
+                "fr_grandfathered",
+                "fr_second_chance_used",
+                "fr_seasonal",
+                "be_border_zone_resident",
+                "foreign_border_zone_work",
+                "foreign_social_insurance",
+                "taxed_in_belgium",
+            )
+        ],
     )
     return _canonical("employees", out).sort("employee_id")
 
@@ -472,9 +610,7 @@ def workdays(first: pl.Expr, last: pl.Expr, week: pl.Expr) -> pl.Expr:
     n = ((last - first).dt.total_days() + 1).cast(pl.Int64).clip(0)
     wd = first.dt.weekday().cast(pl.Int64)  # 1 = Monday
     rem = n % 7
-    extra = pl.sum_horizontal(
-        [((rem > k) & ((((wd - 1 + k) % 7) + 1) <= week)).cast(pl.Int64) for k in range(6)]
-    )
+    extra = pl.sum_horizontal([((rem > k) & ((((wd - 1 + k) % 7) + 1) <= week)).cast(pl.Int64) for k in range(6)])
     return (n // 7) * week.cast(pl.Int64) + extra
 
 
@@ -484,14 +620,19 @@ def pay_frame(people: pl.DataFrame, period: str = "2026-10", history_months: int
     year, month, _ = _period(period)
     first = max(1, month - max(history_months, 0))
     months = pl.DataFrame({"__m": list(range(first, month + 1))}, schema={"__m": pl.Int64})
-    frame = people.with_row_index("__e").join(months, how="cross").with_columns(
-        pl.date(year, pl.col("__m"), 1).alias("__ms")
-    ).with_columns(pl.col("__ms").dt.month_end().alias("__me"))
+    frame = (
+        people.with_row_index("__e")
+        .join(months, how="cross")
+        .with_columns(pl.date(year, pl.col("__m"), 1).alias("__ms"))
+        .with_columns(pl.col("__ms").dt.month_end().alias("__me"))
+    )
     frame = frame.filter(
         (pl.col("contract_start") <= pl.col("__me"))
         & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= pl.col("__ms")))
     )
-    frame = _with_draws(frame.with_columns((pl.col("__e").cast(pl.Int64) * 13 + pl.col("__m")).alias("__k")), "__k", range(50, 62), seed)
+    frame = _with_draws(
+        frame.with_columns((pl.col("__e").cast(pl.Int64) * 13 + pl.col("__m")).alias("__k")), "__k", range(50, 62), seed
+    )
     ri = RI
     dim = pl.col("__me").dt.day().cast(pl.Int64)
     frame = frame.with_columns(
@@ -507,25 +648,42 @@ def pay_frame(people: pl.DataFrame, period: str = "2026-10", history_months: int
         ((month_cents * 200 + 2167) // (2 * 2167)).alias("daily_cents"),
         # days performed: the scheduled days of the active part of the month x work fraction,
         # less 0-2 days of leave, at most 23
-        ((workdays(active_from, active_to, pl.col("weekly_work_days")) * pl.col("fraction_pct") // 100)
-         - pl.max_horizontal(ri(50, -3, 2), pl.lit(0))).clip(0, 23).alias("__t"),
+        (
+            (workdays(active_from, active_to, pl.col("weekly_work_days")) * pl.col("fraction_pct") // 100)
+            - pl.max_horizontal(ri(50, -3, 2), pl.lit(0))
+        )
+        .clip(0, 23)
+        .alias("__t"),
     )
     t = pl.col("__t")
     res = pl.col("residence_country")
     mob = pl.col("mobility")
     abroad = pl.col("work_country") != "BE"
-    fr_exit = pl.when(mob == 0).then(0).when(mob == 1).then(pl.max_horizontal(ri(52, -4, 2), pl.lit(0))).otherwise(ri(53, 0, 4))
+    fr_exit = (
+        pl.when(mob == 0)
+        .then(0)
+        .when(mob == 1)
+        .then(pl.max_horizontal(ri(52, -4, 2), pl.lit(0)))
+        .otherwise(ri(53, 0, 4))
+    )
     residence_days = (
-        pl.when(abroad | (res == "BE")).then(0)
-        .when(res == "FR").then(pl.min_horizontal(pl.col("__exit"), ri(54, 0, 2)))
-        .when(res == "LU").then(pl.when(mob == 1).then(ri(55, 0, 3)).otherwise(ri(56, 2, 6)))
-        .when(res.is_in(["NL", "DE"])).then(pl.when(mob == 0).then(0).when(mob == 1).then(ri(57, 0, 4)).otherwise(ri(58, 4, 10)))
+        pl.when(abroad | (res == "BE"))
+        .then(0)
+        .when(res == "FR")
+        .then(pl.min_horizontal(pl.col("__exit"), ri(54, 0, 2)))
+        .when(res == "LU")
+        .then(pl.when(mob == 1).then(ri(55, 0, 3)).otherwise(ri(56, 2, 6)))
+        .when(res.is_in(["NL", "DE"]))
+        .then(pl.when(mob == 0).then(0).when(mob == 1).then(ri(57, 0, 4)).otherwise(ri(58, 4, 10)))
         .otherwise(ri(59, 0, 2))
     )
     other_days = (
-        pl.when(abroad).then(t)
-        .when((res == "BE") & (mob == 1)).then(ri(60, 0, 2))
-        .when(res.is_in(["NL", "DE"])).then(pl.max_horizontal(ri(61, -6, 1), pl.lit(0)))
+        pl.when(abroad)
+        .then(t)
+        .when((res == "BE") & (mob == 1))
+        .then(ri(60, 0, 2))
+        .when(res.is_in(["NL", "DE"]))
+        .then(pl.max_horizontal(ri(61, -6, 1), pl.lit(0)))
         .otherwise(0)
     )
     frame = frame.with_columns(pl.when(res == "FR").then(fr_exit).otherwise(0).clip(0, t).alias("__exit"))
@@ -537,7 +695,8 @@ def pay_frame(people: pl.DataFrame, period: str = "2026-10", history_months: int
     return frame.select(
         "employee_id",
         pl.format("{}-{}", pl.lit(year), pl.col("__m").cast(pl.String).str.zfill(2)).alias("period"),
-        "gross_cents", "daily_cents",
+        "gross_cents",
+        "daily_cents",
         pl.col("__be").alias("days_worked_be"),
         pl.col("__res").alias("days_worked_residence"),
         pl.col("__oth").alias("days_worked_other"),
@@ -576,13 +735,17 @@ def absences_frame(people: pl.DataFrame, period: str = "2026-10", seed: int = 7)
         (pl.col("__relapse") & (u(76) < 0.3)).alias("other_cause"),
         (pl.col("__relapse") & (u(77) < 0.05)).alias("partial_resumption"),
     )
-    pre = frame.filter(pl.col("__relapse")).with_columns(
-        (pl.col("start_date") - pl.duration(days=ri(78, 3, 40))).alias("end_date"),
-    ).with_columns(
-        (pl.col("end_date") - pl.duration(days=ri(79, 2, 11))).alias("start_date"),
-        pl.lit("illness").alias("cause"),
-        pl.lit(False).alias("other_cause"),
-        pl.lit(False).alias("partial_resumption"),
+    pre = (
+        frame.filter(pl.col("__relapse"))
+        .with_columns(
+            (pl.col("start_date") - pl.duration(days=ri(78, 3, 40))).alias("end_date"),
+        )
+        .with_columns(
+            (pl.col("end_date") - pl.duration(days=ri(79, 2, 11))).alias("start_date"),
+            pl.lit("illness").alias("cause"),
+            pl.lit(False).alias("other_cause"),
+            pl.lit(False).alias("partial_resumption"),
+        )
     )
     cols = ["employee_id", "start_date", "end_date", "cause", "other_cause", "partial_resumption"]
     return pl.concat([frame.select(cols), pre.select(cols)]).sort("employee_id", "start_date")
@@ -615,11 +778,15 @@ def apply_absences(pay: pl.DataFrame, absences: pl.DataFrame) -> pl.DataFrame:
     out = out.with_columns(pl.when(pl.col("__absent") > 0).then(lost).otherwise(0).alias("__lost"))
     spill = (pl.col("__lost") - pl.col("days_worked_be")).clip(0)
     out = out.with_columns(
-        pl.when(pl.col("__absent") > 0).then(pl.col("gross_cents") * pl.col("__kept") // pl.col("__sched"))
-        .otherwise(pl.col("gross_cents")).alias("gross_cents"),
+        pl.when(pl.col("__absent") > 0)
+        .then(pl.col("gross_cents") * pl.col("__kept") // pl.col("__sched"))
+        .otherwise(pl.col("gross_cents"))
+        .alias("gross_cents"),
         (pl.col("days_worked_be") - pl.col("__lost")).clip(0).alias("days_worked_be"),
         (pl.col("days_worked_residence") - spill).clip(0).alias("days_worked_residence"),
-        (pl.col("days_worked_other") - (spill - pl.col("days_worked_residence")).clip(0)).clip(0).alias("days_worked_other"),
+        (pl.col("days_worked_other") - (spill - pl.col("days_worked_residence")).clip(0))
+        .clip(0)
+        .alias("days_worked_other"),
     )
     return out.with_columns(
         pl.min_horizontal(
@@ -632,7 +799,10 @@ def pay_text(pay: pl.DataFrame) -> pl.DataFrame:
     out = pay.with_columns(
         _money(pl.col("gross_cents")).alias("gross_salary"),
         _money(pl.col("daily_cents")).alias("daily_wage"),
-        *[pl.col(c).cast(pl.String) for c in ("days_worked_be", "days_worked_residence", "days_worked_other", "zone_exit_days")],
+        *[
+            pl.col(c).cast(pl.String)
+            for c in ("days_worked_be", "days_worked_residence", "days_worked_other", "zone_exit_days")
+        ],
     )
     return _canonical("pay", out).sort("employee_id", "period")
 
@@ -677,12 +847,20 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
     unknown_employer = onss_number(pl.lit(1_999_990, pl.Int64))  # a well-formed number no employer has
     k = kind % 7
     e = e.with_columns(
-        pl.when(bad & (k == 0)).then(niss.str.slice(0, 9) + wrong_cc.cast(pl.String).str.zfill(2)).otherwise(niss).alias("niss"),
-        pl.when(bad & (k == 1)).then(_date(start - pl.duration(days=30))).otherwise(pl.col("contract_end")).alias("contract_end"),
+        pl.when(bad & (k == 0))
+        .then(niss.str.slice(0, 9) + wrong_cc.cast(pl.String).str.zfill(2))
+        .otherwise(niss)
+        .alias("niss"),
+        pl.when(bad & (k == 1))
+        .then(_date(start - pl.duration(days=30)))
+        .otherwise(pl.col("contract_end"))
+        .alias("contract_end"),
         pl.when(bad & (k == 2)).then(pl.lit("1.5")).otherwise(pl.col("work_fraction")).alias("work_fraction"),
         pl.when(bad & (k == 3)).then(pl.lit("manager")).otherwise(pl.col("worker_status")).alias("worker_status"),
-        pl.when(bad & (k == 4)).then(_date(pl.col("birth_date").str.to_date("%Y-%m-%d") + pl.duration(days=1)))
-        .otherwise(pl.col("birth_date")).alias("birth_date"),
+        pl.when(bad & (k == 4))
+        .then(_date(pl.col("birth_date").str.to_date("%Y-%m-%d") + pl.duration(days=1)))
+        .otherwise(pl.col("birth_date"))
+        .alias("birth_date"),
         pl.when(bad & (k == 5)).then(unknown_employer).otherwise(pl.col("employer_id")).alias("employer_id"),
         pl.when(bad & (k == 6)).then(None).otherwise(pl.col("last_name")).alias("last_name"),
     )
@@ -692,11 +870,18 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
     k = kind % 5
     gross = pl.col("gross_salary")
     p = p.with_columns(
-        pl.when(bad & (k == 0)).then(gross + "5")
-        .when(bad & (k == 1)).then(pl.when(gross == "0.00").then(pl.lit("-1.00")).otherwise("-" + gross))
-        .when(bad & (k == 2)).then(pl.lit("2500000.00"))
-        .otherwise(gross).alias("gross_salary"),
-        pl.when(bad & (k == 3)).then(pl.col("employee_id") + "-X").otherwise(pl.col("employee_id")).alias("employee_id"),
+        pl.when(bad & (k == 0))
+        .then(gross + "5")
+        .when(bad & (k == 1))
+        .then(pl.when(gross == "0.00").then(pl.lit("-1.00")).otherwise("-" + gross))
+        .when(bad & (k == 2))
+        .then(pl.lit("2500000.00"))
+        .otherwise(gross)
+        .alias("gross_salary"),
+        pl.when(bad & (k == 3))
+        .then(pl.col("employee_id") + "-X")
+        .otherwise(pl.col("employee_id"))
+        .alias("employee_id"),
     )
     dup = p.filter(bad & (k == 4))
     out["pay"] = pl.concat([p, dup]).drop("__bad", "__kind").sort("employee_id", "period", maintain_order=True)
@@ -706,13 +891,18 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
         k = kind % 3
         s = pl.col("start_date").str.to_date("%Y-%m-%d")
         a = a.with_columns(
-            pl.when(bad & (k == 0)).then(_date(s - pl.duration(days=1))).otherwise(pl.col("end_date")).alias("end_date"),
+            pl.when(bad & (k == 0))
+            .then(_date(s - pl.duration(days=1)))
+            .otherwise(pl.col("end_date"))
+            .alias("end_date"),
             pl.when(bad & (k == 1)).then(pl.lit("occupational_accident")).otherwise(pl.col("cause")).alias("cause"),
         )
         overlap = a.filter(bad & (k == 2)).with_columns(
             _date(s + pl.duration(days=1)).alias("start_date"),
         )
-        out["absences"] = pl.concat([a, overlap]).drop("__bad", "__kind").sort("employee_id", "start_date", maintain_order=True)
+        out["absences"] = (
+            pl.concat([a, overlap]).drop("__bad", "__kind").sort("employee_id", "start_date", maintain_order=True)
+        )
     return out
 
 
@@ -722,8 +912,12 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
 
 
 def build_frames(
-    profiles: pl.DataFrame, period: str, history_months: int, seed: int,
-    employers: pl.DataFrame | None = None, absences: pl.DataFrame | None = None,
+    profiles: pl.DataFrame,
+    period: str,
+    history_months: int,
+    seed: int,
+    employers: pl.DataFrame | None = None,
+    absences: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Text frames from (typed) profiles: the shared path of :func:`generate` and the curated
     sample data. ``employers`` (text, ordered by ``employer_idx``) and ``absences`` (typed) may
@@ -744,7 +938,11 @@ def build_frames(
 
 
 def generate(
-    n_employees: int, period: str = "2026-10", history_months: int = 0, seed: int = 7, bad_fraction: float = 0.0,
+    n_employees: int,
+    period: str = "2026-10",
+    history_months: int = 0,
+    seed: int = 7,
+    bad_fraction: float = 0.0,
 ) -> dict[str, pl.DataFrame]:
     """A synthetic batch: canonical text frames ``employers``, ``employees``, ``pay``, ``absences``.
 

@@ -95,9 +95,7 @@ def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None =
         .then(pl.lit("required column is missing from the file: ") + pl.col("column"))
         .otherwise(message)
     )
-    out = rows.select(
-        "source_file", "source_line", "column", "check", "employee_id", message.alias("message"), "value"
-    )
+    out = rows.select("source_file", "source_line", "column", "check", "employee_id", message.alias("message"), "value")
     return out.with_columns(
         pl.when(pl.col("column").is_in(list(rejects.MASKED_COLUMNS)))
         .then(rejects.mask_expr(pl.col("value")))
@@ -122,7 +120,9 @@ def _falls_with(dependants: pl.DataFrame, fallen: pl.DataFrame, on: str, check: 
 def _duplicates(frame: pl.DataFrame, key: tuple[str, ...], check: str = "duplicate") -> pl.DataFrame:
     dup = frame.filter(pl.struct(list(key)).is_duplicated())
     label = " + ".join(key)
-    return rejects.from_rows(dup, key[-1], check, f"duplicate {label} in this input", pl.concat_str(list(key), separator="|"))
+    return rejects.from_rows(
+        dup, key[-1], check, f"duplicate {label} in this input", pl.concat_str(list(key), separator="|")
+    )
 
 
 def _among(few: pl.DataFrame, many: pl.DataFrame, on: str) -> pl.Expr:
@@ -173,7 +173,9 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     for name, spec in INPUTS.items():
         raw = raw_inputs.get(name)
         if raw is None:
-            texts[name] = pl.DataFrame(schema={c.name: pl.String for c in spec.columns} | {"source_file": pl.String, "source_line": pl.Int64})
+            texts[name] = pl.DataFrame(
+                schema={c.name: pl.String for c in spec.columns} | {"source_file": pl.String, "source_line": pl.Int64}
+            )
             continue
         texts[name] = raw.frame
         found.append(_schema_failures(raw, spec, suspect[name]))
@@ -202,24 +204,53 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     casc: list[pl.DataFrame] = []
     if "employers" in raw_inputs:
         known = ok("employers").select("employer_id").unique()
-        unknown = employees.join(known, on="employer_id", how="anti").join(fallen_employers.select("employer_id").unique(), on="employer_id", how="anti")
-        casc.append(rejects.from_rows(unknown, "employer_id", "unknown_employer", "employer_id not found in the employers input"))
-        casc.append(_falls_with(employees, fallen_employers.filter(~_among(fallen_employers, known, "employer_id")), "employer_id", "employer_rejected", "employer row"))
+        unknown = employees.join(known, on="employer_id", how="anti").join(
+            fallen_employers.select("employer_id").unique(), on="employer_id", how="anti"
+        )
+        casc.append(
+            rejects.from_rows(
+                unknown, "employer_id", "unknown_employer", "employer_id not found in the employers input"
+            )
+        )
+        casc.append(
+            _falls_with(
+                employees,
+                fallen_employers.filter(~_among(fallen_employers, known, "employer_id")),
+                "employer_id",
+                "employer_rejected",
+                "employer row",
+            )
+        )
     bad = rejects.combine(bad, *casc)
     fallen_employees = inputs["employees"].fallen(bad).filter(pl.col("employee_id").is_not_null())
     valid_ids = ok("employees").select("employee_id")  # only tested for membership: no need to make it unique
     casc = []
     for name in ("pay", "absences"):
         rows = ok(name)
-        fell = _falls_with(rows, fallen_employees.filter(~_among(fallen_employees, valid_ids, "employee_id")), "employee_id", "employee_rejected", "employee row")
+        fell = _falls_with(
+            rows,
+            fallen_employees.filter(~_among(fallen_employees, valid_ids, "employee_id")),
+            "employee_id",
+            "employee_rejected",
+            "employee row",
+        )
         casc.append(fell)
-        unknown = rows.join(valid_ids, on="employee_id", how="anti").join(fallen_employees.select("employee_id").unique(), on="employee_id", how="anti")
-        casc.append(rejects.from_rows(unknown, "employee_id", "unknown_employee", "employee_id not found in the employees input"))
+        unknown = rows.join(valid_ids, on="employee_id", how="anti").join(
+            fallen_employees.select("employee_id").unique(), on="employee_id", how="anti"
+        )
+        casc.append(
+            rejects.from_rows(
+                unknown, "employee_id", "unknown_employee", "employee_id not found in the employees input"
+            )
+        )
     bad = rejects.combine(bad, *casc)
     # Pay rows of an employee whose absence rows were rejected: their guaranteed wage is unknowable.
     fallen_absences = inputs["absences"].fallen(bad)
     fallen_absences = fallen_absences.filter(_among(fallen_absences, valid_ids, "employee_id"))
-    bad = rejects.combine(bad, _falls_with(ok("pay"), fallen_absences, "employee_id", "absence_rejected", "an absence row of this employee,"))
+    bad = rejects.combine(
+        bad,
+        _falls_with(ok("pay"), fallen_absences, "employee_id", "absence_rejected", "an absence row of this employee,"),
+    )
 
     frames = {name: typed(INPUTS[name], rows.text.filter(~rows.rejected(bad))) for name, rows in inputs.items()}
     counts = {}
@@ -242,6 +273,10 @@ def _overlaps(absences: pl.DataFrame) -> pl.DataFrame:
     a = a.with_columns(pl.col("__e").cum_max().shift(1).over("employee_id").alias("__prev_end"))
     hit = a.filter(pl.col("__s") <= pl.col("__prev_end"))
     return rejects.from_rows(
-        hit, "start_date", "overlapping_absence",
-        pl.lit("episode overlaps an earlier episode of the same employee (ending ") + pl.col("__prev_end").cast(pl.String) + pl.lit(")"),
+        hit,
+        "start_date",
+        "overlapping_absence",
+        pl.lit("episode overlaps an earlier episode of the same employee (ending ")
+        + pl.col("__prev_end").cast(pl.String)
+        + pl.lit(")"),
     )

@@ -188,7 +188,9 @@ def _parse_period(period: str) -> tuple[int, dt.date]:
     return start.year, start
 
 
-def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, params: Parameters) -> WithholdingResult:
+def decide_withholding(
+    employees: pl.DataFrame, pay: pl.DataFrame, period: str, params: Parameters
+) -> WithholdingResult:
     """Evaluate the decision table of rules-reference §5.7 for every pay row of ``period``.
 
     Args:
@@ -213,30 +215,48 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     year, period_start = _parse_period(period)
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     days_in_year = (year_end - year_start).days + 1
-    fr_param = {name: _lookup(params, name, period_start) for name in (P_FR_REGIME_END, P_FR_EXIT_LIMIT, P_FR_SEASONAL_RATE)}
+    fr_param = {
+        name: _lookup(params, name, period_start) for name in (P_FR_REGIME_END, P_FR_EXIT_LIMIT, P_FR_SEASONAL_RATE)
+    }
     lu_tol = _lookup(params, P_LU_TOLERANCE, period_start)
     if lu_tol is not None and lu_tol != lu_tol.to_integral_value():
-        raise ParameterFileError(f"parameter {P_LU_TOLERANCE} must be a whole number of days on {period_start}, got {lu_tol}")
+        raise ParameterFileError(
+            f"parameter {P_LU_TOLERANCE} must be a whole number of days on {period_start}, got {lu_tol}"
+        )
 
     emp = (
         _normalise(employees, _EMPLOYEE_DEFAULTS)
         .lazy()
         .select(
-            "employee_id", "employer_id",
+            "employee_id",
+            "employer_id",
             pl.col("residence_country").str.strip_chars().str.to_uppercase(),
-            "fr_grandfathered", "fr_excluded_category", "fr_seasonal", "fr_second_chance_used", "fr_276fg_year",
-            "contract_start", "contract_end",
-            pl.col("source_file").alias("emp_source_file"), pl.col("source_line").alias("emp_source_line"),
+            "fr_grandfathered",
+            "fr_excluded_category",
+            "fr_seasonal",
+            "fr_second_chance_used",
+            "fr_276fg_year",
+            "contract_start",
+            "contract_end",
+            pl.col("source_file").alias("emp_source_file"),
+            pl.col("source_line").alias("emp_source_line"),
             pl.lit(True).alias("_known"),
         )
     )
     pay_n = _normalise(pay, _PAY_DEFAULTS).lazy()
     hist_applies = (
-        pl.col("withholding_applies").cast(pl.Boolean) if "withholding_applies" in pay.columns else pl.lit(None, pl.Boolean)
+        pl.col("withholding_applies").cast(pl.Boolean)
+        if "withholding_applies" in pay.columns
+        else pl.lit(None, pl.Boolean)
     )
     in_ytd = (pl.col("period").str.slice(0, 4) == f"{year:04d}") & (pl.col("period") <= period)
     ytd = pay_n.filter(in_ytd).select(
-        "employee_id", "period", "zone_exit_days", "days_worked_be", "days_worked_residence", "days_worked_other",
+        "employee_id",
+        "period",
+        "zone_exit_days",
+        "days_worked_be",
+        "days_worked_residence",
+        "days_worked_other",
         hist_applies.alias("_hist_applies"),
         (pl.col("days_worked_be").fill_null(0) + pl.col("days_worked_residence") + pl.col("days_worked_other")).alias(
             "_worked"
@@ -250,11 +270,18 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     has_history = pay.select((in_ytd & (pl.col("period") != period)).any()).item()
     counters = ytd.group_by("employee_id").agg(
         pl.col("zone_exit_days").sum().cast(pl.Int32).alias("fr_exit_days_ytd"),
-        (pl.col("days_worked_residence") + pl.col("days_worked_other")).sum().cast(pl.Int32).alias("days_outside_be_ytd"),
+        (pl.col("days_worked_residence") + pl.col("days_worked_other"))
+        .sum()
+        .cast(pl.Int32)
+        .alias("days_outside_be_ytd"),
         pl.col("days_worked_be").fill_null(0).sum().cast(pl.Int32).alias("days_be_ytd"),
         pl.col("_worked").sum().cast(pl.Int32).alias("days_worked_ytd"),
-        pl.col("period").str.slice(5, 2).cast(pl.Int8).replace_strict(_MONTH_BIT, return_dtype=pl.Int32)
-        .bitwise_or().alias("_month_mask"),
+        pl.col("period")
+        .str.slice(5, 2)
+        .cast(pl.Int8)
+        .replace_strict(_MONTH_BIT, return_dtype=pl.Int32)
+        .bitwise_or()
+        .alias("_month_mask"),
     )
     res = pl.col("residence_country")
     is_fr, is_lu = res == "FR", res == "LU"
@@ -262,7 +289,13 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     employed_to = pl.min_horizontal(pl.col("contract_end").fill_null(pl.lit(year_end)), pl.lit(year_end))
     days_employed = ((employed_to - employed_from).dt.total_days() + 1).clip(lower_bound=0).cast(pl.Int32)
     current = pay_n.filter(pl.col("period") == period).select(
-        "employee_id", "period", "days_worked_be", "days_worked_residence", "days_worked_other", "source_file", "source_line",
+        "employee_id",
+        "period",
+        "days_worked_be",
+        "days_worked_residence",
+        "days_worked_other",
+        "source_file",
+        "source_line",
         *([] if has_history else _own_counters(period)),
     )
     frame = current.join(emp, on="employee_id", how="left", maintain_order="left")
@@ -274,7 +307,11 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     fr_first_excess, fr_regularise = _fr_excess(
         ytd,
         frame.filter(is_fr).select("employee_id", "fr_seasonal", "fr_276fg_year", "fr_days_employed_year"),
-        fr_param[P_FR_EXIT_LIMIT], fr_param[P_FR_SEASONAL_RATE], days_in_year, period, year,
+        fr_param[P_FR_EXIT_LIMIT],
+        fr_param[P_FR_SEASONAL_RATE],
+        days_in_year,
+        period,
+        year,
     )
     fr_first_excess, fr_regularise = pl.collect_all([fr_first_excess, fr_regularise])
     frame = frame.join(fr_first_excess.lazy(), on="employee_id", how="left", maintain_order="left").join(
@@ -289,33 +326,56 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     # turned into text once: a chain of string literals builds a text column per branch.
     code = _code
     step = (
-        pl.when(res.is_null()).then(code(_MISSING + "residence_country"))
-        .when(res == "BE").then(code(BE_RESIDENT))
-        .when(is_fr & ended).then(code(FR_REGIME_ENDED_2034))
-        .when(is_fr & pl.col("fr_grandfathered").is_null()).then(code(_MISSING + "fr_grandfathered"))
-        .when(is_fr & ~pl.col("fr_grandfathered")).then(code(FR_NOT_GRANDFATHERED))
-        .when(is_fr & (pl.col("fr_excluded_category") != "none")).then(code(FR_EXCLUDED_CATEGORY))
-        .when(is_fr & ~pl.col("fr_seasonal") & pl.col("contract_start").is_null()).then(code(_MISSING + "contract_start"))
-        .when(is_fr & pl.col("fr_seasonal") & pl.col("days_worked_be").is_null()).then(code(_MISSING + "days_worked_be"))
-        .when(is_fr & exceeded & pl.col("fr_second_chance_used")).then(code(FR_EXIT_LIMIT_DEFINITIVE))
-        .when(is_fr & exceeded).then(code(FR_EXIT_LIMIT_YEAR_LOST))
-        .when(is_fr & pl.col("fr_276fg_year").is_null()).then(code(_MISSING + "fr_276fg_year"))
-        .when(is_fr & (pl.col("fr_276fg_year") != year)).then(code(FR_276FG_MISSING))
-        .when(is_fr).then(code(FR_FRONTIER_EXEMPT))
-        .when(is_lu & (pl.col("days_outside_be_ytd") <= pl.lit(int(lu_tol or 0)))).then(code(LU_WITHIN_TOLERANCE))
-        .when(is_lu).then(code(LU_OVER_TOLERANCE_PRORATA))
-        .when(res == "NL").then(code(NL_WORK_STATE_PRORATA))
-        .when(res == "DE").then(code(DE_WORK_STATE_PRORATA))
+        pl.when(res.is_null())
+        .then(code(_MISSING + "residence_country"))
+        .when(res == "BE")
+        .then(code(BE_RESIDENT))
+        .when(is_fr & ended)
+        .then(code(FR_REGIME_ENDED_2034))
+        .when(is_fr & pl.col("fr_grandfathered").is_null())
+        .then(code(_MISSING + "fr_grandfathered"))
+        .when(is_fr & ~pl.col("fr_grandfathered"))
+        .then(code(FR_NOT_GRANDFATHERED))
+        .when(is_fr & (pl.col("fr_excluded_category") != "none"))
+        .then(code(FR_EXCLUDED_CATEGORY))
+        .when(is_fr & ~pl.col("fr_seasonal") & pl.col("contract_start").is_null())
+        .then(code(_MISSING + "contract_start"))
+        .when(is_fr & pl.col("fr_seasonal") & pl.col("days_worked_be").is_null())
+        .then(code(_MISSING + "days_worked_be"))
+        .when(is_fr & exceeded & pl.col("fr_second_chance_used"))
+        .then(code(FR_EXIT_LIMIT_DEFINITIVE))
+        .when(is_fr & exceeded)
+        .then(code(FR_EXIT_LIMIT_YEAR_LOST))
+        .when(is_fr & pl.col("fr_276fg_year").is_null())
+        .then(code(_MISSING + "fr_276fg_year"))
+        .when(is_fr & (pl.col("fr_276fg_year") != year))
+        .then(code(FR_276FG_MISSING))
+        .when(is_fr)
+        .then(code(FR_FRONTIER_EXEMPT))
+        .when(is_lu & (pl.col("days_outside_be_ytd") <= pl.lit(int(lu_tol or 0))))
+        .then(code(LU_WITHIN_TOLERANCE))
+        .when(is_lu)
+        .then(code(LU_OVER_TOLERANCE_PRORATA))
+        .when(res == "NL")
+        .then(code(NL_WORK_STATE_PRORATA))
+        .when(res == "DE")
+        .then(code(DE_WORK_STATE_PRORATA))
         .otherwise(code(OTHER_TREATY_REVIEW))
     )
     needs_days = pl.col("_reached_code").is_in(_codes(SHARE_DAYS)) & pl.col("days_worked_be").is_null()
     frame = (
         frame.with_columns(step.alias("_reached_code"))
         .with_columns(
-            pl.when(needs_days).then(code(_MISSING + "days_worked_be")).otherwise(pl.col("_reached_code")).alias("_final_code")
+            pl.when(needs_days)
+            .then(code(_MISSING + "days_worked_be"))
+            .otherwise(pl.col("_reached_code"))
+            .alias("_final_code")
         )
-        .with_columns(**_line_columns(period, year, days_in_year, regime_end, fr_param[P_FR_EXIT_LIMIT],
-                                      fr_param[P_FR_SEASONAL_RATE], lu_tol))
+        .with_columns(
+            **_line_columns(
+                period, year, days_in_year, regime_end, fr_param[P_FR_EXIT_LIMIT], fr_param[P_FR_SEASONAL_RATE], lu_tol
+            )
+        )
         .collect()
     )
 
@@ -330,7 +390,9 @@ def decide_withholding(employees: pl.DataFrame, pay: pl.DataFrame, period: str, 
     unknown = frame.filter(pl.col("_known").is_null())
     known = frame if unknown.height == 0 else frame.filter(pl.col("_known").is_not_null())
     is_missing = pl.col("_final_code") > _MISSING_BASE
-    missing = known.filter(is_missing).with_columns(_text(pl.col("_reached_code")).alias("_reached"), _text(pl.col("_final_code")).alias("_final"))
+    missing = known.filter(is_missing).with_columns(
+        _text(pl.col("_reached_code")).alias("_reached"), _text(pl.col("_final_code")).alias("_final")
+    )
     reject_frames = [
         rejects.from_rows(
             unknown,
@@ -352,8 +414,12 @@ _MISSING_BASE = 100
 """Reason codes: the table row (1-13) for a decision, above this base for a MISSING:<column> outcome."""
 _CODE_OF = {
     **ROW_OF,
-    **{_MISSING + column: _MISSING_BASE + i for i, column in enumerate(
-        ("residence_country", "fr_grandfathered", "contract_start", "days_worked_be", "fr_276fg_year"), start=1)},
+    **{
+        _MISSING + column: _MISSING_BASE + i
+        for i, column in enumerate(
+            ("residence_country", "fr_grandfathered", "contract_start", "days_worked_be", "fr_276fg_year"), start=1
+        )
+    },
 }
 _TEXT_OF = {value: key for key, value in _CODE_OF.items()}
 
@@ -378,7 +444,8 @@ def _own_counters(period: str) -> list[pl.Expr]:
         (pl.col("days_worked_residence") + pl.col("days_worked_other")).cast(pl.Int32).alias("days_outside_be_ytd"),
         pl.col("days_worked_be").fill_null(0).cast(pl.Int32).alias("days_be_ytd"),
         (pl.col("days_worked_be").fill_null(0) + pl.col("days_worked_residence") + pl.col("days_worked_other"))
-        .cast(pl.Int32).alias("days_worked_ytd"),
+        .cast(pl.Int32)
+        .alias("days_worked_ytd"),
         pl.lit(_MONTH_BIT[int(period[5:7])], pl.Int32).alias("_month_mask"),
     ]
 
@@ -476,7 +543,9 @@ def _rejects(missing: pl.DataFrame, period: str) -> list[pl.DataFrame]:
             pl.concat_str(
                 pl.lit("row "),
                 reached.replace_strict(ROW_OF, default=None, return_dtype=pl.Int8).cast(pl.String),
-                pl.lit(" ("), reached, pl.lit(")"),
+                pl.lit(" ("),
+                reached,
+                pl.lit(")"),
             )
         )
     )
@@ -509,12 +578,16 @@ def _rejects(missing: pl.DataFrame, period: str) -> list[pl.DataFrame]:
             "fr_276fg_year",
             "withholding_input_missing",
             pl.concat_str(
-                pl.lit(f"fr_276fg_year is empty for a grandfathered resident of France: period {period} reaches "
-                       "row 7 of the table (rules-reference §5.7), which needs the calendar year of the attested "
-                       "form 276 Front./Grens. held by employer "),
+                pl.lit(
+                    f"fr_276fg_year is empty for a grandfathered resident of France: period {period} reaches "
+                    "row 7 of the table (rules-reference §5.7), which needs the calendar year of the attested "
+                    "form 276 Front./Grens. held by employer "
+                ),
                 pl.col("employer_id").fill_null("?"),
-                pl.lit("; give the year of the latest attested form received (an earlier year if none: PP is then "
-                       "withheld, FR_276FG_MISSING)"),
+                pl.lit(
+                    "; give the year of the latest attested form received (an earlier year if none: PP is then "
+                    "withheld, FR_276FG_MISSING)"
+                ),
             ),
         )
     )
@@ -534,17 +607,25 @@ def _rejects(missing: pl.DataFrame, period: str) -> list[pl.DataFrame]:
             "days_worked_be",
             "withholding_input_missing",
             pl.when(reached == _MISSING + "days_worked_be")
-            .then(pl.lit(
-                f"days_worked_be is empty for a seasonal frontier worker resident in France: the 15 % exit limit "
-                f"of period {period} is a share of the days worked in the year (rules-reference §5.2 point 9, "
-                "§5.7 rows 5-6)"
-            ))
-            .otherwise(pl.concat_str(
-                pl.lit(f"days_worked_be is empty for a resident of "), pl.col("residence_country"),
-                pl.lit(f": period {period} reaches "), row_text,
-                pl.lit(" of the table (rules-reference §5.7), whose taxable share is days_worked_be / "
-                       "(days_worked_be + days_worked_residence + days_worked_other)"),
-            )),
+            .then(
+                pl.lit(
+                    f"days_worked_be is empty for a seasonal frontier worker resident in France: the 15 % exit limit "
+                    f"of period {period} is a share of the days worked in the year (rules-reference §5.2 point 9, "
+                    "§5.7 rows 5-6)"
+                )
+            )
+            .otherwise(
+                pl.concat_str(
+                    pl.lit("days_worked_be is empty for a resident of "),
+                    pl.col("residence_country"),
+                    pl.lit(f": period {period} reaches "),
+                    row_text,
+                    pl.lit(
+                        " of the table (rules-reference §5.7), whose taxable share is days_worked_be / "
+                        "(days_worked_be + days_worked_residence + days_worked_other)"
+                    ),
+                )
+            ),
         )
     )
     return out
@@ -569,18 +650,27 @@ def _line_columns(
     ytd_share = round_to(pl.col("days_be_ytd").cast(WIDE) / pl.col("days_worked_ytd").cast(WIDE), 4, SHARE)
     by_days = reason.is_in(_codes(SHARE_DAYS))
     share = (
-        pl.when(reason.is_in(_codes(SHARE_ONE))).then(pl.lit(Decimal(1), SHARE))
-        .when(reason.is_in(_codes(SHARE_ZERO))).then(pl.lit(Decimal(0), SHARE))
-        .when(total > 0).then(month_share)
-        .when(pl.col("days_worked_ytd") > 0).then(ytd_share)
+        pl.when(reason.is_in(_codes(SHARE_ONE)))
+        .then(pl.lit(Decimal(1), SHARE))
+        .when(reason.is_in(_codes(SHARE_ZERO)))
+        .then(pl.lit(Decimal(0), SHARE))
+        .when(total > 0)
+        .then(month_share)
+        .when(pl.col("days_worked_ytd") > 0)
+        .then(ytd_share)
         .otherwise(pl.lit(Decimal(1), SHARE))
     )
     basis = (
-        pl.when(reason == _code(BE_RESIDENT)).then(pl.lit("resident"))
-        .when(reason == _code(LU_WITHIN_TOLERANCE)).then(pl.lit("lu_tolerance"))
-        .when(reason == _code(FR_FRONTIER_EXEMPT)).then(pl.lit("fr_frontier_exempt"))
-        .when(by_days & (total > 0)).then(pl.lit("days_month"))
-        .when(by_days & (pl.col("days_worked_ytd") > 0)).then(pl.lit("days_year_to_date"))
+        pl.when(reason == _code(BE_RESIDENT))
+        .then(pl.lit("resident"))
+        .when(reason == _code(LU_WITHIN_TOLERANCE))
+        .then(pl.lit("lu_tolerance"))
+        .when(reason == _code(FR_FRONTIER_EXEMPT))
+        .then(pl.lit("fr_frontier_exempt"))
+        .when(by_days & (total > 0))
+        .then(pl.lit("days_month"))
+        .when(by_days & (pl.col("days_worked_ytd") > 0))
+        .then(pl.lit("days_year_to_date"))
         .otherwise(pl.lit("no_working_day_in_year"))
     )
     fr = lambda expr: pl.when(is_fr).then(expr)  # noqa: E731  FR-only column, null elsewhere
@@ -592,20 +682,24 @@ def _line_columns(
         limit = (
             pl.when(pl.col("fr_seasonal"))
             .then(pl.lit(fr_rate, WIDE) * seasonal_days.cast(WIDE))
-            .otherwise(
-                pl.lit(fr_base, WIDE) * employed_days.cast(WIDE) / pl.lit(days_in_year).cast(WIDE)
-            )
+            .otherwise(pl.lit(fr_base, WIDE) * employed_days.cast(WIDE) / pl.lit(days_in_year).cast(WIDE))
         )
         formula = (
             pl.when(pl.col("fr_seasonal"))
-            .then(pl.concat_str(
-                pl.lit(f"{(fr_rate * 100).normalize():f} % x "), seasonal_days.cast(pl.String),
-                pl.lit(" days worked in the year so far"),
-            ))
-            .otherwise(pl.concat_str(
-                pl.lit(f"{fr_base.normalize():f} x "), employed_days.cast(pl.String),
-                pl.lit(f" / {days_in_year} calendar days employed in the year"),
-            ))
+            .then(
+                pl.concat_str(
+                    pl.lit(f"{(fr_rate * 100).normalize():f} % x "),
+                    seasonal_days.cast(pl.String),
+                    pl.lit(" days worked in the year so far"),
+                )
+            )
+            .otherwise(
+                pl.concat_str(
+                    pl.lit(f"{fr_base.normalize():f} x "),
+                    employed_days.cast(pl.String),
+                    pl.lit(f" / {days_in_year} calendar days employed in the year"),
+                )
+            )
         )
     else:
         limit, formula = pl.lit(None, WIDE), pl.lit(None, pl.String)
@@ -647,8 +741,7 @@ def _months_text(mask: pl.Expr, year: int) -> pl.Expr:
 def _month_texts(year: int) -> dict[int, str]:
     """Mask -> comma-separated months, for the 4,096 masks of ``year`` (built once per year)."""
     return {
-        m: ",".join(f"{year:04d}-{month:02d}" for month, bit in _MONTH_BIT.items() if m & bit)
-        for m in range(1 << 12)
+        m: ",".join(f"{year:04d}-{month:02d}" for month, bit in _MONTH_BIT.items() if m & bit) for m in range(1 << 12)
     }
 
 
@@ -661,7 +754,8 @@ def _missing_months(year: int, month: int) -> pl.Expr:
     (docs/withholding.md).
     """
     first = (
-        pl.when(pl.col("contract_start") < pl.lit(dt.date(year, 1, 1))).then(pl.lit(1, pl.Int32))
+        pl.when(pl.col("contract_start") < pl.lit(dt.date(year, 1, 1)))
+        .then(pl.lit(1, pl.Int32))
         .otherwise(pl.col("contract_start").dt.month().cast(pl.Int32))
     )
     last = (
@@ -671,12 +765,16 @@ def _missing_months(year: int, month: int) -> pl.Expr:
     )
     # bits first..last set: (2^last - 1) - (2^(first-1) - 1)
     upto = lambda k: k.replace_strict(_UPTO_MASK, default=0, return_dtype=pl.Int32)  # noqa: E731
-    expected = pl.when(
-        pl.col("contract_start").is_not_null()
-        & (pl.col("contract_start").dt.year() <= year)
-        & (pl.col("contract_end").is_null() | (pl.col("contract_end").dt.year() >= year))
-        & (last >= first)
-    ).then(upto(last) - upto(first - 1)).otherwise(pl.lit(0, pl.Int32))
+    expected = (
+        pl.when(
+            pl.col("contract_start").is_not_null()
+            & (pl.col("contract_start").dt.year() <= year)
+            & (pl.col("contract_end").is_null() | (pl.col("contract_end").dt.year() >= year))
+            & (last >= first)
+        )
+        .then(upto(last) - upto(first - 1))
+        .otherwise(pl.lit(0, pl.Int32))
+    )
     missing = expected & (pl.col("_month_mask") ^ pl.lit(0xFFF, pl.Int32))
     return _months_text(pl.when(pl.col("residence_country").is_in(["FR", "LU"])).then(missing), year)
 
@@ -707,19 +805,34 @@ def _condition_lines(line: dict[str, Any]) -> list[tuple[int, bool, str]]:
     year = period[:4]
     return [
         (1, res == "BE", f"residence_country = {res}"),
-        (2, fr and str(line.get("fr_regime_end")) <= f"{period}-01",
-         f"period starts {period}-01, regime ends {line.get('fr_regime_end')}"),
+        (
+            2,
+            fr and str(line.get("fr_regime_end")) <= f"{period}-01",
+            f"period starts {period}-01, regime ends {line.get('fr_regime_end')}",
+        ),
         (3, fr and line.get("fr_grandfathered") is False, f"fr_grandfathered = {_yes(line.get('fr_grandfathered'))}"),
-        (4, fr and line.get("fr_excluded_category") not in (None, "none"),
-         f"fr_excluded_category = {line.get('fr_excluded_category')}"),
-        (5, fr and exceeded and bool(line.get("fr_second_chance_used")),
-         f"{limit_text}; fr_second_chance_used = {_yes(line.get('fr_second_chance_used'))}"),
+        (
+            4,
+            fr and line.get("fr_excluded_category") not in (None, "none"),
+            f"fr_excluded_category = {line.get('fr_excluded_category')}",
+        ),
+        (
+            5,
+            fr and exceeded and bool(line.get("fr_second_chance_used")),
+            f"{limit_text}; fr_second_chance_used = {_yes(line.get('fr_second_chance_used'))}",
+        ),
         (6, fr and exceeded and not line.get("fr_second_chance_used"), limit_text),
-        (7, fr and line.get("fr_276fg_valid") is False,
-         f"fr_276fg_year = {line.get('fr_276fg_year')}, period year {year}"),
+        (
+            7,
+            fr and line.get("fr_276fg_valid") is False,
+            f"fr_276fg_year = {line.get('fr_276fg_year')}, period year {year}",
+        ),
         (8, fr, "all French-regime conditions met"),
-        (9, lu and outside is not None and tol is not None and outside <= tol,
-         f"days_outside_be_ytd {outside} <= tolerance {tol}"),
+        (
+            9,
+            lu and outside is not None and tol is not None and outside <= tol,
+            f"days_outside_be_ytd {outside} <= tolerance {tol}",
+        ),
         (10, lu, f"days_outside_be_ytd {outside} > tolerance {tol}"),
         (11, res == "NL", f"residence_country = {res}"),
         (12, res == "DE", f"residence_country = {res}"),
@@ -768,13 +881,19 @@ def explain(line: dict[str, Any], params: Parameters | None = None) -> str:
     share = line["taxable_share_be"]
     basis = line.get("taxable_share_basis")
     if basis == "days_month":
-        share_text = (f"{line['days_worked_be']} / ({line['days_worked_be']} + {line['days_worked_residence']} + "
-                      f"{line['days_worked_other']}) = {share} (rounded half-up to 4 decimals)")
+        share_text = (
+            f"{line['days_worked_be']} / ({line['days_worked_be']} + {line['days_worked_residence']} + "
+            f"{line['days_worked_other']}) = {share} (rounded half-up to 4 decimals)"
+        )
     elif basis == "days_year_to_date":
-        share_text = (f"no working day this month, so the year-to-date days: {line['days_be_ytd']} / "
-                      f"{line['days_worked_ytd']} = {share}")
+        share_text = (
+            f"no working day this month, so the year-to-date days: {line['days_be_ytd']} / "
+            f"{line['days_worked_ytd']} = {share}"
+        )
     elif basis == "no_working_day_in_year":
-        share_text = f"{share} (no working day in the year so far: all pay attributed to Belgium, the State of employment)"
+        share_text = (
+            f"{share} (no working day in the year so far: all pay attributed to Belgium, the State of employment)"
+        )
     else:
         share_text = f"{share} ({basis})"
     out.append(
@@ -782,11 +901,15 @@ def explain(line: dict[str, Any], params: Parameters | None = None) -> str:
         f"{_yes(line['withholding_applies'])}; taxable share in Belgium {share_text}"
     )
     if line.get("withholding_reason") == FR_EXIT_LIMIT_YEAR_LOST:
-        out.append("The frontier regime is lost for the whole calendar year (one-time second chance; it comes back "
-                   "next year); record fr_second_chance_used = true for the following years.")
+        out.append(
+            "The frontier regime is lost for the whole calendar year (one-time second chance; it comes back "
+            "next year); record fr_second_chance_used = true for the following years."
+        )
     if line.get("regularisation_required"):
-        out.append(f"Regularisation required: PP was not withheld in {line['regularisation_periods']}; "
-                   "regularise these months of the year (rules-reference §5.7 row 6).")
+        out.append(
+            f"Regularisation required: PP was not withheld in {line['regularisation_periods']}; "
+            "regularise these months of the year (rules-reference §5.7 row 6)."
+        )
     if line.get("withholding_reason") == FR_EXIT_LIMIT_DEFINITIVE:
         out.append("Second excess: the frontier regime is lost for good; record fr_grandfathered = false.")
     if params is not None:

@@ -35,7 +35,9 @@ class Col:
     """One canonical input column."""
 
     name: str
-    kind: str  # id | text | niss | onss_nr | enterprise_nr | date | period | money | int | fraction | bool | enum | country | code3
+    # id | text | niss | onss_nr | enterprise_nr | date | period | money | int | fraction | bool | enum | country
+    # | code3
+    kind: str
     required: bool = False
     default: str | None = None
     values: tuple[str, ...] = ()
@@ -71,7 +73,9 @@ MESSAGES = {
     "format_niss": "not a valid Belgian national (NISS) or BIS number: 11 digits with a mod-97 check",
     "format_onss_nr": "not a valid ONSS employer number (9 digits, mod-97 check)",
     "format_enterprise_nr": "not a valid BCE/KBO enterprise number (10 digits, mod-97 check)",
-    "format_unit_nr": "not a valid KBO/BCE establishment-unit number (10 digits, first 2-8, mod-97 check; DmfA LocalUnitID)",
+    "format_unit_nr": (
+        "not a valid KBO/BCE establishment-unit number (10 digits, first 2-8, mod-97 check; DmfA LocalUnitID)"
+    ),
     "format_date": "not a valid date (YYYY-MM-DD, or the profile's date format)",
     "format_period": "not a valid period (YYYY-MM)",
     "format_money": "not an amount in euros with at most two decimals",
@@ -120,7 +124,9 @@ EMPLOYEES = InputSpec(
         Col("first_name", "text", required=True),
         Col("birth_date", "date"),
         Col("worker_status", "enum", required=True, values=("blue_collar", "white_collar")),
-        Col("contract_type", "enum", required=True, values=("open_ended", "fixed_term", "specific_work", "replacement")),
+        Col(
+            "contract_type", "enum", required=True, values=("open_ended", "fixed_term", "specific_work", "replacement")
+        ),
         Col("contract_start", "date", required=True),
         Col("contract_end", "date"),
         Col("work_fraction", "fraction", default="1"),
@@ -133,8 +139,12 @@ EMPLOYEES = InputSpec(
             "enum",
             default="none",
             values=(
-                "none", "public_dual_nationality", "public_undertaking_dual_nationality",
-                "international_transport", "company_director", "teacher",
+                "none",
+                "public_dual_nationality",
+                "public_undertaking_dual_nationality",
+                "international_transport",
+                "company_director",
+                "teacher",
             ),
         ),
         Col("fr_276fg_year", "int", min=2000, max=2100),
@@ -147,19 +157,27 @@ EMPLOYEES = InputSpec(
     ),
     rules=(
         RowRule(
-            "contract_end", "contract_dates_order", "contract_end is before contract_start",
+            "contract_end",
+            "contract_dates_order",
+            "contract_end is before contract_start",
             _date("contract_end") < _date("contract_start"),
         ),
         RowRule(
-            "contract_end", "contract_end_required", "contract_end is required for fixed_term and specific_work contracts",
+            "contract_end",
+            "contract_end_required",
+            "contract_end is required for fixed_term and specific_work contracts",
             pl.col("contract_type").is_in(["fixed_term", "specific_work"]) & pl.col("contract_end").is_null(),
         ),
         RowRule(
-            "work_fraction", "work_fraction_range", "work_fraction must be above 0 and at most 1",
+            "work_fraction",
+            "work_fraction_range",
+            "work_fraction must be above 0 and at most 1",
             (_num("work_fraction", pl.Decimal(18, 6)) <= 0) | (_num("work_fraction", pl.Decimal(18, 6)) > 1),
         ),
         RowRule(
-            "birth_date", "birth_date_matches_niss", "birth_date disagrees with the birth date encoded in the NISS",
+            "birth_date",
+            "birth_date_matches_niss",
+            "birth_date disagrees with the birth date encoded in the NISS",
             niss_ok(pl.col("niss")) & (_date("birth_date") != niss_birth_date_if_ok(pl.col("niss"))),
         ),
     ),
@@ -181,9 +199,15 @@ PAY = InputSpec(
     ),
     rules=(
         RowRule(
-            "days_worked_be", "days_in_month", "days worked (Belgium + residence + other) exceed 31 in the month",
-            (_num("days_worked_be").fill_null(0) + _num("days_worked_residence").fill_null(0)
-             + _num("days_worked_other").fill_null(0)) > 31,
+            "days_worked_be",
+            "days_in_month",
+            "days worked (Belgium + residence + other) exceed 31 in the month",
+            (
+                _num("days_worked_be").fill_null(0)
+                + _num("days_worked_residence").fill_null(0)
+                + _num("days_worked_other").fill_null(0)
+            )
+            > 31,
         ),
     ),
 )
@@ -196,17 +220,25 @@ ABSENCES = InputSpec(
         Col("employee_id", "id", required=True),
         Col("start_date", "date", required=True),
         Col("end_date", "date", required=True),
-        Col("cause", "enum", required=True, values=("illness", "private_accident", "occupational_accident", "occupational_disease")),
+        Col(
+            "cause",
+            "enum",
+            required=True,
+            values=("illness", "private_accident", "occupational_accident", "occupational_disease"),
+        ),
         Col("other_cause", "bool", default="false"),
         Col("partial_resumption", "bool", default="false"),
     ),
     rules=(
         RowRule(
-            "end_date", "episode_dates_order", "episode ends before it starts",
+            "end_date",
+            "episode_dates_order",
+            "episode ends before it starts",
             _date("end_date") < _date("start_date"),
         ),
         RowRule(
-            "cause", "cause_out_of_scope",
+            "cause",
+            "cause_out_of_scope",
             "occupational accidents and diseases are outside the guaranteed-wage rules (law of 10 April 1971 / "
             "occupational-disease regime): handle this episode outside the batch",
             pl.col("cause").is_in(["occupational_accident", "occupational_disease"]),
@@ -277,7 +309,9 @@ def column_checks(spec: InputSpec) -> list[CheckDef]:
             out.append(CheckDef(col.name, "range", _passed(col.name, ok | value.is_null())))
         for rule in spec.rules:
             if rule.column == col.name:
-                out.append(CheckDef(col.name, rule.check, _passed(col.name, ~rule.fails.fill_null(False), null_passes=False)))
+                out.append(
+                    CheckDef(col.name, rule.check, _passed(col.name, ~rule.fails.fill_null(False), null_passes=False))
+                )
                 MESSAGES.setdefault(rule.check, rule.message)
     return out
 

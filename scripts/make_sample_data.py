@@ -82,18 +82,34 @@ def profiles_frame(emps: list[Emp]) -> pl.DataFrame:
     for k, e in enumerate(emps):
         fr = e.fr or (None, None, None, None, None)
         onem = e.onem or (None, None, None, None)
-        rows.append({
-            "employee_id": e.id, "employer_idx": e.er, "residence_country": e.res, "work_country": e.work,
-            "worker_status": f"{e.status}_collar", "contract_type": e.contract,
-            "contract_start": D(e.start), "contract_end": D(e.end) if e.end else None,
-            "fraction_pct": e.pct, "weekly_work_days": e.wd, "birth_date": D(e.birth), "bis": e.bis,
-            "fte_cents": round(float(e.fte) * 100), "mobility": e.mob,
-            "name_group": e.group or (("fr" if k % 2 else "nl") if e.res == "BE" else groups.get(e.res, "it")),
-            "fr_grandfathered": fr[0], "fr_excluded_category": fr[1], "fr_276fg_year": fr[2],
-            "fr_second_chance_used": fr[3], "fr_seasonal": fr[4],
-            "be_border_zone_resident": onem[0], "foreign_border_zone_work": onem[1],
-            "foreign_social_insurance": onem[2], "taxed_in_belgium": onem[3],
-        })
+        rows.append(
+            {
+                "employee_id": e.id,
+                "employer_idx": e.er,
+                "residence_country": e.res,
+                "work_country": e.work,
+                "worker_status": f"{e.status}_collar",
+                "contract_type": e.contract,
+                "contract_start": D(e.start),
+                "contract_end": D(e.end) if e.end else None,
+                "fraction_pct": e.pct,
+                "weekly_work_days": e.wd,
+                "birth_date": D(e.birth),
+                "bis": e.bis,
+                "fte_cents": round(float(e.fte) * 100),
+                "mobility": e.mob,
+                "name_group": e.group or (("fr" if k % 2 else "nl") if e.res == "BE" else groups.get(e.res, "it")),
+                "fr_grandfathered": fr[0],
+                "fr_excluded_category": fr[1],
+                "fr_276fg_year": fr[2],
+                "fr_second_chance_used": fr[3],
+                "fr_seasonal": fr[4],
+                "be_border_zone_resident": onem[0],
+                "foreign_border_zone_work": onem[1],
+                "foreign_social_insurance": onem[2],
+                "taxed_in_belgium": onem[3],
+            }
+        )
     return pl.DataFrame(rows, schema=syn.PROFILE_SCHEMA)
 
 
@@ -101,8 +117,14 @@ def absences_frame(rows: list[tuple]) -> pl.DataFrame:
     """(employee_id, start, end, cause, other_cause, partial_resumption) -> typed absences."""
     return pl.DataFrame(
         [(r[0], D(r[1]), D(r[2]), r[3], r[4] if len(r) > 4 else False, r[5] if len(r) > 5 else False) for r in rows],
-        schema={"employee_id": pl.String, "start_date": pl.Date, "end_date": pl.Date, "cause": pl.String,
-                "other_cause": pl.Boolean, "partial_resumption": pl.Boolean},
+        schema={
+            "employee_id": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+            "cause": pl.String,
+            "other_cause": pl.Boolean,
+            "partial_resumption": pl.Boolean,
+        },
         orient="row",
     )
 
@@ -118,14 +140,24 @@ def employers_frame(profiles: pl.DataFrame, table: list[dict], onss_base: int) -
     ).sort("__idx")
 
 
-def build(emps: list[Emp], employers: list[dict], absences: list[tuple], seed: int, history: int,
-          overrides: dict[str, dict[int, tuple]] | None = None) -> dict[str, pl.DataFrame]:
+def build(
+    emps: list[Emp],
+    employers: list[dict],
+    absences: list[tuple],
+    seed: int,
+    history: int,
+    overrides: dict[str, dict[int, tuple]] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Text frames of a curated batch (the generator's path with explicit overrides)."""
     profiles = profiles_frame(emps)
     er = employers_frame(profiles, employers, onss_base=1_000_000 + (seed * 7_919) % 900_000)
     people = syn.identities(profiles, seed)
     emp = syn.employees_frame(people, er.get_column("employer_id"))
-    emp = emp.join(pl.DataFrame({"employee_id": [e.id for e in emps]}).with_row_index("__o"), on="employee_id").sort("__o").drop("__o")
+    emp = (
+        emp.join(pl.DataFrame({"employee_id": [e.id for e in emps]}).with_row_index("__o"), on="employee_id")
+        .sort("__o")
+        .drop("__o")
+    )
     abs_typed = absences_frame(absences)
     pay = syn.pay_frame(profiles, PERIOD, history, seed)
     if overrides:
@@ -142,10 +174,7 @@ def build(emps: list[Emp], employers: list[dict], absences: list[tuple], seed: i
 def _override_days(pay: pl.DataFrame, overrides: dict[str, dict[int, tuple]]) -> pl.DataFrame:
     """Set (residence, other, zone exit) days of given employee-months; Belgium gets the rest of
     the month's days performed."""
-    rows = [
-        (eid, f"{YEAR}-{m:02d}", r, o, x)
-        for eid, months in overrides.items() for m, (r, o, x) in months.items()
-    ]
+    rows = [(eid, f"{YEAR}-{m:02d}", r, o, x) for eid, months in overrides.items() for m, (r, o, x) in months.items()]
     ov = pl.DataFrame(rows, schema=["employee_id", "period", "__r", "__o", "__x"], orient="row")
     total = pl.col("days_worked_be") + pl.col("days_worked_residence") + pl.col("days_worked_other")
     out = pay.join(ov, on=["employee_id", "period"], how="left")
@@ -153,7 +182,10 @@ def _override_days(pay: pl.DataFrame, overrides: dict[str, dict[int, tuple]]) ->
     if missing.height:
         raise SystemExit(f"day overrides for months without pay rows: {missing.rows()}")
     return out.with_columns(
-        pl.when(pl.col("__r").is_not_null()).then(total - pl.col("__r") - pl.col("__o")).otherwise(pl.col("days_worked_be")).alias("days_worked_be"),
+        pl.when(pl.col("__r").is_not_null())
+        .then(total - pl.col("__r") - pl.col("__o"))
+        .otherwise(pl.col("days_worked_be"))
+        .alias("days_worked_be"),
         pl.coalesce("__r", "days_worked_residence").alias("days_worked_residence"),
         pl.coalesce("__o", "days_worked_other").alias("days_worked_other"),
         pl.coalesce("__x", "zone_exit_days").alias("zone_exit_days"),
@@ -198,22 +230,51 @@ MAIN = [
     # Belgian residents employed in NL / FR (ONEM compensation allowance, §4)
     Emp("EMP-BE-017", A, "BE", "white", "2014-03-03", "1984-05-22", "2950.00", work="NL", onem=ONEM_OK),
     Emp("EMP-BE-018", A, "BE", "blue", "2020-01-06", "1991-12-12", "2400.00", pct=50, work="NL", onem=ONEM_OK),
-    Emp("EMP-BE-019", A, "BE", "white", "2011-05-02", "1977-07-07", "3100.00", work="NL", onem=(True, True, True, False)),
-    Emp("EMP-BE-020", A, "BE", "blue", "2017-10-02", "1989-02-02", "2700.00", work="NL", onem=(False, True, True, True)),
+    Emp(
+        "EMP-BE-019", A, "BE", "white", "2011-05-02", "1977-07-07", "3100.00", work="NL", onem=(True, True, True, False)
+    ),
+    Emp(
+        "EMP-BE-020", A, "BE", "blue", "2017-10-02", "1989-02-02", "2700.00", work="NL", onem=(False, True, True, True)
+    ),
     Emp("EMP-BE-021", A, "BE", "white", "2016-06-01", "1986-06-30", "2042.82", work="FR", onem=ONEM_OK),
     Emp("EMP-BE-022", A, "BE", "blue", "2019-09-02", "1980-10-10", "2000.00", pct=80, work="FR", onem=ONEM_OK),
-    Emp("EMP-BE-023", A, "BE", "blue", "2015-01-05", "1974-09-15", "2300.00", work="FR", onem=(True, True, False, False)),
-    Emp("EMP-BE-024", A, "BE", "white", "2018-04-03", "1987-01-19", "3000.00", work="FR", onem=(True, False, True, True)),
+    Emp(
+        "EMP-BE-023", A, "BE", "blue", "2015-01-05", "1974-09-15", "2300.00", work="FR", onem=(True, True, False, False)
+    ),
+    Emp(
+        "EMP-BE-024", A, "BE", "white", "2018-04-03", "1987-01-19", "3000.00", work="FR", onem=(True, False, True, True)
+    ),
     # French residents (§5.2)
     Emp("EMP-FR-001", A, "FR", "blue", "2008-03-03", "1976-04-04", "3050.00", bis=40, mob=1, fr=_fr()),
     Emp("EMP-FR-002", Dd, "FR", "white", "2005-09-01", "1969-11-23", "4100.00", pct=80, mob=1, fr=_fr()),
     Emp("EMP-FR-003", A, "FR", "blue", "2019-05-06", "1995-02-13", "2900.00", mob=1, fr=_fr(grand=False, year=None)),
-    Emp("EMP-FR-004", Dd, "FR", "blue", "2007-01-08", "1971-06-06", "3350.00", mob=1, fr=_fr(excl="international_transport")),
+    Emp(
+        "EMP-FR-004",
+        Dd,
+        "FR",
+        "blue",
+        "2007-01-08",
+        "1971-06-06",
+        "3350.00",
+        mob=1,
+        fr=_fr(excl="international_transport"),
+    ),
     Emp("EMP-FR-005", A, "FR", "white", "2010-02-01", "1973-09-09", "5200.00", bis=20, fr=_fr(second=True)),
     Emp("EMP-FR-006", A, "FR", "blue", "2011-02-01", "1982-12-24", "3180.00", fr=_fr()),
     Emp("EMP-FR-007", B, "FR", "white", "2009-06-01", "1980-03-31", "4400.00", mob=1, fr=_fr(year=YEAR - 1)),
     Emp("EMP-FR-008", A, "FR", "blue", "2026-07-01", "1984-07-17", "2950.00", fr=_fr()),
-    Emp("EMP-FR-009", A, "FR", "blue", "2026-09-01", "1990-05-05", "2450.00", "fixed_term", "2026-11-29", fr=_fr(seasonal=True)),
+    Emp(
+        "EMP-FR-009",
+        A,
+        "FR",
+        "blue",
+        "2026-09-01",
+        "1990-05-05",
+        "2450.00",
+        "fixed_term",
+        "2026-11-29",
+        fr=_fr(seasonal=True),
+    ),
     Emp("EMP-FR-010", Dd, "FR", "white", "1998-04-01", "1962-08-28", "5650.00", mob=1, fr=_fr()),
     Emp("EMP-FR-011", A, "FR", "blue", "2012-03-05", "1979-01-16", "2800.00", pct=50, mob=1, bis=40, fr=_fr()),
     # Luxembourg residents (§5.3)
@@ -322,11 +383,13 @@ def quarter_batches() -> dict[str, dict[str, pl.DataFrame]]:
         month_end = str(dt.date(year, number, calendar.monthrange(year, number)[1]))  # text dates compare as dates
         switched = month >= "2026-09"
         employees = (part if switched else full)["employees"].filter(pl.col("contract_start") <= month_end)
-        pay = pl.concat([
-            part["pay"].filter(~who),
-            full["pay"].filter(who & (pl.col("period") < "2026-09")),
-            part["pay"].filter(who & (pl.col("period") >= "2026-09")),
-        ]).filter(pl.col("period") <= month)
+        pay = pl.concat(
+            [
+                part["pay"].filter(~who),
+                full["pay"].filter(who & (pl.col("period") < "2026-09")),
+                part["pay"].filter(who & (pl.col("period") >= "2026-09")),
+            ]
+        ).filter(pl.col("period") <= month)
         order = part["pay"].select("employee_id", "period").with_row_index("__o")
         months[month] = {
             "employers": part["employers"],
@@ -406,51 +469,150 @@ def bad_batch() -> tuple[dict[str, pl.DataFrame], list[dict], list[dict]]:
     gross1 = cell(pay, {"employee_id": "BAD-001", "period": "2026-09"}, "gross_salary")
 
     defects = [
-        Defect("employees", {"employee_id": "BAD-003"}, "niss", niss3[:9] + f"{bad_cc:02d}", "format_niss",
-               "NISS with a wrong check number (mod 97)"),
-        Defect("employees", {"employee_id": "BAD-004"}, "birth_date", (birth4 + dt.timedelta(days=1)).isoformat(),
-               "birth_date_matches_niss", "birth_date one day after the date encoded in the NISS"),
-        Defect("employees", {"employee_id": "BAD-005"}, "employer_id", unknown_employer, "unknown_employer",
-               "well-formed ONSS number that is not in employers.csv"),
-        Defect("employees", {"employee_id": "BAD-006"}, "worker_status", "manager", "allowed_values",
-               "worker_status not in blue_collar / white_collar"),
-        Defect("employees", {"employee_id": "BAD-007"}, "contract_end", "2026-01-30", "contract_dates_order",
-               f"contract_end 2026-01-30 before contract_start {start7}"),
-        Defect("employees", {"employee_id": "BAD-008"}, "contract_end", None, "contract_end_required",
-               "fixed_term contract without contract_end"),
-        Defect("employees", {"employee_id": "BAD-009"}, "work_fraction", "1.5", "work_fraction_range",
-               "work_fraction 1.5 (must be above 0 and at most 1)"),
-        Defect("pay", {"employee_id": "BAD-001", "period": "2026-09"}, "gross_salary", gross1 + "5", "format_money",
-               "gross_salary with 3 decimals"),
-        Defect("pay", {"employee_id": "BAD-002", "period": "2026-09"}, "gross_salary", "-250.00", "range",
-               "negative gross_salary"),
-        Defect("pay", {"employee_id": "BAD-013", "period": "2026-09"}, "gross_salary", "2500000.00", "range",
-               "absurd gross_salary (above 1,000,000)"),
-        Defect("pay", {"employee_id": "BAD-014", "period": "2026-09"}, "gross_salary", None, "not_nullable",
-               "required gross_salary missing"),
-        Defect("absences", {"employee_id": "BAD-011", "start_date": "2026-10-05"}, "cause", "occupational_accident",
-               "cause_out_of_scope", "occupational accident (outside the guaranteed-wage rules)"),
-        Defect("absences", {"employee_id": "BAD-012", "start_date": "2026-10-14"}, "end_date", "2026-10-12",
-               "episode_dates_order", "episode ends (12/10) before it starts (14/10)"),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-003"},
+            "niss",
+            niss3[:9] + f"{bad_cc:02d}",
+            "format_niss",
+            "NISS with a wrong check number (mod 97)",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-004"},
+            "birth_date",
+            (birth4 + dt.timedelta(days=1)).isoformat(),
+            "birth_date_matches_niss",
+            "birth_date one day after the date encoded in the NISS",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-005"},
+            "employer_id",
+            unknown_employer,
+            "unknown_employer",
+            "well-formed ONSS number that is not in employers.csv",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-006"},
+            "worker_status",
+            "manager",
+            "allowed_values",
+            "worker_status not in blue_collar / white_collar",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-007"},
+            "contract_end",
+            "2026-01-30",
+            "contract_dates_order",
+            f"contract_end 2026-01-30 before contract_start {start7}",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-008"},
+            "contract_end",
+            None,
+            "contract_end_required",
+            "fixed_term contract without contract_end",
+        ),
+        Defect(
+            "employees",
+            {"employee_id": "BAD-009"},
+            "work_fraction",
+            "1.5",
+            "work_fraction_range",
+            "work_fraction 1.5 (must be above 0 and at most 1)",
+        ),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-001", "period": "2026-09"},
+            "gross_salary",
+            gross1 + "5",
+            "format_money",
+            "gross_salary with 3 decimals",
+        ),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-002", "period": "2026-09"},
+            "gross_salary",
+            "-250.00",
+            "range",
+            "negative gross_salary",
+        ),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-013", "period": "2026-09"},
+            "gross_salary",
+            "2500000.00",
+            "range",
+            "absurd gross_salary (above 1,000,000)",
+        ),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-014", "period": "2026-09"},
+            "gross_salary",
+            None,
+            "not_nullable",
+            "required gross_salary missing",
+        ),
+        Defect(
+            "absences",
+            {"employee_id": "BAD-011", "start_date": "2026-10-05"},
+            "cause",
+            "occupational_accident",
+            "cause_out_of_scope",
+            "occupational accident (outside the guaranteed-wage rules)",
+        ),
+        Defect(
+            "absences",
+            {"employee_id": "BAD-012", "start_date": "2026-10-14"},
+            "end_date",
+            "2026-10-12",
+            "episode_dates_order",
+            "episode ends (12/10) before it starts (14/10)",
+        ),
     ]
     frames = {"employers": frames["employers"], "employees": emp, "pay": pay, "absences": ab}
     for d in defects:
         f = frames[d.file]
         cond = pl.all_horizontal([pl.col(k) == v for k, v in d.key.items()])
-        frames[d.file] = f.with_columns(pl.when(cond).then(pl.lit(d.value, pl.String)).otherwise(pl.col(d.column)).alias(d.column))
+        frames[d.file] = f.with_columns(
+            pl.when(cond).then(pl.lit(d.value, pl.String)).otherwise(pl.col(d.column)).alias(d.column)
+        )
     # Duplicate pay row (both copies are rejected) and pay for an unknown employee.
     pay = frames["pay"]
     dup = pay.filter((pl.col("employee_id") == "BAD-014") & (pl.col("period") == "2026-08"))
     ghost = pay.filter((pl.col("employee_id") == "BAD-013") & (pl.col("period") == PERIOD)).with_columns(
-        pl.lit("BAD-099").alias("employee_id"))
+        pl.lit("BAD-099").alias("employee_id")
+    )
     frames["pay"] = pl.concat([pay, dup, ghost]).sort("employee_id", "period", maintain_order=True)
     defects += [
-        Defect("pay", {"employee_id": "BAD-014", "period": "2026-08"}, "period", None, "duplicate",
-               "the same employee_id + period twice (both rows are rejected)"),
-        Defect("pay", {"employee_id": "BAD-099", "period": PERIOD}, "employee_id", None, "unknown_employee",
-               "pay for an employee_id that is not in employees.csv"),
-        Defect("absences", {"employee_id": "BAD-010", "start_date": "2026-10-08"}, "start_date", None,
-               "overlapping_absence", "episode 08/10-12/10 overlaps the episode 01/10-10/10"),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-014", "period": "2026-08"},
+            "period",
+            None,
+            "duplicate",
+            "the same employee_id + period twice (both rows are rejected)",
+        ),
+        Defect(
+            "pay",
+            {"employee_id": "BAD-099", "period": PERIOD},
+            "employee_id",
+            None,
+            "unknown_employee",
+            "pay for an employee_id that is not in employees.csv",
+        ),
+        Defect(
+            "absences",
+            {"employee_id": "BAD-010", "start_date": "2026-10-08"},
+            "start_date",
+            None,
+            "overlapping_absence",
+            "episode 08/10-12/10 overlaps the episode 01/10-10/10",
+        ),
     ]
 
     # Where each defect sits, and the expected reject rows (cascades included).
@@ -464,27 +626,57 @@ def bad_batch() -> tuple[dict[str, pl.DataFrame], list[dict], list[dict]]:
     documented, expected = [], []
     for d in defects:
         for ln in lines(d.file, d.key):
-            documented.append({"file": files[d.file], "line": ln, "column": d.column, "check": d.check, "defect": d.what})
-            expected.append({"source_file": files[d.file], "source_line": ln, "column": d.column, "check": d.check,
-                             "employee_id": d.key["employee_id"], "because": d.what})
+            documented.append(
+                {"file": files[d.file], "line": ln, "column": d.column, "check": d.check, "defect": d.what}
+            )
+            expected.append(
+                {
+                    "source_file": files[d.file],
+                    "source_line": ln,
+                    "column": d.column,
+                    "check": d.check,
+                    "employee_id": d.key["employee_id"],
+                    "because": d.what,
+                }
+            )
     # Cascades: rows of a rejected employee, and pay rows of an employee whose absences fell.
     fallen_employees = [d.key["employee_id"] for d in defects if d.file == "employees"]
     for eid in fallen_employees:
         for name, check in (("pay", "employee_rejected"), ("absences", "employee_rejected")):
             for ln in lines(name, {"employee_id": eid}):
-                expected.append({"source_file": files[name], "source_line": ln, "column": "employee_id", "check": check,
-                                 "employee_id": eid, "because": "falls with its employee row"})
+                expected.append(
+                    {
+                        "source_file": files[name],
+                        "source_line": ln,
+                        "column": "employee_id",
+                        "check": check,
+                        "employee_id": eid,
+                        "because": "falls with its employee row",
+                    }
+                )
     fallen_absence_emps = sorted({d.key["employee_id"] for d in defects if d.file == "absences"})
     for eid in fallen_absence_emps:
         for ln in lines("pay", {"employee_id": eid}):
-            expected.append({"source_file": "pay.csv", "source_line": ln, "column": "employee_id", "check": "absence_rejected",
-                             "employee_id": eid, "because": "an absence of this employee was rejected: its guaranteed wage cannot be computed"})
+            expected.append(
+                {
+                    "source_file": "pay.csv",
+                    "source_line": ln,
+                    "column": "employee_id",
+                    "check": "absence_rejected",
+                    "employee_id": eid,
+                    "because": "an absence of this employee was rejected: its guaranteed wage cannot be computed",
+                }
+            )
     return frames, documented, expected
 
 
-def write_bad_readme(folder: Path, documented: list[dict], expected: list[dict], frames: dict[str, pl.DataFrame]) -> None:
+def write_bad_readme(
+    folder: Path, documented: list[dict], expected: list[dict], frames: dict[str, pl.DataFrame]
+) -> None:
     rows = sorted(documented, key=lambda r: (r["file"], r["line"]))
-    table = "\n".join(f"| `{r['file']}` | {r['line']} | `{r['column']}` | `{r['check']}` | {r['defect']} |" for r in rows)
+    table = "\n".join(
+        f"| `{r['file']}` | {r['line']} | `{r['column']}` | `{r['check']}` | {r['defect']} |" for r in rows
+    )
     cascades = [e for e in expected if e["check"] in ("employee_rejected", "absence_rejected")]
     ctable = "\n".join(
         f"| `{e['source_file']}` | {e['source_line']} | `{e['employee_id']}` | `{e['check']}` |"
@@ -494,8 +686,8 @@ def write_bad_readme(folder: Path, documented: list[dict], expected: list[dict],
     valid_emps = frames["employees"].height - len(bad_emps)
     text = f"""# `bad_input/`: one deliberate defect of each kind
 
-A small batch for {PERIOD} (2 employers, {frames['employees'].height} employees, pay for 2026-08 to
-2026-10, {frames['absences'].height} absences). Each row listed below carries exactly one defect;
+A small batch for {PERIOD} (2 employers, {frames["employees"].height} employees, pay for 2026-08 to
+2026-10, {frames["absences"].height} absences). Each row listed below carries exactly one defect;
 every other row is valid, so the batch still computes the rest: {valid_emps} employee rows stay
 valid, and BAD-001, BAD-002, BAD-013 and BAD-014 keep a valid October pay row and are computed.
 
@@ -542,9 +734,43 @@ FR_EMPLOYERS = [
 FR_EXPORT = [
     Emp("FR-0001", 0, "FR", "blue", "2006-05-02", "1970-02-11", "3150.00", mob=1, fr=_fr(), group="fr"),
     Emp("FR-0002", 0, "FR", "white", "2009-09-01", "1977-08-24", "4250.00", mob=1, bis=40, fr=_fr(), group="fr"),
-    Emp("FR-0003", 0, "FR", "blue", "2020-02-03", "1996-06-15", "2750.00", mob=1, fr=_fr(grand=False, year=None), group="fr"),
-    Emp("FR-0004", 0, "FR", "white", "2011-01-03", "1968-12-05", "5100.00", mob=1, fr=_fr(excl="company_director"), group="fr"),
-    Emp("FR-0005", 0, "FR", "blue", "2026-09-01", "1993-03-03", "2300.00", "fixed_term", "2026-11-27", fr=_fr(seasonal=True), group="fr"),
+    Emp(
+        "FR-0003",
+        0,
+        "FR",
+        "blue",
+        "2020-02-03",
+        "1996-06-15",
+        "2750.00",
+        mob=1,
+        fr=_fr(grand=False, year=None),
+        group="fr",
+    ),
+    Emp(
+        "FR-0004",
+        0,
+        "FR",
+        "white",
+        "2011-01-03",
+        "1968-12-05",
+        "5100.00",
+        mob=1,
+        fr=_fr(excl="company_director"),
+        group="fr",
+    ),
+    Emp(
+        "FR-0005",
+        0,
+        "FR",
+        "blue",
+        "2026-09-01",
+        "1993-03-03",
+        "2300.00",
+        "fixed_term",
+        "2026-11-27",
+        fr=_fr(seasonal=True),
+        group="fr",
+    ),
     Emp("FR-0006", 0, "BE", "blue", "2016-04-04", "1982-09-29", "2950.00", pct=80, group="fr"),
     Emp("FR-0007", 0, "BE", "white", "2013-10-01", "1979-07-12", "4600.00", group="fr"),
     Emp("FR-0008", 0, "BE", "blue", "2018-03-01", "1988-01-20", "2400.00", work="FR", onem=ONEM_OK, group="fr"),
@@ -567,7 +793,18 @@ NL_EXPORT = [
     Emp("NL-0005", 0, "BE", "blue", "2010-02-01", "1974-03-27", "3000.00", group="nl"),
     Emp("NL-0006", 1, "BE", "white", "2024-09-02", "2002-07-04", "3050.00", group="nl"),
     Emp("NL-0007", 0, "BE", "white", "2016-05-02", "1985-08-16", "2900.00", work="NL", onem=ONEM_OK, group="nl"),
-    Emp("NL-0008", 0, "BE", "blue", "2021-04-06", "1992-02-22", "2600.00", work="NL", onem=(True, True, True, False), group="nl"),
+    Emp(
+        "NL-0008",
+        0,
+        "BE",
+        "blue",
+        "2021-04-06",
+        "1992-02-22",
+        "2600.00",
+        work="NL",
+        onem=(True, True, True, False),
+        group="nl",
+    ),
 ]
 NL_ABSENCES = [
     ("NL-0001", "2026-09-23", "2026-10-06", "illness"),
@@ -580,8 +817,16 @@ def _profile(name: str) -> dict:
     return yaml.safe_load((ROOT / "pipeline" / "profiles" / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
-def to_export(frames: dict[str, pl.DataFrame], profile: dict, *, date_fmt: str, true: str, false: str,
-              decimal_comma: bool, niss_format=None) -> dict[str, pl.DataFrame]:
+def to_export(
+    frames: dict[str, pl.DataFrame],
+    profile: dict,
+    *,
+    date_fmt: str,
+    true: str,
+    false: str,
+    decimal_comma: bool,
+    niss_format=None,
+) -> dict[str, pl.DataFrame]:
     """Canonical text frames -> the export's headers and code values (the profile inverted)."""
     out = {}
     for name, frame in frames.items():
@@ -636,27 +881,49 @@ def write_fr(folder: Path) -> None:
     # A fixed creation date keeps the workbook byte-identical from one regeneration to the next.
     with xlsxwriter.Workbook(folder / "salaires.xlsx") as wb:
         wb.set_properties({"created": dt.datetime(2026, 11, 2, 8, 0, 0), "author": "Paie export"})
-        pay.write_excel(wb, worksheet="Salaires", autofit=True,
-                        column_formats={"salaire_brut": "#,##0.00", "salaire_journalier": "#,##0.00"})
+        pay.write_excel(
+            wb,
+            worksheet="Salaires",
+            autofit=True,
+            column_formats={"salaire_brut": "#,##0.00", "salaire_journalier": "#,##0.00"},
+        )
 
 
 def nl_export() -> dict[str, pl.DataFrame]:
     frames = build(NL_EXPORT, NL_EMPLOYERS, NL_ABSENCES, seed=44, history=9)
 
     def dotted(e: pl.Expr) -> pl.Expr:  # 85.07.30-033.28
-        return pl.concat_str([e.str.slice(0, 2), e.str.slice(2, 2), e.str.slice(4, 2)], separator=".") + "-" + \
-            e.str.slice(6, 3) + "." + e.str.slice(9, 2)
+        return (
+            pl.concat_str([e.str.slice(0, 2), e.str.slice(2, 2), e.str.slice(4, 2)], separator=".")
+            + "-"
+            + e.str.slice(6, 3)
+            + "."
+            + e.str.slice(9, 2)
+        )
 
-    return to_export(frames, _profile("nl_export"), date_fmt="%d-%m-%Y", true="ja", false="nee",
-                     decimal_comma=True, niss_format=dotted)
+    return to_export(
+        frames,
+        _profile("nl_export"),
+        date_fmt="%d-%m-%Y",
+        true="ja",
+        false="nee",
+        decimal_comma=True,
+        niss_format=dotted,
+    )
 
 
 def write_nl(folder: Path) -> None:
     exp = nl_export()
     # enterprise numbers as people type them: "BE 0403.019.261"
     employers = exp["employers"].with_columns(
-        ("BE " + pl.col("ondernemingsnummer").str.slice(0, 4) + "." + pl.col("ondernemingsnummer").str.slice(4, 3)
-         + "." + pl.col("ondernemingsnummer").str.slice(7, 3)).alias("ondernemingsnummer")
+        (
+            "BE "
+            + pl.col("ondernemingsnummer").str.slice(0, 4)
+            + "."
+            + pl.col("ondernemingsnummer").str.slice(4, 3)
+            + "."
+            + pl.col("ondernemingsnummer").str.slice(7, 3)
+        ).alias("ondernemingsnummer")
     )
     write_csv_bytes(employers, folder / "werkgevers.csv", encoding="utf-8", bom=True)
     write_csv_bytes(exp["employees"], folder / "werknemers.csv", encoding="utf-8", bom=True)

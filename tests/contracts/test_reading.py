@@ -23,7 +23,9 @@ def read_pay(folder: Path, profile: str | None = None):
 
 
 def test_utf8_with_bom_comma_separated(tmp_path):
-    write(tmp_path, "pay.csv", b"\xef\xbb\xbf" + (PAY_HEADER + "E1,2026-10,3000.50,138.46\nE2,2026-10,2500,\n").encode())
+    write(
+        tmp_path, "pay.csv", b"\xef\xbb\xbf" + (PAY_HEADER + "E1,2026-10,3000.50,138.46\nE2,2026-10,2500,\n").encode()
+    )
     raw = read_pay(tmp_path)
     assert raw.frame["employee_id"].to_list() == ["E1", "E2"]
     assert raw.frame["gross_salary"].to_list() == ["3000.50", "2500"]
@@ -54,7 +56,9 @@ def test_mixed_decimal_marks_are_refused(tmp_path):
 
 
 def test_parquet_and_xlsx(tmp_path):
-    frame = pl.DataFrame({"employee_id": ["E1", "E2"], "period": ["2026-10", "2026-10"], "gross_salary": ["10.00", "20.10"]})
+    frame = pl.DataFrame(
+        {"employee_id": ["E1", "E2"], "period": ["2026-10", "2026-10"], "gross_salary": ["10.00", "20.10"]}
+    )
     frame.write_parquet(tmp_path / "pay.parquet")
     raw = read_pay(tmp_path)
     assert raw.frame["gross_salary"].to_list() == ["10.00", "20.10"]
@@ -82,9 +86,17 @@ def test_profile_maps_headers_values_and_dates(tmp_path):
         "    values: {worker_status: {ouvrier: blue_collar, 'employé': white_collar}}\n",
         encoding="utf-8",
     )
-    write(tmp_path, "personnel.csv", "Matricule;Statut;Début\nA1;Ouvrier;01/02/2020\nA2;employé;31/12/2019\nA3;cadre;2019-12-31\n".encode())
+    write(
+        tmp_path,
+        "personnel.csv",
+        "Matricule;Statut;Début\nA1;Ouvrier;01/02/2020\nA2;employé;31/12/2019\nA3;cadre;2019-12-31\n".encode(),
+    )
     raw = read_input(tmp_path, EMPLOYEES, Profile.load(profile))
     assert raw.frame["employee_id"].to_list() == ["A1", "A2", "A3"]
-    assert raw.frame["worker_status"].to_list() == ["blue_collar", "white_collar", "cadre"]  # unknown value kept for validation
+    assert raw.frame["worker_status"].to_list() == [
+        "blue_collar",
+        "white_collar",
+        "cadre",
+    ]  # unknown value kept for validation
     assert raw.frame["contract_start"].to_list() == ["2020-02-01", "2019-12-31", "2019-12-31"]
     assert "niss" in raw.missing_columns

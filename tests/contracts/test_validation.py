@@ -11,26 +11,27 @@ EMPLOYERS = "employer_id,name,workforce\n125482497,Acme,5\n199999934,Test,30\n"
 EMPLOYEES = (
     "employee_id,employer_id,niss,last_name,first_name,birth_date,worker_status,contract_type,contract_start,contract_end,"
     "work_fraction,residence_country\n"
-    "E1,125482497,85073003328,Dupont,Jean,1985-07-30,blue_collar,open_ended,2020-01-01,,1,FR\n"      # line 2 valid
-    "E2,125482497,85073003329,Martin,Anne,,white_collar,open_ended,2020-01-01,,1,BE\n"               # line 3 bad NISS
-    "E3,125482498,17073003384,Peeters,Jan,2017-07-30,white_collar,fixed_term,2020-01-01,2019-12-31,1.5,NL\n"  # line 4 several
-    "E4,199999934,98472899765,Schmidt,Eva,1998-07-01,blue_collar,open_ended,2021-03-01,,0.5,DE\n"    # line 5 birth date
-    "E5,125482497,17073003384,Muller,Lea,,white_collar,fixed_term,2026-01-01,,1,LU\n"               # line 6 no end
+    "E1,125482497,85073003328,Dupont,Jean,1985-07-30,blue_collar,open_ended,2020-01-01,,1,FR\n"  # line 2 valid
+    "E2,125482497,85073003329,Martin,Anne,,white_collar,open_ended,2020-01-01,,1,BE\n"  # line 3 bad NISS
+    # line 4: several defects
+    "E3,125482498,17073003384,Peeters,Jan,2017-07-30,white_collar,fixed_term,2020-01-01,2019-12-31,1.5,NL\n"
+    "E4,199999934,98472899765,Schmidt,Eva,1998-07-01,blue_collar,open_ended,2021-03-01,,0.5,DE\n"  # line 5 birth date
+    "E5,125482497,17073003384,Muller,Lea,,white_collar,fixed_term,2026-01-01,,1,LU\n"  # line 6 no end
 )
 PAY = (
     "employee_id,period,gross_salary,daily_wage,days_worked_be\n"
-    "E1,2026-10,3000.00,138.46,20\n"    # line 2 valid
-    "E1,2026-10,3000.00,138.46,20\n"    # line 3 duplicate of line 2
-    "E2,2026-10,2500.00,,\n"            # line 4 falls with employee E2
-    "E1,2026-09,3000.005,,20\n"         # line 5 three decimals
-    "E9,2026-10,100.00,,\n"             # line 6 unknown employee
-    "E1,2026-08,-5.00,,40\n"            # line 7 negative salary and too many days
-    "E1,2026-07,3000.00,,20\n"          # line 8 valid, but falls with E1's rejected absences
+    "E1,2026-10,3000.00,138.46,20\n"  # line 2 valid
+    "E1,2026-10,3000.00,138.46,20\n"  # line 3 duplicate of line 2
+    "E2,2026-10,2500.00,,\n"  # line 4 falls with employee E2
+    "E1,2026-09,3000.005,,20\n"  # line 5 three decimals
+    "E9,2026-10,100.00,,\n"  # line 6 unknown employee
+    "E1,2026-08,-5.00,,40\n"  # line 7 negative salary and too many days
+    "E1,2026-07,3000.00,,20\n"  # line 8 valid, but falls with E1's rejected absences
 )
 ABSENCES = (
     "employee_id,start_date,end_date,cause\n"
-    "E1,2026-10-01,2026-10-10,illness\n"           # line 2 valid
-    "E1,2026-10-05,2026-10-20,illness\n"           # line 3 overlaps line 2
+    "E1,2026-10-01,2026-10-10,illness\n"  # line 2 valid
+    "E1,2026-10-05,2026-10-20,illness\n"  # line 3 overlaps line 2
     "E1,2026-09-10,2026-09-01,occupational_accident\n"  # line 4 ends before start, out of scope
 )
 
@@ -96,7 +97,9 @@ def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
     from pipeline import synthetic
     from schemas.inputs import INPUTS, failing_rows, pandera_schema
 
-    synthetic.write_batch(synthetic.generate(400, period="2026-10", history_months=1, seed=5, bad_fraction=0.05), tmp_path)
+    synthetic.write_batch(
+        synthetic.generate(400, period="2026-10", history_months=1, seed=5, bad_fraction=0.05), tmp_path
+    )
     raw = read_batch(tmp_path, Profile.load(None))
     for name, item in raw.items():
         frame = item.frame.drop("source_file", "source_line")
@@ -117,10 +120,17 @@ def test_birth_date_from_valid_niss_matches_the_general_decoder():
 
     births = pl.date_range(pl.date(1930, 1, 1), pl.date(2025, 12, 31), "13d", eager=True)
     n = births.len()
-    frame = pl.DataFrame({"birth": births, "serial": pl.int_range(1, n + 1, eager=True) % 997 + 1,
-                          "bis": pl.Series([0, 20, 40] * (n // 3 + 1))[:n]})
+    frame = pl.DataFrame(
+        {
+            "birth": births,
+            "serial": pl.int_range(1, n + 1, eager=True) % 997 + 1,
+            "bis": pl.Series([0, 20, 40] * (n // 3 + 1))[:n],
+        }
+    )
     niss = frame.select(synthetic.niss_number(pl.col("birth"), pl.col("serial"), pl.col("bis")).alias("n"))
-    niss = pl.concat([niss, pl.DataFrame({"n": ["85000003306", "85070003355", "01000003317"]})])  # month or day 00; born 2001
+    niss = pl.concat(
+        [niss, pl.DataFrame({"n": ["85000003306", "85070003355", "01000003317"]})]
+    )  # month or day 00; born 2001
     got = niss.filter(niss_ok(pl.col("n"))).select(
         niss_birth_date(pl.col("n")).alias("general"), niss_birth_date_if_ok(pl.col("n")).alias("fast")
     )

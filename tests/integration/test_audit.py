@@ -25,7 +25,9 @@ def test_a_crash_leaves_no_complete_looking_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(audit, "write_table", boom)
     with pytest.raises(RuntimeError):
-        audit.write_run(tmp_path / "out", {"a": pl.DataFrame({"x": [1]}), "b": pl.DataFrame({"x": [2]})}, {"run_id": "r"})
+        audit.write_run(
+            tmp_path / "out", {"a": pl.DataFrame({"x": [1]}), "b": pl.DataFrame({"x": [2]})}, {"run_id": "r"}
+        )
     assert not (tmp_path / "out").exists()
     assert list(tmp_path.iterdir()) == []  # the staging folder is removed too
 

@@ -25,8 +25,19 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def october(tmp_path_factory):
     base = tmp_path_factory.mktemp("october")
-    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(base / "out"),
-                 "--run-date", "2026-11-02", "--store", str(base / "store"), "-q")
+    result = run(
+        "run",
+        str(SAMPLE / "batch_2026_10"),
+        "--period",
+        "2026-10",
+        "--out",
+        str(base / "out"),
+        "--run-date",
+        "2026-11-02",
+        "--store",
+        str(base / "store"),
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     return base
 
@@ -45,14 +56,20 @@ def test_sample_batch_golden_cents(october):
     # 0.39 %) + 2.75 (810) + 46.54 (855: 1.69 %) + 2.75 (859) = 905.23
     be010 = line(out, "EMP-BE-010")
     assert (be010["onss_base"], be010["worker_contribution"], be010["employer_contribution"]) == (
-        D("2754.00"), D("359.95"), D("905.23"))
+        D("2754.00"),
+        D("359.95"),
+        D("905.23"),
+    )
     # EMP-BE-001, blue collar ill 2026-09-25..2026-10-14, daily wage 143.98, 5-day week (law 3 July 1978
     # art. 52, CCT 12bis): 1 Oct = day 7 (100 %, ONSS) 143.98; 2, 5-8 Oct = days 8-14: 5 x round(143.98 x 85.88 %)
     # = 5 x 123.65 = 618.25; 9, 12-14 Oct = days 15-30 below the ceiling: 4 x round(143.98 x 25.88 %) = 4 x 37.26
     # = 149.04 -> exempt 767.29; base (1,701.81 + 143.98) x 108 % = 1,993.4532 -> 1,993.45.
     be001 = line(out, "EMP-BE-001")
     assert (be001["guaranteed_wage_onss"], be001["guaranteed_wage_exempt"], be001["onss_base"]) == (
-        D("143.98"), D("767.29"), D("1993.45"))
+        D("143.98"),
+        D("767.29"),
+        D("1993.45"),
+    )
     # EMP-LU-003: 35 days outside Belgium in 2026 > 34 (BE-LU avenant): share 20 / (20 + 2 + 0) = 0.9091.
     lu = line(out, "EMP-LU-003")
     assert (lu["withholding_reason"], lu["taxable_share_be"]) == ("LU_OVER_TOLERANCE_PRORATA", D("0.9091"))
@@ -70,9 +87,18 @@ def test_sample_batch_golden_cents(october):
 def test_every_reason_code_reachable_in_2026_is_exercised(october):
     reasons = set(pl.read_parquet(october / "out" / "payroll_lines.parquet")["withholding_reason"])
     assert reasons >= {
-        "BE_RESIDENT", "FR_NOT_GRANDFATHERED", "FR_EXCLUDED_CATEGORY", "FR_EXIT_LIMIT_DEFINITIVE",
-        "FR_EXIT_LIMIT_YEAR_LOST", "FR_276FG_MISSING", "FR_FRONTIER_EXEMPT", "LU_WITHIN_TOLERANCE",
-        "LU_OVER_TOLERANCE_PRORATA", "NL_WORK_STATE_PRORATA", "DE_WORK_STATE_PRORATA", "OTHER_TREATY_REVIEW",
+        "BE_RESIDENT",
+        "FR_NOT_GRANDFATHERED",
+        "FR_EXCLUDED_CATEGORY",
+        "FR_EXIT_LIMIT_DEFINITIVE",
+        "FR_EXIT_LIMIT_YEAR_LOST",
+        "FR_276FG_MISSING",
+        "FR_FRONTIER_EXEMPT",
+        "LU_WITHIN_TOLERANCE",
+        "LU_OVER_TOLERANCE_PRORATA",
+        "NL_WORK_STATE_PRORATA",
+        "DE_WORK_STATE_PRORATA",
+        "OTHER_TREATY_REVIEW",
     }
 
 
@@ -90,8 +116,19 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
 
 
 def test_rerun_is_byte_identical(october, tmp_path):
-    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(tmp_path / "again"),
-                 "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    result = run(
+        "run",
+        str(SAMPLE / "batch_2026_10"),
+        "--period",
+        "2026-10",
+        "--out",
+        str(tmp_path / "again"),
+        "--run-date",
+        "2026-11-02",
+        "--store",
+        str(tmp_path / "store"),
+        "-q",
+    )
     assert result.exit_code == 0
     first = sorted(p.name for p in (october / "out").iterdir())
     assert first == sorted(p.name for p in (tmp_path / "again").iterdir())
@@ -100,15 +137,37 @@ def test_rerun_is_byte_identical(october, tmp_path):
 
 
 def test_existing_output_needs_overwrite(october):
-    args = ["run", str(SAMPLE / "batch_2026_10"), "--period", "2026-10", "--out", str(october / "out"),
-            "--run-date", "2026-11-02", "--store", str(october / "store"), "-q"]
+    args = [
+        "run",
+        str(SAMPLE / "batch_2026_10"),
+        "--period",
+        "2026-10",
+        "--out",
+        str(october / "out"),
+        "--run-date",
+        "2026-11-02",
+        "--store",
+        str(october / "store"),
+        "-q",
+    ]
     assert run(*args).exit_code == 5
     assert run(*args, "--overwrite").exit_code == 0
 
 
 def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
-    result = run("run", str(SAMPLE / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out"),
-                 "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    result = run(
+        "run",
+        str(SAMPLE / "bad_input"),
+        "--period",
+        "2026-10",
+        "--out",
+        str(tmp_path / "out"),
+        "--run-date",
+        "2026-11-02",
+        "--store",
+        str(tmp_path / "store"),
+        "-q",
+    )
     assert result.exit_code == 3
     rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
     got = {(r["source_file"], r["source_line"], r["column"], r["check"]) for r in rejects.iter_rows(named=True)}
@@ -117,7 +176,7 @@ def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
     assert expected <= got
     # The only extra: the valid absence of BAD-010 whose pay rows fell with its overlapping episode
     # (documented in sample_data/bad_input/README.md).
-    assert {k for k in got - expected} <= {("absences.csv", 2, "daily_wage", "pay_row_missing")}
+    assert set(got - expected) <= {("absences.csv", 2, "daily_wage", "pay_row_missing")}
     lines = pl.read_parquet(tmp_path / "out" / "payroll_lines.parquet")
     assert lines.height > 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
@@ -129,16 +188,40 @@ def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
 
 @pytest.mark.parametrize(("folder", "profile"), [("exports_fr", "fr_export"), ("exports_nl", "nl_export")])
 def test_foreign_headed_exports(folder, profile, tmp_path):
-    result = run("run", str(SAMPLE / folder), "--profile", profile, "--period", "2026-10", "--out",
-                 str(tmp_path / "out"), "--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q")
+    result = run(
+        "run",
+        str(SAMPLE / folder),
+        "--profile",
+        profile,
+        "--period",
+        "2026-10",
+        "--out",
+        str(tmp_path / "out"),
+        "--run-date",
+        "2026-11-02",
+        "--store",
+        str(tmp_path / "store"),
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(tmp_path / "out" / "payroll_lines.parquet").height == 8
 
 
 def test_missing_parameter_exits_4(tmp_path):
     # The special contributions are kept from 2024 on: a 2019 period cannot be computed.
-    result = run("run", str(SAMPLE / "batch_2026_10"), "--period", "2019-10", "--out", str(tmp_path / "out"),
-                 "--run-date", "2019-11-02", "--store", str(tmp_path / "store"), "-q")
+    result = run(
+        "run",
+        str(SAMPLE / "batch_2026_10"),
+        "--period",
+        "2019-10",
+        "--out",
+        str(tmp_path / "out"),
+        "--run-date",
+        "2019-11-02",
+        "--store",
+        str(tmp_path / "store"),
+        "-q",
+    )
     assert result.exit_code == 4
     assert not (tmp_path / "out").exists()
 
@@ -150,8 +233,17 @@ def test_validate_params_explain_and_claims(october, tmp_path):
     assert shown.exit_code == 0 and "13.07 %" in shown.output
     why = run("explain", "EMP-FR-006", "--period", "2026-10", "--store", str(october / "store"))
     assert why.exit_code == 0 and "FR_EXIT_LIMIT_YEAR_LOST" in why.output
-    claims = run("claims", "--semester", "2026-H2", "--store", str(october / "store"), "--out", str(tmp_path / "c"),
-                 "--run-date", "2026-11-02")
+    claims = run(
+        "claims",
+        "--semester",
+        "2026-H2",
+        "--store",
+        str(october / "store"),
+        "--out",
+        str(tmp_path / "c"),
+        "--run-date",
+        "2026-11-02",
+    )
     assert claims.exit_code == 0
     frame = pl.read_parquet(tmp_path / "c" / "onem_claims.parquet")
     assert frame.filter(pl.col("employee_id") == "EMP-BE-021")["total"].to_list() == [D("24.79")]
@@ -166,7 +258,10 @@ def test_every_contribution_source_resolves_in_the_parameters_table(october):
     assert params.get_column("source").is_unique().all()
     keys = lines.select("parameter", "source", "rate").unique()
     joined = keys.join(params, on="source", how="left", suffix="_table")
-    assert joined.filter(pl.col("parameter_table").is_null() | (pl.col("parameter") != pl.col("parameter_table"))).height == 0
+    assert (
+        joined.filter(pl.col("parameter_table").is_null() | (pl.col("parameter") != pl.col("parameter_table"))).height
+        == 0
+    )
     assert joined.filter(pl.col("reference_href").is_null() | pl.col("reference_title").is_null()).height == 0
     worker = joined.filter(pl.col("parameter") == "onss/worker_rate").row(0, named=True)
     assert worker["source"] == "onss/worker_rate@1990-01-01 [verified]"

@@ -55,7 +55,12 @@ def _single(folder, out, store):
 def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path):
     single = _single(small_batch, tmp_path / "single", RunStore(tmp_path / "store_single"))
     part = distributed.run_partitioned(
-        small_batch, PERIOD, RUN_DATE, tmp_path / "part", partitions=3, store=RunStore(tmp_path / "store_part"),
+        small_batch,
+        PERIOD,
+        RUN_DATE,
+        tmp_path / "part",
+        partitions=3,
+        store=RunStore(tmp_path / "store_part"),
         client=cluster_client,
     )
     names = sorted(p.name for p in (tmp_path / "single").iterdir())
@@ -69,8 +74,17 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
     # The run store holds the same tables and the same period record (only the output path differs).
     single_store, part_store = RunStore(tmp_path / "store_single"), RunStore(tmp_path / "store_part")
     assert part_store.periods() == single_store.periods() == [PERIOD]
-    for table in ("payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance",
-                  "withholding_decisions", "pay", "employees", "employers", "absences"):
+    for table in (
+        "payroll_lines",
+        "contribution_lines",
+        "guaranteed_wage_days",
+        "onem_allowance",
+        "withholding_decisions",
+        "pay",
+        "employees",
+        "employers",
+        "absences",
+    ):
         expected, got = single_store.read(table), part_store.read(table)
         assert got.equals(expected), table
     info_single, info_part = single_store.info(PERIOD), part_store.info(PERIOD)
@@ -79,7 +93,9 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
 
 
 def test_partition_statistics(cluster_client, small_batch, tmp_path):
-    part = distributed.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=4, client=cluster_client)
+    part = distributed.run_partitioned(
+        small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=4, client=cluster_client
+    )
     stats = part.partition_stats
     assert [s["partition"] for s in stats] == [0, 1, 2, 3]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
@@ -95,7 +111,9 @@ def test_refuses_existing_output_without_overwrite(cluster_client, small_batch, 
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x.csv").write_text("x\n")
     with pytest.raises(OutputExistsError):
-        distributed.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=2, client=cluster_client)
+        distributed.run_partitioned(
+            small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=2, client=cluster_client
+        )
 
 
 def test_employee_ranges_keep_an_employee_in_one_partition():
@@ -128,10 +146,20 @@ def test_cli_runs_on_an_existing_cluster_with_the_same_outputs(cluster_client, t
     runner = CliRunner()
     single = runner.invoke(app, [*common, "--out", str(tmp_path / "single"), "--store", str(tmp_path / "s1")])
     assert single.exit_code == 0, single.output
-    part = runner.invoke(app, [
-        *common, "--out", str(tmp_path / "part"), "--store", str(tmp_path / "s2"), "--partitions", "2",
-        "--dask-address", cluster_client.scheduler.address,
-    ])
+    part = runner.invoke(
+        app,
+        [
+            *common,
+            "--out",
+            str(tmp_path / "part"),
+            "--store",
+            str(tmp_path / "s2"),
+            "--partitions",
+            "2",
+            "--dask-address",
+            cluster_client.scheduler.address,
+        ],
+    )
     assert part.exit_code == 0, part.output
     names = sorted(p.name for p in (tmp_path / "single").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "part").iterdir())

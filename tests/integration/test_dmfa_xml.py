@@ -127,8 +127,12 @@ def _decl(**over) -> DeclarationInput:
     )
     occupation_deductions = pl.DataFrame(
         {
-            "niss": [NISS_BLUE], "worker_code": ["015"], "occupation_seq": [1], "deduction_code": ["3000"],
-            "amount": [D("123.45")], "right_start_date": [date(2019, 3, 1)],
+            "niss": [NISS_BLUE],
+            "worker_code": ["015"],
+            "occupation_seq": [1],
+            "deduction_code": ["3000"],
+            "amount": [D("123.45")],
+            "right_start_date": [date(2019, 3, 1)],
         },
         schema_overrides={"amount": M},
     )
@@ -272,7 +276,9 @@ def test_hand_built_declaration_validates_with_exact_zones():
     # contributions sorted by code: 495 then 856 (856 without basis)
     assert _texts(root, f"{white}/WorkerContribution/ContributionWorkerCode/text()") == ["495", "856"]
     assert _texts(root, f"{white}/WorkerContribution/ContributionAmount/text()") == ["00000365874", "00000005772"]
-    assert _texts(root, f"{white}/WorkerContribution[ContributionWorkerCode='495']/ContributionCalculationBasis/text()") == ["00000961055"]
+    assert _texts(
+        root, f"{white}/WorkerContribution[ContributionWorkerCode='495']/ContributionCalculationBasis/text()"
+    ) == ["00000961055"]
     assert root.xpath(f"{white}/WorkerContribution[ContributionWorkerCode='856']/ContributionCalculationBasis") == []
     assert _texts(root, f"{white}/WorkerDeduction/DeductionCode/text()") == ["0001"]
     assert _texts(root, f"{white}/WorkerDeduction/DeductionAmount/text()") == ["00000012824"]
@@ -295,9 +301,9 @@ def test_declaration_warnings_glossary_presence_rules():
     decl = _decl()
     remuns = decl.remuns.with_columns(bonus_payment_frequency=pl.lit(None, dtype=pl.Int64))
     services = decl.services.with_columns(hours=pl.lit(None, dtype=M))
-    warnings = declaration_warnings(_decl(
-        employer={"local_unit_id": None, "quarter": "2026-Q4"}, remuns=remuns, services=services
-    ))
+    warnings = declaration_warnings(
+        _decl(employer={"local_unit_id": None, "quarter": "2026-Q4"}, remuns=remuns, services=services)
+    )
     assert "HolidayStartingDate [00017] missing: 4th quarter with manual workers" in warnings
     assert sum(w.startswith("LocalUnitID [00042] missing") for w in warnings) == 3
     assert any(w.startswith("BonusPaymentFrequency [00068] missing: natural person 2") for w in warnings)
@@ -364,10 +370,14 @@ def test_text_is_well_formed_and_canonically_indented():
 
 
 def test_optional_frames_may_be_absent():
-    xml = render_declaration(_decl(
-        deductions=None, occupation_deductions=None, unrelated_contributions=None,
-        employer={"net_owed_amount": D("7427.94")},
-    ))
+    xml = render_declaration(
+        _decl(
+            deductions=None,
+            occupation_deductions=None,
+            unrelated_contributions=None,
+            employer={"net_owed_amount": D("7427.94")},
+        )
+    )
     assert validate_declaration(xml) == []
     root = etree.fromstring(xml)
     assert root.xpath("//WorkerDeduction | //OccupationDeduction | //ContributionUnrelatedToNP") == []
@@ -459,8 +469,13 @@ def test_orphan_and_duplicate_rows_are_refused_without_niss():
     with pytest.raises(ValueError, match="quarter must look like"):
         render_declaration(_decl(employer={"quarter": "2026Q3"}))
     with pytest.raises(ValueError, match="occupations.start: 1 null"):
-        render_declaration(_decl(occupations=base.occupations.with_columns(
-            start=pl.when(pl.col("occupation_seq") == 2).then(None).otherwise(pl.col("start")))))
+        render_declaration(
+            _decl(
+                occupations=base.occupations.with_columns(
+                    start=pl.when(pl.col("occupation_seq") == 2).then(None).otherwise(pl.col("start"))
+                )
+            )
+        )
 
 
 # ------------------------------------------------------------------------------------------

@@ -42,14 +42,29 @@ def test_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path):
     from flows.monthly_payroll import monthly_payroll
 
     state = monthly_payroll(
-        input_dir=str(ROOT / "sample_data" / "batch_2026_10"), period="2026-10", out_dir=str(tmp_path / "flow"),
-        run_date=dt.date(2026, 11, 2), store_dir=str(tmp_path / "store_flow"),
+        input_dir=str(ROOT / "sample_data" / "batch_2026_10"),
+        period="2026-10",
+        out_dir=str(tmp_path / "flow"),
+        run_date=dt.date(2026, 11, 2),
+        store_dir=str(tmp_path / "store_flow"),
     )
     assert state["exit_code"] == 0
-    result = CliRunner().invoke(app, [
-        "run", str(ROOT / "sample_data" / "batch_2026_10"), "--period", "2026-10", "--out", str(tmp_path / "cli"),
-        "--run-date", "2026-11-02", "--store", str(tmp_path / "store_cli"), "-q",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(ROOT / "sample_data" / "batch_2026_10"),
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "cli"),
+            "--run-date",
+            "2026-11-02",
+            "--store",
+            str(tmp_path / "store_cli"),
+            "-q",
+        ],
+    )
     assert result.exit_code == 0
     names = sorted(p.name for p in (tmp_path / "flow").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
@@ -78,16 +93,39 @@ def test_quarterly_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path
     store = tmp_path / "store"
     quarter = ROOT / "sample_data" / "quarter_2026_q3"
     for month in ("2026-07", "2026-08", "2026-09"):
-        result = CliRunner().invoke(app, [
-            "run", str(quarter / month), "--period", month, "--out", str(tmp_path / month),
-            "--run-date", "2026-10-02", "--store", str(store), "-q",
-        ])
+        result = CliRunner().invoke(
+            app,
+            [
+                "run",
+                str(quarter / month),
+                "--period",
+                month,
+                "--out",
+                str(tmp_path / month),
+                "--run-date",
+                "2026-10-02",
+                "--store",
+                str(store),
+                "-q",
+            ],
+        )
         assert result.exit_code == 0, result.output
     state = quarterly_dmfa(store_dir=str(store), out_dir=str(tmp_path / "flow"), run_date=dt.date(2026, 10, 5))
     assert state["quarter"] == "2026-Q3" and len(state["declarations"]) == 4
-    result = CliRunner().invoke(app, [
-        "dmfa", "--quarter", "2026-Q3", "--store", str(store), "--out", str(tmp_path / "cli"), "--run-date", "2026-10-05",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "dmfa",
+            "--quarter",
+            "2026-Q3",
+            "--store",
+            str(store),
+            "--out",
+            str(tmp_path / "cli"),
+            "--run-date",
+            "2026-10-05",
+        ],
+    )
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "flow").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())

@@ -19,8 +19,9 @@ def _payload(size: int) -> bytes:
 def _write_in_pieces(data: bytes, piece: int):
     def write(fh):
         for start in range(0, len(data), piece):
-            assert fh.write(data[start:start + piece]) == len(data[start:start + piece])
+            assert fh.write(data[start : start + piece]) == len(data[start : start + piece])
         fh.flush()
+
     return write
 
 

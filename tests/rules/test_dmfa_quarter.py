@@ -35,7 +35,6 @@ from lxml import etree
 from pipeline import dmfa
 from pipeline.batch import publish, run_batch
 from pipeline.contributions import contribution_lines, onss_base, totals, worker_code
-from pipeline.run_store import plain_text
 from pipeline.dmfa import (
     DmfaDeclarationError,
     QuarterInput,
@@ -51,7 +50,7 @@ from pipeline.dmfa_xml import validate_declaration
 from pipeline.errors import OutputExistsError, RunStoreError
 from pipeline.money import MONEY, RATIO
 from pipeline.params import default_parameters
-from pipeline.run_store import RunStore
+from pipeline.run_store import RunStore, plain_text
 
 PARAMS = default_parameters()
 QUARTER = "2026-Q3"
@@ -66,7 +65,9 @@ EMPLOYEE_HEADER = (
     "employee_id,employer_id,niss,last_name,first_name,birth_date,worker_status,contract_type,contract_start,"
     "contract_end,work_fraction,weekly_work_days,residence_country,work_country"
 )
-PAY_HEADER = "employee_id,period,gross_salary,daily_wage,days_worked_be,days_worked_residence,days_worked_other,zone_exit_days"
+PAY_HEADER = (
+    "employee_id,period,gross_salary,daily_wage,days_worked_be,days_worked_residence,days_worked_other,zone_exit_days"
+)
 ABSENCE_HEADER = "employee_id,start_date,end_date,cause,other_cause,partial_resumption"
 EMPLOYERS_CSV = (
     "employer_id,enterprise_number,name,employer_category,workforce,commercial\n"
@@ -97,7 +98,11 @@ EPISODE = "B1,2026-08-17,2026-09-25,illness,false,false"
 Q3_MONTHS = {
     "2026-07": ([B1, W1.format(fraction="1")], ["B1,2026-07,3000.00,150.00,,,,", "W1,2026-07,4000.15,,,,,"], []),
     "2026-08": ([B1, W1.format(fraction="1")], ["B1,2026-08,1500.00,150.00,,,,", "W1,2026-08,4000.15,,,,,"], [EPISODE]),
-    "2026-09": ([B1, W1.format(fraction="0.8")], ["B1,2026-09,450.00,150.00,,,,", "W1,2026-09,3200.12,,,,,"], [EPISODE]),
+    "2026-09": (
+        [B1, W1.format(fraction="0.8")],
+        ["B1,2026-09,450.00,150.00,,,,", "W1,2026-09,3200.12,,,,,"],
+        [EPISODE],
+    ),
 }
 
 
@@ -157,7 +162,11 @@ def test_q3_blue_collar_sickness_services_and_remuneration(q3):
     # goes on after the quarter (no ending date); full time, Q = S = 38.00 (dmfa/reference_weekly_hours).
     [occ] = rows(table(root, "dmfa_occupations"), employee_id="B1")
     assert (occ["start"], occ["end"], occ["dmfa_contract_type"], occ["mean_working_hours"]) == (
-        dt.date(2015, 3, 2), None, "0", D("38.00"))
+        dt.date(2015, 3, 2),
+        None,
+        "0",
+        D("38.00"),
+    )
     # Remuneration code 1 (§3.3, §7.3) = gross + guaranteed wage of week 1 (ONSS part only):
     # 3,000.00 + (1,500.00 + 750.00) + 450.00 = 5,700.00. The exempt codes 10/11 pay is not declared.
     assert occ["remuneration_code1"] == D("5700.00")
@@ -167,16 +176,25 @@ def test_q3_blue_collar_sickness_services_and_remuneration(q3):
     # Hours = days x Q / 5 with Q = 38.00: 41 x 7.6 = 311.60; 5 x 7.6 = 38.00; 12 x 7.6 = 91.20; 8 x 7.6 = 60.80.
     svc = {r["service_code"]: (r["days"], r["hours"]) for r in rows(table(root, "dmfa_services"), employee_id="B1")}
     assert svc == {
-        1: (D("41.00"), D("311.60")), 10: (D("5.00"), D("38.00")),
-        11: (D("12.00"), D("91.20")), 50: (D("8.00"), D("60.80")),
+        1: (D("41.00"), D("311.60")),
+        10: (D("5.00"), D("38.00")),
+        11: (D("12.00"), D("91.20")),
+        50: (D("8.00"), D("60.80")),
     }
     [line] = rows(table(root, "dmfa_worker_lines"), employee_ids="B1")
     assert (line["days_code1"], line["days_code10"], line["days_code11"], line["days_code50"]) == (
-        D("41.00"), D("5.00"), D("12.00"), D("8.00"))
+        D("41.00"),
+        D("5.00"),
+        D("12.00"),
+        D("8.00"),
+    )
     # 108 % basis (§1.1; §7.4: the Remun amount stays at 100 %, the 108 % is in the contribution basis):
     # 5,700.00 x 1.08 = 6,156.00.
     assert (line["remuneration_code1"], line["contribution_basis"]) == (D("5700.00"), D("6156.00"))
-    assert manifest["anomalies"] == {"incapacity_days_outside_occupations": 0, "occupations_with_more_incapacity_than_scheduled_days": 0}
+    assert manifest["anomalies"] == {
+        "incapacity_days_outside_occupations": 0,
+        "occupations_with_more_incapacity_than_scheduled_days": 0,
+    }
 
     # The same figures in the XML (zones in cents / hundredths, docs/dmfa.md "Number formats").
     rec = xml_root(root).xpath(f"//NaturalPerson[INSS='{NISS_BLUE}']/WorkerRecord")[0]
@@ -197,8 +215,17 @@ def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
     # in September (monthly granularity: the change is dated on the first day of that month).
     # Occupation 1: contract start 2020-01-06 (unchanged since), ends 2026-08-31; Q = 38.00; ContractType 0.
     # Occupation 2: from 2026-09-01, no end; Q = 38 x 0.8 = 30.40; ContractType 1 (part time).
-    assert [(o["occupation_seq"], o["start"], o["end"], o["dmfa_contract_type"], o["ref_mean_working_hours"],
-             o["mean_working_hours"]) for o in occ] == [
+    assert [
+        (
+            o["occupation_seq"],
+            o["start"],
+            o["end"],
+            o["dmfa_contract_type"],
+            o["ref_mean_working_hours"],
+            o["mean_working_hours"],
+        )
+        for o in occ
+    ] == [
         (1, dt.date(2020, 1, 6), dt.date(2026, 8, 31), "0", D("38.00"), D("38.00")),
         (2, dt.date(2026, 9, 1), None, "1", D("38.00"), D("30.40")),
     ]
@@ -206,11 +233,18 @@ def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
     assert [o["remuneration_code1"] for o in occ] == [D("8000.30"), D("3200.12")]
     # Service code 1 per occupation: Jul 23 + Aug 21 = 44 days, hours 44 x 38.00 / 5 = 334.40;
     # Sep 22 days, hours 22 x 30.40 / 5 = 133.76 (rounded to 1/100 h, here exact).
-    svc = sorted((r["occupation_seq"], r["service_code"], r["days"], r["hours"]) for r in rows(table(root, "dmfa_services"), employee_id="W1"))
+    svc = sorted(
+        (r["occupation_seq"], r["service_code"], r["days"], r["hours"])
+        for r in rows(table(root, "dmfa_services"), employee_id="W1")
+    )
     assert svc == [(1, 1, D("44.00"), D("334.40")), (2, 1, D("22.00"), D("133.76"))]
     # White collar: basis at 100 % = 8,000.30 + 3,200.12 = 11,200.42.
     [line] = rows(table(root, "dmfa_worker_lines"), employee_ids="W1")
-    assert (line["occupations"], line["remuneration_code1"], line["contribution_basis"]) == (2, D("11200.42"), D("11200.42"))
+    assert (line["occupations"], line["remuneration_code1"], line["contribution_basis"]) == (
+        2,
+        D("11200.42"),
+        D("11200.42"),
+    )
 
     rec = xml_root(root).xpath(f"//NaturalPerson[INSS='{NISS_WHITE}']/WorkerRecord")[0]
     assert texts(rec, "WorkerCode/text()") == ["495"]
@@ -245,7 +279,8 @@ def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
 #                 sum 1,522.86 x 2 + 1,218.29 = 4,264.01 -> rounding regularisation 4,264.00 - 4,264.01 = -0.01
 #        worker part: monthly 522.82 x 2 + 418.26 = 1,463.90 withheld (final, never adjusted);
 #        quarterly 11,200.42 x 13.07 % = 1,463.894894 -> 1,463.89: difference -0.01, borne by the employer:
-#        employer part 4,264.00 - 1,463.90 = 2,800.10 against monthly 795.23 x 2 + 204.81 x 2 + 636.18 + 163.85 = 2,800.11.
+#        employer part 4,264.00 - 1,463.90 = 2,800.10 against monthly
+#        795.23 x 2 + 204.81 x 2 + 636.18 + 163.85 = 2,800.11.
 #   255: 11,200.42 x 0.02 % = 2.240084 -> 2.24; monthly 0.80 + 0.80 + 0.64 = 2.24
 #   256: 1.120042 -> 1.12; monthly 0.40 + 0.40 + 0.32 = 1.12
 #   809: 11,200.42 x 0.34 % = 38.081428 -> 38.08; monthly 13.60 + 13.60 + 10.88 = 38.08
@@ -278,8 +313,12 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
         for r in contrib.to_dicts()
     }
     got_recon = {
-        (r["employee_ids"], r["contribution_worker_code"], r["contribution_type"]):
-            (r["basis"], r["amount"], r["monthly_total"], r["rounding_regularisation"])
+        (r["employee_ids"], r["contribution_worker_code"], r["contribution_type"]): (
+            r["basis"],
+            r["amount"],
+            r["monthly_total"],
+            r["rounding_regularisation"],
+        )
         for r in recon.to_dicts()
     }
     assert got_recon == Q3_EXPECTED
@@ -291,9 +330,15 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
     # The worker's part is never adjusted: the difference is the employer's (§1.2).
     [w495] = rows(recon, employee_ids="W1", contribution_worker_code="495")
     assert (w495["monthly_worker"], w495["worker_part_quarterly"], w495["worker_part_difference"]) == (
-        D("1463.90"), D("1463.89"), D("-0.01"))
+        D("1463.90"),
+        D("1463.89"),
+        D("-0.01"),
+    )
     assert (w495["monthly_employer"], w495["employer_part_quarterly"], w495["employer_regularisation"]) == (
-        D("2800.11"), D("2800.10"), D("-0.01"))
+        D("2800.11"),
+        D("2800.10"),
+        D("-0.01"),
+    )
     # Every reconciliation line adds up: monthly_total + rounding_regularisation + cap_relief == amount.
     for r in recon.to_dicts():
         assert r["monthly_total"] + r["rounding_regularisation"] + r["cap_relief"] == r["amount"]
@@ -301,14 +346,32 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
     # Worker-line totals: 2,721.58 and 4,327.84.
     lines = {r["employee_ids"]: r for r in table(root, "dmfa_worker_lines").to_dicts()}
     assert (lines["B1"]["total_contributions"], lines["W1"]["total_contributions"]) == (D("2721.58"), D("4327.84"))
-    assert (lines["W1"]["worker_code_contribution"], lines["W1"]["rounding_regularisation"]) == (D("4264.00"), D("-0.01"))
+    assert (lines["W1"]["worker_code_contribution"], lines["W1"]["rounding_regularisation"]) == (
+        D("4264.00"),
+        D("-0.01"),
+    )
     # XML: one WorkerContribution per (code, type), basis and amount in cents.
     rec = xml_root(root).xpath(f"//NaturalPerson[INSS='{NISS_BLUE}']/WorkerRecord")[0]
-    assert texts(rec, "WorkerContribution/ContributionWorkerCode/text()") == ["015", "253", "255", "256", "809", "810", "859"]
+    assert texts(rec, "WorkerContribution/ContributionWorkerCode/text()") == [
+        "015",
+        "253",
+        "255",
+        "256",
+        "809",
+        "810",
+        "859",
+    ]
     assert texts(rec, "WorkerContribution/ContributionType/text()") == ["1", "0", "0", "0", "0", "0", "0"]
     assert set(texts(rec, "WorkerContribution/ContributionCalculationBasis/text()")) == {"00000615600"}
     assert texts(rec, "WorkerContribution/ContributionAmount/text()") == [
-        "00000234359", "00000034289", "00000000123", "00000000062", "00000002093", "00000000616", "00000000616"]
+        "00000234359",
+        "00000034289",
+        "00000000123",
+        "00000000062",
+        "00000002093",
+        "00000000616",
+        "00000000616",
+    ]
 
 
 def test_q3_net_owed_amount_and_totals_reconcile(q3):
@@ -319,7 +382,10 @@ def test_q3_net_owed_amount_and_totals_reconcile(q3):
     summary = manifest["employers"][EMPLOYER]
     assert summary["net_owed_amount"] == summary["contributions"] == "7049.42"
     assert (summary["monthly_contributions"], summary["rounding_regularisation"], summary["cap_relief"]) == (
-        "7049.43", "-0.01", "0.00")
+        "7049.43",
+        "-0.01",
+        "0.00",
+    )
     assert summary["reconciles"] is True
     assert summary["remuneration_code1"] == "16900.42"  # 5,700.00 + 8,000.30 + 3,200.12
     assert (summary["worker_lines"], summary["occupations"]) == (2, 3)
@@ -343,36 +409,67 @@ def quarter_input(workers: list[dict], quarter: str = QUARTER, workforce: int = 
         start = dt.date.fromisoformat(period + "-01")
         month = pl.DataFrame(
             {
-                "employee_id": [w["employee_id"] for w in workers], "period": period, "employer_id": EMPLOYER,
+                "employee_id": [w["employee_id"] for w in workers],
+                "period": period,
+                "employer_id": EMPLOYER,
                 "worker_status": [w["status"] for w in workers],
-                "gross_salary": [D(w["gross"][i]) for w in workers], "guaranteed_wage_onss": D("0.00"),
-                "employer_category": "000", "workforce": workforce, "commercial": True,
+                "gross_salary": [D(w["gross"][i]) for w in workers],
+                "guaranteed_wage_onss": D("0.00"),
+                "employer_category": "000",
+                "workforce": workforce,
+                "commercial": True,
             },
             schema_overrides={"gross_salary": MONEY, "guaranteed_wage_onss": MONEY, "workforce": pl.Int32},
         ).with_columns(onss_base(PARAMS, start), worker_code().alias("worker_code"))
         lines = contribution_lines(month, PARAMS, start)
         contrib.append(plain_text(lines))  # as RunStore.read gives them
-        payroll.append(month.join(totals(lines), on=["employee_id", "period"]).with_columns(
-            pl.lit("BE").alias("residence_country"), pl.lit("BE").alias("work_country"),
-            pl.lit("BE_RESIDENT").alias("withholding_reason"),
-        ))
-        employees.append(pl.DataFrame(
-            {
-                "employee_id": [w["employee_id"] for w in workers], "employer_id": EMPLOYER, "period": period,
-                "niss": [w["niss"] for w in workers], "last_name": [w["employee_id"] for w in workers], "first_name": "Test",
-                "worker_status": [w["status"] for w in workers], "contract_type": "open_ended",
-                "contract_start": dt.date(2015, 1, 5), "contract_end": None,
-                "work_fraction": [D(w.get("fraction", ["1", "1", "1"])[i]) for w in workers], "weekly_work_days": 5,
-            },
-            schema_overrides={"contract_end": pl.Date, "work_fraction": RATIO, "weekly_work_days": pl.Int8},
-        ))
-        employers.append(pl.DataFrame({
-            "employer_id": [EMPLOYER], "enterprise_number": [ENTERPRISE], "name": ["Ateliers Mosans SA"],
-            "employer_category": ["000"], "workforce": [workforce], "commercial": [True], "period": [period],
-        }, schema_overrides={"workforce": pl.Int32}))
+        payroll.append(
+            month.join(totals(lines), on=["employee_id", "period"]).with_columns(
+                pl.lit("BE").alias("residence_country"),
+                pl.lit("BE").alias("work_country"),
+                pl.lit("BE_RESIDENT").alias("withholding_reason"),
+            )
+        )
+        employees.append(
+            pl.DataFrame(
+                {
+                    "employee_id": [w["employee_id"] for w in workers],
+                    "employer_id": EMPLOYER,
+                    "period": period,
+                    "niss": [w["niss"] for w in workers],
+                    "last_name": [w["employee_id"] for w in workers],
+                    "first_name": "Test",
+                    "worker_status": [w["status"] for w in workers],
+                    "contract_type": "open_ended",
+                    "contract_start": dt.date(2015, 1, 5),
+                    "contract_end": None,
+                    "work_fraction": [D(w.get("fraction", ["1", "1", "1"])[i]) for w in workers],
+                    "weekly_work_days": 5,
+                },
+                schema_overrides={"contract_end": pl.Date, "work_fraction": RATIO, "weekly_work_days": pl.Int8},
+            )
+        )
+        employers.append(
+            pl.DataFrame(
+                {
+                    "employer_id": [EMPLOYER],
+                    "enterprise_number": [ENTERPRISE],
+                    "name": ["Ateliers Mosans SA"],
+                    "employer_category": ["000"],
+                    "workforce": [workforce],
+                    "commercial": [True],
+                    "period": [period],
+                },
+                schema_overrides={"workforce": pl.Int32},
+            )
+        )
     return QuarterInput(
-        quarter=quarter, payroll_lines=pl.concat(payroll), contribution_lines=pl.concat(contrib),
-        guaranteed_wage_days=None, employees=pl.concat(employees), employers=pl.concat(employers),
+        quarter=quarter,
+        payroll_lines=pl.concat(payroll),
+        contribution_lines=pl.concat(contrib),
+        guaranteed_wage_days=None,
+        employees=pl.concat(employees),
+        employers=pl.concat(employers),
         source_runs={p: {"run_id": f"run-{p}", "run_date": "2026-10-02"} for p in quarter_periods(quarter)},
     )
 
@@ -393,15 +490,27 @@ def test_issue_example_three_monthly_141_16_against_quarterly_423_47():
     Rounding regularisation 1,233.47 - 1,233.48 = -0.01, borne by the employer: employer part
     1,233.47 - 423.48 = 809.99 (Odoo books 270.00 / 269.99 / 270.00) against 3 x 270.00 = 810.00.
     """
-    result = compute_quarter(quarter_input([
-        {"employee_id": "B9", "niss": NISS_BLUE, "status": "blue_collar", "gross": ["1000.00"] * 3},
-    ]), PARAMS, RUN_DATE)
-    monthly = quarter_input([{"employee_id": "B9", "niss": NISS_BLUE, "status": "blue_collar", "gross": ["1000.00"] * 3}])
+    result = compute_quarter(
+        quarter_input(
+            [
+                {"employee_id": "B9", "niss": NISS_BLUE, "status": "blue_collar", "gross": ["1000.00"] * 3},
+            ]
+        ),
+        PARAMS,
+        RUN_DATE,
+    )
+    monthly = quarter_input(
+        [{"employee_id": "B9", "niss": NISS_BLUE, "status": "blue_collar", "gross": ["1000.00"] * 3}]
+    )
     worker_lines = monthly.contribution_lines.filter(pl.col("contribution") == "worker_onss")
     assert worker_lines.get_column("amount").to_list() == [D("141.16")] * 3
     r = by_code(result, "dmfa_reconciliation", "B9")["015"]
     assert (r["basis"], r["monthly_worker"], r["monthly_employer"], r["monthly_total"]) == (
-        D("3240.00"), D("423.48"), D("810.00"), D("1233.48"))
+        D("3240.00"),
+        D("423.48"),
+        D("810.00"),
+        D("1233.48"),
+    )
     assert (r["amount"], r["rounding_regularisation"], r["cap_relief"]) == (D("1233.47"), D("-0.01"), D("0.00"))
     assert (r["worker_part_quarterly"], r["worker_part_difference"]) == (D("423.47"), D("-0.01"))
     assert (r["employer_part_quarterly"], r["employer_regularisation"]) == (D("809.99"), D("-0.01"))
@@ -409,10 +518,16 @@ def test_issue_example_three_monthly_141_16_against_quarterly_423_47():
     # The other codes on 3,240.00: 253 = 180.468 -> 180.47 (monthly 3 x 60.16 (60.156) = 180.48 -> -0.01);
     # 255 = 0.648 -> 0.65 (3 x 0.22 (0.216) = 0.66 -> -0.01); 256 = 0.324 -> 0.32 (3 x 0.11 (0.108) = 0.33 -> -0.01);
     # 809 = 11.016 -> 11.02 (3 x 3.67 (3.672) = 11.01 -> +0.01); 810, 859 = 3.24 (3 x 1.08, exact).
-    got = {c: (v["amount"], v["rounding_regularisation"]) for c, v in by_code(result, "dmfa_reconciliation", "B9").items()}
+    got = {
+        c: (v["amount"], v["rounding_regularisation"]) for c, v in by_code(result, "dmfa_reconciliation", "B9").items()
+    }
     assert got == {
-        "015": (D("1233.47"), D("-0.01")), "253": (D("180.47"), D("-0.01")), "255": (D("0.65"), D("-0.01")),
-        "256": (D("0.32"), D("-0.01")), "809": (D("11.02"), D("0.01")), "810": (D("3.24"), D("0.00")),
+        "015": (D("1233.47"), D("-0.01")),
+        "253": (D("180.47"), D("-0.01")),
+        "255": (D("0.65"), D("-0.01")),
+        "256": (D("0.32"), D("-0.01")),
+        "809": (D("11.02"), D("0.01")),
+        "810": (D("3.24"), D("0.00")),
         "859": (D("3.24"), D("0.00")),
     }
     # NetOwedAmount = 1,233.47 + 180.47 + 0.65 + 0.32 + 11.02 + 3.24 + 3.24 = 1,432.41;
@@ -428,13 +543,28 @@ def test_hours_are_rounded_once_to_the_hundredth():
     days x Q / days per week rounded once to 1/100 h. One third time all quarter:
     Q = 38 x 0.333333 = 12.666654 -> 12.67; 66 weekdays in 2026-Q3 (Jul 23, Aug 21, Sep 22);
     hours = 66 x 12.67 / 5 = 167.244 -> 167.24."""
-    result = compute_quarter(quarter_input([
-        {"employee_id": "P1", "niss": NISS_WHITE, "status": "white_collar", "gross": ["1000.00"] * 3,
-         "fraction": ["0.333333"] * 3},
-    ]), PARAMS, RUN_DATE)
+    result = compute_quarter(
+        quarter_input(
+            [
+                {
+                    "employee_id": "P1",
+                    "niss": NISS_WHITE,
+                    "status": "white_collar",
+                    "gross": ["1000.00"] * 3,
+                    "fraction": ["0.333333"] * 3,
+                },
+            ]
+        ),
+        PARAMS,
+        RUN_DATE,
+    )
     [occ] = result.tables["dmfa_occupations"].to_dicts()
     assert (occ["mean_working_hours"], occ["dmfa_contract_type"], occ["start"], occ["end"]) == (
-        D("12.67"), "1", dt.date(2015, 1, 5), None)
+        D("12.67"),
+        "1",
+        dt.date(2015, 1, 5),
+        None,
+    )
     [svc] = result.tables["dmfa_services"].to_dicts()
     assert (svc["service_code"], svc["days"], svc["hours"]) == (1, D("66.00"), D("167.24"))
 
@@ -449,11 +579,17 @@ def test_employer_cap_value_in_force_for_2026_q3():
 
 @pytest.fixture(scope="module")
 def capped():
-    return compute_quarter(quarter_input([
-        {"employee_id": "C1", "niss": NISS_OTHER[0], "status": "white_collar", "gross": ["32000.00"] * 3},
-        {"employee_id": "C2", "niss": NISS_OTHER[1], "status": "blue_collar", "gross": ["31000.00"] * 3},
-        {"employee_id": "C3", "niss": NISS_OTHER[2], "status": "blue_collar", "gross": ["29000.00"] * 3},
-    ]), PARAMS, RUN_DATE)
+    return compute_quarter(
+        quarter_input(
+            [
+                {"employee_id": "C1", "niss": NISS_OTHER[0], "status": "white_collar", "gross": ["32000.00"] * 3},
+                {"employee_id": "C2", "niss": NISS_OTHER[1], "status": "blue_collar", "gross": ["31000.00"] * 3},
+                {"employee_id": "C3", "niss": NISS_OTHER[2], "status": "blue_collar", "gross": ["29000.00"] * 3},
+            ]
+        ),
+        PARAMS,
+        RUN_DATE,
+    )
 
 
 def test_employer_cap_white_collar(capped):
@@ -469,14 +605,27 @@ def test_employer_cap_white_collar(capped):
     r = by_code(capped, "dmfa_reconciliation", "C1")
     c = by_code(capped, "dmfa_contributions", "C1")
     assert (c["495"]["basis"], c["495"]["basis_capped"], c["495"]["employer_cap_quarter"]) == (
-        D("96000.00"), D("88434.00"), D("88434.00"))
+        D("96000.00"),
+        D("88434.00"),
+        D("88434.00"),
+    )
     assert (c["495"]["amount_uncapped"], c["495"]["cap_relief"], c["495"]["amount"]) == (
-        D("36547.20"), D("-1891.50"), D("34655.70"))
-    assert (r["495"]["monthly_total"], r["495"]["rounding_regularisation"], r["495"]["cap_relief"], r["495"]["amount"]) == (
-        D("36547.20"), D("0.00"), D("-1891.50"), D("34655.70"))
+        D("36547.20"),
+        D("-1891.50"),
+        D("34655.70"),
+    )
+    assert (
+        r["495"]["monthly_total"],
+        r["495"]["rounding_regularisation"],
+        r["495"]["cap_relief"],
+        r["495"]["amount"],
+    ) == (D("36547.20"), D("0.00"), D("-1891.50"), D("34655.70"))
     # The personal 13.07 % is on the full pay: 96,000.00 x 13.07 % = 12,547.20 = 3 x 4,182.40.
     assert (r["495"]["worker_part_quarterly"], r["495"]["monthly_worker"], r["495"]["worker_part_difference"]) == (
-        D("12547.20"), D("12547.20"), D("0.00"))
+        D("12547.20"),
+        D("12547.20"),
+        D("0.00"),
+    )
     # Special contributions on the full pay: 809 96,000.00 x 0.34 % = 326.40; 810 and 859 x 0.10 % = 96.00.
     assert (c["809"]["amount"], c["810"]["amount"], c["859"]["amount"]) == (D("326.40"), D("96.00"), D("96.00"))
     assert c["809"]["basis_capped"] is None and c["809"]["cap_relief"] == 0
@@ -509,7 +658,11 @@ def test_employer_cap_blue_collar_compares_the_pay_at_100_percent(capped):
 
     c3 = by_code(capped, "dmfa_contributions", "C3")["015"]
     assert (c3["basis"], c3["basis_capped"], c3["cap_relief"], c3["amount"]) == (
-        D("93960.00"), D("93960.00"), D("0.00"), D("35770.57"))
+        D("93960.00"),
+        D("93960.00"),
+        D("0.00"),
+        D("35770.57"),
+    )
 
 
 def test_employer_cap_totals_and_declaration(capped):
@@ -518,17 +671,26 @@ def test_employer_cap_totals_and_declaration(capped):
     assert summary["cap_relief"] == "-3124.32"
     recon = capped.tables["dmfa_reconciliation"]
     total = D(summary["contributions"])
-    assert D(summary["monthly_contributions"]) + D(summary["rounding_regularisation"]) + D(summary["cap_relief"]) == total
+    assert (
+        D(summary["monthly_contributions"]) + D(summary["rounding_regularisation"]) + D(summary["cap_relief"]) == total
+    )
     assert total == sum(recon.get_column("amount").to_list()) and summary["net_owed_amount"] == str(total)
     [xml] = capped.declarations.values()
     assert validate_declaration(xml) == []
     # The XML carries the capped amount on the full basis (cents): C1 495 basis 96,000.00, amount 34,655.70.
-    rec = etree.fromstring(xml).xpath(f"//NaturalPerson[INSS='{NISS_OTHER[0]}']/WorkerRecord/WorkerContribution[ContributionWorkerCode='495']")[0]
+    rec = etree.fromstring(xml).xpath(
+        f"//NaturalPerson[INSS='{NISS_OTHER[0]}']/WorkerRecord/WorkerContribution[ContributionWorkerCode='495']"
+    )[0]
     assert (texts(rec, "ContributionCalculationBasis/text()"), texts(rec, "ContributionAmount/text()")) == (
-        ["00009600000"], ["00003465570"])
+        ["00009600000"],
+        ["00003465570"],
+    )
     lines = {r["employee_ids"]: r for r in capped.tables["dmfa_worker_lines"].to_dicts()}
-    assert (lines["C1"]["worker_code_cap_relief"], lines["C2"]["worker_code_cap_relief"], lines["C3"]["worker_code_cap_relief"]) == (
-        D("-1891.50"), D("-1232.82"), D("0.00"))
+    assert (
+        lines["C1"]["worker_code_cap_relief"],
+        lines["C2"]["worker_code_cap_relief"],
+        lines["C3"]["worker_code_cap_relief"],
+    ) == (D("-1891.50"), D("-1232.82"), D("0.00"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,9 +720,15 @@ def test_invalid_declaration_raises_and_never_shows_the_niss():
     # compute_quarter raises DmfaDeclarationError (nothing to write) with the INSS redacted.
     bad = "850730033281"
     with pytest.raises(DmfaDeclarationError) as err:
-        compute_quarter(quarter_input([
-            {"employee_id": "X1", "niss": bad, "status": "white_collar", "gross": ["3000.00"] * 3},
-        ]), PARAMS, RUN_DATE)
+        compute_quarter(
+            quarter_input(
+                [
+                    {"employee_id": "X1", "niss": bad, "status": "white_collar", "gross": ["3000.00"] * 3},
+                ]
+            ),
+            PARAMS,
+            RUN_DATE,
+        )
     message = str(err.value)
     assert "does not validate" in message and "INSS" in message
     assert bad not in message and bad[:11] not in message
@@ -570,7 +738,12 @@ def test_invalid_declaration_raises_and_never_shows_the_niss():
 # Run-store checks
 # --------------------------------------------------------------------------------------------
 def _info(period: str, finalised: bool) -> dict:
-    return {"run_id": hashlib.sha256(period.encode()).hexdigest(), "period": period, "run_date": "2026-10-02", "finalised": finalised}
+    return {
+        "run_id": hashlib.sha256(period.encode()).hexdigest(),
+        "period": period,
+        "run_date": "2026-10-02",
+        "finalised": finalised,
+    }
 
 
 def test_missing_month_is_refused_naming_the_month(tmp_path):
@@ -590,7 +763,9 @@ def test_non_finalised_month_is_refused_naming_the_month(tmp_path):
     for period, finalised in (("2026-07", True), ("2026-08", False), ("2026-09", True)):
         store.save(period, {}, _info(period, finalised))
     run_id = _info("2026-08", False)["run_id"]
-    with pytest.raises(RunStoreError, match=rf"2026-08: the run {run_id[:12]} was not finalised \(rerun with --finalise\)") as err:
+    with pytest.raises(
+        RunStoreError, match=rf"2026-08: the run {run_id[:12]} was not finalised \(rerun with --finalise\)"
+    ) as err:
         read_quarter(store, QUARTER)
     assert "2026-07" not in str(err.value) and "2026-09" not in str(err.value)
 
@@ -599,7 +774,9 @@ def test_non_finalised_month_from_the_monthly_batch_is_refused(tmp_path):
     months = dict(Q3_MONTHS)
     run_months(tmp_path, {p: months[p] for p in ("2026-07", "2026-08")})
     run_months(tmp_path, {"2026-09": months["2026-09"]}, finalise=False)
-    with pytest.raises(RunStoreError, match=r"cannot use the run store: 2026-09: the run [0-9a-f]{12} was not finalised"):
+    with pytest.raises(
+        RunStoreError, match=r"cannot use the run store: 2026-09: the run [0-9a-f]{12} was not finalised"
+    ):
         read_quarter(RunStore(tmp_path / "store"), QUARTER)
 
 
@@ -656,7 +833,9 @@ def test_niss_masked_in_every_table_and_the_manifest(q3):
         assert set(frame.get_column("niss").to_list()) <= {"*********28", "*********27"}, name
         for col in frame.columns:
             if frame.schema[col] == pl.String:
-                assert not frame.filter(pl.col(col).str.contains(NISS_BLUE) | pl.col(col).str.contains(NISS_WHITE)).height, (name, col)
+                assert not frame.filter(
+                    pl.col(col).str.contains(NISS_BLUE) | pl.col(col).str.contains(NISS_WHITE)
+                ).height, (name, col)
     assert not any(n in (root / "dmfa" / "manifest.json").read_text(encoding="utf-8") for n in raw)
     # The declaration itself carries the INSS (zone 00024): it is the only place.
     xml = (root / "dmfa" / f"dmfa_{EMPLOYER}_20263.xml").read_text(encoding="utf-8")
@@ -692,7 +871,7 @@ def test_quarter_periods_bounds_and_code(quarter, periods, bounds, code):
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (dt.date(2026, 1, 1), "2025-Q4"),   # year boundary: January -> Q4 of the previous year
+        (dt.date(2026, 1, 1), "2025-Q4"),  # year boundary: January -> Q4 of the previous year
         (dt.date(2026, 3, 31), "2025-Q4"),
         (dt.date(2026, 4, 1), "2026-Q1"),
         (dt.date(2026, 10, 15), "2026-Q3"),

@@ -23,7 +23,6 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from pipeline.errors import MissingParameterError
 from pipeline.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
 from pipeline.money import MONEY
 from pipeline.params import default_parameters
@@ -33,32 +32,62 @@ D = Decimal
 d = dt.date.fromisoformat
 
 EMP_SCHEMA = {
-    "employee_id": pl.String, "worker_status": pl.String, "contract_type": pl.String,
-    "contract_start": pl.Date, "contract_end": pl.Date, "weekly_work_days": pl.Int8,
+    "employee_id": pl.String,
+    "worker_status": pl.String,
+    "contract_type": pl.String,
+    "contract_start": pl.Date,
+    "contract_end": pl.Date,
+    "weekly_work_days": pl.Int8,
 }
 ABS_SCHEMA = {
-    "employee_id": pl.String, "start_date": pl.Date, "end_date": pl.Date, "cause": pl.String,
-    "other_cause": pl.Boolean, "partial_resumption": pl.Boolean, "source_file": pl.String, "source_line": pl.Int64,
+    "employee_id": pl.String,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "cause": pl.String,
+    "other_cause": pl.Boolean,
+    "partial_resumption": pl.Boolean,
+    "source_file": pl.String,
+    "source_line": pl.Int64,
 }
 PAY_SCHEMA = {
-    "employee_id": pl.String, "period": pl.String, "daily_wage": MONEY, "source_file": pl.String,
+    "employee_id": pl.String,
+    "period": pl.String,
+    "daily_wage": MONEY,
+    "source_file": pl.String,
     "source_line": pl.Int64,
 }
 
 
 def emp(eid, status="blue_collar", ctype="open_ended", start="2020-01-01", end=None, days=5):
-    return {"employee_id": eid, "worker_status": status, "contract_type": ctype, "contract_start": d(start),
-            "contract_end": d(end) if end else None, "weekly_work_days": days}
+    return {
+        "employee_id": eid,
+        "worker_status": status,
+        "contract_type": ctype,
+        "contract_start": d(start),
+        "contract_end": d(end) if end else None,
+        "weekly_work_days": days,
+    }
 
 
 def episode(eid, start, end, cause="illness", other=False, partial=False):
-    return {"employee_id": eid, "start_date": d(start) if start else None, "end_date": d(end) if end else None,
-            "cause": cause, "other_cause": other, "partial_resumption": partial, "source_file": "absences.csv"}
+    return {
+        "employee_id": eid,
+        "start_date": d(start) if start else None,
+        "end_date": d(end) if end else None,
+        "cause": cause,
+        "other_cause": other,
+        "partial_resumption": partial,
+        "source_file": "absences.csv",
+    }
 
 
 def wage(eid, period, daily):
-    return {"employee_id": eid, "period": period, "daily_wage": D(daily) if daily is not None else None,
-            "source_file": "pay.csv"}
+    return {
+        "employee_id": eid,
+        "period": period,
+        "daily_wage": D(daily) if daily is not None else None,
+        "source_file": "pay.csv",
+    }
 
 
 def run(employees, absences, pay, period):
@@ -115,14 +144,30 @@ def test_blue_collar_ill_20_days_across_a_month_end():
     assert totals(jan, "B1") == (D("608.00"), D("417.72"))
     assert (day(jan, "B1", "2026-01-26")["day_rank"], day(jan, "B1", "2026-01-26")["amount"]) == (7, D("121.60"))
     first = day(jan, "B1", "2026-01-20")
-    assert (first["day_rank"], first["band"], first["payer"], first["amount"], first["onss_subject"],
-            first["service_code"]) == (1, "G100", "employer", D("121.60"), True, 1)
+    assert (
+        first["day_rank"],
+        first["band"],
+        first["payer"],
+        first["amount"],
+        first["onss_subject"],
+        first["service_code"],
+    ) == (1, "G100", "employer", D("121.60"), True, 1)
     saturday = day(jan, "B1", "2026-01-24")
     assert (saturday["band"], saturday["payer"], saturday["amount"], saturday["service_code"]) == (
-        "G100", "none", D("0.00"), None)
+        "G100",
+        "none",
+        D("0.00"),
+        None,
+    )
     week2 = day(jan, "B1", "2026-01-27")
-    assert (week2["day_rank"], week2["band"], week2["rate"], week2["amount"], week2["onss_subject"],
-            week2["service_code"]) == (8, "WEEK2", D("0.858800"), D("104.43"), False, 10)
+    assert (
+        week2["day_rank"],
+        week2["band"],
+        week2["rate"],
+        week2["amount"],
+        week2["onss_subject"],
+        week2["service_code"],
+    ) == (8, "WEEK2", D("0.858800"), D("104.43"), False, 10)
     assert jan.days.filter(pl.col("employee_id") == "B1").height == 12  # 20..31 January
 
     feb = run(employees, absences, pay, "2026-02")
@@ -130,9 +175,15 @@ def test_blue_collar_ill_20_days_across_a_month_end():
     assert day(feb, "B1", "2026-02-01")["day_rank"] == 13
     assert day(feb, "B1", "2026-02-02")["amount"] == D("104.43")
     comp = day(feb, "B1", "2026-02-03")
-    assert (comp["day_rank"], comp["band"], comp["rate"], comp["rate_above_ceiling"], comp["daily_ceiling"],
-            comp["amount"], comp["service_code"]) == (
-        15, "COMPLEMENT", D("0.258800"), D("0.858800"), D("219.757320"), D("31.47"), 11)
+    assert (
+        comp["day_rank"],
+        comp["band"],
+        comp["rate"],
+        comp["rate_above_ceiling"],
+        comp["daily_ceiling"],
+        comp["amount"],
+        comp["service_code"],
+    ) == (15, "COMPLEMENT", D("0.258800"), D("0.858800"), D("219.757320"), D("31.47"), 11)
     assert feb.rejects.height == 0
 
 
@@ -151,15 +202,29 @@ def test_white_collar_open_ended_ill_40_days():
     mar = run(employees, absences, pay, "2026-03")
     assert totals(mar, "W1") == (D("4400.00"), D("0.00"))
     rank30 = day(mar, "W1", "2026-03-31")
-    assert (rank30["day_rank"], rank30["band"], rank30["amount"], rank30["service_code"]) == (30, "G100", D("200.00"), 1)
+    assert (rank30["day_rank"], rank30["band"], rank30["amount"], rank30["service_code"]) == (
+        30,
+        "G100",
+        D("200.00"),
+        1,
+    )
     assert set(mar.days.get_column("band")) == {"G100"}
 
     apr = run(employees, absences, pay, "2026-04")
     assert totals(apr, "W1") == (D("0.00"), D("0.00"))
     rank31 = day(apr, "W1", "2026-04-01")
-    assert (rank31["day_rank"], rank31["band"], rank31["payer"], rank31["service_code"]) == (31, "MUTUALITY", "mutuality", 50)
+    assert (rank31["day_rank"], rank31["band"], rank31["payer"], rank31["service_code"]) == (
+        31,
+        "MUTUALITY",
+        "mutuality",
+        50,
+    )
     easter_monday = day(apr, "W1", "2026-04-06")
-    assert (easter_monday["public_holiday"], easter_monday["band"], easter_monday["amount"]) == (True, "MUTUALITY", D("0.00"))
+    assert (easter_monday["public_holiday"], easter_monday["band"], easter_monday["amount"]) == (
+        True,
+        "MUTUALITY",
+        D("0.00"),
+    )
     assert apr.days.filter(pl.col("service_code") == 50).height == 8
 
 
@@ -232,8 +297,14 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
     assert totals(dec, "B4") == (D("912.00"), D("0.00"))
     jan = run(employees, absences, pay, "2026-01")
     new_year = day(jan, "B4", "2026-01-01")
-    assert (new_year["day_rank"], new_year["band"], new_year["rate"], new_year["amount"], new_year["onss_subject"],
-            new_year["service_code"]) == (4, "PUBLIC_HOLIDAY", D("1.000000"), D("304.00"), True, 1)
+    assert (
+        new_year["day_rank"],
+        new_year["band"],
+        new_year["rate"],
+        new_year["amount"],
+        new_year["onss_subject"],
+        new_year["service_code"],
+    ) == (4, "PUBLIC_HOLIDAY", D("1.000000"), D("304.00"), True, 1)
     comp = day(jan, "B4", "2026-01-12")
     assert (comp["day_rank"], comp["daily_ceiling"], comp["amount"]) == (15, D("219.757320"), D("129.22"))
     assert day(jan, "B4", "2026-01-28")["band"] == "MUTUALITY"
@@ -252,7 +323,9 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
 )
 def test_complement_on_both_sides_of_the_ceiling(daily_wage, complement):
     """CCT 12bis: 25.88 % below + 85.88 % above the INAMI ceiling (rules-reference §3.2, §3.5)."""
-    result = run([emp("B5")], [episode("B5", "2026-01-05", "2026-01-19")], [wage("B5", "2026-01", daily_wage)], "2026-01")
+    result = run(
+        [emp("B5")], [episode("B5", "2026-01-05", "2026-01-19")], [wage("B5", "2026-01", daily_wage)], "2026-01"
+    )
     comp = day(result, "B5", "2026-01-19")  # Mon, rank 15
     assert (comp["day_rank"], comp["band"], comp["amount"]) == (15, "COMPLEMENT", D(complement))
 
@@ -274,7 +347,11 @@ def test_relapse_after_10_days_in_2025_continues_the_count():
     )
     relapse_day = day(result, "R1", "2025-03-24")
     assert (relapse_day["day_rank"], relapse_day["band"], relapse_day["relapse"], relapse_day["chain_start"]) == (
-        13, "WEEK2", True, d("2025-03-03"))
+        13,
+        "WEEK2",
+        True,
+        d("2025-03-03"),
+    )
     assert day(result, "R1", "2025-03-26")["band"] == "COMPLEMENT"
     assert totals(result, "R1") == (D("608.00"), D("825.42"))
 
@@ -427,7 +504,11 @@ def test_worker_in_the_first_month_of_service():
     )
     friday = day(result, "N1", "2026-02-13")
     assert (friday["band"], friday["payer"], friday["amount"], friday["service_code"]) == (
-        "NO_SENIORITY", "mutuality", D("0.00"), 50)
+        "NO_SENIORITY",
+        "mutuality",
+        D("0.00"),
+        50,
+    )
     assert day(result, "N1", "2026-02-15")["band"] == "NO_SENIORITY"  # Sunday, last day before the month
     monday = day(result, "N1", "2026-02-16")
     assert (monday["day_rank"], monday["band"], monday["amount"]) == (8, "WEEK2", D("104.43"))
@@ -473,8 +554,13 @@ def test_public_holiday_inside_an_episode():
     """
     result = run([emp("H1")], [episode("H1", "2026-05-04", "2026-05-17")], [wage("H1", "2026-05", "121.60")], "2026-05")
     ascension = day(result, "H1", "2026-05-14")
-    assert (ascension["day_rank"], ascension["band"], ascension["amount"], ascension["onss_subject"],
-            ascension["service_code"]) == (11, "PUBLIC_HOLIDAY", D("121.60"), True, 1)
+    assert (
+        ascension["day_rank"],
+        ascension["band"],
+        ascension["amount"],
+        ascension["onss_subject"],
+        ascension["service_code"],
+    ) == (11, "PUBLIC_HOLIDAY", D("121.60"), True, 1)
     assert totals(result, "H1") == (D("729.60"), D("417.72"))
 
 
@@ -523,7 +609,10 @@ def test_relapse_during_partial_resumption_gives_nothing_from_2026(other_cause):
     flagged partial_resumption -> RELAPSE_PARTIAL_RESUMPTION, mutuality, code 50, 0.00."""
     result = run(
         [emp("P1")],
-        [episode("P1", "2026-01-05", "2026-01-09"), episode("P1", "2026-02-02", "2026-02-06", other=other_cause, partial=True)],
+        [
+            episode("P1", "2026-01-05", "2026-01-09"),
+            episode("P1", "2026-02-02", "2026-02-06", other=other_cause, partial=True),
+        ],
         [wage("P1", "2026-02", "121.60")],
         "2026-02",
     )
@@ -563,7 +652,12 @@ def test_days_after_the_contract_end_are_not_paid():
         "2026-03",
     )
     after = day(result, "F1", "2026-03-12")
-    assert (after["band"], after["payer"], after["amount"], after["service_code"]) == ("OUT_OF_CONTRACT", "none", D("0.00"), None)
+    assert (after["band"], after["payer"], after["amount"], after["service_code"]) == (
+        "OUT_OF_CONTRACT",
+        "none",
+        D("0.00"),
+        None,
+    )
     assert totals(result, "F1") == (D("300.00"), D("0.00"))
 
 
@@ -631,15 +725,24 @@ def test_cause_out_of_scope_is_rejected(cause, message):
     )
     row = result.rejects.to_dicts()
     assert len(row) == 1
-    assert (row[0]["source_line"], row[0]["column"], row[0]["check"], row[0]["value"]) == (2, "cause", "cause_out_of_scope", cause)
+    assert (row[0]["source_line"], row[0]["column"], row[0]["check"], row[0]["value"]) == (
+        2,
+        "cause",
+        "cause_out_of_scope",
+        cause,
+    )
     assert message in row[0]["message"]
     assert result.days.height == 0
     assert set(REJECT_SCHEMA) == set(result.rejects.columns)
 
 
 def test_private_accident_is_in_scope():
-    result = run([emp("K2")], [episode("K2", "2026-02-02", "2026-02-02", cause="private_accident")],
-                 [wage("K2", "2026-02", "100.00")], "2026-02")
+    result = run(
+        [emp("K2")],
+        [episode("K2", "2026-02-02", "2026-02-02", cause="private_accident")],
+        [wage("K2", "2026-02", "100.00")],
+        "2026-02",
+    )
     assert totals(result, "K2") == (D("100.00"), D("0.00"))
 
 
@@ -682,12 +785,26 @@ def test_output_columns_types_and_order():
     result = run(
         [emp("Z2"), emp("Z1", status="white_collar"), emp("Z3")],
         [episode("Z2", "2026-02-02", "2026-02-04"), episode("Z1", "2026-02-01", "2026-02-03")],
-        [wage("Z3", "2026-02", "90.00"), wage("Z2", "2026-02", "100.00"), wage("Z1", "2026-02", "110.00"),
-         wage("Z1", "2026-01", "1.00")],
+        [
+            wage("Z3", "2026-02", "90.00"),
+            wage("Z2", "2026-02", "100.00"),
+            wage("Z1", "2026-02", "110.00"),
+            wage("Z1", "2026-01", "1.00"),
+        ],
         "2026-02",
     )
-    assert result.days.columns[:10] == ["employee_id", "date", "episode_start", "day_rank", "band", "payer", "rate",
-                                        "amount", "onss_subject", "service_code"]
+    assert result.days.columns[:10] == [
+        "employee_id",
+        "date",
+        "episode_start",
+        "day_rank",
+        "band",
+        "payer",
+        "rate",
+        "amount",
+        "onss_subject",
+        "service_code",
+    ]
     assert dict(result.days.schema) == DAYS_SCHEMA
     assert dict(result.monthly.schema) == MONTHLY_SCHEMA
     assert result.days.select("employee_id", "date").rows() == sorted(result.days.select("employee_id", "date").rows())
@@ -742,8 +859,14 @@ def test_vectorised_ranks_match_the_reference_algorithm():
         start = dt.date(2025, 6, 1) + dt.timedelta(days=rng.randrange(0, 60))
         for _ in range(rng.randrange(1, 7)):
             length = rng.randrange(1, 25)
-            absences.append(episode(eid, start.isoformat(), (start + dt.timedelta(days=length - 1)).isoformat(),
-                                    other=rng.random() < 0.15))
+            absences.append(
+                episode(
+                    eid,
+                    start.isoformat(),
+                    (start + dt.timedelta(days=length - 1)).isoformat(),
+                    other=rng.random() < 0.15,
+                )
+            )
             start = start + dt.timedelta(days=length + rng.randrange(1, 70))
     expected = _reference_ranks(absences)
     for period in ["2025-12", "2026-01", "2026-02", "2026-03"]:

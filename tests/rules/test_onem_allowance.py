@@ -96,7 +96,13 @@ def frames(employees: list[dict], pays: list[tuple[str, str, str | None]]) -> tu
     )
     pay = pl.DataFrame(
         [
-            {"employee_id": e, "period": p, "gross_salary": None if g is None else D(g), "source_file": "pay.csv", "source_line": i + 2}
+            {
+                "employee_id": e,
+                "period": p,
+                "gross_salary": None if g is None else D(g),
+                "source_file": "pay.csv",
+                "source_line": i + 2,
+            }
             for i, (e, p, g) in enumerate(pays)
         ],
         schema=PAY_SCHEMA,
@@ -104,7 +110,14 @@ def frames(employees: list[dict], pays: list[tuple[str, str, str | None]]) -> tu
     return emp, pay
 
 
-def one(gross: str, country: str = "NL", fraction: str = "1", period: str = "2026-03", reading: str = "prorated", **conditions) -> dict:
+def one(
+    gross: str,
+    country: str = "NL",
+    fraction: str = "1",
+    period: str = "2026-03",
+    reading: str = "prorated",
+    **conditions,
+) -> dict:
     emp, pay = frames([employee("e1", country, fraction, **conditions)], [("e1", period, gross)])
     allowance, rejects = compute_onem_allowance(emp, pay, period, PARAMS, part_time_reading=reading)
     assert rejects.height == 0
@@ -372,7 +385,14 @@ def test_scope_and_rejects():
     assert rejects["source_file"].to_list() == ["employees.csv", "employees.csv", "pay.csv"]
     flags = emp.select("employee_id", employed_abroad_expr().alias("abroad"))
     assert dict(flags.iter_rows()) == {
-        "nl": True, "fr": True, "be": False, "de": False, "nofrac": True, "nowage": True, "frres": False, "nopay": True,
+        "nl": True,
+        "fr": True,
+        "be": False,
+        "de": False,
+        "nofrac": True,
+        "nowage": True,
+        "frres": False,
+        "nopay": True,
     }
 
 
@@ -414,7 +434,9 @@ def test_semester_and_deadline(period, semester, deadline):
 
 
 def _months(gross_by_period: dict[str, str], fraction: str = "0.5", country: str = "NL", **conditions) -> pl.DataFrame:
-    emp, pay = frames([employee("e1", country, fraction, **conditions)], [("e1", p, g) for p, g in gross_by_period.items()])
+    emp, pay = frames(
+        [employee("e1", country, fraction, **conditions)], [("e1", p, g) for p, g in gross_by_period.items()]
+    )
     return pl.concat([compute_onem_allowance(emp, pay, p, PARAMS)[0] for p in gross_by_period])
 
 
@@ -503,6 +525,7 @@ def test_claims_sorted_and_money_typed():
 # ---------------------------------------------------------------------------------------------
 # Property: the vectorised band and amount equal a plain Python Decimal evaluation of art. 2
 # ---------------------------------------------------------------------------------------------
+
 
 def _reference(gross: Decimal, fraction: Decimal, country: str) -> tuple[int, Decimal]:
     """Art. 2 by hand with Python decimal: FTE = gross / fraction; national = FTE × rate."""

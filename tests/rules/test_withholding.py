@@ -31,14 +31,28 @@ from pipeline.withholding import LINE_SCHEMA, decide_withholding, explain, expla
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "withholding"
 
 EMPLOYEE_SCHEMA = {
-    "employee_id": pl.String, "employer_id": pl.String, "residence_country": pl.String,
-    "fr_grandfathered": pl.Boolean, "fr_excluded_category": pl.String, "fr_276fg_year": pl.Int32,
-    "fr_second_chance_used": pl.Boolean, "fr_seasonal": pl.Boolean, "contract_start": pl.Date,
-    "contract_end": pl.Date, "source_file": pl.String, "source_line": pl.Int64,
+    "employee_id": pl.String,
+    "employer_id": pl.String,
+    "residence_country": pl.String,
+    "fr_grandfathered": pl.Boolean,
+    "fr_excluded_category": pl.String,
+    "fr_276fg_year": pl.Int32,
+    "fr_second_chance_used": pl.Boolean,
+    "fr_seasonal": pl.Boolean,
+    "contract_start": pl.Date,
+    "contract_end": pl.Date,
+    "source_file": pl.String,
+    "source_line": pl.Int64,
 }
 PAY_SCHEMA = {
-    "employee_id": pl.String, "period": pl.String, "days_worked_be": pl.Int32, "days_worked_residence": pl.Int32,
-    "days_worked_other": pl.Int32, "zone_exit_days": pl.Int32, "source_file": pl.String, "source_line": pl.Int64,
+    "employee_id": pl.String,
+    "period": pl.String,
+    "days_worked_be": pl.Int32,
+    "days_worked_residence": pl.Int32,
+    "days_worked_other": pl.Int32,
+    "zone_exit_days": pl.Int32,
+    "source_file": pl.String,
+    "source_line": pl.Int64,
 }
 
 
@@ -49,19 +63,42 @@ def params() -> Parameters:
 
 def employee(employee_id: str = "E1", residence: str | None = "FR", **kw) -> dict:
     row = {
-        "employee_id": employee_id, "employer_id": "200000001", "residence_country": residence,
-        "fr_grandfathered": True if residence == "FR" else None, "fr_excluded_category": "none",
-        "fr_276fg_year": None, "fr_second_chance_used": False, "fr_seasonal": False,
-        "contract_start": dt.date(2010, 1, 1), "contract_end": None, "source_file": "employees.csv", "source_line": 2,
+        "employee_id": employee_id,
+        "employer_id": "200000001",
+        "residence_country": residence,
+        "fr_grandfathered": True if residence == "FR" else None,
+        "fr_excluded_category": "none",
+        "fr_276fg_year": None,
+        "fr_second_chance_used": False,
+        "fr_seasonal": False,
+        "contract_start": dt.date(2010, 1, 1),
+        "contract_end": None,
+        "source_file": "employees.csv",
+        "source_line": 2,
     }
     row.update(kw)
     return row
 
 
-def month(period: str, be: int | None = 20, res: int = 0, other: int = 0, exits: int = 0, employee_id: str = "E1",
-          line: int = 2) -> dict:
-    return {"employee_id": employee_id, "period": period, "days_worked_be": be, "days_worked_residence": res,
-            "days_worked_other": other, "zone_exit_days": exits, "source_file": "pay.csv", "source_line": line}
+def month(
+    period: str,
+    be: int | None = 20,
+    res: int = 0,
+    other: int = 0,
+    exits: int = 0,
+    employee_id: str = "E1",
+    line: int = 2,
+) -> dict:
+    return {
+        "employee_id": employee_id,
+        "period": period,
+        "days_worked_be": be,
+        "days_worked_residence": res,
+        "days_worked_other": other,
+        "zone_exit_days": exits,
+        "source_file": "pay.csv",
+        "source_line": line,
+    }
 
 
 def run(employees: list[dict], pay: list[dict], period: str, params: Parameters):
@@ -92,7 +129,11 @@ def test_row02_french_regime_ended_2034(params):
     # §5.2 point 6: regime abolished from 2034-01-01. 2034-01: share 18 / (18 + 2 + 0) = 0.9000.
     e = employee(fr_276fg_year=2034)
     line = one([e], [month("2034-01", be=18, res=2)], "2034-01", params)
-    assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == ("FR_REGIME_ENDED_2034", 2, True)
+    assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
+        "FR_REGIME_ENDED_2034",
+        2,
+        True,
+    )
     assert line["taxable_share_be"] == Decimal("0.9000")
     assert line["fr_regime_end"] == dt.date(2034, 1, 1)
 
@@ -106,8 +147,12 @@ def test_row03_not_grandfathered(params):
 
 def test_row04_excluded_category(params):
     # §5.2 point 8 (seed 002 L5302-5315): company directors excluded. 20 / (20 + 2) = 0.909090... -> 0.9091
-    line = one([employee(fr_excluded_category="company_director", fr_276fg_year=2025)],
-               [month("2025-03", be=20, res=2)], "2025-03", params)
+    line = one(
+        [employee(fr_excluded_category="company_director", fr_276fg_year=2025)],
+        [month("2025-03", be=20, res=2)],
+        "2025-03",
+        params,
+    )
     assert (line["withholding_reason"], line["table_row"]) == ("FR_EXCLUDED_CATEGORY", 4)
     assert line["taxable_share_be"] == Decimal("0.9091")
 
@@ -118,7 +163,10 @@ def test_row05_second_excess_is_definitive(params):
     e = employee(fr_second_chance_used=True, fr_276fg_year=2025)
     line = one([e], [month("2025-01", exits=20), month("2025-02", be=17, res=3, exits=11)], "2025-02", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
-        "FR_EXIT_LIMIT_DEFINITIVE", 5, True)
+        "FR_EXIT_LIMIT_DEFINITIVE",
+        5,
+        True,
+    )
     assert line["fr_exit_days_ytd"] == 31
     assert line["taxable_share_be"] == Decimal("0.8500")
     assert line["regularisation_required"] is False and line["regularisation_periods"] == ""
@@ -131,7 +179,10 @@ def test_row06_first_excess_loses_the_year_and_regularises(params):
     pay = [month("2025-01", exits=10), month("2025-02", exits=10), month("2025-03", be=18, res=2, exits=11)]
     line = one([e], pay, "2025-03", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
-        "FR_EXIT_LIMIT_YEAR_LOST", 6, True)
+        "FR_EXIT_LIMIT_YEAR_LOST",
+        6,
+        True,
+    )
     assert line["fr_exit_days_ytd"] == 31 and line["fr_exit_limit"] == Decimal("30")
     assert line["fr_first_excess_period"] == "2025-03"
     assert line["regularisation_required"] is True
@@ -151,7 +202,11 @@ def test_row07_276fg_of_last_year(params):
 def test_row08_frontier_exempt(params):
     # All conditions met: taxable in France only (avenant 2008), no Belgian PP, share 0.
     line = one([employee(fr_276fg_year=2025)], [month("2025-02", be=18, res=2, exits=2)], "2025-02", params)
-    assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == ("FR_FRONTIER_EXEMPT", 8, False)
+    assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
+        "FR_FRONTIER_EXEMPT",
+        8,
+        False,
+    )
     assert line["taxable_share_be"] == Decimal("0.0000")
     assert line["fr_276fg_valid"] is True
 
@@ -193,7 +248,10 @@ def test_row13_other_residence(params):
     # §5.7 row 13: any other State -> days share and manual treaty review: 1 / (1 + 6 + 1) = 0.1250
     line = one([employee(residence="ES")], [month("2025-03", be=1, res=6, other=1)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
-        "OTHER_TREATY_REVIEW", 13, True)
+        "OTHER_TREATY_REVIEW",
+        13,
+        True,
+    )
     assert line["taxable_share_be"] == Decimal("0.1250")
 
 
@@ -268,8 +326,11 @@ def test_counters_accumulate_and_regularisation_only_on_first_excess_month(param
     e = employee(fr_276fg_year=2025)
     pay = [
         month("2024-12", exits=25),  # previous calendar year: not counted
-        month("2025-01", exits=10), month("2025-02", exits=10), month("2025-03", exits=10),
-        month("2025-04", exits=1), month("2025-05", exits=0),
+        month("2025-01", exits=10),
+        month("2025-02", exits=10),
+        month("2025-03", exits=10),
+        month("2025-04", exits=1),
+        month("2025-05", exits=0),
         month("2025-06", exits=9),  # after the run period: not counted
     ]
     march = one([e], pay, "2025-03", params)
@@ -316,11 +377,17 @@ def test_no_regularisation_when_pp_was_already_withheld(params):
 def test_276fg_is_per_employer(params):
     # The same worker employed by two Belgian employers = two employee rows (employee-employer
     # relations); each employer needs its own attested form (rules-reference §5.2, 276 FG "for each new employer").
-    rows = [employee("E1", fr_276fg_year=2025, employer_id="200000001"),
-            employee("E2", fr_276fg_year=2024, employer_id="200000002", source_line=3)]
-    result = run(rows, [month("2025-02", employee_id="E1"), month("2025-02", employee_id="E2", line=3)], "2025-02", params)
+    rows = [
+        employee("E1", fr_276fg_year=2025, employer_id="200000001"),
+        employee("E2", fr_276fg_year=2024, employer_id="200000002", source_line=3),
+    ]
+    result = run(
+        rows, [month("2025-02", employee_id="E1"), month("2025-02", employee_id="E2", line=3)], "2025-02", params
+    )
     assert result.lines.select("employee_id", "withholding_reason").rows() == [
-        ("E1", "FR_FRONTIER_EXEMPT"), ("E2", "FR_276FG_MISSING")]
+        ("E1", "FR_FRONTIER_EXEMPT"),
+        ("E2", "FR_276FG_MISSING"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +408,11 @@ def test_luxembourg_tolerance_by_date(params, period, outside, reason, tolerance
     year = period[:4]
     pay = [month(f"{year}-01", be=0, res=outside - 1), month(period, be=19, res=1)]
     line = one([employee(residence="LU")], pay, period, params)
-    assert (line["days_outside_be_ytd"], line["lu_tolerance"], line["withholding_reason"]) == (outside, tolerance, reason)
+    assert (line["days_outside_be_ytd"], line["lu_tolerance"], line["withholding_reason"]) == (
+        outside,
+        tolerance,
+        reason,
+    )
     # share: within -> 1; over -> 19 / (19 + 1) = 0.9500
     assert line["taxable_share_be"] == (Decimal("1.0000") if reason == "LU_WITHIN_TOLERANCE" else Decimal("0.9500"))
 
@@ -413,7 +484,11 @@ def test_missing_days_worked_be_is_rejected_on_the_pay_row(params):
     assert result.lines.height == 0
     reject = result.rejects.row(0, named=True)
     assert (reject["source_file"], reject["source_line"], reject["column"], reject["employee_id"]) == (
-        "pay.csv", 7, "days_worked_be", "E1")
+        "pay.csv",
+        7,
+        "days_worked_be",
+        "E1",
+    )
     assert "row 11 (NL_WORK_STATE_PRORATA)" in reject["message"]
     assert result.rejects.schema == pl.Schema(REJECT_SCHEMA)
 
@@ -425,7 +500,9 @@ def test_missing_days_worked_be_is_fine_where_no_share_is_needed(params):
     result = run(rows, pay, "2025-03", params)
     assert result.rejects.height == 0
     assert result.lines.select("employee_id", "withholding_reason").rows() == [
-        ("F1", "FR_FRONTIER_EXEMPT"), ("L1", "LU_WITHIN_TOLERANCE")]
+        ("F1", "FR_FRONTIER_EXEMPT"),
+        ("L1", "LU_WITHIN_TOLERANCE"),
+    ]
 
 
 def test_missing_fr_grandfathered_is_rejected_on_the_employee_row(params):
@@ -443,7 +520,9 @@ def test_missing_fr_grandfathered_not_needed_after_2034(params):
 def test_missing_276fg_year_is_rejected_only_when_row_7_is_reached(params):
     reached = run([employee(fr_276fg_year=None)], [month("2025-03")], "2025-03", params)
     assert reached.lines.height == 0
-    assert reached.rejects.select("source_file", "source_line", "column").rows() == [("employees.csv", 2, "fr_276fg_year")]
+    assert reached.rejects.select("source_file", "source_line", "column").rows() == [
+        ("employees.csv", 2, "fr_276fg_year")
+    ]
     assert "employer 200000001" in reached.rejects.item(0, "message")
     # decided earlier (row 4): no reject
     decided = one([employee(fr_276fg_year=None, fr_excluded_category="teacher")], [month("2025-03")], "2025-03", params)
@@ -451,10 +530,16 @@ def test_missing_276fg_year_is_rejected_only_when_row_7_is_reached(params):
 
 
 def test_unknown_employee_is_rejected(params):
-    result = run([employee("E1", residence="BE")], [month("2025-03"), month("2025-03", employee_id="X9", line=3)],
-                 "2025-03", params)
+    result = run(
+        [employee("E1", residence="BE")],
+        [month("2025-03"), month("2025-03", employee_id="X9", line=3)],
+        "2025-03",
+        params,
+    )
     assert result.lines.get_column("employee_id").to_list() == ["E1"]
-    assert result.rejects.select("source_line", "column", "check").rows() == [(3, "employee_id", "withholding_employee_unknown")]
+    assert result.rejects.select("source_line", "column", "check").rows() == [
+        (3, "employee_id", "withholding_employee_unknown")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,7 +547,9 @@ def test_unknown_employee_is_rejected(params):
 # ---------------------------------------------------------------------------------------------
 def test_output_schema_and_order(params):
     rows = [employee("B", residence="BE"), employee("A", residence="NL", source_line=3)]
-    result = run(rows, [month("2025-03", employee_id="B"), month("2025-03", employee_id="A", line=3)], "2025-03", params)
+    result = run(
+        rows, [month("2025-03", employee_id="B"), month("2025-03", employee_id="A", line=3)], "2025-03", params
+    )
     assert result.lines.schema == pl.Schema(LINE_SCHEMA)
     assert result.lines.get_column("employee_id").to_list() == ["A", "B"]
     assert all(dtype != pl.Float64 and dtype != pl.Float32 for dtype in result.lines.schema.values())
@@ -472,7 +559,9 @@ def test_missing_history_months_are_shown(params):
     # LU resident employed all year, only March in the frame: January and February are missing from the counters.
     line = one([employee(residence="LU")], [month("2025-03", res=2)], "2025-03", params)
     assert line["ytd_missing_periods"] == "2025-01,2025-02"
-    hired = one([employee(residence="LU", contract_start=dt.date(2025, 3, 1))], [month("2025-03", res=2)], "2025-03", params)
+    hired = one(
+        [employee(residence="LU", contract_start=dt.date(2025, 3, 1))], [month("2025-03", res=2)], "2025-03", params
+    )
     assert hired["ytd_missing_periods"] == ""
 
 

@@ -16,14 +16,14 @@ rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=6)
 @given(st.lists(st.tuples(amounts, rates, rates), min_size=1, max_size=40))
 def test_product_rounding_matches_python_decimal(rows):
     """amount x rate1 x rate2 rounded once, half-up, equals Python's decimal ROUND_HALF_UP."""
-    frame = pl.DataFrame(
-        {"a": [str(a) for a, _, _ in rows]}
-    ).with_columns(parse_money(pl.col("a")).alias("a"))
+    frame = pl.DataFrame({"a": [str(a) for a, _, _ in rows]}).with_columns(parse_money(pl.col("a")).alias("a"))
     r1 = [r for _, r, _ in rows]
     r2 = [r for _, _, r in rows]
-    got = frame.with_columns(pl.Series("r1", r1, dtype=pl.Decimal(38, 12)), pl.Series("r2", r2, dtype=pl.Decimal(38, 12))).select(
-        to_cents(times(times(pl.col("a"), pl.col("r1")), pl.col("r2"))).alias("x")
-    )["x"].to_list()
+    got = (
+        frame.with_columns(pl.Series("r1", r1, dtype=pl.Decimal(38, 12)), pl.Series("r2", r2, dtype=pl.Decimal(38, 12)))
+        .select(to_cents(times(times(pl.col("a"), pl.col("r1")), pl.col("r2"))).alias("x"))["x"]
+        .to_list()
+    )
     want = [(a * b * c).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, b, c in rows]
     assert got == want
 
@@ -40,12 +40,17 @@ def test_the_traps_are_avoided():
 def test_rules_reference_examples():
     # rules-reference §1.2 (Odoo test): 1,000 x 1.08 x 13.07 % = 141.156 -> 141.16.
     frame = pl.DataFrame({"a": [Decimal("1000.00")]}, schema={"a": MONEY})
-    assert frame.select(to_cents(times(times(pl.col("a"), Decimal("1.08")), Decimal("0.1307"))))[0, 0] == Decimal("141.16")
+    assert frame.select(to_cents(times(times(pl.col("a"), Decimal("1.08")), Decimal("0.1307"))))[0, 0] == Decimal(
+        "141.16"
+    )
     assert cents(Decimal("141.155")) == Decimal("141.16")
 
 
 def test_parse_money_never_rounds_valid_text():
     frame = pl.DataFrame({"a": ["16809.76", "0.01", "-3.10", "12"]})
     assert frame.select(parse_money(pl.col("a")))["a"].to_list() == [
-        Decimal("16809.76"), Decimal("0.01"), Decimal("-3.10"), Decimal("12.00"),
+        Decimal("16809.76"),
+        Decimal("0.01"),
+        Decimal("-3.10"),
+        Decimal("12.00"),
     ]

@@ -56,9 +56,18 @@ def test_lookup_is_vectorised_and_keeps_row_order(tmp_path):
     ("text", "message"),
     [
         (GOOD.replace("2018-01-01", "2015-01-01"), "duplicate key"),  # overlap: two values on one date
-        (GOOD.replace("2015-01-01", "2024-06-01").replace("2018-01-01", "2025-01-01"), "gap"),  # history starts too late
+        (
+            GOOD.replace("2015-01-01", "2024-06-01").replace("2018-01-01", "2025-01-01"),
+            "gap",
+        ),  # history starts too late
         (GOOD.replace("    reference: {title: t, href: https://example.invalid/b}\n", ""), "reference"),
-        (GOOD.replace("status: verified\n    reference: {title: t, href: https://example.invalid/b}", "status: maybe\n    reference: {title: t, href: https://example.invalid/b}"), "status"),
+        (
+            GOOD.replace(
+                "status: verified\n    reference: {title: t, href: https://example.invalid/b}",
+                "status: maybe\n    reference: {title: t, href: https://example.invalid/b}",
+            ),
+            "status",
+        ),
         (GOOD.replace("19.88", "119.88"), "valid_range"),
         (GOOD.replace("unit: percent", "unit: furlongs"), "unit"),
         (GOOD.replace("value: 19.88", "value: null"), "not nullable"),
