@@ -1,7 +1,7 @@
 """Throughput benchmark of one monthly payroll batch (issue 7). A script, not a test.
 
 For each size N it generates a synthetic batch of N employees (one pay row each for the run
-month, ``pipeline.synthetic.generate(N, period="2026-10", history_months=0, bad_fraction=0.01)``:
+month, ``pipeline.testing.synthetic.generate(N, period="2026-10", history_months=0, bad_fraction=0.01)``:
 all residences, both statuses, part-time, ~5 % sickness episodes, 1 % bad rows) as CSV under
 ``benchmarks/data/`` (cached; generation time is NOT part of the timing), then runs the whole
 batch in a fresh Python process and times each step:
@@ -11,7 +11,7 @@ batch in a fresh Python process and times each step:
 
 Reported per size: wall time per step and in total, rows per second (pay rows read = employee-
 months), peak memory of the child process (``ru_maxrss``) and the output row counts.
-With ``--partitions K`` the same batch is also run by ``pipeline.distributed.run_partitioned``
+With ``--partitions K`` the same batch is also run by ``pipeline.jobs.partitioned.run_partitioned``
 on a 2-worker ``LocalCluster`` (or ``--dask-address``), reporting the driver's peak memory and the
 peak memory of every partition on its worker, and checking that the output is byte-identical to
 the single-process run.
@@ -63,7 +63,7 @@ def ensure_batch(n: int, seed: int, bad_fraction: float) -> tuple[Path, float | 
     if (folder / ".complete").is_file():
         return folder, None
     sys.path.insert(0, str(ROOT))
-    from pipeline import synthetic
+    from pipeline.testing import synthetic
 
     started = time.perf_counter()
     if folder.exists():
@@ -92,8 +92,8 @@ def _cpu_s() -> float:
 def child_single(input_dir: Path, out: Path) -> dict:
     """Run one batch in this process, step by step; return the timings."""
     t0 = time.perf_counter()
-    from pipeline import batch
-    from pipeline.params import default_parameters
+    from pipeline.core.params import default_parameters
+    from pipeline.jobs import monthly
 
     params = default_parameters()
     imports = time.perf_counter() - t0
@@ -108,12 +108,12 @@ def child_single(input_dir: Path, out: Path) -> dict:
         cpu[name] = _cpu_s() - used
         return value
 
-    prof, raw = step("load", batch.load, input_dir, None)
-    checked = step("check", batch.check, raw)
-    tables, store_tables = step("compute", batch.compute, checked, PERIOD, params, None)
-    man = step("manifest", batch.manifest, PERIOD, RUN_DATE, prof, raw, tables, params)
-    result = batch.BatchResult(PERIOD, tables, store_tables, man)
-    step("publish", batch.publish, result, out, True, None)
+    prof, raw = step("load", monthly.load, input_dir, None)
+    checked = step("check", monthly.check, raw)
+    tables, store_tables = step("compute", monthly.compute, checked, PERIOD, params, None)
+    man = step("manifest", monthly.manifest, PERIOD, RUN_DATE, prof, raw, tables, params)
+    result = monthly.BatchResult(PERIOD, tables, store_tables, man)
+    step("publish", monthly.publish, result, out, True, None)
     return {
         "mode": "single",
         "imports_s": imports,
@@ -131,7 +131,7 @@ def child_single(input_dir: Path, out: Path) -> dict:
 def child_partitioned(input_dir: Path, out: Path, partitions: int, address: str | None) -> dict:
     """Run one batch through ``run_partitioned`` (Dask); return the timings."""
     t0 = time.perf_counter()
-    from pipeline.distributed import run_partitioned
+    from pipeline.jobs.partitioned import run_partitioned
 
     imports = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)

@@ -1,5 +1,5 @@
 """Prefect flow ``monthly_payroll``: one monthly payroll batch, as thin tasks around
-``pipeline.batch`` (the CLI runs the very same functions, so both give identical outputs).
+``pipeline.jobs.monthly`` (the CLI runs the very same functions, so both give identical outputs).
 
 No ``from __future__ import annotations`` here: it breaks deployment parameter checks
 (stack-notes A2).
@@ -12,9 +12,9 @@ from typing import Optional
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline import batch
-from pipeline.params import default_parameters
-from pipeline.run_store import RunStore
+from pipeline.core.params import default_parameters
+from pipeline.jobs import monthly
+from pipeline.outputs.run_store import RunStore
 
 
 def previous_month(day: dt.date) -> str:
@@ -25,22 +25,22 @@ def previous_month(day: dt.date) -> str:
 
 @task(cache_policy=NO_CACHE)
 def read_inputs(input_dir: str, profile: str):
-    return batch.load(Path(input_dir), profile)
+    return monthly.load(Path(input_dir), profile)
 
 
 @task(cache_policy=NO_CACHE)
 def validate_inputs(raw):
-    return batch.check(raw)
+    return monthly.check(raw)
 
 
 @task(cache_policy=NO_CACHE)
 def compute_rules(checked, period: str, store_dir: str, part_time_reading: str):
-    return batch.compute(checked, period, default_parameters(), RunStore(Path(store_dir)), part_time_reading)
+    return monthly.compute(checked, period, default_parameters(), RunStore(Path(store_dir)), part_time_reading)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def write_outputs(result, out_dir: str, overwrite: bool, store_dir: str, finalise: bool) -> str:
-    return str(batch.publish(result, Path(out_dir), overwrite, RunStore(Path(store_dir)), finalise))
+    return str(monthly.publish(result, Path(out_dir), overwrite, RunStore(Path(store_dir)), finalise))
 
 
 @task(cache_policy=NO_CACHE)
@@ -57,7 +57,7 @@ def run_partitioned_batch(
     partitions: int,
     dask_address: Optional[str],
 ):
-    from pipeline.distributed import run_partitioned
+    from pipeline.jobs.partitioned import run_partitioned
 
     return run_partitioned(
         Path(input_dir),
@@ -95,7 +95,7 @@ def monthly_payroll(
     Returns the output folder, the exit code of the contract (0 or 3) and the row counts.
 
     ``partitions`` > 0 or a ``dask_address`` (else env ``PAYROLL_DASK_ADDRESS``) runs the batch in
-    employee-id partitions on a Dask cluster (``pipeline.distributed``; a local 2-worker cluster
+    employee-id partitions on a Dask cluster (``pipeline.jobs.partitioned``; a local 2-worker cluster
     when no address is known); the outputs are byte-identical to the single-process run.
     """
     logger = get_run_logger()
@@ -136,8 +136,8 @@ def monthly_payroll(
     prof, raw = read_inputs(input_dir, profile)
     checked = validate_inputs(raw)
     tables, store_tables = compute_rules(checked, month, store_dir, part_time_reading)
-    result = batch.BatchResult(
-        month, tables, store_tables, batch.manifest(month, day, prof, raw, tables, default_parameters())
+    result = monthly.BatchResult(
+        month, tables, store_tables, monthly.manifest(month, day, prof, raw, tables, default_parameters())
     )
     path = write_outputs(result, target, overwrite, store_dir, finalise)
     totals = result.manifest["totals"]

@@ -1,5 +1,5 @@
 """Prefect flow ``quarterly_dmfa``: the DmfA audit export of one quarter, as thin tasks around
-``pipeline.dmfa`` (the CLI ``payroll dmfa`` runs the very same functions, so both give identical
+``pipeline.declarations.dmfa.quarter`` (the CLI ``payroll dmfa`` runs the very same functions, so both give identical
 outputs).
 
 No ``from __future__ import annotations`` here: it breaks deployment parameter checks
@@ -13,9 +13,9 @@ from typing import Optional
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline import dmfa
-from pipeline.params import default_parameters
-from pipeline.run_store import RunStore
+from pipeline.core.params import default_parameters
+from pipeline.declarations.dmfa import quarter as dmfa
+from pipeline.outputs.run_store import RunStore
 
 
 @task(cache_policy=NO_CACHE)
@@ -48,7 +48,7 @@ def quarterly_dmfa(
     deployment runs on the 5th of January, April, July and October, Europe/Brussels time, after
     the monthly run of the quarter's last month. Fails (RunStoreError) when a month of the quarter
     is missing or not finalised; writes nothing then. ``joint_committees``: optional CSV of the
-    JointCommissionNbr per employer and worker status (``pipeline.dmfa.joint_committees_file``).
+    JointCommissionNbr per employer and worker status (``pipeline.declarations.dmfa.quarter.joint_committees_file``).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()

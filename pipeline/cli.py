@@ -152,9 +152,9 @@ def run(
 
     Example: payroll run sample_data/batch_2026_10 --period 2026-10 --out out/2026-10 --run-date 2026-11-02
     """
-    from pipeline import batch
-    from pipeline.params import default_parameters
-    from pipeline.run_store import RunStore
+    from pipeline.core.params import default_parameters
+    from pipeline.jobs import monthly
+    from pipeline.outputs.run_store import RunStore
 
     _check_period(period)
     day = _run_date(run_date)
@@ -182,7 +182,7 @@ def run(
         )
         raise typer.Exit(state["exit_code"])
     if partitions > 0 or dask_address:
-        from pipeline.distributed import run_partitioned
+        from pipeline.jobs.partitioned import run_partitioned
 
         with _domain_errors():
             done = run_partitioned(
@@ -208,13 +208,15 @@ def run(
         task = progress.add_task("starting", total=4)
         params = default_parameters()
         rs = RunStore(store)
-        prof, raw = _timed(progress, task, "reading inputs", lambda: batch.load(input_dir, profile))
-        checked = _timed(progress, task, "validating", lambda: batch.check(raw))
+        prof, raw = _timed(progress, task, "reading inputs", lambda: monthly.load(input_dir, profile))
+        checked = _timed(progress, task, "validating", lambda: monthly.check(raw))
         tables, store_tables = _timed(
-            progress, task, "computing", lambda: batch.compute(checked, period, params, rs, part_time_reading)
+            progress, task, "computing", lambda: monthly.compute(checked, period, params, rs, part_time_reading)
         )
-        result = batch.BatchResult(period, tables, store_tables, batch.manifest(period, day, prof, raw, tables, params))
-        _timed(progress, task, "writing", lambda: batch.publish(result, out_dir, overwrite, rs, finalise))
+        result = monthly.BatchResult(
+            period, tables, store_tables, monthly.manifest(period, day, prof, raw, tables, params)
+        )
+        _timed(progress, task, "writing", lambda: monthly.publish(result, out_dir, overwrite, rs, finalise))
     totals = result.manifest["totals"]
     out.print(
         f"period {period}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}; "
@@ -232,12 +234,12 @@ def validate(
     report: Annotated[Path | None, typer.Option("--report", help="Also write the rejects to this CSV file.")] = None,
 ) -> None:
     """Check a batch folder without computing anything: list every defect (exit 3 when any)."""
-    from pipeline import batch
-    from pipeline.audit import neutralise
+    from pipeline.jobs import monthly
+    from pipeline.outputs.audit import neutralise
 
     with _domain_errors():
-        _, raw = batch.load(input_dir, profile)
-        checked = batch.check(raw)
+        _, raw = monthly.load(input_dir, profile)
+        checked = monthly.check(raw)
     for name, c in checked.counts.items():
         out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}")
     rej = checked.rejects
@@ -272,18 +274,18 @@ def explain(
     decision table (rules-reference §5.7) with the inputs and counters it used."""
     import polars as pl
 
-    from pipeline import batch
-    from pipeline.params import default_parameters
-    from pipeline.run_store import RunStore
-    from pipeline.withholding import WithholdingResult, explain_employee
+    from pipeline.core.params import default_parameters
+    from pipeline.jobs import monthly
+    from pipeline.outputs.run_store import RunStore
+    from pipeline.rules.withholding import WithholdingResult, explain_employee
 
     _check_period(period)
     params = default_parameters()
     with _domain_errors():
         rs = RunStore(store)
         if input_dir is not None:
-            _, raw = batch.load(input_dir, profile)
-            tables, _ = batch.compute(batch.check(raw), period, params, rs)
+            _, raw = monthly.load(input_dir, profile)
+            tables, _ = monthly.compute(monthly.check(raw), period, params, rs)
             lines, rejected = tables["withholding_decisions"], tables["rejects"]
         else:
             lines = rs.read("withholding_decisions", [period])
@@ -307,8 +309,8 @@ def claims(
 ) -> None:
     """ONEM frontier-allowance claims of a semester (AR 9 June 1999 art. 3), one row per worker:
     the six months, the total, the claim deadline and whether it can still be claimed."""
-    from pipeline.onem_claims import export_claims
-    from pipeline.run_store import RunStore
+    from pipeline.jobs.claims import export_claims
+    from pipeline.outputs.run_store import RunStore
 
     with _domain_errors():
         result = export_claims(RunStore(store), semester, out_dir, _run_date(run_date), overwrite)
@@ -350,7 +352,7 @@ def dmfa(
     The run date is the declarations' creation date. Example:
     payroll dmfa --quarter 2026-Q3 --store run_store --out out/dmfa-2026-Q3 --run-date 2026-10-05
     """
-    from pipeline import dmfa as quarterly
+    from pipeline.declarations.dmfa import quarter as quarterly
 
     try:
         quarterly.quarter_periods(quarter)
@@ -371,8 +373,8 @@ def dmfa(
             )
             manifest = json.loads((Path(state["out_dir"]) / "manifest.json").read_text(encoding="utf-8"))
         else:
-            from pipeline.params import default_parameters
-            from pipeline.run_store import RunStore
+            from pipeline.core.params import default_parameters
+            from pipeline.outputs.run_store import RunStore
 
             options = quarterly.joint_committees_file(joint_committees)
             manifest = quarterly.export_quarter(
@@ -397,7 +399,7 @@ def params_show(
     """Print every legal parameter in force on a date, with its status and legal reference."""
     from rich.table import Table
 
-    from pipeline.params import default_parameters
+    from pipeline.core.params import default_parameters
 
     with _domain_errors():
         table = default_parameters().table(date.date())

@@ -10,7 +10,7 @@ rows that passed cast to their types (:func:`typed`). Money is never cast before
 Each check is defined once (:func:`column_checks`): the pandera schema is built from these
 definitions, and so is :func:`failing_rows`, one expression true where a row fails at least one
 of them (or misses a required value). Validation evaluates it over all rows in one polars pass
-and hands pandera only the suspect rows (see ``pipeline.validation``); the two cannot drift apart.
+and hands pandera only the suspect rows (see ``pipeline.intake.validation``); the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.money import MONEY, MONEY_PATTERN, RATIO
+from pipeline.core.money import MONEY, MONEY_PATTERN, RATIO
 from schemas.checks import enterprise_number_ok, establishment_unit_ok, niss_birth_date_if_ok, niss_ok, onss_number_ok
 
 TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")

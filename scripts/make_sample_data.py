@@ -5,7 +5,7 @@
 Four batches, all invented people:
 
 - ``batch_2026_10/``: the main job's input, hand-curated profiles (``MAIN`` below) run through
-  the generator (``pipeline.synthetic``) for identities and pay, with explicit day counts where
+  the generator (``pipeline.testing.synthetic``) for identities and pay, with explicit day counts where
   a rule's edge needs them (``DAY_OVERRIDES``) and an explicit absence table (``MAIN_ABSENCES``).
 - ``bad_input/``: a small batch with one deliberate defect of each kind, its ``README.md`` and
   ``expected_rejects.csv`` (what validation must report, cascades included).
@@ -35,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import synthetic as syn  # noqa: E402
+from pipeline.testing import synthetic as syn  # noqa: E402
 from schemas.inputs import INPUTS  # noqa: E402
 
 OUT = ROOT / "sample_data"

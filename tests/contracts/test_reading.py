@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.reading import Profile, read_input
+from pipeline.intake.reading import Profile, read_input
 from schemas.inputs import EMPLOYEES, PAY
 
 PAY_HEADER = "employee_id,period,gross_salary,daily_wage\n"

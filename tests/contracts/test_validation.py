@@ -4,8 +4,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.reading import Profile, read_batch
-from pipeline.validation import validate_batch
+from pipeline.intake.reading import Profile, read_batch
+from pipeline.intake.validation import validate_batch
 
 EMPLOYERS = "employer_id,name,workforce\n125482497,Acme,5\n199999934,Test,30\n"
 EMPLOYEES = (
@@ -90,11 +90,11 @@ def test_counts_reconcile(tmp_path):
 
 
 def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
-    """The validation runs pandera only on the rows `failing_rows` flags (pipeline/validation.py);
+    """The validation runs pandera only on the rows `failing_rows` flags (pipeline/intake/validation.py);
     pandera on the whole of a synthetic batch with 5 % defects must find exactly the same rows."""
     import pandera.errors
 
-    from pipeline import synthetic
+    from pipeline.testing import synthetic
     from schemas.inputs import INPUTS, failing_rows, pandera_schema
 
     synthetic.write_batch(
@@ -115,7 +115,7 @@ def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
 def test_birth_date_from_valid_niss_matches_the_general_decoder():
     """`niss_birth_date_if_ok` (text slices) equals `niss_birth_date` wherever the NISS is valid:
     both centuries, BIS month offsets (+20, +40), unknown month/day (00)."""
-    from pipeline import synthetic
+    from pipeline.testing import synthetic
     from schemas.checks import niss_birth_date, niss_birth_date_if_ok, niss_ok
 
     births = pl.date_range(pl.date(1930, 1, 1), pl.date(2025, 12, 31), "13d", eager=True)

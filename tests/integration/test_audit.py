@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from pipeline import audit
+from pipeline.outputs import audit
 
 
 def test_csv_formula_injection_is_neutralised(tmp_path):

@@ -108,7 +108,7 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
     for counts in manifest["counts"].values():
         assert counts["read"] == counts["valid"] + counts["rejected"]
     assert manifest["totals"]["computed"] == 50
-    from pipeline.audit import sha256_file
+    from pipeline.outputs.audit import sha256_file
 
     for entry in manifest["outputs"]:
         assert sha256_file(out / entry["name"]) == entry["sha256"]

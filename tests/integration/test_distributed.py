@@ -15,9 +15,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline import batch, distributed, synthetic
-from pipeline.params import default_parameters
-from pipeline.run_store import RunStore
+from pipeline.core.params import default_parameters
+from pipeline.jobs import monthly, partitioned
+from pipeline.outputs.run_store import RunStore
+from pipeline.testing import synthetic
 
 PERIOD = "2026-10"
 RUN_DATE = dt.date(2026, 11, 2)
@@ -27,7 +28,7 @@ RUN_DATE = dt.date(2026, 11, 2)
 def cluster_client():
     from distributed import Client
 
-    cluster = distributed.local_cluster(n_workers=2)
+    cluster = partitioned.local_cluster(n_workers=2)
     client = Client(cluster)
     try:
         yield client
@@ -47,14 +48,14 @@ def small_batch(tmp_path_factory):
 
 def _single(folder, out, store):
     params = default_parameters()
-    result = batch.run_batch(folder, PERIOD, RUN_DATE, params=params, store=store)
-    batch.publish(result, out, store=store)
+    result = monthly.run_batch(folder, PERIOD, RUN_DATE, params=params, store=store)
+    monthly.publish(result, out, store=store)
     return result
 
 
 def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path):
     single = _single(small_batch, tmp_path / "single", RunStore(tmp_path / "store_single"))
-    part = distributed.run_partitioned(
+    part = partitioned.run_partitioned(
         small_batch,
         PERIOD,
         RUN_DATE,
@@ -93,7 +94,7 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
 
 
 def test_partition_statistics(cluster_client, small_batch, tmp_path):
-    part = distributed.run_partitioned(
+    part = partitioned.run_partitioned(
         small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=4, client=cluster_client
     )
     stats = part.partition_stats
@@ -111,27 +112,27 @@ def test_refuses_existing_output_without_overwrite(cluster_client, small_batch, 
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x.csv").write_text("x\n")
     with pytest.raises(OutputExistsError):
-        distributed.run_partitioned(
+        partitioned.run_partitioned(
             small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=2, client=cluster_client
         )
 
 
 def test_employee_ranges_keep_an_employee_in_one_partition():
     ids = pl.Series(["E3", "E1", "E2", "E2", None, "E4", "E5", "E6"])
-    cuts = distributed.employee_ranges(ids, 3)
+    cuts = partitioned.employee_ranges(ids, 3)
     assert cuts == ["E3", "E5"]  # 6 distinct ids, cut at positions 2 and 4 of the sorted ids
     frame = pl.DataFrame({"employee_id": ["E2", "E2", "E1", None, "E3", "E6", "E5"]})
-    parts = frame.select(distributed.partition_of(cuts)).to_series().to_list()
+    parts = frame.select(partitioned.partition_of(cuts)).to_series().to_list()
     assert parts == [0, 0, 0, 0, 1, 2, 2]  # both E2 rows together; a null id goes to partition 0
-    assert distributed.employee_ranges(ids, 1) == []
+    assert partitioned.employee_ranges(ids, 1) == []
 
 
 def test_dask_address_from_argument_or_environment(monkeypatch):
-    monkeypatch.delenv(distributed.DASK_ADDRESS_ENV, raising=False)
-    assert distributed.resolve_address(None) is None
-    monkeypatch.setenv(distributed.DASK_ADDRESS_ENV, "tcp://scheduler:8786")
-    assert distributed.resolve_address(None) == "tcp://scheduler:8786"
-    assert distributed.resolve_address("tcp://other:8786") == "tcp://other:8786"
+    monkeypatch.delenv(partitioned.DASK_ADDRESS_ENV, raising=False)
+    assert partitioned.resolve_address(None) is None
+    monkeypatch.setenv(partitioned.DASK_ADDRESS_ENV, "tcp://scheduler:8786")
+    assert partitioned.resolve_address(None) == "tcp://scheduler:8786"
+    assert partitioned.resolve_address("tcp://other:8786") == "tcp://other:8786"
 
 
 def test_cli_runs_on_an_existing_cluster_with_the_same_outputs(cluster_client, tmp_path):

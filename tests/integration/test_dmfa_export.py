@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.dmfa_xml import validate_declaration
+from pipeline.declarations.dmfa.xml import validate_declaration
 
 ROOT = Path(__file__).resolve().parents[2]
 QUARTER = ROOT / "sample_data" / "quarter_2026_q3"

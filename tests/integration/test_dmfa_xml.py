@@ -1,4 +1,4 @@
-"""DmfA XML writer (pipeline/dmfa_xml.py): rendering, schema validation, determinism, Border.
+"""DmfA XML writer (pipeline/declarations/dmfa/xml.py): rendering, schema validation, determinism, Border.
 
 Formats checked against the ONSS DmfA glossary (zone numbers in brackets) and rules-reference
 §7.1: amounts in euro cents zero-padded to 11 digits [00070, 00084, 00085, 00089], NetOwedAmount
@@ -22,8 +22,8 @@ import polars as pl
 import pytest
 from lxml import etree
 
-from pipeline import dmfa_xml
-from pipeline.dmfa_xml import (
+from pipeline.declarations.dmfa import xml as dmfa_xml
+from pipeline.declarations.dmfa.xml import (
     WIDTH,
     XSD_PATH,
     DeclarationInput,
@@ -505,5 +505,5 @@ def test_border_null_refused_at_render():
 def test_module_reads_only_the_vendored_schema():
     source = Path(dmfa_xml.__file__).read_text(encoding="utf-8")
     assert "/work/shared" not in source
-    assert XSD_PATH.is_relative_to(Path(dmfa_xml.__file__).resolve().parent / "vendor")
+    assert XSD_PATH.is_relative_to(Path(dmfa_xml.__file__).resolve().parents[2] / "vendor")
     assert re.fullmatch(r"DmfAOriginal_\d{5}\.xsd", XSD_PATH.name)

@@ -76,7 +76,7 @@ def test_deployments_have_quarterly_dmfa_cron_and_previous_quarter():
     import datetime as dt
 
     from flows.deploy import deployments
-    from pipeline.dmfa import previous_quarter
+    from pipeline.declarations.dmfa.quarter import previous_quarter
 
     schedule = {d.name: d for d in deployments()}["quarterly-dmfa"].schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("0 7 5 1,4,7,10 *", "Europe/Brussels")

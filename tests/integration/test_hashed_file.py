@@ -1,4 +1,4 @@
-"""Audit output files hashed while written, large ones through O_DIRECT (pipeline.hashed_file)."""
+"""Audit output files hashed while written, large ones through O_DIRECT (pipeline.outputs.hashed_file)."""
 
 import hashlib
 import os
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import hashed_file
-from pipeline.hashed_file import ALIGN, BUFFER, write_hashed
+from pipeline.outputs import hashed_file
+from pipeline.outputs.hashed_file import ALIGN, BUFFER, write_hashed
 
 SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, BUFFER - 1, BUFFER, BUFFER + 1, 3 * BUFFER + ALIGN + 7]
 

@@ -9,9 +9,9 @@ from decimal import Decimal as D
 import polars as pl
 import pytest
 
-from pipeline.contributions import contribution_lines, onss_base, totals
-from pipeline.money import MONEY
-from pipeline.params import default_parameters
+from pipeline.core.money import MONEY
+from pipeline.core.params import default_parameters
+from pipeline.rules.contributions import contribution_lines, onss_base, totals
 
 PARAMS = default_parameters()
 

@@ -1,5 +1,5 @@
 """Quarterly DmfA export (issue 6): hand-worked quarters, the employer cap, schema validation, the
-run-store checks, determinism and the quarter helpers (pipeline/dmfa.py; rules-reference §1.2,
+run-store checks, determinism and the quarter helpers (pipeline/declarations/dmfa/quarter.py; rules-reference §1.2,
 §2.1-2.4, §3.3, §7).
 
 Two kinds of input:
@@ -9,7 +9,7 @@ Two kinds of input:
   ``export_quarter``: guaranteed wage, monthly contribution lines and snapshots all come from the
   monthly code, as in production;
 - the rounding and cap cases build :class:`QuarterInput` frames directly (pure, no run store);
-  their monthly contribution lines come from ``pipeline.contributions`` so that the run-store
+  their monthly contribution lines come from ``pipeline.rules.contributions`` so that the run-store
   cross-check of ``compute_quarter`` holds.
 
 Rates in force on 2026-07-01 (pipeline/parameters/onss, rules-reference §1.1, §2.1-2.3, private
@@ -32,10 +32,10 @@ import polars as pl
 import pytest
 from lxml import etree
 
-from pipeline import dmfa
-from pipeline.batch import publish, run_batch
-from pipeline.contributions import contribution_lines, onss_base, totals, worker_code
-from pipeline.dmfa import (
+from pipeline.core.money import MONEY, RATIO
+from pipeline.core.params import default_parameters
+from pipeline.declarations.dmfa import quarter as dmfa
+from pipeline.declarations.dmfa.quarter import (
     DmfaDeclarationError,
     QuarterInput,
     compute_quarter,
@@ -46,11 +46,11 @@ from pipeline.dmfa import (
     quarter_periods,
     read_quarter,
 )
-from pipeline.dmfa_xml import validate_declaration
+from pipeline.declarations.dmfa.xml import validate_declaration
 from pipeline.errors import OutputExistsError, RunStoreError
-from pipeline.money import MONEY, RATIO
-from pipeline.params import default_parameters
-from pipeline.run_store import RunStore, plain_text
+from pipeline.jobs.monthly import publish, run_batch
+from pipeline.outputs.run_store import RunStore, plain_text
+from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 
 PARAMS = default_parameters()
 QUARTER = "2026-Q3"
@@ -403,7 +403,7 @@ def test_q3_net_owed_amount_and_totals_reconcile(q3):
 def quarter_input(workers: list[dict], quarter: str = QUARTER, workforce: int = 5) -> QuarterInput:
     """QuarterInput for one employer (category 000, commercial). Each worker: employee_id, niss,
     status, gross (three monthly amounts) and optionally fraction (three work fractions).
-    Monthly contribution lines come from pipeline.contributions, as in the monthly batch."""
+    Monthly contribution lines come from pipeline.rules.contributions, as in the monthly batch."""
     payroll, contrib, employees, employers = [], [], [], []
     for i, period in enumerate(quarter_periods(quarter)):
         start = dt.date.fromisoformat(period + "-01")

@@ -23,10 +23,10 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from pipeline.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
-from pipeline.money import MONEY
-from pipeline.params import default_parameters
-from pipeline.rejects import REJECT_SCHEMA
+from pipeline.core.money import MONEY
+from pipeline.core.params import default_parameters
+from pipeline.core.rejects import REJECT_SCHEMA
+from pipeline.rules.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
 
 D = Decimal
 d = dt.date.fromisoformat

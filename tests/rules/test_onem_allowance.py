@@ -22,9 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.core.money import MONEY
+from pipeline.core.params import Parameters
 from pipeline.errors import MissingParameterError
-from pipeline.money import MONEY
-from pipeline.onem_allowance import (
+from pipeline.rules.onem_allowance import (
     ALLOWANCE_SCHEMA,
     CLAIMS_SCHEMA,
     REASON_TEXT,
@@ -34,7 +35,6 @@ from pipeline.onem_allowance import (
     reason_text_expr,
     semester_claims,
 )
-from pipeline.params import Parameters
 
 PACKAGED_ONEM = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "onem"
 

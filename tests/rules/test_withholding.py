@@ -23,10 +23,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline.core.params import Parameters, default_parameters
+from pipeline.core.rejects import REJECT_SCHEMA
 from pipeline.errors import MissingParameterError
-from pipeline.params import Parameters, default_parameters
-from pipeline.rejects import REJECT_SCHEMA
-from pipeline.withholding import LINE_SCHEMA, decide_withholding, explain, explain_employee
+from pipeline.rules.withholding import LINE_SCHEMA, decide_withholding, explain, explain_employee
 
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "withholding"
 

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.money import MONEY, cents, parse_money, times, to_cents
+from pipeline.core.money import MONEY, cents, parse_money, times, to_cents
 
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=6)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.core.params import STATUSES, default_parameters
 from pipeline.errors import MissingParameterError
-from pipeline.params import STATUSES, default_parameters
 
 D = dt.date
 

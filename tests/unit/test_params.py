@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline.core.params import Parameters, default_parameters
 from pipeline.errors import MissingParameterError, ParameterFileError
-from pipeline.params import Parameters, default_parameters
 
 GOOD = """\
 description: test rate

@@ -1,4 +1,4 @@
-"""The synthetic data generator (pipeline/synthetic.py) and the committed sample data.
+"""The synthetic data generator (pipeline/testing/synthetic.py) and the committed sample data.
 
 Oracles: python-stdnum (``stdnum.be.nn`` / ``stdnum.be.bis``) for NISS and BIS numbers
 (rules-reference §7.5), ``schemas.checks`` for the ONSS and enterprise numbers, and the
@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from stdnum.be import bis, nn
 
-from pipeline import synthetic as syn
-from pipeline.reading import Profile, read_batch
-from pipeline.validation import validate_batch
+from pipeline.intake.reading import Profile, read_batch
+from pipeline.intake.validation import validate_batch
+from pipeline.testing import synthetic as syn
 from schemas.checks import enterprise_number_ok, niss_birth_date, onss_number_ok
 from schemas.inputs import INPUTS
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.audit import write_run
 from pipeline.errors import RunStoreError
-from pipeline.onem_allowance import semester_claims, semester_periods
-from pipeline.run_store import RunStore
+from pipeline.outputs.audit import write_run
+from pipeline.outputs.run_store import RunStore
+from pipeline.rules.onem_allowance import semester_claims, semester_periods
 
 
 def export_claims(

@@ -23,17 +23,18 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import __version__, rejects
-from pipeline.audit import code_hash, write_run
-from pipeline.contributions import contribution_lines, onss_base, totals, worker_code
-from pipeline.guaranteed_wage import compute_guaranteed_wage
-from pipeline.money import MONEY, SHARE
-from pipeline.onem_allowance import compute_onem_allowance, employed_abroad_expr
-from pipeline.params import Parameters, default_parameters
-from pipeline.reading import Profile, RawInput, read_batch
-from pipeline.run_store import RunStore
-from pipeline.validation import ValidatedBatch, validate_batch
-from pipeline.withholding import decide_withholding
+from pipeline import __version__
+from pipeline.core import rejects
+from pipeline.core.money import MONEY, SHARE
+from pipeline.core.params import Parameters, default_parameters
+from pipeline.intake.reading import Profile, RawInput, read_batch
+from pipeline.intake.validation import ValidatedBatch, validate_batch
+from pipeline.outputs.audit import code_hash, write_run
+from pipeline.outputs.run_store import RunStore
+from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
+from pipeline.rules.guaranteed_wage import compute_guaranteed_wage
+from pipeline.rules.onem_allowance import compute_onem_allowance, employed_abroad_expr
+from pipeline.rules.withholding import decide_withholding
 
 PAYROLL_COLUMNS = [
     "employee_id",

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from pipeline import rejects
-from pipeline.reading import RawInput
+from pipeline.core import rejects
+from pipeline.intake.reading import RawInput
 from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed
 
 ROW = "__row"

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.errors import OutputExistsError
-from pipeline.hashed_file import write_hashed
+from pipeline.outputs.hashed_file import write_hashed
 
 FORMULA_START = r"^[=+\-@\t\r]"
 CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
@@ -87,7 +87,7 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, 
 
     The two files are written at the same time (the Parquet file on a helper thread; polars
     releases the GIL) and hashed while they are written; the CSV file, the large one, bypasses the
-    page cache where it can (:mod:`pipeline.hashed_file`). Bytes are the same as writing each file
+    page cache where it can (:mod:`pipeline.outputs.hashed_file`). Bytes are the same as writing each file
     to its path with polars and hashing it afterwards.
     """
     parquet = folder / f"{name}.parquet"
@@ -113,11 +113,16 @@ def _rows(table: Any) -> int:
 
 
 def code_hash() -> str:
-    """SHA-256 of the program's own source (pipeline + schemas), so the manifest pins the code."""
+    """SHA-256 of the program's own source (pipeline + schemas), so the manifest pins the code.
+
+    ``pipeline/testing`` (the synthetic-batch generator for tests and benchmarks) is not part of
+    it: editing a generator does not change what a run computes, so it must not change run ids.
+    """
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
+    excluded = root / "pipeline" / "testing"
     for package in ("pipeline", "schemas"):
-        for path in sorted((root / package).rglob("*.py")):
+        for path in sorted(p for p in (root / package).rglob("*.py") if not p.is_relative_to(excluded)):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -134,7 +139,7 @@ def write_run(
 
     ``tables`` maps a table name to a DataFrame, written by :func:`write_table`; a
     ``table_writer(table, folder, name)`` may write other table handles instead (the partitioned
-    run of ``pipeline.distributed`` passes each table's partition files) and must return the same
+    run of ``pipeline.jobs.partitioned`` passes each table's partition files) and must return the same
     manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations),
     written first, each listed in the manifest with its SHA-256 and size.
     """

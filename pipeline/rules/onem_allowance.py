@@ -32,9 +32,9 @@ from decimal import Decimal, localcontext
 
 import polars as pl
 
-from pipeline import rejects
-from pipeline.money import MONEY, RATIO, WIDE, cents, times, to_cents
-from pipeline.params import Parameters
+from pipeline.core import rejects
+from pipeline.core.money import MONEY, RATIO, WIDE, cents, times, to_cents
+from pipeline.core.params import Parameters
 
 RESIDENCE_COUNTRY = "BE"
 """Residence the decree covers: 'travailleurs frontaliers belges' living in the Belgian border zone (art. 1)."""

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.money import MONEY, WIDE, times, to_cents
-from pipeline.params import Parameters
+from pipeline.core.money import MONEY, WIDE, times, to_cents
+from pipeline.core.params import Parameters
 
 RATE_DTYPE = pl.Decimal(18, 8)
 WORKER_CODE = "worker_code"

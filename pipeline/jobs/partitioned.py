@@ -1,5 +1,5 @@
 """One monthly batch split into partitions and run on a Dask cluster; outputs byte-identical to
-the single-process run (:mod:`pipeline.batch`).
+the single-process run (:mod:`pipeline.jobs.monthly`).
 
 Why partitioning is exact. Every rule is per employee: calendar-year withholding counters,
 guaranteed-wage episode history and relapses, ONEM allowance, contribution lines. Validation is
@@ -25,7 +25,7 @@ The driver (the calling process):
    concatenated table written by the same ``write_parquet`` call as the single run (row groups and
    pages depend on the whole table: a streaming sink cuts them elsewhere, so it is not used).
    Rejects are re-combined (same ``unique`` + sort). The
-   manifest is rebuilt by :func:`pipeline.batch.manifest` on the merged rejects, so ``run_id``,
+   manifest is rebuilt by :func:`pipeline.jobs.monthly.manifest` on the merged rejects, so ``run_id``,
    counts and hashes are those of the single run;
 4. writes the run store (when asked) only after the merge, from the driver.
 
@@ -55,13 +55,14 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import batch, rejects
-from pipeline.audit import CSV_OPTIONS, code_hash, neutralise, write_parquet_hashed, write_run, write_table
+from pipeline.core import rejects
+from pipeline.core.params import Parameters, default_parameters
 from pipeline.errors import InputError, OutputExistsError, PayrollError
-from pipeline.hashed_file import write_hashed
-from pipeline.params import Parameters, default_parameters
-from pipeline.reading import Profile, RawInput, read_input
-from pipeline.run_store import RunStore
+from pipeline.intake.reading import Profile, RawInput, read_input
+from pipeline.jobs import monthly
+from pipeline.outputs.audit import CSV_OPTIONS, code_hash, neutralise, write_parquet_hashed, write_run, write_table
+from pipeline.outputs.hashed_file import write_hashed
+from pipeline.outputs.run_store import RunStore
 from schemas.inputs import INPUTS
 
 DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
@@ -213,9 +214,9 @@ def run_partition(
         source = work_dir / f"input-{name}.parquet" if name == BROADCAST else part / f"input-{name}.parquet"
         raw[name] = RawInput(name, info.path, pl.read_parquet(source), info.sha256, info.dialect, info.missing_columns)
     params = params or default_parameters()
-    checked = batch.check(raw)
+    checked = monthly.check(raw)
     store = RunStore(Path(store_root)) if store_root else None
-    tables, store_tables = batch.compute(checked, period, params, store, part_time_reading)
+    tables, store_tables = monthly.compute(checked, period, params, store, part_time_reading)
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
@@ -378,7 +379,7 @@ def run_partitioned(
     """Run one batch in ``partitions`` employee-id ranges on a Dask cluster and write its audit files.
 
     Same outputs (byte for byte, manifest included) and the same run-store effect as
-    ``batch.run_batch`` + ``batch.publish``. ``partitions=0``: one per worker thread of the
+    ``monthly.run_batch`` + ``monthly.publish``. ``partitions=0``: one per worker thread of the
     cluster. ``client``: an existing ``distributed.Client`` (else one is made from ``dask_address``,
     env ``PAYROLL_DASK_ADDRESS`` or a local 2-worker cluster, and closed at the end).
     ``work_dir``: where partition files go (default: a temporary folder next to ``out``; must be
@@ -396,7 +397,7 @@ def run_partitioned(
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
-    batch.period_start(period)
+    monthly.period_start(period)
 
     own_cluster = None
     if client is None:
@@ -449,7 +450,7 @@ def run_partitioned(
             if name == "rejects":
                 continue
             if name == PER_RUN_TABLE:  # the same in every partition: not concatenated
-                handles[name] = params.in_force(batch.period_start(period))
+                handles[name] = params.in_force(monthly.period_start(period))
                 continue
             files = [d / f"{name}.parquet" for d in part_dirs]
             rows = [s["output_rows"][name] for s in stats]
@@ -461,7 +462,7 @@ def run_partitioned(
             "rejects": all_rejects,
             "payroll_lines": pl.DataFrame({"n": pl.Series([], dtype=pl.Int8)}).clear(computed),
         }
-        man = batch.manifest(period, run_date, prof, infos, counted, params)
+        man = monthly.manifest(period, run_date, prof, infos, counted, params)
 
         def table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:
             if isinstance(table, _TableParts):
@@ -472,7 +473,7 @@ def run_partitioned(
         timings["merge_write"] = time.perf_counter() - t
         if store is not None:
             t = time.perf_counter()
-            batch.keep(store, period, _merge_store_tables(work, stats), man, out, finalise)
+            monthly.keep(store, period, _merge_store_tables(work, stats), man, out, finalise)
             timings["store"] = time.perf_counter() - t
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -15,7 +15,7 @@ glossary (zone numbers are in the schema's ``xs:documentation``):
 - ``Quarter`` as ``YYYYQ`` ("2026-Q3" -> ``20263``), dates ``YYYY-MM-DD``.
 
 It never rounds: a value finer than the zone's unit (a sub-cent amount, 1/1000 day) is refused
-with ``ValueError``; rounding belongs to the aggregation (``pipeline.money``). Values that are
+with ``ValueError``; rounding belongs to the aggregation (``pipeline.core.money``). Values that are
 formattable but out of the schema's range (a negative amount, a 12-digit NISS) are written as
 they are and reported by :func:`validate_declaration`, so a bad figure is never hidden.
 
@@ -47,7 +47,7 @@ from pathlib import Path
 import polars as pl
 from lxml import etree
 
-XSD_PATH = Path(__file__).resolve().parent / "vendor" / "dmfa" / "DmfAOriginal_20231.xsd"
+XSD_PATH = Path(__file__).resolve().parents[2] / "vendor" / "dmfa" / "DmfAOriginal_20231.xsd"
 """Vendored official schema (DmfAOriginal 2023/1). The runtime reads only this file."""
 
 # --------------------------------------------------------------------------------------------

@@ -36,10 +36,10 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import rejects
+from pipeline.core import rejects
+from pipeline.core.money import SHARE, WIDE, round_to
+from pipeline.core.params import Parameters
 from pipeline.errors import MissingParameterError, ParameterFileError
-from pipeline.money import SHARE, WIDE, round_to
-from pipeline.params import Parameters
 
 # --- parameters (names only; values live in the YAML files) ------------------------------------
 P_FR_REGIME_END = "withholding/fr_regime_end"

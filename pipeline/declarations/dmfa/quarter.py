@@ -27,7 +27,7 @@ Pipeline (pure functions on polars frames; I/O only in :func:`read_quarter` and
      separately (the difference is the employer's; the worker's net is never adjusted);
    - ``NetOwedAmount`` = contributions - deductions per employer (no deduction is computed yet).
 
-   Then one XML per employer (:mod:`pipeline.dmfa_xml`), validated against the official schema;
+   Then one XML per employer (:mod:`pipeline.declarations.dmfa.xml`), validated against the official schema;
    an invalid declaration raises :class:`DmfaDeclarationError` (nothing is written).
 3. :func:`write_quarter` - atomic output folder: ``dmfa_<employer_id>_<YYYYQ>.xml`` per employer,
    tables ``dmfa_worker_lines``, ``dmfa_occupations``, ``dmfa_services``, ``dmfa_contributions``,
@@ -55,10 +55,10 @@ from typing import Any
 import polars as pl
 
 from pipeline import __version__
-from pipeline.audit import code_hash, write_run
-from pipeline.batch import EMPLOYER_DEFAULTS
-from pipeline.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution, worker_code
-from pipeline.dmfa_xml import (
+from pipeline.core.money import MONEY, RATIO, WIDE, round_to, times, to_cents
+from pipeline.core.params import Parameters
+from pipeline.core.rejects import mask_expr
+from pipeline.declarations.dmfa.xml import (
     DeclarationInput,
     border_flag,
     declaration_warnings,
@@ -66,12 +66,12 @@ from pipeline.dmfa_xml import (
     validate_declaration,
 )
 from pipeline.errors import InputError, PayrollError, RunStoreError
-from pipeline.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
-from pipeline.money import MONEY, RATIO, WIDE, round_to, times, to_cents
-from pipeline.params import Parameters
-from pipeline.rejects import mask_expr
-from pipeline.run_store import RunStore
-from pipeline.withholding import FR_FRONTIER_EXEMPT
+from pipeline.jobs.monthly import EMPLOYER_DEFAULTS
+from pipeline.outputs.audit import code_hash, write_run
+from pipeline.outputs.run_store import RunStore
+from pipeline.rules.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution, worker_code
+from pipeline.rules.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
+from pipeline.rules.withholding import FR_FRONTIER_EXEMPT
 from schemas.inputs import INPUTS
 
 # --------------------------------------------------------------------------------------------
@@ -621,7 +621,9 @@ def _type_expr(name: str) -> pl.Expr:
     if name in WORKER_LINE_CONTRIBUTIONS:
         return pl.col("worker_status").replace_strict(WORKER_LINE_TYPE, default=None, return_dtype=pl.String)
     if name not in CONTRIBUTION_TYPE:
-        raise ValueError(f"contribution {name!r} has no DmfA ContributionType in pipeline.dmfa.CONTRIBUTION_TYPE")
+        raise ValueError(
+            f"contribution {name!r} has no DmfA ContributionType in pipeline.declarations.dmfa.quarter.CONTRIBUTION_TYPE"
+        )
     return pl.lit(CONTRIBUTION_TYPE[name])
 
 
@@ -1213,7 +1215,7 @@ def compute_quarter(
 def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> Path:
     """Write the XML declarations, the tables (Parquet + CSV) and ``manifest.json`` atomically.
 
-    Same contract as :func:`pipeline.audit.write_run` (staging folder renamed into place; an
+    Same contract as :func:`pipeline.outputs.audit.write_run` (staging folder renamed into place; an
     existing non-empty folder is replaced only with ``overwrite``, else
     :class:`OutputExistsError`, exit 5), plus the XML files, each with its SHA-256 in the manifest.
     """

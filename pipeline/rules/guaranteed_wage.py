@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import holidays
 import polars as pl
 
-from pipeline import rejects
+from pipeline.core import rejects
+from pipeline.core.money import MONEY, RATIO, WIDE, times, to_cents, wide
+from pipeline.core.params import Parameters
 from pipeline.errors import MissingParameterError
-from pipeline.money import MONEY, RATIO, WIDE, times, to_cents, wide
-from pipeline.params import Parameters
 
 P = "guaranteed_wage/"
 
