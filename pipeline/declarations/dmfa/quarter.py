@@ -621,9 +621,7 @@ def _type_expr(name: str) -> pl.Expr:
     if name in WORKER_LINE_CONTRIBUTIONS:
         return pl.col("worker_status").replace_strict(WORKER_LINE_TYPE, default=None, return_dtype=pl.String)
     if name not in CONTRIBUTION_TYPE:
-        raise ValueError(
-            f"contribution {name!r} has no DmfA ContributionType in pipeline.declarations.dmfa.quarter.CONTRIBUTION_TYPE"
-        )
+        raise ValueError(f"contribution {name!r} has no DmfA ContributionType in CONTRIBUTION_TYPE")
     return pl.lit(CONTRIBUTION_TYPE[name])
 
 
