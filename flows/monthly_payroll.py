@@ -13,14 +13,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from pipeline.core.params import default_parameters
+from pipeline.core.periods import previous_month
 from pipeline.jobs import monthly
 from pipeline.outputs.run_store import RunStore
-
-
-def previous_month(day: dt.date) -> str:
-    """The payroll month a run on ``day`` closes: the month before (runs are scheduled on the 1st)."""
-    first = day.replace(day=1)
-    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
 
 
 @task(cache_policy=NO_CACHE)

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from pipeline.core.params import default_parameters
+from pipeline.core.periods import previous_quarter
 from pipeline.declarations.dmfa import quarter as dmfa
 from pipeline.outputs.run_store import RunStore
 
@@ -52,7 +53,7 @@ def quarterly_dmfa(
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()
-    q = quarter or dmfa.previous_quarter(day)
+    q = quarter or previous_quarter(day)
     target = out_dir or f"out/dmfa-{q}"
     data = read_quarter(store_dir, q)
     result = compute_quarter(data, day, joint_committees)

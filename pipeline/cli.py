@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from pipeline.core.periods import Month, Quarter
 from pipeline.errors import EXIT_FAILURE, PayrollError
 
 app = typer.Typer(
@@ -56,10 +57,9 @@ def _run_date(value: dt.datetime | None) -> dt.date:
 
 def _check_period(period: str) -> str:
     try:
-        dt.datetime.strptime(period, "%Y-%m")
-    except ValueError:
-        raise typer.BadParameter(f"{period!r} is not a month YYYY-MM", param_hint="--period") from None
-    return period
+        return Month.parse(period).text
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
 @contextmanager
@@ -355,7 +355,7 @@ def dmfa(
     from pipeline.declarations.dmfa import quarter as quarterly
 
     try:
-        quarterly.quarter_periods(quarter)
+        Quarter.parse(quarter)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--quarter") from None
     day = _run_date(run_date)

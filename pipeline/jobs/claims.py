@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.core.periods import semester_periods
 from pipeline.errors import RunStoreError
 from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
-from pipeline.rules.onem_allowance import semester_claims, semester_periods
+from pipeline.rules.onem_allowance import semester_claims
 
 
 def export_claims(

@@ -27,6 +27,7 @@ from pipeline import __version__
 from pipeline.core import rejects
 from pipeline.core.money import MONEY, SHARE
 from pipeline.core.params import Parameters, default_parameters
+from pipeline.core.periods import month_start
 from pipeline.intake.reading import Profile, RawInput, read_batch
 from pipeline.intake.validation import ValidatedBatch, validate_batch
 from pipeline.outputs.audit import code_hash, write_run
@@ -64,11 +65,6 @@ PAYROLL_COLUMNS = [
 ]
 EMPLOYED_ABROAD_REASON = "EMPLOYED_ABROAD_NO_BE_PAYROLL"
 EMPLOYER_DEFAULTS = {"employer_category": "000", "workforce": 0, "commercial": True}
-
-
-def period_start(period: str) -> dt.date:
-    """First day of a ``YYYY-MM`` period (raises ValueError on a malformed period)."""
-    return dt.datetime.strptime(period + "-01", "%Y-%m-%d").date()
 
 
 @dataclass
@@ -167,7 +163,7 @@ def compute(
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """Step 3: every rule for the run period. Returns (audit tables, tables for the run store)."""
     params = params or default_parameters()
-    start = period_start(period)
+    start = month_start(period)
     frames = checked.frames
     employees = _with_employer(frames["employees"], frames["employers"])
     year = period[:4]
@@ -356,7 +352,7 @@ def manifest(
         },
         sort_keys=True,
     )
-    in_force = params.table(period_start(period))
+    in_force = params.table(month_start(period))
     return {
         "run_id": hashlib.sha256(identity.encode()).hexdigest(),
         "period": period,

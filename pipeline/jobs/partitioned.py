@@ -57,6 +57,7 @@ import polars as pl
 
 from pipeline.core import rejects
 from pipeline.core.params import Parameters, default_parameters
+from pipeline.core.periods import month_start
 from pipeline.errors import InputError, OutputExistsError, PayrollError
 from pipeline.intake.reading import Profile, RawInput, read_input
 from pipeline.jobs import monthly
@@ -397,7 +398,7 @@ def run_partitioned(
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
-    monthly.period_start(period)
+    month_start(period)
 
     own_cluster = None
     if client is None:
@@ -450,7 +451,7 @@ def run_partitioned(
             if name == "rejects":
                 continue
             if name == PER_RUN_TABLE:  # the same in every partition: not concatenated
-                handles[name] = params.in_force(monthly.period_start(period))
+                handles[name] = params.in_force(month_start(period))
                 continue
             files = [d / f"{name}.parquet" for d in part_dirs]
             rows = [s["output_rows"][name] for s in stats]

@@ -29,6 +29,7 @@ import polars as pl
 from pipeline.core import rejects
 from pipeline.core.money import MONEY, RATIO, WIDE, times, to_cents, wide
 from pipeline.core.params import Parameters
+from pipeline.core.periods import month_bounds
 from pipeline.errors import MissingParameterError
 
 P = "guaranteed_wage/"
@@ -111,7 +112,7 @@ def compute_guaranteed_wage(
     :class:`MissingParameterError` (exit 4) only when a legal value needed for a paid day is
     not in force.
     """
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     if absences is None:
         absences = pl.DataFrame(
             schema={
@@ -143,14 +144,6 @@ def compute_guaranteed_wage(
 # ---------------------------------------------------------------------------------------------
 # Period and parameters
 # ---------------------------------------------------------------------------------------------
-
-
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a "YYYY-MM" period."""
-    year, month = (int(part) for part in period.split("-"))
-    first = dt.date(year, month, 1)
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
 
 
 def _lookup_on(frame: pl.DataFrame, on: str, names: dict[str, str], params: Parameters) -> pl.DataFrame:

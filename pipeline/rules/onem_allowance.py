@@ -27,7 +27,6 @@ Every figure is a dated parameter under ``pipeline/parameters/onem/``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, localcontext
 
 import polars as pl
@@ -35,6 +34,7 @@ import polars as pl
 from pipeline.core import rejects
 from pipeline.core.money import MONEY, RATIO, WIDE, cents, times, to_cents
 from pipeline.core.params import Parameters
+from pipeline.core.periods import month_start, semester_expr, semester_periods
 
 RESIDENCE_COUNTRY = "BE"
 """Residence the decree covers: 'travailleurs frontaliers belges' living in the Belgian border zone (art. 1)."""
@@ -141,9 +141,6 @@ CLAIMS_SCHEMA: dict[str, pl.DataType] = {
 }
 """Semester claim file (key employee_id, country), in column order."""
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_SEMESTER_RE = re.compile(r"^(\d{4})-H([12])$")
-
 
 # --------------------------------------------------------------------------------------------
 # Helpers on employee columns and periods
@@ -171,14 +168,6 @@ def unsupported_work_country_expr() -> pl.Expr:
     )
 
 
-def semester_expr(period: pl.Expr) -> pl.Expr:
-    """Calendar semester ("YYYY-H1" Jan-Jun, "YYYY-H2" Jul-Dec) of a "YYYY-MM" period (art. 3 al. 1)."""
-    month = period.str.slice(5, 2).cast(pl.Int32)
-    return pl.concat_str(
-        period.str.slice(0, 4), pl.lit("-H"), pl.when(month <= 6).then(pl.lit("1")).otherwise(pl.lit("2"))
-    )
-
-
 def claim_deadline_expr(period: pl.Expr, claim_years: int) -> pl.Expr:
     """Last day an application for the semester of ``period`` is valid (AR 9 June 1999 art. 3 al. 2).
 
@@ -196,23 +185,6 @@ def reason_text_expr(reason: pl.Expr | None = None) -> pl.Expr:
     """Map reason codes to :data:`REASON_TEXT` (null for an unknown code)."""
     expr = pl.col("reason") if reason is None else reason
     return expr.replace_strict(REASON_TEXT, default=None, return_dtype=pl.String).alias("reason_text")
-
-
-def _period_start(period: str) -> dt.date:
-    match = _PERIOD_RE.match(period or "")
-    if not match:
-        raise ValueError(f"period {period!r} is not YYYY-MM")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def semester_periods(semester: str) -> list[str]:
-    """The six "YYYY-MM" periods of a semester "YYYY-H1" / "YYYY-H2"."""
-    match = _SEMESTER_RE.match(semester or "")
-    if not match:
-        raise ValueError(f"semester {semester!r} is not YYYY-H1 or YYYY-H2")
-    year, half = int(match.group(1)), int(match.group(2))
-    first = 1 if half == 1 else 7
-    return [f"{year:04d}-{m:02d}" for m in range(first, first + 6)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +251,7 @@ def compute_onem_allowance(
     """
     if part_time_reading not in READINGS:
         raise ValueError(f"part_time_reading must be one of {READINGS}, not {part_time_reading!r}")
-    start = _period_start(period)
+    start = month_start(period)
     claim_years = int(params.value(PARAM["claim_years"], start))
     band_eur = band_euro_amounts(params, start)
     band_bef = tuple(Decimal(params.value(n, start)) for n in PARAM["band_bef"])

@@ -39,6 +39,7 @@ import polars as pl
 from pipeline.core import rejects
 from pipeline.core.money import SHARE, WIDE, round_to
 from pipeline.core.params import Parameters
+from pipeline.core.periods import month_start
 from pipeline.errors import MissingParameterError, ParameterFileError
 
 # --- parameters (names only; values live in the YAML files) ------------------------------------
@@ -178,16 +179,6 @@ def _normalise(frame: pl.DataFrame, defaults: dict[str, tuple[pl.DataType, Any]]
     return frame.with_columns(exprs)
 
 
-def _parse_period(period: str) -> tuple[int, dt.date]:
-    try:
-        start = dt.date(int(period[:4]), int(period[5:7]), 1)
-    except (ValueError, IndexError):
-        raise ValueError(f"period must be YYYY-MM, got {period!r}") from None
-    if len(period) != 7 or period[4] != "-":
-        raise ValueError(f"period must be YYYY-MM, got {period!r}")
-    return start.year, start
-
-
 def decide_withholding(
     employees: pl.DataFrame, pay: pl.DataFrame, period: str, params: Parameters
 ) -> WithholdingResult:
@@ -212,7 +203,8 @@ def decide_withholding(
         art. 11 and avenant of 12 December 2008 art. 2 §5; convention BE-LU 1970 art. 15 and
         avenant of 31 August 2021.
     """
-    year, period_start = _parse_period(period)
+    period_start = month_start(period)
+    year = period_start.year
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     days_in_year = (year_end - year_start).days + 1
     fr_param = {

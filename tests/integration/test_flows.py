@@ -29,7 +29,7 @@ def test_deployments_have_monthly_cron_in_brussels_time():
 def test_previous_month():
     import datetime as dt
 
-    from flows.monthly_payroll import previous_month
+    from pipeline.core.periods import previous_month
 
     assert previous_month(dt.date(2026, 11, 1)) == "2026-10"
     assert previous_month(dt.date(2026, 1, 1)) == "2025-12"
@@ -76,7 +76,7 @@ def test_deployments_have_quarterly_dmfa_cron_and_previous_quarter():
     import datetime as dt
 
     from flows.deploy import deployments
-    from pipeline.declarations.dmfa.quarter import previous_quarter
+    from pipeline.core.periods import previous_quarter
 
     schedule = {d.name: d for d in deployments()}["quarterly-dmfa"].schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("0 7 5 1,4,7,10 *", "Europe/Brussels")

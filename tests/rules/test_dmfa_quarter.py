@@ -34,16 +34,13 @@ from lxml import etree
 
 from pipeline.core.money import MONEY, RATIO
 from pipeline.core.params import default_parameters
+from pipeline.core.periods import previous_quarter, quarter_bounds, quarter_code, quarter_periods
 from pipeline.declarations.dmfa import quarter as dmfa
 from pipeline.declarations.dmfa.quarter import (
     DmfaDeclarationError,
     QuarterInput,
     compute_quarter,
     export_quarter,
-    previous_quarter,
-    quarter_bounds,
-    quarter_code,
-    quarter_periods,
     read_quarter,
 )
 from pipeline.declarations.dmfa.xml import validate_declaration

@@ -45,7 +45,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,6 +56,7 @@ import polars as pl
 from pipeline import __version__
 from pipeline.core.money import MONEY, RATIO, WIDE, round_to, times, to_cents
 from pipeline.core.params import Parameters
+from pipeline.core.periods import month_start_expr, quarter_bounds, quarter_code, quarter_periods
 from pipeline.core.rejects import mask_expr
 from pipeline.declarations.dmfa.xml import (
     DeclarationInput,
@@ -119,7 +119,6 @@ DECLARATION_REFERENCE_PREFIX = "DMFA"
 """ReferenceNbr [00222] = DMFA<YYYYQ>-<employer_id> (at most 20 characters)."""
 
 TABLES = ("dmfa_worker_lines", "dmfa_occupations", "dmfa_services", "dmfa_contributions", "dmfa_reconciliation")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _OCC_ATTRS = [
     "employer_id",
     "worker_code",
@@ -142,39 +141,6 @@ class DmfaDeclarationError(PayrollError):
 # --------------------------------------------------------------------------------------------
 # Quarters
 # --------------------------------------------------------------------------------------------
-def _parse_quarter(quarter: str) -> tuple[int, int]:
-    m = _QUARTER.match(str(quarter))
-    if not m:
-        raise ValueError(f"quarter must look like '2026-Q3', got {quarter!r}")
-    return int(m.group(1)), int(m.group(2))
-
-
-def quarter_periods(quarter: str) -> list[str]:
-    """The three payroll months of a quarter: ``"2026-Q3"`` -> ``["2026-07", "2026-08", "2026-09"]``."""
-    year, q = _parse_quarter(quarter)
-    return [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-
-
-def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
-    """First and last day of the quarter (NOSSQuarterStartingDate / EndingDate)."""
-    year, q = _parse_quarter(quarter)
-    start = dt.date(year, 3 * q - 2, 1)
-    end = dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)
-    return start, end - dt.timedelta(days=1)
-
-
-def quarter_code(quarter: str) -> str:
-    """Zone Quarter [00013]: ``"2026-Q3"`` -> ``"20263"``."""
-    year, q = _parse_quarter(quarter)
-    return f"{year}{q}"
-
-
-def previous_quarter(day: dt.date) -> str:
-    """The quarter before the one containing ``day`` (the quarterly run declares the quarter just ended)."""
-    q = (day.month - 1) // 3 + 1
-    return f"{day.year - 1}-Q4" if q == 1 else f"{day.year}-Q{q - 1}"
-
-
 # --------------------------------------------------------------------------------------------
 # Inputs and results
 # --------------------------------------------------------------------------------------------
@@ -294,10 +260,6 @@ def read_quarter(store: RunStore, quarter: str) -> QuarterInput:
 # --------------------------------------------------------------------------------------------
 # 2. Aggregation (pure)
 # --------------------------------------------------------------------------------------------
-def _month_start(period: pl.Expr) -> pl.Expr:
-    return (period + "-01").str.to_date("%Y-%m-%d")
-
-
 def _schedule() -> list[pl.Expr]:
     """work_fraction and weekly_work_days of an employee snapshot, with the employees input's
     defaults (data contract) where a snapshot has none."""
@@ -345,8 +307,8 @@ def employee_months(lines: pl.DataFrame, employees: pl.DataFrame, quarter: str) 
     ]
     months = lines.select(keep).join(snap, on=["employee_id", "period"], how="inner")
     return months.with_columns(
-        _month_start(pl.col("period")).alias("month_start"),
-        _month_start(pl.col("period")).dt.month_end().alias("month_end"),
+        month_start_expr(pl.col("period")).alias("month_start"),
+        month_start_expr(pl.col("period")).dt.month_end().alias("month_end"),
         (pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").fill_null(0).cast(WIDE))
         .cast(MONEY)
         .alias("remuneration"),
@@ -419,7 +381,7 @@ def occupations(
     occ = occ.join(change, on="employee_id", how="left").with_columns(
         pl.when(pl.col("first_month") != q_start).then(None).otherwise(pl.col("_changed_month")).alias("_changed_month")
     )
-    after_change = _month_start(pl.col("_changed_month")).dt.offset_by("1mo")
+    after_change = month_start_expr(pl.col("_changed_month")).dt.offset_by("1mo")
     contract_end = pl.col("contract_end")
     occ = occ.with_columns(
         pl.max_horizontal(pl.col("first_month"), pl.col("contract_start")).alias("span_start"),

@@ -47,6 +47,8 @@ from pathlib import Path
 import polars as pl
 from lxml import etree
 
+from pipeline.core.periods import quarter_code
+
 XSD_PATH = Path(__file__).resolve().parents[2] / "vendor" / "dmfa" / "DmfAOriginal_20231.xsd"
 """Vendored official schema (DmfAOriginal 2023/1). The runtime reads only this file."""
 
@@ -121,7 +123,6 @@ WIDTH = {
 }
 
 _NISS_ZONES = ("INSS", "ReplacedINSS", "ApplicantINSS")
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _ROOT_OPEN = (
     '<DmfAOriginal xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -349,13 +350,6 @@ def _unique(frame: pl.DataFrame, keys: list[str], what: str) -> None:
     dupes = frame.height - frame.select(keys).unique().height
     if dupes:
         raise ValueError(f"{what}: {dupes} duplicate row(s) on {keys}")
-
-
-def _quarter(text: str) -> str:
-    m = _QUARTER_RE.match(str(text))
-    if not m:
-        raise ValueError(f"quarter must look like '2026-Q3', got {text!r}")
-    return f"{m.group(1)}{m.group(2)}"
 
 
 def _nest(frame: pl.DataFrame, keys: list[str], alias: str) -> pl.DataFrame:
@@ -726,7 +720,7 @@ def _form_head(employer: dict) -> tuple[str, str]:
     holiday = employer.get("holiday_starting_date")
     declaration = "".join(
         [
-            _py_leaf("Quarter", _quarter(employer["quarter"]), 3),
+            _py_leaf("Quarter", quarter_code(employer["quarter"]), 3),
             _py_leaf("NOSSRegistrationNbr", _py_escape(str(employer["employer_id"]).strip()), 3),
             _py_leaf("Trusteeship", str(int(employer.get("trusteeship", TRUSTEESHIP_NONE))), 3),
             _py_leaf("CompanyID", _py_escape(company_text), 3),
@@ -827,7 +821,7 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
             f"worker code {row['_wc']}, occupation {row['occupation_seq']}"
         )
 
-    quarter = _quarter(employer.get("quarter", ""))
+    quarter = quarter_code(employer.get("quarter", ""))
     manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
     if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
         out.append("HolidayStartingDate [00017] missing: 4th quarter with manual workers")
