@@ -22,7 +22,8 @@ columns it cares about, every other required column gets a valid value.
   ``schemas.checks.niss_ok``), ONSS employer numbers with the ONSS check digits, so references
   between the default frames agree and validate.
 
-:func:`as_validated` gives the typed frame validation produces, :func:`raw_batch` the
+:func:`as_validated` gives the typed frame validation produces (:func:`validated` builds it from
+the same arguments as the text builders, for rule tests), :func:`raw_batch` the
 ``RawInput`` objects ``read_batch`` would give (no file), :func:`write_batch` a batch folder
 of CSV files that the CLI can run on.
 """
@@ -212,6 +213,12 @@ def _with_source(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 def as_validated(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The typed frame validation gives for the (valid) text frame ``frame`` of input ``name``."""
     return typed(INPUTS[name], _with_source(name, as_text(name, frame)))
+
+
+def validated(name: str, *rows: Mapping[str, Any], n: int | None = None, **columns: Any) -> pl.DataFrame:
+    """The typed frame of input ``name`` built from the same arguments as :func:`build`: what a
+    rule receives after validation (source file ``<input>.csv``, lines from 2)."""
+    return as_validated(name, build(name, *rows, n=n, **columns))
 
 
 def raw_batch(**frames: pl.DataFrame) -> dict[str, RawInput]:

@@ -92,6 +92,17 @@ def test_a_fixed_term_contract_gets_an_end_one_year_after_its_start():
     assert b.employees()["contract_end"].item() is None  # open-ended: none
 
 
+def test_validated_frames_have_the_contract_types():
+    frame = b.validated("employees", worker_status="blue_collar", contract_start=dt.date(2015, 3, 2), n=2)
+    assert frame.schema["contract_start"] == pl.Date and frame.schema["weekly_work_days"] == pl.Int8
+    assert frame.select("employee_id", "contract_start", "weekly_work_days", "fr_seasonal", "source_line").rows() == [
+        ("E1", dt.date(2015, 3, 2), 5, False, 2),
+        ("E2", dt.date(2015, 3, 2), 5, False, 3),
+    ]
+    pay = b.validated("pay", gross_salary="2500.10")
+    assert pay.select("gross_salary", "period_start").row(0) == (D("2500.10"), dt.date(2026, 10, 1))
+
+
 def test_mistakes_in_a_builder_call_are_refused():
     with pytest.raises(ValueError, match=r"unknown columns \['gross'\]"):
         b.pay(gross="1.00")
