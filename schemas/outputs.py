@@ -31,6 +31,7 @@ from typing import Union
 import polars as pl
 
 from pipeline.core.money import MONEY, RATIO, SHARE, WIDE
+from pipeline.core.rejects import REJECT_KEY, REJECT_SCHEMA
 from pipeline.errors import PayrollError
 from schemas.inputs import INPUTS, typed
 
@@ -293,20 +294,8 @@ PARAMETERS = _spec(
     },
 )
 
-REJECTS = _spec(
-    "rejects",
-    "monthly",
-    ("source_file", "source_line", "column", "check"),
-    {
-        "source_file": pl.String,
-        "source_line": pl.Int64,
-        "column": pl.String,
-        "check": pl.String,
-        "employee_id": pl.String,
-        "message": pl.String,
-        "value": pl.String,
-    },
-)
+REJECTS = _spec("rejects", "monthly", tuple(REJECT_KEY), dict(REJECT_SCHEMA))
+"""``rejects``: declared with the reject rows themselves (``pipeline.core.rejects``, which every stage uses)."""
 
 _PERSON: dict[str, ColumnType] = {
     "last_name": pl.String,
