@@ -69,7 +69,7 @@ from pipeline.errors import InputError, PayrollError, RunStoreError
 from pipeline.jobs.monthly import EMPLOYER_DEFAULTS
 from pipeline.outputs.audit import code_hash, write_run
 from pipeline.outputs.run_store import RunStore
-from pipeline.rules.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, Contribution, worker_code
+from pipeline.rules.contributions import CONTRIBUTIONS, RATE_DTYPE, WORKER_CODE, declared_contributions, worker_code
 from pipeline.rules.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
 from pipeline.rules.withholding import FR_FRONTIER_EXEMPT
 from schemas.inputs import INPUTS
@@ -94,27 +94,6 @@ CONTRACT_PART_TIME = "1"
 DEFAULT_JOINT_COMMITTEE = {"blue_collar": "100", "white_collar": "200"}
 """JointCommissionNbr [00046] when the input gives none: the auxiliary joint committees for
 blue collars (CP 100) and white collars (CP 200). Override with ``DmfaOptions``."""
-WORKER_LINE_CONTRIBUTIONS = ("worker_onss", "employer_basic", "wage_moderation")
-"""Contributions declared together under the worker code itself (015/495, §1.1, §2.1)."""
-CAPPED_CONTRIBUTIONS = ("employer_basic", "wage_moderation")
-"""Contributions not due on the quarterly basic pay above ``onss/employer_cap_quarter`` (§2.4)."""
-WORKER_LINE_TYPE = {"blue_collar": "1", "white_collar": "0"}
-"""ContributionType [00083] of the worker-code line (annex 3): 0xx ouvriers type 1 = "cotisation
-rémunérations 108 %", 4xx employés type 0 = "cotisation rémunérations 100 %"."""
-CONTRIBUTION_TYPE = {
-    "holiday_quarterly": "0",
-    "work_accident_special": "0",
-    "asbestos_fund": "0",
-    "ffe_commercial_small": "0",  # 809 type 0: < 20 workers, with wage moderation (annex 3)
-    "ffe_commercial_large": "5",  # 809 type 5: >= 20 workers, with wage moderation
-    "ffe_noncommercial": "0",  # 811 type 0: with wage moderation
-    "ffe_special": "0",  # 810 type 0: with wage moderation
-    "ar401_special": "0",  # 855
-    "temporary_unemployment": "0",  # 859 type 0 (type 8 = exempted employers)
-    "cpae_cp200": "0",  # 831
-}
-"""ContributionType [00083] of the other declared contributions (annex 3, ContributionTypes
-2022-3; 253/255/256 are not in that list: type 0 as in the Odoo exporter, to confirm)."""
 DECLARATION_REFERENCE_PREFIX = "DMFA"
 """ReferenceNbr [00222] = DMFA<YYYYQ>-<employer_id> (at most 20 characters)."""
 
@@ -580,16 +559,9 @@ def worker_lines(months: pl.DataFrame, occ: pl.DataFrame, employers: pl.DataFram
 
 
 def _type_expr(name: str) -> pl.Expr:
-    if name in WORKER_LINE_CONTRIBUTIONS:
-        return pl.col("worker_status").replace_strict(WORKER_LINE_TYPE, default=None, return_dtype=pl.String)
-    if name not in CONTRIBUTION_TYPE:
-        raise ValueError(f"contribution {name!r} has no DmfA ContributionType in CONTRIBUTION_TYPE")
-    return pl.lit(CONTRIBUTION_TYPE[name])
-
-
-def declared_contributions() -> tuple[Contribution, ...]:
-    """The contributions of ``contributions.CONTRIBUTIONS`` that the DmfA declares (due, with a code)."""
-    return tuple(c for c in CONTRIBUTIONS if c.kind == "due" and c.dmfa_code is not None)
+    """ContributionType of a contribution, from its declaration."""
+    [c] = [c for c in CONTRIBUTIONS if c.name == name and c.declared]
+    return c.type_expr()
 
 
 def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) -> pl.DataFrame:
@@ -626,7 +598,7 @@ def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) 
         rows = base.filter(c.applies(params, q_start))
         if rows.height == 0:
             continue
-        used = pl.col("basis_capped") if c.name in CAPPED_CONTRIBUTIONS else pl.col("basis")
+        used = pl.col("basis_capped") if c.employer_cap else pl.col("basis")
         parts.append(
             rows.select(
                 *_WL,
@@ -660,7 +632,7 @@ def quarterly_contributions(wl: pl.DataFrame, params: Parameters, quarter: str) 
         to_cents(pl.col("_exact").sum()).alias("amount"),
         to_cents(pl.col("_exact_uncapped").sum()).alias("amount_uncapped"),
         to_cents(pl.col("_worker_exact").sum()).alias("worker_part"),
-        pl.col("contribution").is_in(list(CAPPED_CONTRIBUTIONS)).any().alias("_capped_code"),
+        pl.col("contribution").is_in([c.name for c in CONTRIBUTIONS if c.employer_cap]).any().alias("_capped_code"),
     )
     out = out.with_columns(
         pl.when(pl.col("_capped_code")).then(pl.col("basis_capped")).otherwise(None).alias("basis_capped"),
