@@ -35,17 +35,13 @@ from lxml import etree
 from pipeline.core.money import MONEY, RATIO
 from pipeline.core.params import default_parameters
 from pipeline.core.periods import previous_quarter, quarter_bounds, quarter_code, quarter_periods
-from pipeline.declarations.dmfa import quarter as dmfa
-from pipeline.declarations.dmfa.quarter import (
-    DmfaDeclarationError,
-    QuarterInput,
-    compute_quarter,
-    export_quarter,
-    read_quarter,
-)
+from pipeline.declarations.dmfa.forms import DmfaDeclarationError
+from pipeline.declarations.dmfa.quarter import QuarterInput
+from pipeline.declarations.dmfa.tables import TABLES
 from pipeline.declarations.dmfa.xml import validate_declaration
 from pipeline.errors import OutputExistsError, RunStoreError
 from pipeline.jobs.monthly import publish, run_batch
+from pipeline.jobs.quarterly import compute_quarter, export_quarter, read_quarter
 from pipeline.outputs.run_store import RunStore, plain_text
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 
@@ -823,7 +819,7 @@ def test_existing_output_needs_overwrite(q3):
 def test_niss_masked_in_every_table_and_the_manifest(q3):
     root, _, _ = q3
     raw = (NISS_BLUE, NISS_WHITE)
-    for name in dmfa.TABLES:
+    for name in TABLES:
         csv_text = (root / "dmfa" / f"{name}.csv").read_text(encoding="utf-8")
         assert not any(n in csv_text for n in raw), name
         frame = pl.read_parquet(root / "dmfa" / f"{name}.parquet")
