@@ -41,6 +41,19 @@ def _masked(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(mask_expr(pl.col("niss")).alias("niss"))
 
 
+def _who(agg: QuarterAggregate, employees: str) -> list[str | pl.Expr]:
+    """The first columns of every table: employer, quarter, person and names (``employees``:
+    ``employee_id`` per occupation, ``employee_ids`` per worker line)."""
+    return [
+        "employer_id",
+        pl.lit(agg.quarter).alias("quarter"),
+        "natural_person_seq",
+        employees,
+        "last_name",
+        "first_name",
+    ]
+
+
 def _persons(agg: QuarterAggregate) -> pl.DataFrame:
     return agg.worker_lines.select(*_PERSON, "employee_ids", "last_name", "first_name")
 
@@ -85,18 +98,12 @@ def worker_lines_table(agg: QuarterAggregate) -> pl.DataFrame:
         .join(own_code, on=WORKER_LINE_KEY, how="left")
         .join(_line_sums(agg), on=WORKER_LINE_KEY, how="left")
         .with_columns(
-            pl.lit(agg.quarter).alias("quarter"),
             *[pl.col(f"days_code{c}").fill_null(pl.lit(0, DAYS)) for c in SERVICE_CODES],
             *[pl.col(c).fill_null(pl.lit(0, MONEY)) for c in _LINE_SUMS],
         )
     )
     return table.select(
-        "employer_id",
-        "quarter",
-        "natural_person_seq",
-        "employee_ids",
-        "last_name",
-        "first_name",
+        *_who(agg, "employee_ids"),
         "niss",
         "worker_code",
         "worker_status",
@@ -125,12 +132,7 @@ def occupations_table(agg: QuarterAggregate) -> pl.DataFrame:
     return (
         agg.occupations.join(_persons(agg).select(_PERSON), on=WORKER_LINE_KEY)
         .select(
-            "employer_id",
-            pl.lit(agg.quarter).alias("quarter"),
-            "natural_person_seq",
-            "employee_id",
-            "last_name",
-            "first_name",
+            *_who(agg, "employee_id"),
             "niss",
             "worker_code",
             "occupation_seq",
@@ -163,12 +165,7 @@ def services_table(agg: QuarterAggregate) -> pl.DataFrame:
         agg.services.join(occ, on=["employee_id", "occupation_no"])
         .join(_persons(agg).select(_PERSON), on=WORKER_LINE_KEY)
         .select(
-            "employer_id",
-            pl.lit(agg.quarter).alias("quarter"),
-            "natural_person_seq",
-            "employee_id",
-            "last_name",
-            "first_name",
+            *_who(agg, "employee_id"),
             "niss",
             "worker_code",
             "occupation_seq",
@@ -185,12 +182,7 @@ def contributions_table(agg: QuarterAggregate) -> pl.DataFrame:
     return (
         agg.contributions.join(_persons(agg), on=WORKER_LINE_KEY)
         .select(
-            "employer_id",
-            pl.lit(agg.quarter).alias("quarter"),
-            "natural_person_seq",
-            "employee_ids",
-            "last_name",
-            "first_name",
+            *_who(agg, "employee_ids"),
             "niss",
             "worker_code",
             "contribution_worker_code",
@@ -216,12 +208,7 @@ def reconciliation_table(agg: QuarterAggregate) -> pl.DataFrame:
     return (
         recon.join(_persons(agg), on=WORKER_LINE_KEY, how="left")
         .select(
-            "employer_id",
-            pl.lit(agg.quarter).alias("quarter"),
-            "natural_person_seq",
-            "employee_ids",
-            "last_name",
-            "first_name",
+            *_who(agg, "employee_ids"),
             *[c for c in recon.columns if c != "employer_id"],
         )
         .sort(_CONTRIBUTION_SORT)
