@@ -1,4 +1,4 @@
-"""ONSS base and contributions (data-contract computations 2 and 3; rules-reference §1, §2).
+"""ONSS base and contributions (data-contract computations 2 and 3), and the contribution declarations.
 
 Each expected amount is worked out by hand: amount = round_half_up(onss_base x rate, 0.01).
 """
@@ -58,7 +58,7 @@ def compute(df: pl.DataFrame) -> tuple[dict[str, D], pl.DataFrame]:
 
 
 def test_blue_collar_3000_in_2026_10():
-    # rules-reference §1.3: ONSS base = 3,000.00 x 108 % = 3,240.00 (§1.1, ouvriers at 108 %).
+    # ONSS base = 3,000.00 x 108 % = 3,240.00 (ouvriers at 108 %, RD 28 November 1969 art. 19 § 1).
     amounts, tot = compute(frame("2026-10", "blue_collar", "3000.00"))
     assert tot["onss_base"][0] == D("3240.00")
     assert amounts["worker_onss"] == D("423.47")  # 3,240 x 13.07 % = 423.468
@@ -90,7 +90,7 @@ def test_white_collar_3000_cp200_large_employer():
     assert amounts["worker_onss"] == D("392.10")  # 3,000 x 13.07 %
     assert amounts["employer_basic"] == D("596.40")  # 3,000 x 19.88 %
     assert amounts["wage_moderation"] == D("153.60")  # 3,000 x 5.12 %
-    assert "holiday_quarterly" not in amounts and "holiday_annual_accrual" not in amounts  # ouvriers only (§2.2)
+    assert "holiday_quarterly" not in amounts and "holiday_annual_accrual" not in amounts  # ouvriers only (ONVA)
     assert amounts["ffe_commercial_large"] == D("11.70")  # 3,000 x 0.39 %
     assert amounts["ar401_special"] == D("50.70")  # 855: 3,000 x 1.69 %
     assert amounts["cpae_cp200"] == D("6.90")  # 831: 3,000 x 0.23 %
@@ -146,7 +146,7 @@ def test_period_before_the_parameter_history_is_refused():
 
 
 def test_rate_change_2017_to_2018():
-    # rules-reference §2.1: 22.65 % + 7.35 % until 2017Q4, then 19.88 % + 5.12 % (white collar base 1,000).
+    # Private profit sector: 22.65 % + 7.35 % until 2017Q4, then 19.88 % + 5.12 % (white collar base 1,000).
     # (history kept for corrections of old periods; the special contributions start in 2024, so only the core lines)
     for period, basic, moderation in (("2017-12", D("226.50"), D("73.50")), ("2018-01", D("198.80"), D("51.20"))):
         start = dt.date.fromisoformat(period + "-01")
