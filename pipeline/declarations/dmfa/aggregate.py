@@ -204,5 +204,13 @@ def aggregate_quarter(data: QuarterInput, params: Parameters, options: DmfaOptio
     contrib = quarterly_contributions(wl, params, quarter)
     monthly = monthly_contributions(data.contribution_lines, months)
     return QuarterAggregate(
-        quarter, months, occ, svc, anomalies, wl, contrib, monthly, reconciliation(contrib, monthly)
+        quarter=quarter,
+        months=months,
+        occupations=occ,
+        services=svc,
+        anomalies=anomalies,
+        worker_lines=wl,
+        contributions=contrib,
+        monthly=monthly,
+        reconciliation=reconciliation(contrib, monthly),
     )

@@ -795,6 +795,74 @@ def validate_declaration(xml: bytes) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Glossary presence rules the schema cannot express
 # --------------------------------------------------------------------------------------------
+def _local_unit_warnings(occ: pl.DataFrame, employer: dict) -> list[str]:
+    has_unit = (pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)) | pl.lit(
+        employer.get("local_unit_id") is not None
+    )
+    return [
+        f"LocalUnitID [00042] missing: natural person {row['natural_person_seq']}, "
+        f"worker code {row['_wc']}, occupation {row['occupation_seq']}"
+        for row in occ.filter(~has_unit).sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _holiday_warnings(wl: pl.DataFrame, employer: dict) -> list[str]:
+    quarter = quarter_code(employer.get("quarter", ""))
+    manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
+    if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
+        return ["HolidayStartingDate [00017] missing: 4th quarter with manual workers"]
+    return []
+
+
+def _bonus_warnings(decl: DeclarationInput, wl: pl.DataFrame) -> list[str]:
+    rem = _keys(decl.remuns).with_columns(_code=_code(pl.col("remun_code"), 3))
+    freq = pl.col("bonus_payment_frequency") if "bonus_payment_frequency" in rem.columns else pl.lit(None)
+    bad = rem.filter(pl.col("_code").is_in(list(BONUS_REMUN_CODES)) & freq.is_null()).join(wl, on=_WL_KEYS, how="left")
+    return [
+        f"BonusPaymentFrequency [00068] missing: natural person {row['natural_person_seq']}, "
+        f"worker code {row['_wc']}, occupation {row['occupation_seq']}, remun code {row['_code']}"
+        for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _hours_warnings(decl: DeclarationInput, occ: pl.DataFrame) -> list[str]:
+    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(
+        _OCC_KEYS + ["natural_person_seq"]
+    )
+    svc = _keys(decl.services)
+    hours = pl.col("hours") if "hours" in svc.columns else pl.lit(None)
+    bad = svc.filter(hours.is_null()).join(part_time, on=_OCC_KEYS, how="inner")
+    return [
+        f"ServiceNbrHours [00064] missing for a part-time occupation: natural person "
+        f"{row['natural_person_seq']}, worker code {row['_wc']}, occupation {row['occupation_seq']}, "
+        f"service code {row['service_code']}"
+        for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _total(frame: pl.DataFrame | None) -> Decimal:
+    if frame is None or "amount" not in frame.columns or frame.height == 0:
+        return Decimal(0)
+    value = frame.select(pl.col("amount").cast(pl.Decimal(38, 12)).sum()).item()
+    return Decimal(0) if value is None else Decimal(value)
+
+
+def _net_owed_warnings(decl: DeclarationInput) -> list[str]:
+    expected = (
+        _total(decl.contributions)
+        + _total(decl.unrelated_contributions)
+        - _total(decl.deductions)
+        - _total(decl.occupation_deductions)
+    )
+    declared = Decimal(decl.employer["net_owed_amount"])
+    if declared != expected:
+        return [
+            f"NetOwedAmount [00015] {declared:.2f} differs from contributions - deductions "
+            f"{expected:.2f} (difference {declared - expected:.2f})"
+        ]
+    return []
+
+
 def declaration_warnings(decl: DeclarationInput) -> list[str]:
     """Checks the XSD cannot express (the document stays schema-valid, ONSS would raise an
     anomaly). Messages name persons by NaturalPersonSequenceNbr, never by NISS.
@@ -810,63 +878,12 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
     amounts - WorkerDeduction and OccupationDeduction amounts (glossary [00015]). A warning
     only: a deduction code whose amount is not deducted from the net amount would differ.
     """
-    out: list[str] = []
-    employer = decl.employer
     wl = _keys(decl.worker_lines).select(*_WL_KEYS, "natural_person_seq")
     occ = _keys(decl.occupations).join(wl, on=_WL_KEYS, how="left")
-
-    has_unit = (pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)) | pl.lit(
-        employer.get("local_unit_id") is not None
-    )
-    for row in occ.filter(~has_unit).sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"LocalUnitID [00042] missing: natural person {row['natural_person_seq']}, "
-            f"worker code {row['_wc']}, occupation {row['occupation_seq']}"
-        )
-
-    quarter = quarter_code(employer.get("quarter", ""))
-    manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
-    if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
-        out.append("HolidayStartingDate [00017] missing: 4th quarter with manual workers")
-
-    rem = _keys(decl.remuns).with_columns(_code=_code(pl.col("remun_code"), 3))
-    freq = pl.col("bonus_payment_frequency") if "bonus_payment_frequency" in rem.columns else pl.lit(None)
-    bad = rem.filter(pl.col("_code").is_in(list(BONUS_REMUN_CODES)) & freq.is_null()).join(wl, on=_WL_KEYS, how="left")
-    for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"BonusPaymentFrequency [00068] missing: natural person {row['natural_person_seq']}, "
-            f"worker code {row['_wc']}, occupation {row['occupation_seq']}, remun code {row['_code']}"
-        )
-
-    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(
-        _OCC_KEYS + ["natural_person_seq"]
-    )
-    svc = _keys(decl.services)
-    hours = pl.col("hours") if "hours" in svc.columns else pl.lit(None)
-    bad = svc.filter(hours.is_null()).join(part_time, on=_OCC_KEYS, how="inner")
-    for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"ServiceNbrHours [00064] missing for a part-time occupation: natural person "
-            f"{row['natural_person_seq']}, worker code {row['_wc']}, occupation {row['occupation_seq']}, "
-            f"service code {row['service_code']}"
-        )
-
-    def total(frame: pl.DataFrame | None) -> Decimal:
-        if frame is None or "amount" not in frame.columns or frame.height == 0:
-            return Decimal(0)
-        value = frame.select(pl.col("amount").cast(pl.Decimal(38, 12)).sum()).item()
-        return Decimal(0) if value is None else Decimal(value)
-
-    expected = (
-        total(decl.contributions)
-        + total(decl.unrelated_contributions)
-        - total(decl.deductions)
-        - total(decl.occupation_deductions)
-    )
-    declared = Decimal(employer["net_owed_amount"])
-    if declared != expected:
-        out.append(
-            f"NetOwedAmount [00015] {declared:.2f} differs from contributions - deductions "
-            f"{expected:.2f} (difference {declared - expected:.2f})"
-        )
-    return out
+    return [
+        *_local_unit_warnings(occ, decl.employer),
+        *_holiday_warnings(wl, decl.employer),
+        *_bonus_warnings(decl, wl),
+        *_hours_warnings(decl, occ),
+        *_net_owed_warnings(decl),
+    ]
