@@ -1,9 +1,9 @@
-"""Prefect flow ``quarterly_dmfa``: the DmfA audit export of one quarter, as thin tasks around
-``pipeline.declarations.dmfa.quarter`` (the CLI ``payroll dmfa`` runs the very same functions, so both give identical
-outputs).
+"""Prefect flow ``quarterly_dmfa``: the DmfA audit export of one quarter, as thin tasks around the
+steps of ``pipeline.jobs.quarterly`` (the CLI ``payroll dmfa`` runs the very same functions, so both give
+identical outputs).
 
-No ``from __future__ import annotations`` here: it breaks deployment parameter checks
-(stack-notes A2).
+No ``from __future__ import annotations`` here: Prefect reads the flow's parameter annotations at
+run time to check and coerce deployment parameters, and postponed (string) annotations break that.
 """
 
 import datetime as dt
@@ -15,23 +15,25 @@ from prefect.cache_policies import NO_CACHE
 
 from pipeline.core.params import default_parameters
 from pipeline.core.periods import previous_quarter
-from pipeline.declarations.dmfa import quarter as dmfa
+from pipeline.jobs import quarterly
 from pipeline.outputs.run_store import RunStore
 
 
 @task(cache_policy=NO_CACHE)
 def read_quarter(store_dir: str, quarter: str):
-    return dmfa.read_quarter(RunStore(Path(store_dir)), quarter)
+    return quarterly.read_quarter(RunStore(Path(store_dir)), quarter)
 
 
 @task(cache_policy=NO_CACHE)
 def compute_quarter(data, run_date: dt.date, joint_committees: Optional[str]):
-    return dmfa.compute_quarter(data, default_parameters(), run_date, dmfa.joint_committees_file(joint_committees))
+    return quarterly.compute_quarter(
+        data, default_parameters(), run_date, quarterly.joint_committees_file(joint_committees)
+    )
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def write_quarter(result, out_dir: str, overwrite: bool) -> str:
-    return str(dmfa.write_quarter(result, Path(out_dir), overwrite))
+    return str(quarterly.write_quarter(result, Path(out_dir), overwrite))
 
 
 @flow(name="quarterly_dmfa", log_prints=False)
@@ -49,7 +51,7 @@ def quarterly_dmfa(
     deployment runs on the 5th of January, April, July and October, Europe/Brussels time, after
     the monthly run of the quarter's last month. Fails (RunStoreError) when a month of the quarter
     is missing or not finalised; writes nothing then. ``joint_committees``: optional CSV of the
-    JointCommissionNbr per employer and worker status (``pipeline.declarations.dmfa.quarter.joint_committees_file``).
+    JointCommissionNbr per employer and worker status (``pipeline.jobs.quarterly.joint_committees_file``).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()

@@ -352,7 +352,7 @@ def dmfa(
     The run date is the declarations' creation date. Example:
     payroll dmfa --quarter 2026-Q3 --store run_store --out out/dmfa-2026-Q3 --run-date 2026-10-05
     """
-    from pipeline.declarations.dmfa import quarter as quarterly
+    from pipeline.jobs import quarterly
 
     try:
         Quarter.parse(quarter)

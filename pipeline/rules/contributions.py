@@ -1,16 +1,20 @@
 """ONSS base and social contributions (data-contract computations 2 and 3).
 
-- ONSS base (rules-reference §1.1): blue collars (ouvriers) round((gross + guaranteed_wage_onss)
-  × 108 %) because ONVA, not the employer, pays their simple holiday pay; white collars
-  gross + guaranteed_wage_onss.
-- One line per contribution, ``amount = round(onss_base × rate)`` half away from zero to the cent
-  (rules-reference §1.2): worker 13.07 %, employer basic 19.88 % and wage moderation 5.12 %
-  (§2.1), blue-collar quarterly holiday contribution 5.57 % (code 253, §2.2), the special
-  employer contributions of §2.3 that apply to the employer (255, 256 in its due quarters,
-  809/811 FFE by commercial status and workforce, 810, 855 for employers with at least 10
-  workers, 859, 831 for CP 200 white collars), and the annual 10.27 % holiday contribution as an
-  ``accrual`` line (collected next year by debit notice; not part of the month's contributions).
+- ONSS base: blue collars (ouvriers) round((gross + guaranteed_wage_onss) × 108 %), because
+  ONVA, not the employer, pays their simple holiday pay (Royal Decree of 28 November 1969
+  executing the Law of 27 June 1969, art. 19 § 1, second paragraph; socialsecurity.be "Quels
+  sont les types de cotisations", "Ouvriers et artistes"); white collars gross + guaranteed_wage_onss.
+- One line per contribution, ``amount = round(onss_base × rate)`` half away from zero to the cent.
 - ``worker_contribution`` / ``employer_contribution`` are sums of the rounded ``due`` lines.
+
+Each contribution is declared once, in :data:`CONTRIBUTIONS`: who pays it, its rate parameter,
+who it applies to (a named :class:`Condition`; :data:`EVERYONE` is written out where meant), its
+DmfA contribution code and ContributionType (ONSS DmfA administrative instructions, annex 3
+"Codes travailleurs cotisations" / the quarterly rates file), and whether the employer cap on
+the basic and wage-moderation contributions touches it. The monthly lines here and the quarterly
+DmfA recomputation (``pipeline.declarations.dmfa.contributions``) both read those fields, in the
+way OpenFisca's ``Variable`` holds a rule's whole definition and PolicyEngine's ``defined_for``
+states who a variable applies to.
 
 Every rate comes from a dated parameter, looked up on the first day of the period; each line
 records the parameter name and its legal source.
@@ -19,6 +23,7 @@ records the parameter name and its legal source.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -28,62 +33,275 @@ from pipeline.core.params import Parameters
 
 RATE_DTYPE = pl.Decimal(18, 8)
 WORKER_CODE = "worker_code"
+"""``Contribution.dmfa_code`` of the contributions declared under the worker code itself (015/495)."""
+WORKER_STATUSES = ("blue_collar", "white_collar")
+PAYERS = ("worker", "employer")
+KINDS = ("due", "accrual")
 
 
+# --------------------------------------------------------------------------------------------
+# Who a contribution applies to
+# --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Contribution:
-    """One contribution: who pays, its DmfA code, its rate parameter and when it applies."""
+class Condition:
+    """A named row condition on the employee and employer columns (worker_status, workforce,
+    commercial, employer_category), built from the parameters in force on a date."""
 
     name: str
-    payer: str  # worker | employer
-    dmfa_code: str | None  # WORKER_CODE: the worker code (015/495) itself; None: not declared in the DmfA
-    parameter: str
-    kind: str = "due"  # due | accrual
+    description: str
+    rule: Callable[[Parameters, dt.date], pl.Expr]
 
-    def applies(self, params: Parameters, on: dt.date) -> pl.Expr:
-        """Row condition (on the employee/employer columns) for this contribution."""
-        p = params
-        blue = pl.col("worker_status") == "blue_collar"
-        workforce = pl.col("workforce").fill_null(0)
-        commercial = pl.col("commercial").fill_null(True)
-        conditions = {
-            "holiday_quarterly": blue,
-            "holiday_annual_accrual": blue,
-            "asbestos_fund": pl.lit(((on.month - 1) // 3 + 1) in p.value("onss/special/asbestos_quarters", on)),
-            "ffe_commercial_small": commercial & (workforce < int(p.value("onss/special/ffe_workforce_threshold", on))),
-            "ffe_commercial_large": commercial
-            & (workforce >= int(p.value("onss/special/ffe_workforce_threshold", on))),
-            "ffe_noncommercial": ~commercial,
-            "ar401_special": workforce >= int(p.value("onss/special/ar401_workforce_threshold", on)),
-            "cpae_cp200": (pl.col("employer_category") == "010") & ~blue,
-        }
-        return conditions.get(self.name, pl.lit(True))
+    def __call__(self, params: Parameters, on: dt.date) -> pl.Expr:
+        return self.rule(params, on)
 
 
-CONTRIBUTIONS: tuple[Contribution, ...] = (
-    Contribution("worker_onss", "worker", WORKER_CODE, "onss/worker_rate"),
-    Contribution("employer_basic", "employer", WORKER_CODE, "onss/employer_basic_rate"),
-    Contribution("wage_moderation", "employer", WORKER_CODE, "onss/wage_moderation_rate"),
-    Contribution("holiday_quarterly", "employer", "253", "onss/holiday_quarterly_rate"),
-    Contribution("holiday_annual_accrual", "employer", None, "onss/holiday_annual_rate", kind="accrual"),
-    Contribution("work_accident_special", "employer", "255", "onss/special/work_accident_rate"),
-    Contribution("asbestos_fund", "employer", "256", "onss/special/asbestos_rate"),
-    Contribution("ffe_commercial_small", "employer", "809", "onss/special/ffe_commercial_small_rate"),
-    Contribution("ffe_commercial_large", "employer", "809", "onss/special/ffe_commercial_large_rate"),
-    Contribution("ffe_noncommercial", "employer", "811", "onss/special/ffe_noncommercial_rate"),
-    Contribution("ffe_special", "employer", "810", "onss/special/ffe_special_rate"),
-    Contribution("ar401_special", "employer", "855", "onss/special/ar401_rate"),
-    Contribution("temporary_unemployment", "employer", "859", "onss/special/temporary_unemployment_rate"),
-    Contribution("cpae_cp200", "employer", "831", "onss/special/cpae_cp200_rate"),
+def _blue() -> pl.Expr:
+    return pl.col("worker_status") == "blue_collar"
+
+
+def _commercial() -> pl.Expr:
+    return pl.col("commercial").fill_null(True)
+
+
+def _workforce() -> pl.Expr:
+    return pl.col("workforce").fill_null(0)
+
+
+def _threshold(params: Parameters, on: dt.date, parameter: str) -> int:
+    return int(params.value(parameter, on))
+
+
+EVERYONE = Condition("everyone", "every worker on Belgian ONSS", lambda p, on: pl.lit(True))
+BLUE_COLLARS = Condition("blue_collars", "manual workers (ouvriers)", lambda p, on: _blue())
+ASBESTOS_QUARTERS = Condition(
+    "asbestos_quarters",
+    "every worker, in the quarters of onss/special/asbestos_quarters",
+    lambda p, on: pl.lit(((on.month - 1) // 3 + 1) in p.value("onss/special/asbestos_quarters", on)),
+)
+COMMERCIAL_SMALL = Condition(
+    "commercial_small",
+    "commercial or industrial employers with fewer than onss/special/ffe_workforce_threshold workers",
+    lambda p, on: _commercial() & (_workforce() < _threshold(p, on, "onss/special/ffe_workforce_threshold")),
+)
+COMMERCIAL_LARGE = Condition(
+    "commercial_large",
+    "commercial or industrial employers with at least onss/special/ffe_workforce_threshold workers",
+    lambda p, on: _commercial() & (_workforce() >= _threshold(p, on, "onss/special/ffe_workforce_threshold")),
+)
+NON_COMMERCIAL = Condition("non_commercial", "employers without a commercial purpose", lambda p, on: ~_commercial())
+AR401_EMPLOYERS = Condition(
+    "ar401_employers",
+    "employers with at least onss/special/ar401_workforce_threshold workers",
+    lambda p, on: _workforce() >= _threshold(p, on, "onss/special/ar401_workforce_threshold"),
+)
+CP200_WHITE_COLLARS = Condition(
+    "cp200_white_collars",
+    "white collars of employers in ONSS employer category 010 (joint committee 200)",
+    lambda p, on: (pl.col("employer_category") == "010") & ~_blue(),
 )
 
 
+# --------------------------------------------------------------------------------------------
+# The declarations
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Contribution:
+    """One contribution, wholly declared.
+
+    - ``payer``: worker | employer; ``kind``: due (collected with the quarter's contributions) or
+      accrual (collected later, e.g. by the annual debit notice; not in the month's totals);
+    - ``parameter``: the dated rate parameter;
+    - ``applies_to``: who owes it, a :class:`Condition` (required: there is no default);
+    - ``dmfa_code``: ContributionWorkerCode [00082]: :data:`WORKER_CODE` (the worker code 015/495
+      itself), a fixed code (``"253"``), or None (not declared in the DmfA);
+    - ``dmfa_type``: ContributionType [00083]: a fixed type, or one per worker status for the
+      worker-code line; None exactly when the contribution is not declared;
+    - ``employer_cap``: True for the contributions that are not due on the quarterly basic pay above
+      ``onss/employer_cap_quarter`` (basic employer contribution and wage moderation).
+
+    Inconsistent declarations are refused when the module is imported.
+    """
+
+    name: str
+    payer: str
+    parameter: str
+    applies_to: Condition
+    dmfa_code: str | None
+    dmfa_type: str | Mapping[str, str] | None = None
+    kind: str = "due"
+    employer_cap: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.applies_to, Condition):
+            raise TypeError(f"contribution {self.name!r}: applies_to must be a Condition (EVERYONE when meant)")
+        if self.payer not in PAYERS or self.kind not in KINDS:
+            raise ValueError(f"contribution {self.name!r}: payer must be one of {PAYERS}, kind one of {KINDS}")
+        if self.declared != (self.dmfa_type is not None):
+            raise ValueError(f"contribution {self.name!r}: a DmfA contribution has a ContributionType, no other has")
+        if isinstance(self.dmfa_type, Mapping) and (
+            self.dmfa_code != WORKER_CODE or sorted(self.dmfa_type) != sorted(WORKER_STATUSES)
+        ):
+            raise ValueError(f"contribution {self.name!r}: a type per worker status is for the worker-code line")
+        if self.employer_cap and self.payer != "employer":
+            raise ValueError(f"contribution {self.name!r}: the employer cap touches employer contributions only")
+
+    @property
+    def declared(self) -> bool:
+        """Declared in the DmfA: due, with a contribution code."""
+        return self.kind == "due" and self.dmfa_code is not None
+
+    def applies(self, params: Parameters, on: dt.date) -> pl.Expr:
+        """Row condition (on the employee/employer columns) for this contribution."""
+        return self.applies_to(params, on)
+
+    def type_expr(self) -> pl.Expr:
+        """ContributionType [00083] of a row (needs ``worker_status`` for the worker-code line)."""
+        if isinstance(self.dmfa_type, Mapping):
+            return pl.col("worker_status").replace_strict(dict(self.dmfa_type), default=None, return_dtype=pl.String)
+        return pl.lit(self.dmfa_type, pl.String)
+
+
+WORKER_LINE_TYPE = {"blue_collar": "1", "white_collar": "0"}
+"""ContributionType of the worker-code line (annex 3): worker code 015 (ouvriers) type 1,
+"cotisation rémunérations 108 %"; 495 (employés) type 0, "cotisation rémunérations 100 %"."""
+
+CONTRIBUTIONS: tuple[Contribution, ...] = (
+    # Law of 29 June 1981 establishing the general principles of social security for employees,
+    # art. 38 § 2 (personal), § 3 (basic employer) and § 3bis (wage moderation).
+    Contribution(
+        name="worker_onss",
+        payer="worker",
+        parameter="onss/worker_rate",
+        applies_to=EVERYONE,
+        dmfa_code=WORKER_CODE,
+        dmfa_type=WORKER_LINE_TYPE,
+    ),
+    Contribution(
+        name="employer_basic",
+        payer="employer",
+        parameter="onss/employer_basic_rate",
+        applies_to=EVERYONE,
+        dmfa_code=WORKER_CODE,
+        dmfa_type=WORKER_LINE_TYPE,
+        employer_cap=True,
+    ),
+    Contribution(
+        name="wage_moderation",
+        payer="employer",
+        parameter="onss/wage_moderation_rate",
+        applies_to=EVERYONE,
+        dmfa_code=WORKER_CODE,
+        dmfa_type=WORKER_LINE_TYPE,
+        employer_cap=True,
+    ),
+    # Annual holidays of manual workers (ONVA): quarterly 253, and the annual contribution
+    # collected the next year by debit notice (an accrual, not declared in the quarter).
+    Contribution(
+        name="holiday_quarterly",
+        payer="employer",
+        parameter="onss/holiday_quarterly_rate",
+        applies_to=BLUE_COLLARS,
+        dmfa_code="253",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="holiday_annual_accrual",
+        payer="employer",
+        parameter="onss/holiday_annual_rate",
+        applies_to=BLUE_COLLARS,
+        dmfa_code=None,
+        kind="accrual",
+    ),
+    # Special employer contributions. 255 and 256 (like 253) are not in the annex 3 type list:
+    # type 0, as the Odoo exporter declares them (to confirm).
+    Contribution(
+        name="work_accident_special",  # Law of 10 April 1971 on work accidents
+        payer="employer",
+        parameter="onss/special/work_accident_rate",
+        applies_to=EVERYONE,
+        dmfa_code="255",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="asbestos_fund",
+        payer="employer",
+        parameter="onss/special/asbestos_rate",
+        applies_to=ASBESTOS_QUARTERS,
+        dmfa_code="256",
+        dmfa_type="0",
+    ),
+    # Company Closure Fund, Law of 26 June 2002 on company closures: 809 type 0 below the
+    # workforce threshold, type 5 at or above it; 811 non-commercial; 810 special contribution.
+    Contribution(
+        name="ffe_commercial_small",
+        payer="employer",
+        parameter="onss/special/ffe_commercial_small_rate",
+        applies_to=COMMERCIAL_SMALL,
+        dmfa_code="809",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="ffe_commercial_large",
+        payer="employer",
+        parameter="onss/special/ffe_commercial_large_rate",
+        applies_to=COMMERCIAL_LARGE,
+        dmfa_code="809",
+        dmfa_type="5",
+    ),
+    Contribution(
+        name="ffe_noncommercial",
+        payer="employer",
+        parameter="onss/special/ffe_noncommercial_rate",
+        applies_to=NON_COMMERCIAL,
+        dmfa_code="811",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="ffe_special",
+        payer="employer",
+        parameter="onss/special/ffe_special_rate",
+        applies_to=EVERYONE,
+        dmfa_code="810",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="ar401_special",  # Royal Decree No. 401 of 1986, special 1.60 % contribution
+        payer="employer",
+        parameter="onss/special/ar401_rate",
+        applies_to=AR401_EMPLOYERS,
+        dmfa_code="855",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="temporary_unemployment",  # 859 type 0 (type 8: exempted employers)
+        payer="employer",
+        parameter="onss/special/temporary_unemployment_rate",
+        applies_to=EVERYONE,
+        dmfa_code="859",
+        dmfa_type="0",
+    ),
+    Contribution(
+        name="cpae_cp200",  # social fund of joint committee 200
+        payer="employer",
+        parameter="onss/special/cpae_cp200_rate",
+        applies_to=CP200_WHITE_COLLARS,
+        dmfa_code="831",
+        dmfa_type="0",
+    ),
+)
+
+
+def declared_contributions() -> tuple[Contribution, ...]:
+    """The contributions the DmfA declares (due, with a contribution code), in declaration order."""
+    return tuple(c for c in CONTRIBUTIONS if c.declared)
+
+
 WORKER_CODES = ("015", "495")
-"""DmfA worker codes of ordinary private-sector workers: 015 ouvrier, 495 employé (§7.3)."""
+"""DmfA worker codes of ordinary private-sector workers: 015 ouvrier, 495 employé (ONSS rates file)."""
 
 
 def worker_code() -> pl.Expr:
-    """DmfA worker code of ordinary private-sector workers: 015 ouvrier, 495 employé (§7.3)."""
+    """DmfA worker code of ordinary private-sector workers: 015 ouvrier, 495 employé."""
     blue, white = WORKER_CODES
     return pl.when(pl.col("worker_status") == "blue_collar").then(pl.lit(blue)).otherwise(pl.lit(white))
 

@@ -72,7 +72,7 @@ def test_every_sample_declaration_validates_against_the_official_schema(q3):
 def test_totals_reconcile_with_the_three_monthly_runs(q3):
     """Per employer: declared contributions = the three months' contributions (worker +
     employer, read back from each month's payroll_lines) + the rounding regularisation + the cap
-    line; the only differences are on those two lines (rules-reference §1.2, §2.4, §7.4)."""
+    line; the only differences are on those two lines."""
     monthly = (
         pl.concat(
             [
@@ -109,7 +109,7 @@ def test_part_time_change_in_september_splits_two_occupations(q3):
     """EMP-BE-013 (blue collar, 5-day week) works full time in July and August and 60 % from
     September (sample_data/README.md). Occupation 1: 2026-07-01..08-31, 23 + 21 = 44 working
     days, Q = 38.00 h, hours 44 x 38 / 5 = 334.40; occupation 2: from 2026-09-01, 22 days,
-    Q = 38 x 0.6 = 22.80 h, hours 22 x 22.80 / 5 = 100.32 (rules-reference §7.4)."""
+    Q = 38 x 0.6 = 22.80 h, hours 22 x 22.80 / 5 = 100.32 (glossary zones 00048, 00064)."""
     occ = pl.read_parquet(q3 / "dmfa" / "dmfa_occupations.parquet").filter(pl.col("employee_id") == "EMP-BE-013")
     assert occ.select("occupation_seq", "months", "end", "mean_working_hours", "remuneration_code1").rows() == [
         (1, "2026-07,2026-08", dt.date(2026, 8, 31), D("38.00"), D("4600.00")),

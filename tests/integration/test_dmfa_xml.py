@@ -1,9 +1,9 @@
 """DmfA XML writer (pipeline/declarations/dmfa/xml.py): rendering, schema validation, determinism, Border.
 
-Formats checked against the ONSS DmfA glossary (zone numbers in brackets) and rules-reference
-§7.1: amounts in euro cents zero-padded to 11 digits [00070, 00084, 00085, 00089], NetOwedAmount
-to 15 [00015], days and hours in hundredths padded to 5 / 7 [00063, 00064], days per week and
-hours per week in hundredths [00047, 00048, 00049], Quarter YYYYQ [00013].
+Formats checked against the ONSS DmfA glossary (zone numbers in brackets): amounts in euro cents
+zero-padded to 11 digits [00070, 00084, 00085, 00089], NetOwedAmount to 15 [00015], days and
+hours in hundredths padded to 5 / 7 [00063, 00064], days per week and hours per week in
+hundredths [00047, 00048, 00049], Quarter YYYYQ [00013].
 
 The figures of the hand-built declaration are *inputs* (the aggregation computes them); this file
 checks only that each lands, formatted exactly, in the right zone. The runtime reads only
@@ -36,7 +36,7 @@ from pipeline.declarations.dmfa.xml import (
 SHARED = Path("/work/shared/reference/dmfa")
 SAMPLES = sorted((SHARED / "examples").glob("*.xml")) if SHARED.exists() else []
 
-# NISS / BIS examples with a valid check digit (rules-reference §7.5).
+# NISS / BIS examples with a valid check digit (97 - first 9 digits mod 97; 2 prefixed from 2000).
 NISS_BLUE = "85073003328"  # 97 - (850730033 mod 97) = 28
 NISS_WHITE = "98472899765"  # BIS number (month + 40)
 M = pl.Decimal(18, 2)

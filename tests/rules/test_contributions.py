@@ -1,4 +1,4 @@
-"""ONSS base and contributions (data-contract computations 2 and 3; rules-reference §1, §2).
+"""ONSS base and contributions (data-contract computations 2 and 3), and the contribution declarations.
 
 Each expected amount is worked out by hand: amount = round_half_up(onss_base x rate, 0.01).
 """
@@ -11,7 +11,23 @@ import pytest
 
 from pipeline.core.money import MONEY
 from pipeline.core.params import default_parameters
-from pipeline.rules.contributions import contribution_lines, onss_base, totals
+from pipeline.rules.contributions import (
+    AR401_EMPLOYERS,
+    ASBESTOS_QUARTERS,
+    BLUE_COLLARS,
+    COMMERCIAL_LARGE,
+    COMMERCIAL_SMALL,
+    CONTRIBUTIONS,
+    CP200_WHITE_COLLARS,
+    EVERYONE,
+    NON_COMMERCIAL,
+    WORKER_CODE,
+    Contribution,
+    contribution_lines,
+    declared_contributions,
+    onss_base,
+    totals,
+)
 
 PARAMS = default_parameters()
 
@@ -42,7 +58,7 @@ def compute(df: pl.DataFrame) -> tuple[dict[str, D], pl.DataFrame]:
 
 
 def test_blue_collar_3000_in_2026_10():
-    # rules-reference §1.3: ONSS base = 3,000.00 x 108 % = 3,240.00 (§1.1, ouvriers at 108 %).
+    # ONSS base = 3,000.00 x 108 % = 3,240.00 (ouvriers at 108 %, RD 28 November 1969 art. 19 § 1).
     amounts, tot = compute(frame("2026-10", "blue_collar", "3000.00"))
     assert tot["onss_base"][0] == D("3240.00")
     assert amounts["worker_onss"] == D("423.47")  # 3,240 x 13.07 % = 423.468
@@ -74,7 +90,7 @@ def test_white_collar_3000_cp200_large_employer():
     assert amounts["worker_onss"] == D("392.10")  # 3,000 x 13.07 %
     assert amounts["employer_basic"] == D("596.40")  # 3,000 x 19.88 %
     assert amounts["wage_moderation"] == D("153.60")  # 3,000 x 5.12 %
-    assert "holiday_quarterly" not in amounts and "holiday_annual_accrual" not in amounts  # ouvriers only (§2.2)
+    assert "holiday_quarterly" not in amounts and "holiday_annual_accrual" not in amounts  # ouvriers only (ONVA)
     assert amounts["ffe_commercial_large"] == D("11.70")  # 3,000 x 0.39 %
     assert amounts["ar401_special"] == D("50.70")  # 855: 3,000 x 1.69 %
     assert amounts["cpae_cp200"] == D("6.90")  # 831: 3,000 x 0.23 %
@@ -130,9 +146,121 @@ def test_period_before_the_parameter_history_is_refused():
 
 
 def test_rate_change_2017_to_2018():
-    # rules-reference §2.1: 22.65 % + 7.35 % until 2017Q4, then 19.88 % + 5.12 % (white collar base 1,000).
+    # Private profit sector: 22.65 % + 7.35 % until 2017Q4, then 19.88 % + 5.12 % (white collar base 1,000).
     # (history kept for corrections of old periods; the special contributions start in 2024, so only the core lines)
     for period, basic, moderation in (("2017-12", D("226.50"), D("73.50")), ("2018-01", D("198.80"), D("51.20"))):
         start = dt.date.fromisoformat(period + "-01")
         assert PARAMS.value("onss/employer_basic_rate", start) * D("1000.00") == basic
         assert PARAMS.value("onss/wage_moderation_rate", start) * D("1000.00") == moderation
+
+
+# --------------------------------------------------------------------------------------------
+# Each contribution declared once (pipeline.rules.contributions.CONTRIBUTIONS)
+# --------------------------------------------------------------------------------------------
+def _new(**fields) -> Contribution:
+    """A new employer contribution, declared with ``fields`` on top of a plausible base."""
+    base = {"name": "new_fund", "payer": "employer", "parameter": "onss/special/ffe_special_rate", "dmfa_code": "852"}
+    return Contribution(**{**base, **fields})
+
+
+def test_a_contribution_cannot_be_declared_without_an_applicability_condition():
+    # No default: leaving out who it applies to does not silently make it apply to everyone.
+    with pytest.raises(TypeError, match="applies_to"):
+        _new(dmfa_type="0")
+    # Nor does None or an anonymous function: "everyone" is the named condition EVERYONE.
+    with pytest.raises(TypeError, match="applies_to must be a Condition"):
+        _new(applies_to=None, dmfa_type="0")
+    with pytest.raises(TypeError, match="applies_to must be a Condition"):
+        _new(applies_to=lambda params, on: pl.lit(True), dmfa_type="0")
+    assert _new(applies_to=EVERYONE, dmfa_type="0").applies_to is EVERYONE
+
+
+def test_every_declared_dmfa_contribution_has_a_contribution_type():
+    # A contribution declared in the DmfA (due, with a code) without a ContributionType [00083] is refused ...
+    with pytest.raises(ValueError, match="ContributionType"):
+        _new(applies_to=EVERYONE)
+    # ... and one not declared (accrual, or no code) cannot carry one.
+    with pytest.raises(ValueError, match="ContributionType"):
+        _new(applies_to=EVERYONE, dmfa_code=None, dmfa_type="0")
+    # A type per worker status is only for the worker-code line, and must name both statuses.
+    with pytest.raises(ValueError, match="worker status"):
+        _new(applies_to=EVERYONE, dmfa_type={"blue_collar": "1", "white_collar": "0"})
+    with pytest.raises(ValueError, match="worker status"):
+        _new(applies_to=EVERYONE, dmfa_code=WORKER_CODE, dmfa_type={"blue_collar": "1"})
+    # Every declared contribution evaluates to a one-digit type for both statuses (ONSS DmfA
+    # instructions, annex 3: 015 type 1 "108 %", 495 type 0 "100 %"; 809 type 0 below 20 workers,
+    # type 5 at or above; every other special contribution here type 0).
+    statuses = pl.DataFrame({"worker_status": ["blue_collar", "white_collar"]})
+    types = {
+        c.name: tuple(statuses.with_columns(c.type_expr().alias("t")).get_column("t").to_list())
+        for c in declared_contributions()
+    }
+    assert types == {
+        "worker_onss": ("1", "0"),
+        "employer_basic": ("1", "0"),
+        "wage_moderation": ("1", "0"),
+        "holiday_quarterly": ("0", "0"),
+        "work_accident_special": ("0", "0"),
+        "asbestos_fund": ("0", "0"),
+        "ffe_commercial_small": ("0", "0"),
+        "ffe_commercial_large": ("5", "5"),
+        "ffe_noncommercial": ("0", "0"),
+        "ffe_special": ("0", "0"),
+        "ar401_special": ("0", "0"),
+        "temporary_unemployment": ("0", "0"),
+        "cpae_cp200": ("0", "0"),
+    }
+    # Every contribution but the annual holiday accrual (collected next year by debit notice) is declared.
+    assert [c.name for c in CONTRIBUTIONS if not c.declared] == ["holiday_annual_accrual"]
+
+
+def test_codes_and_the_employer_cap_are_fields_of_the_declarations():
+    by_name = {c.name: c for c in CONTRIBUTIONS}
+    # The worker code line 015/495 groups the personal, basic and wage-moderation contributions.
+    assert [c.name for c in CONTRIBUTIONS if c.dmfa_code == WORKER_CODE] == [
+        "worker_onss",
+        "employer_basic",
+        "wage_moderation",
+    ]
+    # The employer cap touches the basic employer and wage-moderation contributions only (the
+    # personal 13.07 % and the special contributions stay due on the full pay).
+    assert [c.name for c in CONTRIBUTIONS if c.employer_cap] == ["employer_basic", "wage_moderation"]
+    assert (by_name["ffe_commercial_small"].dmfa_code, by_name["ffe_commercial_large"].dmfa_code) == ("809", "809")
+    with pytest.raises(ValueError, match="employer cap"):
+        _new(applies_to=EVERYONE, dmfa_type="0", payer="worker", employer_cap=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "category", "workforce", "commercial", "expected"),
+    [
+        # 2026-08-01 (Q3: asbestos due; onss/special/ffe_workforce_threshold 20, ar401 threshold 10)
+        ("blue_collar", "000", 5, True, {"blue_collars", "asbestos_quarters", "commercial_small"}),
+        ("white_collar", "010", 25, True, {"asbestos_quarters", "commercial_large", "ar401_employers", "cp200"}),
+        ("white_collar", "000", 10, False, {"asbestos_quarters", "non_commercial", "ar401_employers"}),
+        # 19 workers: below the FFE threshold (20), not below AR 401's (10); commercial null counts as true
+        ("white_collar", "000", 19, None, {"asbestos_quarters", "commercial_small", "ar401_employers"}),
+    ],
+)
+def test_named_conditions(status, category, workforce, commercial, expected):
+    row = pl.DataFrame(
+        {
+            "worker_status": [status],
+            "employer_category": [category],
+            "workforce": [workforce],
+            "commercial": [commercial],
+        },
+        schema_overrides={"workforce": pl.Int32, "commercial": pl.Boolean},
+    )
+    on = dt.date(2026, 8, 1)
+    conditions = {
+        "everyone": EVERYONE,
+        "blue_collars": BLUE_COLLARS,
+        "asbestos_quarters": ASBESTOS_QUARTERS,
+        "commercial_small": COMMERCIAL_SMALL,
+        "commercial_large": COMMERCIAL_LARGE,
+        "non_commercial": NON_COMMERCIAL,
+        "ar401_employers": AR401_EMPLOYERS,
+        "cp200": CP200_WHITE_COLLARS,
+    }
+    holds = {name for name, cond in conditions.items() if row.select(cond(PARAMS, on)).item()}
+    assert holds == expected | {"everyone"}

@@ -1,6 +1,6 @@
-"""Quarterly DmfA export (issue 6): hand-worked quarters, the employer cap, schema validation, the
-run-store checks, determinism and the quarter helpers (pipeline/declarations/dmfa/quarter.py; rules-reference §1.2,
-§2.1-2.4, §3.3, §7).
+"""Quarterly DmfA export: hand-worked quarters, the employer cap, schema validation, the run-store
+checks, determinism and the quarter helpers (pipeline/jobs/quarterly.py composing
+pipeline/declarations/dmfa/).
 
 Two kinds of input:
 
@@ -12,13 +12,14 @@ Two kinds of input:
   their monthly contribution lines come from ``pipeline.rules.contributions`` so that the run-store
   cross-check of ``compute_quarter`` holds.
 
-Rates in force on 2026-07-01 (pipeline/parameters/onss, rules-reference §1.1, §2.1-2.3, private
+Rates in force on 2026-07-01 (pipeline/parameters/onss, with the legal source of each; private
 employer category 000, commercial, 5 workers): worker code line 015/495 = personal 13.07 % +
 basic 19.88 % + wage moderation 5.12 % = 38.07 %; 253 quarterly holiday contribution 5.57 %
 (blue collars only); 255 work-accident 0.02 %; 256 asbestos 0.01 % (due in Q1-Q3 2026,
 onss/special/asbestos_quarters); 809 type 0 FFE 0.34 % (fewer than 20 workers); 810 FFE special
 0.10 %; 859 temporary unemployment 0.10 %. Not due: 855 (fewer than 10 workers), 831 (category
-000). Employer cap (§2.4, onss/employer_cap_quarter): 88,434.00 from 2026-07-01.
+000). Employer cap on basic + wage moderation (Programme Act of 18 July 2025,
+onss/employer_cap_quarter): 88,434.00 from 2026-07-01.
 """
 
 from __future__ import annotations
@@ -35,17 +36,13 @@ from lxml import etree
 from pipeline.core.money import MONEY, RATIO
 from pipeline.core.params import default_parameters
 from pipeline.core.periods import previous_quarter, quarter_bounds, quarter_code, quarter_periods
-from pipeline.declarations.dmfa import quarter as dmfa
-from pipeline.declarations.dmfa.quarter import (
-    DmfaDeclarationError,
-    QuarterInput,
-    compute_quarter,
-    export_quarter,
-    read_quarter,
-)
+from pipeline.declarations.dmfa.forms import DmfaDeclarationError
+from pipeline.declarations.dmfa.quarter import QuarterInput
+from pipeline.declarations.dmfa.tables import TABLES
 from pipeline.declarations.dmfa.xml import validate_declaration
 from pipeline.errors import OutputExistsError, RunStoreError
 from pipeline.jobs.monthly import publish, run_batch
+from pipeline.jobs.quarterly import compute_quarter, export_quarter, read_quarter
 from pipeline.outputs.run_store import RunStore, plain_text
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 
@@ -54,7 +51,7 @@ QUARTER = "2026-Q3"
 RUN_DATE = dt.date(2026, 10, 15)  # FormCreationDate of the quarterly export
 EMPLOYER = "174389412"
 ENTERPRISE = "0523168213"
-NISS_BLUE = "85073003328"  # rules-reference §7.5: 97 - (850730033 mod 97) = 28
+NISS_BLUE = "85073003328"  # NISS check digits: 97 - (850730033 mod 97) = 28
 NISS_WHITE = "81022758727"
 NISS_OTHER = ("78061427614", "90082136677", "85030933339", "75120227068")
 
@@ -77,12 +74,12 @@ EMPLOYERS_CSV = (
 # --------------------------------------------------------------------------------------------
 # B1, blue collar (worker code 015), full time, 5-day week, daily wage 150.00, ill from Monday
 # 2026-08-17 to Friday 2026-09-25 (40 calendar days, one episode; law of 3 July 1978 art. 52 +
-# CCT 12bis, rules-reference §3.2):
+# CCT 12bis):
 #   days  1-7  = 17-23 Aug: working days 17-21 Aug          =  5, 100 % employer, ONSS  -> service code 1
 #   days  8-14 = 24-30 Aug: working days 24-28 Aug          =  5, 85.88 %, no ONSS      -> service code 10
 #   days 15-30 = 31 Aug-15 Sep: 31 Aug, 1-4, 7-11, 14-15 Sep = 12, CCT 12bis complement -> service code 11
 #   days 31-40 = 16-25 Sep: 16-18, 21-25 Sep                 =  8, mutuality only         -> service code 50
-#   (§3.3: only the week-1 guaranteed wage carries ONSS and is declared under service code 1 and
+#   (DmfA instructions: only the week-1 guaranteed wage carries ONSS and is declared under service code 1 and
 #   remuneration code 1; codes 10/11 are not declared as remuneration.)
 #   pay.csv gross (pay for the days worked, excluding incapacity days): Jul 3,000.00, Aug 1,500.00,
 #   Sep 450.00; guaranteed wage with ONSS: Aug 5 x 150.00 = 750.00.
@@ -164,10 +161,10 @@ def test_q3_blue_collar_sickness_services_and_remuneration(q3):
         "0",
         D("38.00"),
     )
-    # Remuneration code 1 (§3.3, §7.3) = gross + guaranteed wage of week 1 (ONSS part only):
+    # Remuneration code 1 = gross + guaranteed wage of week 1 (ONSS part only):
     # 3,000.00 + (1,500.00 + 750.00) + 450.00 = 5,700.00. The exempt codes 10/11 pay is not declared.
     assert occ["remuneration_code1"] == D("5700.00")
-    # Service days (§7.4): weekdays of the quarter Jul 23 (21 July, a paid public holiday, counts as
+    # Service days: weekdays of the quarter Jul 23 (21 July, a paid public holiday, counts as
     # code 1) + Aug 21 + Sep 22 = 66 scheduled days; code 1 = 66 - 5 (code 10) - 12 (code 11)
     # - 8 (code 50) = 41 (it keeps the 5 days of week 1: guaranteed pay with ONSS).
     # Hours = days x Q / 5 with Q = 38.00: 41 x 7.6 = 311.60; 5 x 7.6 = 38.00; 12 x 7.6 = 91.20; 8 x 7.6 = 60.80.
@@ -185,7 +182,8 @@ def test_q3_blue_collar_sickness_services_and_remuneration(q3):
         D("12.00"),
         D("8.00"),
     )
-    # 108 % basis (§1.1; §7.4: the Remun amount stays at 100 %, the 108 % is in the contribution basis):
+    # 108 % basis (RD 28 November 1969 art. 19; the Remun amount stays at 100 %, the 108 % is in the
+    # contribution basis):
     # 5,700.00 x 1.08 = 6,156.00.
     assert (line["remuneration_code1"], line["contribution_basis"]) == (D("5700.00"), D("6156.00"))
     assert manifest["anomalies"] == {
@@ -208,7 +206,7 @@ def test_q3_blue_collar_sickness_services_and_remuneration(q3):
 def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
     root, _, _ = q3
     occ = sorted(rows(table(root, "dmfa_occupations"), employee_id="W1"), key=lambda r: r["occupation_seq"])
-    # §7.4: a new occupation when Q/S changes. work_fraction 1 in the July and August snapshots, 0.8
+    # A new occupation when Q/S changes. work_fraction 1 in the July and August snapshots, 0.8
     # in September (monthly granularity: the change is dated on the first day of that month).
     # Occupation 1: contract start 2020-01-06 (unchanged since), ends 2026-08-31; Q = 38.00; ContractType 0.
     # Occupation 2: from 2026-09-01, no end; Q = 38 x 0.8 = 30.40; ContractType 1 (part time).
@@ -254,7 +252,7 @@ def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
     assert texts(rec, "Occupation/Remun/RemunAmount/text()") == ["00000800030", "00000320012"]
 
 
-# Expected quarterly contributions, one rounding per (code, type) (§1.2, §7.4), and the sum of
+# Expected quarterly contributions, one rounding per (code, type), and the sum of
 # the three monthly rounded lines, per worker line:
 #
 # B1 basis 6,156.00; monthly ONSS bases Jul 3,240.00, Aug 2,250.00 x 1.08 = 2,430.00, Sep 486.00.
@@ -324,7 +322,7 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
     [b015] = rows(contrib, employee_ids="B1", contribution_worker_code="015")
     assert (b015["rate"], b015["contributions"]) == (D("0.3807"), "employer_basic+wage_moderation+worker_onss")
     assert b015["worker_part"] == D("804.59")
-    # The worker's part is never adjusted: the difference is the employer's (§1.2).
+    # The worker's part is never adjusted: the difference is the employer's.
     [w495] = rows(recon, employee_ids="W1", contribution_worker_code="495")
     assert (w495["monthly_worker"], w495["worker_part_quarterly"], w495["worker_part_difference"]) == (
         D("1463.90"),
@@ -373,7 +371,7 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
 
 def test_q3_net_owed_amount_and_totals_reconcile(q3):
     root, _, manifest = q3
-    # NetOwedAmount (§7.4) = sum of WorkerContribution - deductions (none computed)
+    # NetOwedAmount [00015] = sum of WorkerContribution - deductions (none computed)
     # = 2,721.58 + 4,327.84 = 7,049.42. Monthly lines 7,049.43; regularisation B1 -0.01 + 0.01, W1 -0.01
     # = -0.01; cap relief 0.00: 7,049.43 - 0.01 + 0.00 = 7,049.42.
     summary = manifest["employers"][EMPLOYER]
@@ -477,7 +475,7 @@ def by_code(result, table_name: str, employee: str) -> dict[str, dict]:
 
 
 def test_issue_example_three_monthly_141_16_against_quarterly_423_47():
-    """Rules-reference §1.2 (Odoo ONSS test): blue collar, 1,000.00 gross a month in 2026-Q3.
+    """The Odoo ONSS test's case: blue collar, 1,000.00 gross a month in 2026-Q3.
 
     Monthly ONSS base 1,000.00 x 108 % = 1,080.00; personal 1,080.00 x 13.07 % = 141.156 -> 141.16,
     basic 1,080.00 x 19.88 % = 214.704 -> 214.70, moderation 1,080.00 x 5.12 % = 55.296 -> 55.30:
@@ -536,7 +534,7 @@ def test_issue_example_three_monthly_141_16_against_quarterly_423_47():
 
 
 def test_hours_are_rounded_once_to_the_hundredth():
-    """§7.4 (glossary zones 00048, 00064): Q = S x work_fraction rounded once to 1/100 h; hours =
+    """Glossary zones 00048, 00064: Q = S x work_fraction rounded once to 1/100 h; hours =
     days x Q / days per week rounded once to 1/100 h. One third time all quarter:
     Q = 38 x 0.333333 = 12.666654 -> 12.67; 66 weekdays in 2026-Q3 (Jul 23, Aug 21, Sep 22);
     hours = 66 x 12.67 / 5 = 167.244 -> 167.24."""
@@ -567,7 +565,7 @@ def test_hours_are_rounded_once_to_the_hundredth():
 
 
 def test_employer_cap_value_in_force_for_2026_q3():
-    # onss/employer_cap_quarter (§2.4): 85,000.00 from 2025-07-01, 86,700.00 from 2026-01-01 (+2 %),
+    # onss/employer_cap_quarter: 85,000.00 from 2025-07-01, 86,700.00 from 2026-01-01 (+2 %),
     # 88,434.00 from 2026-07-01 (+2 %); the quarter's first day decides.
     assert PARAMS.value("onss/employer_cap_quarter", dt.date(2025, 6, 30)) is None
     assert PARAMS.value("onss/employer_cap_quarter", dt.date(2026, 4, 1)) == D("86700.00")
@@ -590,7 +588,7 @@ def capped():
 
 
 def test_employer_cap_white_collar(capped):
-    """§2.4: basic 19.88 % + moderation 5.12 % only on min(basic pay, 88,434.00); 13.07 % and the
+    """Employer cap: basic 19.88 % + moderation 5.12 % only on min(basic pay, 88,434.00); 13.07 % and the
     special contributions on the full pay. White collar, 3 x 32,000.00 = 96,000.00 (code 1, 100 %).
 
     495 = round(96,000.00 x 13.07 % + 88,434.00 x 25.00 %) = round(12,547.20 + 22,108.50) = 34,655.70
@@ -629,8 +627,8 @@ def test_employer_cap_white_collar(capped):
 
 
 def test_employer_cap_blue_collar_compares_the_pay_at_100_percent(capped):
-    """§2.4: the cap applies to the quarterly "basic pay" = remuneration codes 1 and 61, and §7.4:
-    the Remun amounts stay at 100 % (the 108 % is applied in the contribution basis). So the pay at
+    """The cap applies to the quarterly "basic pay" = remuneration codes 1 and 61, and the Remun
+    amounts stay at 100 % (the 108 % is applied in the contribution basis). So the pay at
     100 % is compared with the cap, and the part under the cap is then taken at 108 %.
 
     C2, 3 x 31,000.00 = 93,000.00 > 88,434.00: basis 93,000.00 x 1.08 = 100,440.00; capped basis
@@ -823,7 +821,7 @@ def test_existing_output_needs_overwrite(q3):
 def test_niss_masked_in_every_table_and_the_manifest(q3):
     root, _, _ = q3
     raw = (NISS_BLUE, NISS_WHITE)
-    for name in dmfa.TABLES:
+    for name in TABLES:
         csv_text = (root / "dmfa" / f"{name}.csv").read_text(encoding="utf-8")
         assert not any(n in csv_text for n in raw), name
         frame = pl.read_parquet(root / "dmfa" / f"{name}.parquet")

@@ -1,11 +1,12 @@
 """DmfA XML writer: one ``DmfAOriginal`` declaration per employer and quarter.
 
-What this module does (rules-reference §7.1; issue 6): it turns plain polars frames, already
-aggregated per worker line, occupation and code, into the XML the ONSS/RSZ expects, and checks
-the result against the official schema vendored in ``pipeline/vendor/dmfa`` (DmfAOriginal
-2023/1, the newest found; see its SOURCES.md). It computes nothing: amounts, days, hours and
-contributions arrive final. It only **formats** them, in the zone formats of the ONSS DmfA
-glossary (zone numbers are in the schema's ``xs:documentation``):
+What this module does: it turns plain polars frames, already aggregated per worker line,
+occupation and code (ONSS DmfA administrative instructions, "Le concept de DmfA": one
+declaration per employer and quarter, one worker line per person and worker code), into the XML
+the ONSS/RSZ expects, and checks the result against the official schema vendored in
+``pipeline/vendor/dmfa`` (DmfAOriginal 2023/1, the newest found; see its SOURCES.md). It computes
+nothing: amounts, days, hours and contributions arrive final. It only **formats** them, in the
+zone formats of the ONSS DmfA glossary (zone numbers are in the schema's ``xs:documentation``):
 
 - amounts in euro cents, days and hours in hundredths, zero-padded to the zone length
   (glossary "Longueur" = schema ``totalDigits``): 9,027.00 EUR -> ``00000902700`` (11),
@@ -80,14 +81,16 @@ BORDER_NOT_FRONTIER = 0
 BORDER_FRONTIER = 1
 """[00040] 1 = frontalier: worker with the *fiscal* frontier-worker status."""
 FRONTIER_REGIME_RESIDENCE_COUNTRIES = ("FR",)
-"""Residence States that still have a fiscal frontier regime with Belgium (rules-reference §5.2:
-only France, transitional regime 2012-2033; NL/DE regimes ended 2003/2004, LU never had one)."""
+"""Residence States that still have a fiscal frontier regime with Belgium: only France, under the
+transitional regime 2012-2033 of the additional protocol to the Belgian-French tax convention of
+10 March 1964 (amendment of 12 December 2008); the Dutch and German regimes ended in 2003 and
+2004, Luxembourg never had one."""
 FRONTIER_REGIME_WORK_COUNTRY = "BE"
-"""The frontier status concerns work in the Belgian border zone for a Belgian employer (§5.2)."""
+"""The frontier status concerns work in the Belgian border zone for a Belgian employer."""
 BONUS_REMUN_CODES = ("002", "023", "045", "062")
 """[00068] Remuneration codes for which BonusPaymentFrequency is mandatory (glossary)."""
 MANUAL_WORKER_CODES = ("015",)
-"""Worker codes of manual workers (ouvriers) this project declares (rules-reference §7.3);
+"""Worker codes of manual workers (ouvriers) this project declares (015, ONSS rates file);
 used only by :func:`declaration_warnings` for HolidayStartingDate [00017]."""
 
 # Zone lengths = glossary "Longueur" = schema totalDigits (checked by the tests against the XSD).
@@ -184,12 +187,12 @@ def border_flag(
     statut **fiscal** de frontalier" - 0 = non frontalier, 1 = frontalier (0 forced for
     third-party payers and a few public statuses). So the flag is the tax status, not "lives
     abroad": a Luxembourg, Dutch or German resident working in Belgium is 0 (no frontier regime
-    with Belgium, rules-reference §5.3-5.4); only a French resident working in the Belgian
-    border zone under the transitional regime of §5.2 (2012-2033) is 1.
+    with Belgium); only a French resident working in the Belgian border zone under the
+    transitional regime 2012-2033 of the Belgian-French tax convention is 1.
 
     ``residence_country_expr`` / ``work_country_expr``: ISO alpha-2 (case and spaces ignored).
     ``fiscal_frontier_expr`` (Boolean): the withholding-tax decision that the French frontier
-    regime applies (rules-reference §5.7 row 8, ``FR_FRONTIER_EXEMPT``); null counts as False
+    regime applies (withholding reason ``FR_FRONTIER_EXEMPT``); null counts as False
     (no attested 276 FG, no status). Without it the result is only the country test (FR resident
     working in BE), an upper bound: pass the decision whenever it is known.
     A null country gives a null flag, so a missing residence cannot pass silently.
@@ -792,6 +795,74 @@ def validate_declaration(xml: bytes) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Glossary presence rules the schema cannot express
 # --------------------------------------------------------------------------------------------
+def _local_unit_warnings(occ: pl.DataFrame, employer: dict) -> list[str]:
+    has_unit = (pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)) | pl.lit(
+        employer.get("local_unit_id") is not None
+    )
+    return [
+        f"LocalUnitID [00042] missing: natural person {row['natural_person_seq']}, "
+        f"worker code {row['_wc']}, occupation {row['occupation_seq']}"
+        for row in occ.filter(~has_unit).sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _holiday_warnings(wl: pl.DataFrame, employer: dict) -> list[str]:
+    quarter = quarter_code(employer.get("quarter", ""))
+    manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
+    if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
+        return ["HolidayStartingDate [00017] missing: 4th quarter with manual workers"]
+    return []
+
+
+def _bonus_warnings(decl: DeclarationInput, wl: pl.DataFrame) -> list[str]:
+    rem = _keys(decl.remuns).with_columns(_code=_code(pl.col("remun_code"), 3))
+    freq = pl.col("bonus_payment_frequency") if "bonus_payment_frequency" in rem.columns else pl.lit(None)
+    bad = rem.filter(pl.col("_code").is_in(list(BONUS_REMUN_CODES)) & freq.is_null()).join(wl, on=_WL_KEYS, how="left")
+    return [
+        f"BonusPaymentFrequency [00068] missing: natural person {row['natural_person_seq']}, "
+        f"worker code {row['_wc']}, occupation {row['occupation_seq']}, remun code {row['_code']}"
+        for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _hours_warnings(decl: DeclarationInput, occ: pl.DataFrame) -> list[str]:
+    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(
+        _OCC_KEYS + ["natural_person_seq"]
+    )
+    svc = _keys(decl.services)
+    hours = pl.col("hours") if "hours" in svc.columns else pl.lit(None)
+    bad = svc.filter(hours.is_null()).join(part_time, on=_OCC_KEYS, how="inner")
+    return [
+        f"ServiceNbrHours [00064] missing for a part-time occupation: natural person "
+        f"{row['natural_person_seq']}, worker code {row['_wc']}, occupation {row['occupation_seq']}, "
+        f"service code {row['service_code']}"
+        for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True)
+    ]
+
+
+def _total(frame: pl.DataFrame | None) -> Decimal:
+    if frame is None or "amount" not in frame.columns or frame.height == 0:
+        return Decimal(0)
+    value = frame.select(pl.col("amount").cast(pl.Decimal(38, 12)).sum()).item()
+    return Decimal(0) if value is None else Decimal(value)
+
+
+def _net_owed_warnings(decl: DeclarationInput) -> list[str]:
+    expected = (
+        _total(decl.contributions)
+        + _total(decl.unrelated_contributions)
+        - _total(decl.deductions)
+        - _total(decl.occupation_deductions)
+    )
+    declared = Decimal(decl.employer["net_owed_amount"])
+    if declared != expected:
+        return [
+            f"NetOwedAmount [00015] {declared:.2f} differs from contributions - deductions "
+            f"{expected:.2f} (difference {declared - expected:.2f})"
+        ]
+    return []
+
+
 def declaration_warnings(decl: DeclarationInput) -> list[str]:
     """Checks the XSD cannot express (the document stays schema-valid, ONSS would raise an
     anomaly). Messages name persons by NaturalPersonSequenceNbr, never by NISS.
@@ -804,66 +875,15 @@ def declaration_warnings(decl: DeclarationInput) -> list[str]:
     - ServiceNbrHours [00064]: mandatory for part-time workers (ContractType 1).
 
     Arithmetic: NetOwedAmount [00015] against sum of WorkerContribution + ContributionUnrelatedToNP
-    amounts - WorkerDeduction and OccupationDeduction amounts (rules-reference §7.4). A warning
+    amounts - WorkerDeduction and OccupationDeduction amounts (glossary [00015]). A warning
     only: a deduction code whose amount is not deducted from the net amount would differ.
     """
-    out: list[str] = []
-    employer = decl.employer
     wl = _keys(decl.worker_lines).select(*_WL_KEYS, "natural_person_seq")
     occ = _keys(decl.occupations).join(wl, on=_WL_KEYS, how="left")
-
-    has_unit = (pl.col("local_unit_id").is_not_null() if "local_unit_id" in occ.columns else pl.lit(False)) | pl.lit(
-        employer.get("local_unit_id") is not None
-    )
-    for row in occ.filter(~has_unit).sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"LocalUnitID [00042] missing: natural person {row['natural_person_seq']}, "
-            f"worker code {row['_wc']}, occupation {row['occupation_seq']}"
-        )
-
-    quarter = quarter_code(employer.get("quarter", ""))
-    manual = wl.filter(pl.col("_wc").is_in(list(MANUAL_WORKER_CODES))).height
-    if quarter.endswith("4") and employer.get("holiday_starting_date") is None and manual:
-        out.append("HolidayStartingDate [00017] missing: 4th quarter with manual workers")
-
-    rem = _keys(decl.remuns).with_columns(_code=_code(pl.col("remun_code"), 3))
-    freq = pl.col("bonus_payment_frequency") if "bonus_payment_frequency" in rem.columns else pl.lit(None)
-    bad = rem.filter(pl.col("_code").is_in(list(BONUS_REMUN_CODES)) & freq.is_null()).join(wl, on=_WL_KEYS, how="left")
-    for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"BonusPaymentFrequency [00068] missing: natural person {row['natural_person_seq']}, "
-            f"worker code {row['_wc']}, occupation {row['occupation_seq']}, remun code {row['_code']}"
-        )
-
-    part_time = occ.filter(pl.col("contract_type").cast(pl.String).str.strip_chars() == "1").select(
-        _OCC_KEYS + ["natural_person_seq"]
-    )
-    svc = _keys(decl.services)
-    hours = pl.col("hours") if "hours" in svc.columns else pl.lit(None)
-    bad = svc.filter(hours.is_null()).join(part_time, on=_OCC_KEYS, how="inner")
-    for row in bad.sort("natural_person_seq", "_wc", "occupation_seq").iter_rows(named=True):
-        out.append(
-            f"ServiceNbrHours [00064] missing for a part-time occupation: natural person "
-            f"{row['natural_person_seq']}, worker code {row['_wc']}, occupation {row['occupation_seq']}, "
-            f"service code {row['service_code']}"
-        )
-
-    def total(frame: pl.DataFrame | None) -> Decimal:
-        if frame is None or "amount" not in frame.columns or frame.height == 0:
-            return Decimal(0)
-        value = frame.select(pl.col("amount").cast(pl.Decimal(38, 12)).sum()).item()
-        return Decimal(0) if value is None else Decimal(value)
-
-    expected = (
-        total(decl.contributions)
-        + total(decl.unrelated_contributions)
-        - total(decl.deductions)
-        - total(decl.occupation_deductions)
-    )
-    declared = Decimal(employer["net_owed_amount"])
-    if declared != expected:
-        out.append(
-            f"NetOwedAmount [00015] {declared:.2f} differs from contributions - deductions "
-            f"{expected:.2f} (difference {declared - expected:.2f})"
-        )
-    return out
+    return [
+        *_local_unit_warnings(occ, decl.employer),
+        *_holiday_warnings(wl, decl.employer),
+        *_bonus_warnings(decl, wl),
+        *_hours_warnings(decl, occ),
+        *_net_owed_warnings(decl),
+    ]

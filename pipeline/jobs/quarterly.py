@@ -1,0 +1,228 @@
+"""The quarterly DmfA export, end to end: three finalised months of the run store -> one
+declaration per employer and quarter, plus the tables a payroll officer checks.
+
+    read_quarter -> compute_quarter (aggregate -> check against the store -> audit tables ->
+    render and validate declarations -> manifest) -> write_quarter
+
+:func:`export_quarter` chains the three steps; the CLI (``payroll dmfa``) calls it, and the
+Prefect flow ``quarterly_dmfa`` wraps each step in a task. The rules are in
+``pipeline.declarations.dmfa``; this module holds the file system access (the run store, the
+``--joint-committees`` file, the output folder) and the manifest.
+
+Output folder (atomic, :func:`pipeline.outputs.audit.write_run`): ``dmfa_<employer_id>_<YYYYQ>.xml``
+per employer, tables ``dmfa_worker_lines``, ``dmfa_occupations``, ``dmfa_services``,
+``dmfa_contributions``, ``dmfa_reconciliation`` (Parquet + CSV, NISS masked), ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline import __version__
+from pipeline.core.params import Parameters
+from pipeline.core.periods import quarter_bounds, quarter_periods
+from pipeline.declarations.dmfa.aggregate import aggregate_quarter
+from pipeline.declarations.dmfa.contributions import check_stored_totals
+from pipeline.declarations.dmfa.forms import declarations
+from pipeline.declarations.dmfa.quarter import DEFAULT_JOINT_COMMITTEE, HISTORY_COLUMNS, DmfaOptions, QuarterInput
+from pipeline.declarations.dmfa.tables import audit_tables
+from pipeline.errors import InputError, RunStoreError
+from pipeline.outputs.audit import code_hash, write_run
+from pipeline.outputs.run_store import RunStore
+
+JOINT_COMMITTEE_COLUMNS = ["employer_id", "worker_status", "joint_committee"]
+JOINT_COMMITTEE_PATTERN = r"^\d{3}(\.\d{2}){0,2}$"
+"""JointCommissionNbr [00046] as the schema writes it: NNN, NNN.NN or NNN.NN.NN."""
+
+
+@dataclass
+class QuarterResult:
+    quarter: str
+    tables: dict[str, pl.DataFrame]
+    declarations: dict[str, bytes]  # file name -> XML bytes
+    manifest: dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+def _stack(store: RunStore, table: str, periods: list[str], columns: list[str] | None = None) -> pl.DataFrame | None:
+    """One table over several stored months, with the month in ``period`` (snapshots have none)."""
+    parts = []
+    for p in periods:
+        frame = store.read(table, [p])
+        if frame is None or frame.height == 0:
+            continue
+        if columns is not None:
+            frame = frame.select([c for c in columns if c in frame.columns])
+        if "period" not in frame.columns:
+            frame = frame.with_columns(pl.lit(p).alias("period"))
+        parts.append(frame)
+    return pl.concat(parts, how="diagonal_relaxed") if parts else None
+
+
+def read_quarter(store: RunStore, quarter: str) -> QuarterInput:
+    """Read the quarter's three finalised months from the run store.
+
+    Reads ``payroll_lines``, ``contribution_lines``, ``guaranteed_wage_days`` and the month
+    snapshots of ``employees`` / ``employers``, plus the employee snapshots of earlier stored
+    months (to date the start of an occupation). Raises :class:`RunStoreError` (clear message,
+    exit 1) when a month is missing or was not finalised, or when a finalised month holds no
+    payroll lines.
+    """
+    periods = quarter_periods(quarter)
+    store.require_finalised(periods)
+    lines = _stack(store, "payroll_lines", periods)
+    if lines is None:
+        raise RunStoreError(f"{quarter}: the run store {store.root} holds no payroll lines for {', '.join(periods)}")
+    employees = _stack(store, "employees", periods)
+    if employees is None:
+        raise RunStoreError(
+            f"{quarter}: the run store {store.root} holds no employee snapshot for {', '.join(periods)}"
+        )
+    earlier = [p for p in store.periods() if p < periods[0]]
+    infos = {p: store.info(p) for p in periods}
+    contribution_lines = _stack(store, "contribution_lines", periods)
+    return QuarterInput(
+        quarter=quarter,
+        payroll_lines=lines,
+        contribution_lines=contribution_lines if contribution_lines is not None else pl.DataFrame(),
+        guaranteed_wage_days=_stack(store, "guaranteed_wage_days", periods),
+        employees=employees,
+        employers=_stack(store, "employers", periods),
+        history_employees=_stack(store, "employees", earlier, HISTORY_COLUMNS),
+        source_runs={p: {"run_id": info.get("run_id"), "run_date": info.get("run_date")} for p, info in infos.items()},
+    )
+
+
+def joint_committees_file(path: Path | str | None) -> DmfaOptions:
+    """``DmfaOptions`` with the JointCommissionNbr [00046] per employer and worker status read from
+    a CSV file (columns employer_id, worker_status, joint_committee; e.g. ``174389412,blue_collar,111``).
+    ``None``: the defaults (CP 100 / CP 200). Raises :class:`InputError` on a malformed file."""
+    if path is None:
+        return DmfaOptions()
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InputError(f"joint committees file {path}: cannot read it ({type(exc).__name__})") from None
+    missing = [c for c in JOINT_COMMITTEE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"joint committees file {path}: missing column(s) {', '.join(missing)}")
+    frame = frame.select(JOINT_COMMITTEE_COLUMNS).with_columns(
+        pl.col(c).str.strip_chars() for c in JOINT_COMMITTEE_COLUMNS
+    )
+    bad = frame.filter(
+        ~pl.col("worker_status").is_in(list(DEFAULT_JOINT_COMMITTEE))
+        | ~pl.col("joint_committee").str.contains(JOINT_COMMITTEE_PATTERN)
+        | pl.struct("employer_id", "worker_status").is_duplicated()
+    )
+    if bad.height:
+        raise InputError(
+            f"joint committees file {path}: {bad.height} row(s) with an unknown worker_status, a joint committee "
+            f"that is not NNN[.NN[.NN]] or a duplicate employer_id + worker_status"
+        )
+    return DmfaOptions(joint_committees=frame)
+
+
+# --------------------------------------------------------------------------------------------
+# Computing
+# --------------------------------------------------------------------------------------------
+def quarter_manifest(
+    data: QuarterInput,
+    params: Parameters,
+    run_date: dt.date,
+    options: DmfaOptions,
+    anomalies: dict[str, int],
+    employers: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The export's manifest (without the output file list, which :func:`write_quarter` adds):
+    the quarter, code and parameter hashes, the source runs, assumptions, anomaly counts, one
+    summary per employer's declaration, and the run id (a hash of quarter, run date, parameters,
+    code and source runs)."""
+    quarter = data.quarter
+    q_start, q_end = quarter_bounds(quarter)
+    in_force = params.table(q_start)
+    manifest = {
+        "quarter": quarter,
+        "quarter_start": str(q_start),
+        "quarter_end": str(q_end),
+        "run_date": str(run_date),
+        "code_version": __version__,
+        "code_sha256": code_hash(),
+        "parameter_bundle_sha256": params.bundle_hash,
+        "parameters_not_verified": in_force.filter(pl.col("status") != "verified").get_column("parameter").to_list(),
+        "source_runs": data.source_runs,
+        "assumptions": {
+            "reference_weekly_hours": str(params.value("dmfa/reference_weekly_hours", q_start)),
+            "joint_committee_default": dict(sorted(options.joint_committee.items())),
+            "deductions": "none computed (work bonus 0001, structural reduction 3000 not implemented)",
+        },
+        "anomalies": anomalies,
+        "employers": employers,
+    }
+    identity = json.dumps(
+        {
+            "quarter": quarter,
+            "run_date": str(run_date),
+            "params": params.bundle_hash,
+            "code": manifest["code_sha256"],
+            "runs": {p: r.get("run_id") for p, r in sorted(data.source_runs.items())},
+        },
+        sort_keys=True,
+    )
+    manifest["run_id"] = hashlib.sha256(identity.encode()).hexdigest()
+    return manifest
+
+
+def compute_quarter(
+    data: QuarterInput, params: Parameters, run_date: dt.date, options: DmfaOptions | None = None
+) -> QuarterResult:
+    """Aggregate the quarter, check it against the run store, build the audit tables, render and
+    validate one declaration per employer, and the manifest (writes nothing).
+
+    ``run_date`` is the FormCreationDate of every declaration (no wall clock). Raises
+    :class:`~pipeline.declarations.dmfa.forms.DmfaDeclarationError` when a declaration does not
+    validate against the schema, and :class:`RunStoreError` when the stored monthly contribution
+    lines do not add up to the stored payroll lines (the monthly runs would not reconcile).
+    """
+    options = options or DmfaOptions()
+    agg = aggregate_quarter(data, params, options)
+    check_stored_totals(data.payroll_lines, agg.monthly, data.quarter)
+    tables = audit_tables(agg)
+    forms = declarations(agg, run_date)
+    manifest = quarter_manifest(data, params, run_date, options, agg.anomalies, forms.summaries)
+    return QuarterResult(data.quarter, tables, forms.files, manifest)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> Path:
+    """Write the XML declarations, the tables (Parquet + CSV) and ``manifest.json`` atomically.
+
+    Same contract as :func:`pipeline.outputs.audit.write_run` (staging folder renamed into place; an
+    existing non-empty folder is replaced only with ``overwrite``, else
+    :class:`OutputExistsError`, exit 5), plus the XML files, each with its SHA-256 in the manifest.
+    """
+    return write_run(Path(out), result.tables, result.manifest, overwrite=overwrite, files=result.declarations)
+
+
+def export_quarter(
+    store: RunStore,
+    quarter: str,
+    out: Path,
+    run_date: dt.date,
+    params: Parameters,
+    overwrite: bool = False,
+    options: DmfaOptions | None = None,
+) -> dict[str, Any]:
+    """Read, compute and write the quarter's DmfA export; returns the manifest as written."""
+    written = write_quarter(compute_quarter(read_quarter(store, quarter), params, run_date, options), out, overwrite)
+    return json.loads((written / "manifest.json").read_text(encoding="utf-8"))
