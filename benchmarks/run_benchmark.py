@@ -1,10 +1,11 @@
-"""Throughput benchmark of one monthly payroll batch (issue 7). A script, not a test.
+"""Throughput benchmark of one monthly payroll batch. A script, not a test.
 
 For each size N it generates a synthetic batch of N employees (one pay row each for the run
 month, ``pipeline.testing.synthetic.generate(N, period="2026-10", history_months=0, bad_fraction=0.01)``:
 all residences, both statuses, part-time, ~5 % sickness episodes, 1 % bad rows) as CSV under
 ``benchmarks/data/`` (cached; generation time is NOT part of the timing), then runs the whole
-batch in a fresh Python process and times each step:
+batch in a fresh Python process through the monthly job (``pipeline.jobs.monthly.run_month``)
+and times each of its steps:
 
     load (read + map) -> check (pandera + cross-file rules) -> compute (every rule)
     -> manifest -> publish (Parquet + CSV of every table, manifest.json)
@@ -108,12 +109,8 @@ def child_single(input_dir: Path, out: Path) -> dict:
         cpu[name] = _cpu_s() - used
         return value
 
-    prof, raw = step("load", monthly.load, input_dir, None)
-    checked = step("check", monthly.check, raw)
-    tables, store_tables = step("compute", monthly.compute, checked, PERIOD, params, None)
-    man = step("manifest", monthly.manifest, PERIOD, RUN_DATE, prof, raw, tables, params)
-    result = monthly.BatchResult(PERIOD, tables, store_tables, man)
-    step("publish", monthly.publish, result, out, True, None)
+    result = monthly.run_month(input_dir, PERIOD, RUN_DATE, out, params=params, overwrite=True, on_step=step)
+    counts = result.manifest["counts"]
     return {
         "mode": "single",
         "imports_s": imports,
@@ -122,9 +119,9 @@ def child_single(input_dir: Path, out: Path) -> dict:
         "cpu_steps_s": cpu,
         "cpu_s": sum(cpu.values()),
         "peak_rss_mb": _maxrss_mb(),
-        "pay_rows": raw["pay"].rows,
-        "input_rows": {name: item.rows for name, item in raw.items()},
-        "output_rows": {name: frame.height for name, frame in tables.items()},
+        "pay_rows": counts["pay"]["read"],
+        "input_rows": {name: c["read"] for name, c in counts.items()},
+        "output_rows": {name: frame.height for name, frame in result.tables.items()},
     }
 
 

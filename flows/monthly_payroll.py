@@ -1,41 +1,35 @@
-"""Prefect flow ``monthly_payroll``: one monthly payroll batch, as thin tasks around
-``pipeline.jobs.monthly`` (the CLI runs the very same functions, so both give identical outputs).
+"""Prefect flow ``monthly_payroll``: the monthly job of ``pipeline.jobs.monthly`` with each of its
+steps run as a Prefect task (the CLI runs the very same job, so both give identical outputs).
 
-No ``from __future__ import annotations`` here: it breaks deployment parameter checks
-(stack-notes A2).
+No ``from __future__ import annotations`` here: Prefect reads the flow's annotations at run time
+to check and coerce the deployment's parameters, and postponed (string) annotations break that.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.core.params import default_parameters
 from pipeline.core.periods import previous_month
 from pipeline.jobs import monthly
 from pipeline.outputs.run_store import RunStore
 
-
-@task(cache_policy=NO_CACHE)
-def read_inputs(input_dir: str, profile: str):
-    return monthly.load(Path(input_dir), profile)
-
-
-@task(cache_policy=NO_CACHE)
-def validate_inputs(raw):
-    return monthly.check(raw)
+TASKS = {
+    "load": task(monthly.load, name="read_inputs", cache_policy=NO_CACHE),
+    "check": task(monthly.check, name="validate_inputs", cache_policy=NO_CACHE),
+    "compute": task(monthly.compute, name="compute_rules", cache_policy=NO_CACHE),
+    "publish": task(monthly.publish, name="write_outputs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5),
+}
+"""The job's steps as Prefect tasks (the manifest, built from counts, runs in the flow itself)."""
 
 
-@task(cache_policy=NO_CACHE)
-def compute_rules(checked, period: str, store_dir: str, part_time_reading: str):
-    return monthly.compute(checked, period, default_parameters(), RunStore(Path(store_dir)), part_time_reading)
-
-
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def write_outputs(result, out_dir: str, overwrite: bool, store_dir: str, finalise: bool) -> str:
-    return str(monthly.publish(result, Path(out_dir), overwrite, RunStore(Path(store_dir)), finalise))
+def as_task(name: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Step runner of the monthly job: the step's task, or the step itself when it has none."""
+    step = TASKS.get(name)
+    return step(*args) if step is not None else fn(*args)
 
 
 @task(cache_policy=NO_CACHE)
@@ -97,7 +91,8 @@ def monthly_payroll(
     day = run_date or dt.date.today()
     month = period or previous_month(day)
     target = out_dir or f"out/{month}"
-    if partitions > 0 or dask_address:
+    partitioned = partitions > 0 or bool(dask_address)
+    if partitioned:
         done = run_partitioned_batch(
             input_dir,
             month,
@@ -111,40 +106,33 @@ def monthly_payroll(
             partitions,
             dask_address,
         )
-        totals = done.manifest["totals"]
-        logger.info(
-            "period %s in %s partitions: read %s, valid %s, rejected %s, computed %s -> %s",
+        how = f" in {done.partitions} partitions"
+    else:
+        done = monthly.run_month(
+            Path(input_dir),
             month,
-            done.partitions,
-            totals["read"],
-            totals["valid"],
-            totals["rejected"],
-            totals["computed"],
-            done.path,
+            day,
+            Path(target),
+            profile=profile,
+            store=RunStore(Path(store_dir)),
+            part_time_reading=part_time_reading,
+            overwrite=overwrite,
+            finalise=finalise,
+            on_step=as_task,
         )
-        return {
-            "out_dir": str(done.path),
-            "exit_code": done.exit_code,
-            "totals": totals,
-            "run_id": done.manifest["run_id"],
-        }
-    prof, raw = read_inputs(input_dir, profile)
-    checked = validate_inputs(raw)
-    tables, store_tables = compute_rules(checked, month, store_dir, part_time_reading)
-    result = monthly.BatchResult(
-        month, tables, store_tables, monthly.manifest(month, day, prof, raw, tables, default_parameters())
-    )
-    path = write_outputs(result, target, overwrite, store_dir, finalise)
-    totals = result.manifest["totals"]
+        how = ""
+    path = str(done.path)
+    totals = done.manifest["totals"]
     logger.info(
-        "period %s: read %s, valid %s, rejected %s, computed %s -> %s",
+        "period %s%s: read %s, valid %s, rejected %s, computed %s -> %s",
         month,
+        how,
         totals["read"],
         totals["valid"],
         totals["rejected"],
         totals["computed"],
         path,
     )
-    if result.exit_code:
+    if done.exit_code and not partitioned:
         logger.warning("%s rows rejected: see %s/rejects.csv", totals["rejected"], path)
-    return {"out_dir": path, "exit_code": result.exit_code, "totals": totals, "run_id": result.manifest["run_id"]}
+    return {"out_dir": path, "exit_code": done.exit_code, "totals": totals, "run_id": done.manifest["run_id"]}

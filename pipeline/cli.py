@@ -84,11 +84,23 @@ def _steps(quiet: bool) -> Progress:
     )
 
 
-def _timed(progress: Progress, task: Any, label: str, fn: Callable[[], Any]) -> Any:
-    progress.update(task, description=label)
-    value = fn()
-    progress.advance(task)
-    return value
+STEP_LABELS = {"load": "reading inputs", "check": "validating", "compute": "computing", "publish": "writing"}
+"""Progress labels of the monthly job's steps (the others are too short to show)."""
+
+
+def _shown(progress: Progress, task: Any) -> Callable[..., Any]:
+    """A step runner of the monthly job that shows each labelled step on the progress display."""
+
+    def on_step(name: str, fn: Callable[..., Any], *args: Any) -> Any:
+        label = STEP_LABELS.get(name)
+        if label is None:
+            return fn(*args)
+        progress.update(task, description=label)
+        value = fn(*args)
+        progress.advance(task)
+        return value
+
+    return on_step
 
 
 @app.command()
@@ -152,39 +164,36 @@ def run(
 
     Example: payroll run sample_data/batch_2026_10 --period 2026-10 --out out/2026-10 --run-date 2026-11-02
     """
-    from pipeline.core.params import default_parameters
     from pipeline.jobs import monthly
     from pipeline.outputs.run_store import RunStore
 
     _check_period(period)
     day = _run_date(run_date)
-    if via_prefect:
-        from flows.monthly_payroll import monthly_payroll
+    job: dict[str, Any] = {
+        "profile": profile,
+        "part_time_reading": part_time_reading,
+        "overwrite": overwrite,
+        "finalise": finalise,
+    }
+    single = False
+    with _domain_errors():
+        if via_prefect:
+            from flows.monthly_payroll import monthly_payroll
 
-        with _domain_errors():
             state = monthly_payroll(
                 input_dir=str(input_dir),
                 period=period,
                 out_dir=str(out_dir),
                 run_date=day,
-                profile=profile,
                 store_dir=str(store),
-                overwrite=overwrite,
-                finalise=finalise,
-                part_time_reading=part_time_reading,
                 partitions=partitions,
                 dask_address=dask_address,
+                **job,
             )
-        totals = state["totals"]
-        out.print(
-            f"period {period} (Prefect flow run): read {totals['read']} rows, valid {totals['valid']}, "
-            f"rejected {totals['rejected']}; {totals['computed']} payroll lines written to {out_dir}"
-        )
-        raise typer.Exit(state["exit_code"])
-    if partitions > 0 or dask_address:
-        from pipeline.jobs.partitioned import run_partitioned
+            totals, code, how = state["totals"], state["exit_code"], " (Prefect flow run)"
+        elif partitions > 0 or dask_address:
+            from pipeline.jobs.partitioned import run_partitioned
 
-        with _domain_errors():
             done = run_partitioned(
                 input_dir,
                 period,
@@ -192,39 +201,24 @@ def run(
                 out_dir,
                 partitions=partitions,
                 dask_address=dask_address,
-                profile=profile,
                 store=RunStore(store),
-                part_time_reading=part_time_reading,
-                overwrite=overwrite,
-                finalise=finalise,
+                **job,
             )
-        totals = done.manifest["totals"]
-        out.print(
-            f"period {period} ({done.partitions} partitions on Dask): read {totals['read']} rows, valid "
-            f"{totals['valid']}, rejected {totals['rejected']}; {totals['computed']} payroll lines written to {out_dir}"
-        )
-        raise typer.Exit(done.exit_code)
-    with _domain_errors(), _steps(quiet) as progress:
-        task = progress.add_task("starting", total=4)
-        params = default_parameters()
-        rs = RunStore(store)
-        prof, raw = _timed(progress, task, "reading inputs", lambda: monthly.load(input_dir, profile))
-        checked = _timed(progress, task, "validating", lambda: monthly.check(raw))
-        tables, store_tables = _timed(
-            progress, task, "computing", lambda: monthly.compute(checked, period, params, rs, part_time_reading)
-        )
-        result = monthly.BatchResult(
-            period, tables, store_tables, monthly.manifest(period, day, prof, raw, tables, params)
-        )
-        _timed(progress, task, "writing", lambda: monthly.publish(result, out_dir, overwrite, rs, finalise))
-    totals = result.manifest["totals"]
+            totals, code, how = done.manifest["totals"], done.exit_code, f" ({done.partitions} partitions on Dask)"
+        else:
+            with _steps(quiet) as progress:
+                task = progress.add_task("starting", total=len(STEP_LABELS))
+                result = monthly.run_month(
+                    input_dir, period, day, out_dir, store=RunStore(store), on_step=_shown(progress, task), **job
+                )
+            totals, code, how, single = result.manifest["totals"], result.exit_code, "", True
     out.print(
-        f"period {period}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}; "
+        f"period {period}{how}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}; "
         f"{totals['computed']} payroll lines written to {out_dir}"
     )
-    if result.exit_code:
+    if single and code:
         err.print(f"[yellow]{totals['rejected']} rows rejected: see {out_dir / 'rejects.csv'}[/yellow]")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -271,7 +265,7 @@ def explain(
     profile: ProfileOpt = "canonical",
 ) -> None:
     """Explain the withholding-tax decision for one employee and month: the path through the
-    decision table (rules-reference §5.7) with the inputs and counters it used."""
+    decision table (docs/withholding.md) with the inputs and counters it used."""
     import polars as pl
 
     from pipeline.core.params import default_parameters
@@ -285,7 +279,7 @@ def explain(
         rs = RunStore(store)
         if input_dir is not None:
             _, raw = monthly.load(input_dir, profile)
-            tables, _ = monthly.compute(monthly.check(raw), period, params, rs)
+            tables, _ = monthly.check_and_compute(raw, period, params, rs)
             lines, rejected = tables["withholding_decisions"], tables["rejects"]
         else:
             lines = rs.read("withholding_decisions", [period])

@@ -374,3 +374,18 @@ def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
     if spec.name == "pay":
         out = out.with_columns((pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period_start"))
     return out
+
+
+def typed_defaults(name: str) -> dict[str, object]:
+    """``{column: default}`` of an input's columns that have a contract default, each cast as the
+    validated rows are (:func:`typed`): e.g. ``typed_defaults("employers")`` gives
+    ``{"employer_category": "000", "workforce": 0, "commercial": True}``.
+
+    The one source of the contract defaults: code that fills a missing value uses these.
+    """
+    spec = INPUTS[name]
+    text = pl.DataFrame(
+        {col.name: [col.default] for col in spec.columns}, schema={c.name: pl.String for c in spec.columns}
+    )
+    row = typed(spec, text).row(0, named=True)
+    return {col.name: row[col.name] for col in spec.columns if col.default is not None}

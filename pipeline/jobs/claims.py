@@ -1,26 +1,36 @@
-"""Semester claim files of the ONEM frontier allowance, from the run store (AR 9 June 1999
-art. 3: one application per calendar semester, received within three years from the first day of
-the next semester)."""
+"""The claims job: the semester claim file of the ONEM frontier allowance, from the run store (Royal
+Decree of 9 June 1999, art. 3: one application per calendar semester, received within three years
+from the first day of the next semester)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import semester_periods
 from pipeline.errors import RunStoreError
+from pipeline.outputs import manifest as manifests
 from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
 from pipeline.rules.onem_allowance import semester_claims
 
 
 def export_claims(
-    store: RunStore, semester: str, out: Path, run_date: dt.date, overwrite: bool = False
+    store: RunStore,
+    semester: str,
+    out: Path,
+    run_date: dt.date,
+    overwrite: bool = False,
+    params: Parameters | None = None,
 ) -> dict[str, Any]:
-    """Write ``onem_claims`` (Parquet + CSV) and a manifest for ``semester`` into ``out``."""
+    """Write ``onem_claims`` (Parquet + CSV) and a manifest for ``semester`` into ``out``.
+
+    The manifest names the monthly runs the claims come from (``source_runs``), the semester's
+    months missing from the store, and, like every run's, the code and parameter hashes and the
+    parameters not verified in those months.
+    """
     periods = semester_periods(semester)
     stored = [p for p in periods if store.info(p) is not None]
     allowance = store.read("onem_allowance", stored) if stored else None
@@ -28,13 +38,7 @@ def export_claims(
         raise RunStoreError(f"no month of {semester} in the run store {store.root}")
     claims = semester_claims(allowance, semester, run_date)
     runs = {p: store.info(p)["run_id"] for p in stored}
-    manifest = {
-        "run_id": hashlib.sha256(f"{semester}|{run_date}|{sorted(runs.items())}".encode()).hexdigest(),
-        "semester": semester,
-        "run_date": str(run_date),
-        "code_version": __version__,
-        "source_runs": runs,
-        "months_missing_from_store": [p for p in periods if p not in stored],
-    }
+    missing = [p for p in periods if p not in stored]
+    manifest = manifests.claims(semester, run_date, runs, missing, params or default_parameters())
     write_run(out, {"onem_claims": claims}, manifest, overwrite=overwrite)
     return {"rows": claims.height, "manifest": manifest}

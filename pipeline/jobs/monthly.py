@@ -1,41 +1,52 @@
-"""One monthly payroll batch, end to end: read -> validate -> compute -> write.
+"""The monthly payroll job: load -> check -> compute -> manifest -> publish, composed once.
 
-The four steps are plain functions so the typer CLI and the Prefect flow run exactly the same
-code (the flow wraps each step in a thin task). Rules plug in at :func:`compute`:
+:func:`run_month` is the only place the steps are put together. The command line (with its
+progress display), the Prefect flow ``monthly_payroll`` (each step a task) and the benchmark run it
+and differ only in the ``on_step`` runner they pass; the partitioned run
+(:mod:`pipeline.jobs.partitioned`) runs :func:`check_and_compute` on each partition and
+:func:`publish` on the merged result.
 
-1. guaranteed wage on sickness (``guaranteed_wage``, contract computation 1);
-2. ONSS base and contributions (``contributions``, computations 2 and 3);
-3. withholding-tax applicability (``withholding``, computation 4);
-4. ONEM compensation allowance (``onem_allowance``, computation 5).
+:func:`compute` applies the rules of the month in this order:
 
-Belgian residents employed in the Netherlands or France are on a foreign payroll: they get the
-allowance, and neither Belgian ONSS nor Belgian withholding (rules-reference §5.5).
+1. history: the input rows plus the run store's earlier rows of the year (withholding counters,
+   guaranteed-wage episodes);
+2. population: Belgian payroll, or employed abroad (:mod:`pipeline.rules.employed_abroad`: a
+   resident of Belgium employed in the Netherlands or France is insured and taxed there,
+   Regulation (EC) No 883/2004 art. 11(3)(a));
+3. rules: guaranteed wage on sickness (law of 3 July 1978 on employment contracts, art. 52, 70
+   and 71; CCT 12bis and 13bis), withholding-tax applicability (the employment articles of the
+   tax conventions with France, Luxembourg, the Netherlands and Germany), ONEM frontier allowance
+   (Royal Decree of 9 June 1999);
+4. payroll lines: ONSS base and contributions (law of 29 June 1981, art. 38; ONSS administrative
+   instructions) of the Belgian payroll, the employed-abroad columns of the others;
+5. output tables: the audit tables and what the run store keeps for later months.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from pipeline import __version__
 from pipeline.core import rejects
 from pipeline.core.money import MONEY, SHARE
 from pipeline.core.params import Parameters, default_parameters
-from pipeline.core.periods import month_start
+from pipeline.core.periods import month
 from pipeline.intake.reading import Profile, RawInput, read_batch
 from pipeline.intake.validation import ValidatedBatch, validate_batch
-from pipeline.outputs.audit import code_hash, write_run
+from pipeline.outputs import manifest as manifests
+from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
+from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
-from pipeline.rules.guaranteed_wage import compute_guaranteed_wage
-from pipeline.rules.onem_allowance import compute_onem_allowance, employed_abroad_expr
-from pipeline.rules.withholding import decide_withholding
+from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
+from pipeline.rules.onem_allowance import compute_onem_allowance
+from pipeline.rules.withholding import WithholdingResult, decide_withholding
+from schemas.inputs import typed_defaults
 
 PAYROLL_COLUMNS = [
     "employee_id",
@@ -63,21 +74,46 @@ PAYROLL_COLUMNS = [
     "days_worked_other",
     "zone_exit_days",
 ]
-EMPLOYED_ABROAD_REASON = "EMPLOYED_ABROAD_NO_BE_PAYROLL"
-EMPLOYER_DEFAULTS = {"employer_category": "000", "workforce": 0, "commercial": True}
+WITHHOLDING_COLUMNS = [
+    "withholding_applies",
+    "withholding_reason",
+    "taxable_share_be",
+    "regularisation_required",
+    "regularisation_periods",
+]
+EMPLOYER_DEFAULTS = typed_defaults("employers")
+"""The employer columns the rules read, with the employers input's defaults (an employee whose
+employer is not in the employers input gets these)."""
+
+STEPS = ("load", "check", "compute", "manifest", "publish")
+"""The job's steps, in order: the names a step runner (``on_step``) is called with."""
+
+StepRunner = Callable[..., Any]
+"""``on_step(name, fn, *args)``: runs the step ``name`` (one of :data:`STEPS`) as ``fn(*args)``
+and returns its value; a caller may time it, show its progress or run it as a Prefect task."""
+
+
+def run_step(name: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """The plain step runner: ``fn(*args)``."""
+    return fn(*args)
 
 
 @dataclass
 class BatchResult:
     period: str
-    tables: dict[str, pl.DataFrame]  # the audit tables of the contract
+    tables: Mapping[str, Any]  # the audit tables of the contract (DataFrames, or a partitioned run's table files)
     store_tables: dict[str, pl.DataFrame]  # what the run store keeps for later runs
     manifest: dict[str, Any]
-    explanations: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None  # the output folder, once published
 
     @property
     def exit_code(self) -> int:
         return 3 if self.tables["rejects"].height else 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The steps
+# ------------------------------------------------------------------------------------------------
 
 
 def load(input_dir: Path, profile: str | Path | None = None) -> tuple[Profile, dict[str, RawInput]]:
@@ -91,7 +127,7 @@ def check(raw: dict[str, RawInput]) -> ValidatedBatch:
 
     The text frames are not needed after validation (the typed rows are in the result): ``raw``
     is updated in place to keep only each input's metadata and line numbers (path, SHA-256,
-    dialect, ``source_file`` / ``source_line``), which is what :func:`manifest` reads. At 1,000,000
+    dialect, ``source_file`` / ``source_line``), which is what the manifest reads. At 1,000,000
     employee-months this frees about 0.5 GB before the rules run (docs/performance.md).
     """
     validated = validate_batch(raw)
@@ -100,7 +136,159 @@ def check(raw: dict[str, RawInput]) -> ValidatedBatch:
     return validated
 
 
-def _history(current: pl.DataFrame, store: RunStore | None, table: str, key: list[str], keep: pl.Expr) -> pl.DataFrame:
+def compute(
+    checked: ValidatedBatch,
+    period: str,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """Step 3: every rule for the run period. Returns (audit tables, tables for the run store)."""
+    params = params or default_parameters()
+    hist = history(checked, period, store)
+    pop = population(hist, period)
+    decided = apply_rules(hist, pop, period, params, part_time_reading)
+    # Pay rows of the period that a rule rejected are not computed (they are in rejects).
+    fallen = rejects.rejected_mask(pop.now, decided.rejects)
+    computed = pop.joined.get_column(_ABROAD).is_not_null() & ~fallen
+    lines, contrib = payroll_lines(pop.joined.filter(computed), decided, period, params)
+    return output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
+
+
+def publish(
+    result: BatchResult,
+    out: Path,
+    overwrite: bool = False,
+    store: RunStore | None = None,
+    finalise: bool = True,
+    table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
+) -> Path:
+    """Step 5: write the audit files atomically, then keep the period in the run store.
+
+    (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.)
+
+    ``table_writer``: how to write a table that is not a DataFrame (see ``audit.write_run``).
+    """
+    path = write_run(out, result.tables, result.manifest, overwrite=overwrite, table_writer=table_writer)
+    if store is not None:
+        info = {
+            "run_id": result.manifest["run_id"],
+            "period": result.period,
+            "run_date": result.manifest["run_date"],
+            "finalised": finalise,
+            "totals": result.manifest["totals"],
+            "output": str(Path(out).resolve()),
+        }
+        store.save(result.period, result.store_tables, info)
+    return path
+
+
+# ------------------------------------------------------------------------------------------------
+# The composition
+# ------------------------------------------------------------------------------------------------
+
+
+def check_and_compute(
+    raw: dict[str, RawInput],
+    period: str,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+    on_step: StepRunner = run_step,
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """Steps 2 and 3 on inputs already read. Returns (audit tables, tables for the run store)."""
+    checked = on_step("check", check, raw)
+    return on_step("compute", compute, checked, period, params or default_parameters(), store, part_time_reading)
+
+
+def run_month(
+    input_dir: Path,
+    period: str,
+    run_date: dt.date,
+    out: Path | None = None,
+    *,
+    profile: str | Path | None = None,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+    overwrite: bool = False,
+    finalise: bool = True,
+    on_step: StepRunner = run_step,
+) -> BatchResult:
+    """The monthly job: read, validate and compute one batch, build its manifest and, when ``out``
+    is given, write the audit files (and the run store, when given).
+
+    ``on_step`` runs each step (:data:`STEPS`); the default calls it.
+    """
+    params = params or default_parameters()
+    prof, raw = on_step("load", load, input_dir, profile)
+    tables, store_tables = check_and_compute(raw, period, params, store, part_time_reading, on_step)
+    computed = tables["payroll_lines"].height
+    man = on_step("manifest", manifests.monthly, period, run_date, prof.name, raw, tables["rejects"], computed, params)
+    result = BatchResult(period, tables, store_tables, man)
+    if out is not None:
+        result.path = on_step("publish", publish, result, out, overwrite, store, finalise)
+    return result
+
+
+def run_batch(
+    input_dir: Path,
+    period: str,
+    run_date: dt.date,
+    profile: str | Path | None = None,
+    params: Parameters | None = None,
+    store: RunStore | None = None,
+    part_time_reading: str = "prorated",
+) -> BatchResult:
+    """Read, validate and compute one batch (no writing): :func:`run_month` without ``out``."""
+    return run_month(
+        input_dir, period, run_date, profile=profile, params=params, store=store, part_time_reading=part_time_reading
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# compute, by concept: history -> population -> rules -> payroll lines -> output tables
+# ------------------------------------------------------------------------------------------------
+
+_ABROAD = "__employed_abroad"
+
+
+@dataclass(frozen=True)
+class History:
+    """What the rules of a month read: the input rows plus the run store's earlier rows."""
+
+    employees: pl.DataFrame  # validated employees with their employer's columns (defaults filled)
+    pay: pl.DataFrame  # pay rows of the period and of the earlier months of its year
+    absences: pl.DataFrame  # absence episodes, with the stored ones that started before the month
+    rejects: pl.DataFrame  # validation rejects and pay rows of a later month
+
+
+@dataclass(frozen=True)
+class Population:
+    """The period's pay rows split between the Belgian payroll and the employed abroad."""
+
+    domestic: pl.DataFrame  # employees on the Belgian payroll
+    abroad: pl.DataFrame  # employees employed abroad (:func:`employed_abroad.employed_abroad`)
+    now: pl.DataFrame  # pay rows of the period
+    joined: pl.DataFrame  # ``now`` with the employee columns and the flag _ABROAD (null: no employee row)
+    now_domestic: pl.DataFrame
+    now_abroad: pl.DataFrame
+    pay_domestic: pl.DataFrame  # the domestic employees' pay history (year to date)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The rules' results for the period, and every reject of the run."""
+
+    guaranteed_wage: GuaranteedWageResult
+    withholding: WithholdingResult
+    allowance: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def _with_store(
+    current: pl.DataFrame, store: RunStore | None, table: str, key: list[str], keep: pl.Expr
+) -> pl.DataFrame:
     """Input rows plus stored rows of earlier runs that the input does not repeat (input wins)."""
     if store is None:
         return current
@@ -117,7 +305,72 @@ def _with_employer(employees: pl.DataFrame, employers: pl.DataFrame) -> pl.DataF
     return out.with_columns(pl.col(name).fill_null(value) for name, value in EMPLOYER_DEFAULTS.items())
 
 
-_ABROAD = "__employed_abroad"
+def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> History:
+    """The employees with their employer, the pay rows of the year up to the period and the absence
+    episodes up to its start, from the input and the run store; pay rows of later months are
+    rejected (not computed in this run)."""
+    frames = checked.frames
+    run = month(period)
+    pay_input = frames["pay"]
+    pay = _with_store(
+        pay_input.filter(pl.col("period") <= period),
+        store,
+        "pay",
+        ["employee_id", "period"],
+        (pl.col("period") < period) & pl.col("period").str.starts_with(f"{run.year:04d}"),
+    )
+    absences = _with_store(
+        frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < run.start
+    )
+    later = rejects.from_rows(
+        pay_input.filter(pl.col("period") > period),
+        "period",
+        "period_after_run",
+        f"pay row for a month after the run period {period}: not computed in this run",
+    )
+    employees = _with_employer(frames["employees"], frames["employers"])
+    return History(employees, pay, absences, rejects.combine(checked.rejects, later))
+
+
+def population(hist: History, period: str) -> Population:
+    """Split the employees and the period's pay rows into the Belgian payroll and the employed abroad.
+
+    One left join of the period's pay rows with the employees gives every split at once: the
+    employee columns of the payroll lines, the known / employed-abroad flags, and (through
+    order-keeping masks) the pay rows each rule gets. String joins on employee_id are the costly
+    operation at a million rows, so each is made once (employee_id is unique in the validated
+    employees, and (employee_id, period) in the validated pay rows).
+    """
+    employees, pay = hist.employees, hist.pay
+    abroad_flag = employed_abroad.employed_abroad(employees)
+    domestic = employees.filter(~abroad_flag)
+    now = pay.filter(pl.col("period") == period)
+    joined = now.join(
+        employees.with_columns(abroad_flag.alias(_ABROAD)),
+        on="employee_id",
+        how="left",
+        suffix="_employee",
+        maintain_order="left",
+    )
+    flag = joined.get_column(_ABROAD)
+    now_domestic = now.filter(flag.not_())
+    if pay.height == now.height:  # no earlier month: the history is the period itself
+        pay_domestic = now_domestic
+    else:
+        pay_domestic = pay.join(domestic.select("employee_id"), on="employee_id", how="semi", maintain_order="left")
+    return Population(
+        domestic, employees.filter(abroad_flag), now, joined, now_domestic, now.filter(flag), pay_domestic
+    )
+
+
+def apply_rules(hist: History, pop: Population, period: str, params: Parameters, part_time_reading: str) -> Decisions:
+    """Guaranteed wage and withholding for the Belgian payroll, the ONEM allowance for the employed
+    abroad; every reject of the run combined."""
+    gw = compute_guaranteed_wage(pop.domestic, hist.absences, pop.now_domestic, period, params)
+    wh = decide_withholding(pop.domestic, pop.pay_domestic, period, params)
+    allowance, onem_rejects = compute_onem_allowance(pop.abroad, pop.now_abroad, period, params, part_time_reading)
+    found = rejects.combine(hist.rejects, gw.rejects, wh.rejects, onem_rejects)
+    return Decisions(gw, wh, allowance, found)
 
 
 def _per_employee(frame: pl.DataFrame, period: str) -> pl.DataFrame:
@@ -154,262 +407,90 @@ def _attach(lines: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
     return lines.hstack(extra.drop("employee_id"))
 
 
-def compute(
-    checked: ValidatedBatch,
-    period: str,
-    params: Parameters | None = None,
-    store: RunStore | None = None,
-    part_time_reading: str = "prorated",
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """Step 3: every rule for the run period. Returns (audit tables, tables for the run store)."""
-    params = params or default_parameters()
-    start = month_start(period)
-    frames = checked.frames
-    employees = _with_employer(frames["employees"], frames["employers"])
-    year = period[:4]
-    pay_input = frames["pay"]
-    later = pay_input.filter(pl.col("period") > period)
-    pay = _history(
-        pay_input.filter(pl.col("period") <= period),
-        store,
-        "pay",
-        ["employee_id", "period"],
-        (pl.col("period") < period) & pl.col("period").str.starts_with(year),
-    )
-    absences = _history(
-        frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < start
-    )
-    found = [
-        checked.rejects,
-        rejects.from_rows(
-            later,
-            "period",
-            "period_after_run",
-            f"pay row for a month after the run period {period}: not computed in this run",
-        ),
-    ]
-
-    # One left join of the period's pay rows with the employees gives every split at once: the
-    # employee columns of the payroll lines, the known / employed-abroad flags, and (through
-    # order-keeping masks) the pay rows each rule gets. String joins on employee_id are the
-    # costly operation at a million rows, so each is made once (employee_id is unique in the
-    # validated employees, and (employee_id, period) in the validated pay rows).
-    abroad_flag = employees.select(employed_abroad_expr().fill_null(False)).to_series()
-    abroad = employees.filter(abroad_flag)
-    domestic = employees.filter(~abroad_flag)
-    now = pay.filter(pl.col("period") == period)
-    joined = now.join(
-        employees.with_columns(abroad_flag.alias(_ABROAD)),
-        on="employee_id",
-        how="left",
-        suffix="_employee",
-        maintain_order="left",
-    )
-    flag = joined.get_column(_ABROAD)  # null: no employee row
-    now_domestic = now.filter(flag.not_())
-    now_abroad = now.filter(flag)
-    if pay.height == now.height:  # no earlier month: the history is the period itself
-        pay_domestic = now_domestic
-    else:
-        pay_domestic = pay.join(domestic.select("employee_id"), on="employee_id", how="semi", maintain_order="left")
-
-    gw = compute_guaranteed_wage(domestic, absences, now_domestic, period, params)
-    wh = decide_withholding(domestic, pay_domestic, period, params)
-    allowance, onem_rejects = compute_onem_allowance(abroad, now_abroad, period, params, part_time_reading)
-    found += [gw.rejects, wh.rejects, onem_rejects]
-    all_rejects = rejects.combine(*found)
-
-    # Pay rows of the period that a rule rejected are not computed (they are in rejects).
-    fallen = rejects.rejected_mask(now, all_rejects)
-    computed = flag.is_not_null() & ~fallen
-    lines = joined.filter(computed)
-    gw_paid = gw.monthly.filter((pl.col("guaranteed_wage_onss") != 0) | (pl.col("guaranteed_wage_exempt") != 0))
-    lines = (
-        _attach(lines, [_per_employee(gw_paid, period)])
+def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, params: Parameters) -> pl.DataFrame:
+    """The computed pay rows with their guaranteed wage, worker code and ONSS base (Belgian payroll)."""
+    paid = gw.monthly.filter((pl.col("guaranteed_wage_onss") != 0) | (pl.col("guaranteed_wage_exempt") != 0))
+    belgian = {"worker_code": worker_code(), "onss_base": onss_base(params, month(period).start)}
+    return (
+        _attach(lines, [_per_employee(paid, period)])
         .lazy()
         .with_columns(
             pl.col("guaranteed_wage_onss").fill_null(0).cast(MONEY),
             pl.col("guaranteed_wage_exempt").fill_null(0).cast(MONEY),
         )
-        .with_columns(
-            pl.when(_ABROAD).then(None).otherwise(worker_code()).alias("worker_code"),
-            pl.when(_ABROAD).then(None).otherwise(onss_base(params, start)).alias("onss_base"),
-        )
+        .with_columns(employed_abroad.line_columns(pl.col(_ABROAD), belgian))
         .collect()
     )
-    is_abroad = pl.col(_ABROAD)
-    contrib = contribution_lines(lines, params, start)
-    wh_columns = [
-        "withholding_applies",
-        "withholding_reason",
-        "taxable_share_be",
-        "regularisation_required",
-        "regularisation_periods",
-    ]
-    onem = allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
-    payroll_lines = (
+
+
+def payroll_lines(
+    computed: pl.DataFrame, decided: Decisions, period: str, params: Parameters
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(payroll_lines, contribution_lines) of the ``computed`` pay rows (those no rule rejected,
+    with their employee columns and the employed-abroad flag)."""
+    lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
+    contrib = contribution_lines(lines, params, month(period).start)
+    decisions = decided.withholding.lines.select("employee_id", "period", *WITHHOLDING_COLUMNS)
+    onem = decided.allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
+    belgian = {
+        "worker_contribution": pl.col("worker_contribution").fill_null(0).cast(MONEY),
+        "employer_contribution": pl.col("employer_contribution").fill_null(0).cast(MONEY),
+        "withholding_applies": pl.col("withholding_applies"),
+        "withholding_reason": pl.col("withholding_reason"),
+        "taxable_share_be": pl.col("taxable_share_be").cast(SHARE),
+        "regularisation_required": pl.col("regularisation_required").fill_null(False),
+        "regularisation_periods": pl.col("regularisation_periods").fill_null(""),
+    }
+    out = (
         _attach(
             lines.select(*(c for c in lines.columns if c in PAYROLL_COLUMNS), _ABROAD),
-            [
-                _per_employee(totals(contrib), period),
-                _per_employee(wh.lines.select("employee_id", "period", *wh_columns), period),
-                _per_employee(onem, period),
-            ],
+            [_per_employee(f, period) for f in (totals(contrib), decisions, onem)],
         )
         .lazy()
         .with_columns(
-            pl.when(is_abroad)
-            .then(pl.lit(0, MONEY))
-            .otherwise(pl.col("worker_contribution").fill_null(0))
-            .cast(MONEY)
-            .alias("worker_contribution"),
-            pl.when(is_abroad)
-            .then(pl.lit(0, MONEY))
-            .otherwise(pl.col("employer_contribution").fill_null(0))
-            .cast(MONEY)
-            .alias("employer_contribution"),
-            pl.when(is_abroad).then(False).otherwise(pl.col("withholding_applies")).alias("withholding_applies"),
-            pl.when(is_abroad)
-            .then(pl.lit(EMPLOYED_ABROAD_REASON))
-            .otherwise(pl.col("withholding_reason"))
-            .alias("withholding_reason"),
-            pl.when(is_abroad)
-            .then(pl.lit(0, SHARE))
-            .otherwise(pl.col("taxable_share_be"))
-            .cast(SHARE)
-            .alias("taxable_share_be"),
-            pl.when(is_abroad)
-            .then(False)
-            .otherwise(pl.col("regularisation_required"))
-            .fill_null(False)
-            .alias("regularisation_required"),
-            pl.when(is_abroad)
-            .then(pl.lit(""))
-            .otherwise(pl.col("regularisation_periods"))
-            .fill_null("")
-            .alias("regularisation_periods"),
+            *employed_abroad.line_columns(pl.col(_ABROAD), belgian),
             pl.col("onem_allowance").fill_null(0).cast(MONEY),
         )
         .select(PAYROLL_COLUMNS)
         .collect()
     )
-    if not _sorted_by_employee(payroll_lines, period):
-        payroll_lines = payroll_lines.sort("employee_id", "period")
+    if not _sorted_by_employee(out, period):
+        out = out.sort("employee_id", "period")
+    return out, contrib
 
+
+def output_tables(
+    checked: ValidatedBatch,
+    pop: Population,
+    decided: Decisions,
+    lines: pl.DataFrame,
+    contrib: pl.DataFrame,
+    fallen: pl.Series,
+    computed: pl.Series,
+    period: str,
+    params: Parameters,
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """The audit tables of the run and the tables the run store keeps for later months.
+
+    ``fallen`` / ``computed``: per pay row of the period, rejected by a rule / computed.
+    """
     # Decisions of the pay rows that are computed (a decided row can fall with another rule's reject).
-    fallen_ids = now.filter(fallen).get_column("employee_id")
-    tables_wh = wh.lines.filter(~pl.col("employee_id").is_in(fallen_ids.implode()).fill_null(False))
-    tables = {
-        "payroll_lines": payroll_lines,
+    fallen_ids = pop.now.filter(fallen).get_column("employee_id")
+    decisions = decided.withholding.lines.filter(~pl.col("employee_id").is_in(fallen_ids.implode()).fill_null(False))
+    computed_tables = {
+        "payroll_lines": lines,
         "contribution_lines": contrib,
-        "guaranteed_wage_days": gw.days,
-        "onem_allowance": allowance,
-        "withholding_decisions": tables_wh,
-        "parameters": params.in_force(start),
-        "rejects": all_rejects,
+        "guaranteed_wage_days": decided.guaranteed_wage.days,
+        "onem_allowance": decided.allowance,
+        "withholding_decisions": decisions,
     }
+    tables = {**computed_tables, "parameters": params.in_force(month(period).start), "rejects": decided.rejects}
+    frames = checked.frames
     store_tables = {
-        "payroll_lines": payroll_lines,
-        "contribution_lines": contrib,
-        "guaranteed_wage_days": gw.days,
-        "onem_allowance": allowance,
-        "withholding_decisions": tables_wh,
-        "pay": now.filter(computed),
+        **computed_tables,
+        "pay": pop.now.filter(computed),
         "employees": frames["employees"],
         "employers": frames["employers"],
         "absences": frames["absences"],
     }
     return tables, store_tables
-
-
-def manifest(
-    period: str,
-    run_date: dt.date,
-    profile: Profile,
-    raw: dict[str, RawInput],
-    tables: dict[str, pl.DataFrame],
-    params: Parameters,
-) -> dict[str, Any]:
-    """The run manifest (outputs are added by the writer). No wall-clock time: only ``run_date``."""
-    rej = tables["rejects"]
-    counts = {}
-    for name, item in sorted(raw.items()):
-        rejected = rej.filter(pl.col("source_file") == item.path.name).select("source_line").n_unique()
-        counts[name] = {"read": item.rows, "valid": item.rows - rejected, "rejected": rejected}
-    inputs = [
-        {"input": name, "name": item.path.name, "sha256": item.sha256, "rows": item.rows, "dialect": item.dialect}
-        for name, item in sorted(raw.items())
-    ]
-    code = code_hash()
-    identity = json.dumps(
-        {
-            "period": period,
-            "run_date": str(run_date),
-            "params": params.bundle_hash,
-            "code": code,
-            "inputs": [i["sha256"] for i in inputs],
-            "profile": profile.name,
-        },
-        sort_keys=True,
-    )
-    in_force = params.table(month_start(period))
-    return {
-        "run_id": hashlib.sha256(identity.encode()).hexdigest(),
-        "period": period,
-        "run_date": str(run_date),
-        "code_version": __version__,
-        "code_sha256": code,
-        "parameter_bundle_sha256": params.bundle_hash,
-        "parameters_not_verified": in_force.filter(pl.col("status") != "verified").get_column("parameter").to_list(),
-        "mapping_profile": profile.name,
-        "inputs": inputs,
-        "counts": counts,
-        "totals": {
-            "read": sum(c["read"] for c in counts.values()),
-            "valid": sum(c["valid"] for c in counts.values()),
-            "rejected": sum(c["rejected"] for c in counts.values()),
-            "computed": tables["payroll_lines"].height,
-        },
-    }
-
-
-def publish(
-    result: BatchResult, out: Path, overwrite: bool = False, store: RunStore | None = None, finalise: bool = True
-) -> Path:
-    """Step 4: write the audit files atomically, then keep the period in the run store."""
-    path = write_run(out, result.tables, result.manifest, overwrite=overwrite)
-    if store is not None:
-        keep(store, result.period, result.store_tables, result.manifest, out, finalise)
-    return path
-
-
-def keep(
-    store: RunStore, period: str, store_tables: dict[str, pl.DataFrame], man: dict[str, Any], out: Path, finalise: bool
-) -> None:
-    """Save the period's tables and its info record in the run store (after the audit files)."""
-    info = {
-        "run_id": man["run_id"],
-        "period": period,
-        "run_date": man["run_date"],
-        "finalised": finalise,
-        "totals": man["totals"],
-        "output": str(Path(out).resolve()),
-    }
-    store.save(period, store_tables, info)
-
-
-def run_batch(
-    input_dir: Path,
-    period: str,
-    run_date: dt.date,
-    profile: str | Path | None = None,
-    params: Parameters | None = None,
-    store: RunStore | None = None,
-    part_time_reading: str = "prorated",
-) -> BatchResult:
-    """Read, validate and compute one batch (no writing)."""
-    params = params or default_parameters()
-    prof, raw = load(input_dir, profile)
-    checked = check(raw)
-    tables, store_tables = compute(checked, period, params, store, part_time_reading)
-    return BatchResult(period, tables, store_tables, manifest(period, run_date, prof, raw, tables, params))

@@ -25,9 +25,10 @@ The driver (the calling process):
    concatenated table written by the same ``write_parquet`` call as the single run (row groups and
    pages depend on the whole table: a streaming sink cuts them elsewhere, so it is not used).
    Rejects are re-combined (same ``unique`` + sort). The
-   manifest is rebuilt by :func:`pipeline.jobs.monthly.manifest` on the merged rejects, so ``run_id``,
-   counts and hashes are those of the single run;
-4. writes the run store (when asked) only after the merge, from the driver.
+   manifest is built by :func:`pipeline.outputs.manifest.monthly` from the merged counts, as in the
+   single run, so ``run_id``, counts and hashes are those of the single run;
+4. publishes with the monthly job's :func:`~pipeline.jobs.monthly.publish` (the audit files, then
+   the run store when asked, merged one table at a time), from the driver.
 
 Memory: a worker holds one partition, so the partition count bounds the workers' memory. The
 driver holds one input (as text) at a time while splitting, and two output tables at a time while
@@ -49,6 +50,8 @@ import resource
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,8 +64,10 @@ from pipeline.core.periods import month_start
 from pipeline.errors import InputError, OutputExistsError, PayrollError
 from pipeline.intake.reading import Profile, RawInput, read_input
 from pipeline.jobs import monthly
-from pipeline.outputs.audit import CSV_OPTIONS, code_hash, neutralise, write_parquet_hashed, write_run, write_table
+from pipeline.outputs import manifest as manifests
+from pipeline.outputs.audit import CSV_OPTIONS, neutralise, write_parquet_hashed, write_table
 from pipeline.outputs.hashed_file import write_hashed
+from pipeline.outputs.manifest import code_hash
 from pipeline.outputs.run_store import RunStore
 from schemas.inputs import INPUTS
 
@@ -214,10 +219,8 @@ def run_partition(
     for name, info in infos.items():
         source = work_dir / f"input-{name}.parquet" if name == BROADCAST else part / f"input-{name}.parquet"
         raw[name] = RawInput(name, info.path, pl.read_parquet(source), info.sha256, info.dialect, info.missing_columns)
-    params = params or default_parameters()
-    checked = monthly.check(raw)
     store = RunStore(Path(store_root)) if store_root else None
-    tables, store_tables = monthly.compute(checked, period, params, store, part_time_reading)
+    tables, store_tables = monthly.check_and_compute(raw, period, params, store, part_time_reading)
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
@@ -317,20 +320,36 @@ def _check_range_order(name: str, files: list[Path], rows: list[int]) -> None:
         last = end if end is not None else last
 
 
-def _merge_store_tables(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.DataFrame]:
-    """The run-store tables of the whole batch, in the single run's row order."""
-    names = sorted({p.stem for s in stats for p in (work / f"part-{s['partition']:05d}" / "store").glob("*.parquet")})
-    merged: dict[str, pl.DataFrame] = {}
-    for name in names:
-        files = [work / f"part-{s['partition']:05d}" / "store" / f"{name}.parquet" for s in stats]
-        files = [f for f in files if f.is_file()]
-        frames = [pl.read_parquet(f) for f in files]
+class _StoreParts(Mapping[str, pl.DataFrame]):
+    """The run-store tables of the whole batch, in the single run's row order, each merged from the
+    partitions' files when it is read (the run store saves one table at a time)."""
+
+    def __init__(self, work: Path, stats: list[dict[str, Any]]):
+        self._dirs = [work / f"part-{s['partition']:05d}" / "store" for s in stats]
+        self._names = sorted({p.stem for d in self._dirs for p in d.glob("*.parquet")})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        frames = [pl.read_parquet(f) for f in (d / f"{name}.parquet" for d in self._dirs) if f.is_file()]
         non_empty = [f for f in frames if f.height] or frames[:1]
         frame = pl.concat(non_empty) if len(non_empty) > 1 else non_empty[0]
         if name in SORTED_BY_SOURCE and "source_line" in frame.columns:
             frame = frame.sort("source_file", "source_line", maintain_order=True)
-        merged[name] = frame
-    return merged
+        return frame
+
+
+def _table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:
+    """``audit.write_run`` table writer of the merged run: partition files, or a DataFrame."""
+    if isinstance(table, _TableParts):
+        return _write_parts(table, folder, name)
+    return write_table(table, folder, name)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,15 +398,13 @@ def run_partitioned(
 ) -> PartitionedResult:
     """Run one batch in ``partitions`` employee-id ranges on a Dask cluster and write its audit files.
 
-    Same outputs (byte for byte, manifest included) and the same run-store effect as
-    ``monthly.run_batch`` + ``monthly.publish``. ``partitions=0``: one per worker thread of the
+    Same outputs (byte for byte, manifest included) and the same run-store effect as the single
+    run :func:`pipeline.jobs.monthly.run_month`. ``partitions=0``: one per worker thread of the
     cluster. ``client``: an existing ``distributed.Client`` (else one is made from ``dask_address``,
     env ``PAYROLL_DASK_ADDRESS`` or a local 2-worker cluster, and closed at the end).
     ``work_dir``: where partition files go (default: a temporary folder next to ``out``; must be
     shared with the workers of a remote cluster); removed at the end.
     """
-    from distributed import Client
-
     timings: dict[str, float] = {}
     started = time.perf_counter()
     out = Path(out)
@@ -399,88 +416,84 @@ def run_partitioned(
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
     month_start(period)
-
-    own_cluster = None
-    if client is None:
-        address = resolve_address(dask_address)
-        if address:
-            client = Client(address)
-        else:
-            own_cluster = local_cluster()
-            client = Client(own_cluster)
-        own_client = True
-    else:
-        own_client = False
-    base = Path(work_dir) if work_dir else out.resolve().parent
-    base.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partitions-", dir=base))
-    try:
-        if partitions <= 0:
-            partitions = max(1, sum(client.nthreads().values()))
-        timings["connect"] = time.perf_counter() - started
-        t = time.perf_counter()
-        for index in range(partitions):
-            (work / f"part-{index:05d}").mkdir()
-        infos, _cuts = _split_inputs(input_dir, prof, partitions, work)
-        timings["split"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        futures = client.map(
-            run_partition,
-            list(range(partitions)),
-            work=str(work),
-            infos=infos,
-            period=period,
-            params=params,
-            store_root=str(Path(store.root).resolve()) if store is not None else None,
-            part_time_reading=part_time_reading,
-            keep_store_tables=store is not None,
-            expected_code=code_hash(),
-            pure=False,
-        )
-        stats = sorted(client.gather(futures), key=lambda s: s["partition"])
-        timings["partitions"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        table_names = sorted(stats[0]["output_rows"])
-        part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
-        all_rejects = rejects.combine(*(pl.read_parquet(d / "rejects.parquet") for d in part_dirs))
-        handles: dict[str, Any] = {"rejects": all_rejects}
-        computed = 0
-        for name in table_names:
-            if name == "rejects":
-                continue
-            if name == PER_RUN_TABLE:  # the same in every partition: not concatenated
-                handles[name] = params.in_force(month_start(period))
-                continue
-            files = [d / f"{name}.parquet" for d in part_dirs]
-            rows = [s["output_rows"][name] for s in stats]
-            _check_range_order(name, files, rows)
-            handles[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
-            if name == "payroll_lines":
-                computed = sum(rows)
-        counted = {
-            "rejects": all_rejects,
-            "payroll_lines": pl.DataFrame({"n": pl.Series([], dtype=pl.Int8)}).clear(computed),
-        }
-        man = monthly.manifest(period, run_date, prof, infos, counted, params)
-
-        def table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:
-            if isinstance(table, _TableParts):
-                return _write_parts(table, folder, name)
-            return write_table(table, folder, name)
-
-        path = write_run(out, handles, man, overwrite=overwrite, table_writer=table_writer)
-        timings["merge_write"] = time.perf_counter() - t
-        if store is not None:
+    code = code_hash()
+    with _connected(client, dask_address) as client:
+        base = Path(work_dir) if work_dir else out.resolve().parent
+        base.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partitions-", dir=base))
+        try:
+            if partitions <= 0:
+                partitions = max(1, sum(client.nthreads().values()))
+            timings["connect"] = time.perf_counter() - started
             t = time.perf_counter()
-            monthly.keep(store, period, _merge_store_tables(work, stats), man, out, finalise)
-            timings["store"] = time.perf_counter() - t
+            for index in range(partitions):
+                (work / f"part-{index:05d}").mkdir()
+            infos, _cuts = _split_inputs(input_dir, prof, partitions, work)
+            timings["split"] = time.perf_counter() - t
+
+            t = time.perf_counter()
+            futures = client.map(
+                run_partition,
+                list(range(partitions)),
+                work=str(work),
+                infos=infos,
+                period=period,
+                params=params,
+                store_root=str(Path(store.root).resolve()) if store is not None else None,
+                part_time_reading=part_time_reading,
+                keep_store_tables=store is not None,
+                expected_code=code,
+                pure=False,
+            )
+            stats = sorted(client.gather(futures), key=lambda s: s["partition"])
+            timings["partitions"] = time.perf_counter() - t
+
+            t = time.perf_counter()
+            tables = _merged_tables(work, stats, period, params)
+            computed = sum(tables["payroll_lines"].rows) if "payroll_lines" in tables else 0
+            man = manifests.monthly(period, run_date, prof.name, infos, tables["rejects"], computed, params, code)
+            result = monthly.BatchResult(period, tables, _StoreParts(work, stats), man)
+            path = monthly.publish(result, out, overwrite, store, finalise, table_writer=_table_writer)
+            timings["merge_write"] = time.perf_counter() - t  # the audit files, then the run store
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    timings["total"] = time.perf_counter() - started
+    return PartitionedResult(period, man, path, tables["rejects"].height, partitions, stats, timings)
+
+
+def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params: Parameters) -> dict[str, Any]:
+    """The run's audit tables: the rejects re-combined, the per-run table once, every other table as
+    its partition files (checked to be in employee-id range order)."""
+    part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
+    tables: dict[str, Any] = {"rejects": rejects.combine(*(pl.read_parquet(d / "rejects.parquet") for d in part_dirs))}
+    for name in sorted(stats[0]["output_rows"]):
+        if name == "rejects":
+            continue
+        if name == PER_RUN_TABLE:  # the same in every partition: not concatenated
+            tables[name] = params.in_force(month_start(period))
+            continue
+        files = [d / f"{name}.parquet" for d in part_dirs]
+        rows = [s["output_rows"][name] for s in stats]
+        _check_range_order(name, files, rows)
+        tables[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
+    return tables
+
+
+@contextmanager
+def _connected(client: Any, dask_address: str | None) -> Iterator[Any]:
+    """``client``, or a client of ``dask_address`` (env ``PAYROLL_DASK_ADDRESS``, else a local
+    cluster) that is closed, with its cluster, at the end."""
+    if client is not None:
+        yield client
+        return
+    from distributed import Client
+
+    address = resolve_address(dask_address)
+    own_cluster = None if address else local_cluster()
+    own = Client(address) if address else Client(own_cluster)
+    try:
+        yield own
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if own_client:
-            client.close()
+        own.close()
         if own_cluster is not None:
             own_cluster.close()
-    timings["total"] = time.perf_counter() - started
-    return PartitionedResult(period, man, path, all_rejects.height, partitions, stats, timings)

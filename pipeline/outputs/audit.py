@@ -27,6 +27,7 @@ import polars as pl
 
 from pipeline.errors import OutputExistsError
 from pipeline.outputs.hashed_file import write_hashed
+from pipeline.outputs.manifest import code_hash  # noqa: F401  (re-exported for pipeline.declarations.dmfa)
 
 FORMULA_START = r"^[=+\-@\t\r]"
 CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
@@ -110,21 +111,6 @@ TABLE_WRITERS = 2
 def _rows(table: Any) -> int:
     """Row count of a table handle: a DataFrame, or a partitioned table with per-part ``rows``."""
     return table.height if isinstance(table, pl.DataFrame) else sum(getattr(table, "rows", ()))
-
-
-def code_hash() -> str:
-    """SHA-256 of the program's own source (pipeline + schemas), so the manifest pins the code.
-
-    ``pipeline/testing`` (the synthetic-batch generator for tests and benchmarks) is not part of
-    it: editing a generator does not change what a run computes, so it must not change run ids.
-    """
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[2]
-    excluded = root / "pipeline" / "testing"
-    for package in ("pipeline", "schemas"):
-        for path in sorted(p for p in (root / package).rglob("*.py") if not p.is_relative_to(excluded)):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def write_run(

@@ -35,15 +35,12 @@ from pipeline.core import rejects
 from pipeline.core.money import MONEY, RATIO, WIDE, cents, times, to_cents
 from pipeline.core.params import Parameters
 from pipeline.core.periods import month_start, semester_expr, semester_periods
-
-RESIDENCE_COUNTRY = "BE"
-"""Residence the decree covers: 'travailleurs frontaliers belges' living in the Belgian border zone (art. 1)."""
-
-ALLOWANCE_COUNTRIES = ("NL", "FR")
-"""Countries of employment the decree covers: 'occupés aux Pays-Bas ou en France' (art. 1 §1)."""
-
-DEFAULT_WORK_COUNTRY = "BE"
-"""data-contract: work_country defaults to BE."""
+from pipeline.rules.employed_abroad import (
+    ALLOWANCE_COUNTRIES,
+    employed_abroad_expr,
+    unsupported_work_country_expr,
+    work_country_expr,
+)
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
     ("be_border_zone_resident", "NOT_BE_BORDER_ZONE_RESIDENT"),
@@ -145,27 +142,6 @@ CLAIMS_SCHEMA: dict[str, pl.DataType] = {
 # --------------------------------------------------------------------------------------------
 # Helpers on employee columns and periods
 # --------------------------------------------------------------------------------------------
-
-
-def _work_country() -> pl.Expr:
-    return pl.col("work_country").fill_null(DEFAULT_WORK_COUNTRY)
-
-
-def employed_abroad_expr() -> pl.Expr:
-    """True for a resident of Belgium employed in the Netherlands or France (AR 9 June 1999 art. 1 §1).
-
-    Operates on employee columns ``residence_country`` and ``work_country`` (null = BE). These
-    workers pay social contributions in the country of work and are taxed there (rules-reference
-    §5.5, §5.6): the batch computes no Belgian ONSS or withholding for them, only the allowance.
-    """
-    return (pl.col("residence_country") == RESIDENCE_COUNTRY) & _work_country().is_in(ALLOWANCE_COUNTRIES)
-
-
-def unsupported_work_country_expr() -> pl.Expr:
-    """True for a resident of Belgium whose work_country is neither BE nor NL/FR (rejected, see docs)."""
-    return (pl.col("residence_country") == RESIDENCE_COUNTRY) & ~_work_country().is_in(
-        (DEFAULT_WORK_COUNTRY, *ALLOWANCE_COUNTRIES)
-    )
 
 
 def claim_deadline_expr(period: pl.Expr, claim_years: int) -> pl.Expr:
@@ -280,7 +256,7 @@ def compute_onem_allowance(
 
     abroad = emp.filter(employed_abroad_expr()).select(
         "employee_id",
-        _work_country().alias("country"),
+        work_country_expr().alias("country"),
         pl.col("work_fraction").cast(RATIO).fill_null(Decimal(1)).alias("_fraction"),
         *(pl.col(c).cast(pl.Boolean) for c, _ in CONDITIONS),
         pl.col("work_fraction").alias("_raw_fraction"),

@@ -233,6 +233,9 @@ def test_validate_params_explain_and_claims(october, tmp_path):
     assert shown.exit_code == 0 and "13.07 %" in shown.output
     why = run("explain", "EMP-FR-006", "--period", "2026-10", "--store", str(october / "store"))
     assert why.exit_code == 0 and "FR_EXIT_LIMIT_YEAR_LOST" in why.output
+    # Recomputed from the batch folder by the monthly job's steps: the same explanation.
+    again = run("explain", "EMP-FR-006", "--period", "2026-10", "--input", str(SAMPLE / "batch_2026_10"))
+    assert again.exit_code == 0 and again.output == why.output
     claims = run(
         "claims",
         "--semester",
@@ -247,6 +250,14 @@ def test_validate_params_explain_and_claims(october, tmp_path):
     assert claims.exit_code == 0
     frame = pl.read_parquet(tmp_path / "c" / "onem_claims.parquet")
     assert frame.filter(pl.col("employee_id") == "EMP-BE-021")["total"].to_list() == [D("24.79")]
+    # The claims manifest pins code and parameters like the monthly run it comes from (only
+    # October is in the store, so the parameters not verified are October's).
+    claimed = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    monthly = json.loads((october / "out" / "manifest.json").read_text())
+    for key in ("code_version", "code_sha256", "parameter_bundle_sha256", "parameters_not_verified"):
+        assert claimed[key] == monthly[key], key
+    assert claimed["source_runs"] == {"2026-10": monthly["run_id"]}
+    assert claimed["months_missing_from_store"] == ["2026-07", "2026-08", "2026-09", "2026-11", "2026-12"]
     assert run("--help").exit_code == 0
 
 

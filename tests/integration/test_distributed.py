@@ -1,4 +1,4 @@
-"""Partitioned run on a Dask cluster (issue 7): a small synthetic batch split into employee-id
+"""Partitioned run on a Dask cluster: a small synthetic batch split into employee-id
 ranges and run on a local 2-worker cluster gives byte-identical audit files (manifest included)
 and the same run-store content as the single-process run.
 
@@ -47,10 +47,7 @@ def small_batch(tmp_path_factory):
 
 
 def _single(folder, out, store):
-    params = default_parameters()
-    result = monthly.run_batch(folder, PERIOD, RUN_DATE, params=params, store=store)
-    monthly.publish(result, out, store=store)
-    return result
+    return monthly.run_month(folder, PERIOD, RUN_DATE, out, params=default_parameters(), store=store)
 
 
 def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path):

@@ -35,20 +35,45 @@ def test_previous_month():
     assert previous_month(dt.date(2026, 1, 1)) == "2025-12"
 
 
+def _task_names(flow_run_id, expected: int, wait_s: float = 20.0) -> list[str]:
+    """Names of the task runs of a flow run (the server records them shortly after they end)."""
+    import time
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        if len(runs) >= expected or time.monotonic() > deadline:
+            return sorted(run.name.rsplit("-", 1)[0] for run in runs)
+        time.sleep(0.2)
+
+
 @pytest.mark.flow
 def test_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path):
     import datetime as dt
 
     from flows.monthly_payroll import monthly_payroll
 
-    state = monthly_payroll(
+    flow_state = monthly_payroll(
         input_dir=str(ROOT / "sample_data" / "batch_2026_10"),
         period="2026-10",
         out_dir=str(tmp_path / "flow"),
         run_date=dt.date(2026, 11, 2),
         store_dir=str(tmp_path / "store_flow"),
+        return_state=True,
     )
+    state = flow_state.result()
     assert state["exit_code"] == 0
+    # Each step of the monthly job ran as its own task of the flow run.
+    assert _task_names(flow_state.state_details.flow_run_id, 4) == [
+        "compute_rules",
+        "read_inputs",
+        "validate_inputs",
+        "write_outputs",
+    ]
     result = CliRunner().invoke(
         app,
         [
