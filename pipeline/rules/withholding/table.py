@@ -322,7 +322,6 @@ TABLE: tuple[Row, ...] = (
         DAYS,
         _form_276fg,
         scope="FR",
-        needs=(Need("fr_276fg_year", "employee", "the calendar year of the attested form 276 Front./Grens."),),
     ),
     Row(
         8,
