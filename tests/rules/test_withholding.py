@@ -27,7 +27,7 @@ from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.rejects import REJECT_SCHEMA, rejected_mask
 from pipeline.errors import MissingParameterError
 from pipeline.rules.withholding import LINE_SCHEMA, TABLE, decide_withholding, explain, explain_employee
-from pipeline.rules.withholding.table import Context, holds
+from pipeline.rules.withholding.table import CONDITIONS, NEEDS, SCOPES, STRIDE, Context, holds
 
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "withholding"
 
@@ -751,3 +751,14 @@ def test_the_table_explain_evaluates_is_the_one_that_decided(params):
     )
     assert lines.get_column("table_row").to_list() == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     assert first_holding.get_column("first").to_list() == lines.get_column("table_row").to_list()
+
+
+def test_the_table_is_declared_consistently():
+    # 13 rows numbered in order with distinct reason codes; every named condition exists; a row number
+    # fits below the need stride of the outcome codes.
+    assert [row.number for row in TABLE] == list(range(1, 14))
+    assert len({row.reason for row in TABLE}) == 13
+    names = {n for row in TABLE for n in row.when} | {n.when for n in NEEDS if n.when} | set(SCOPES.values())
+    assert names <= set(CONDITIONS)
+    assert max(row.number for row in TABLE) < STRIDE
+    assert [row.number for row in TABLE if not row.applies] == [8]

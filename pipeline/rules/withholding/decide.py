@@ -177,22 +177,33 @@ def decide_withholding(
     values = _in_force(params, month.start)
     ctx = Context(period, frozenset(name for name, value in values.items() if value is None))
     limit = counters.ExitLimit(values[P_FR_EXIT_LIMIT], values[P_FR_SEASONAL_RATE], year.days)
-
     frame = _inputs(employees, pay, period, year, limit, ctx)
+    frame = _evaluate(frame, values, ctx, year, limit)
+    return _split(frame, period, month.start)
+
+
+def _evaluate(
+    frame: pl.LazyFrame, values: dict[str, Any], ctx: Context, year: counters.Year, limit: counters.ExitLimit
+) -> pl.DataFrame:
+    """The table on every row (outcome code ``_code``) and the line columns."""
     regime_end, tolerance = values[P_FR_REGIME_END], values[P_LU_TOLERANCE]
     is_fr, is_lu = pl.col("residence_country") == "FR", pl.col("residence_country") == "LU"
-    frame = (
+    return (
         frame.with_columns(
             pl.when(is_fr).then(pl.lit(regime_end, pl.Date)).alias("fr_regime_end"),
             pl.when(is_lu).then(pl.lit(None if tolerance is None else int(tolerance), pl.Int32)).alias("lu_tolerance"),
         )
         .with_columns(table.reach(ctx).alias("_reached"))
         .with_columns(table.with_share_needs(pl.col("_reached"), ctx).alias("_code"))
-        .with_columns(**_line_columns(period, year, limit))
+        .with_columns(**_line_columns(ctx.period, year, limit))
         .collect()
     )
+
+
+def _split(frame: pl.DataFrame, period: str, on: dt.date) -> WithholdingResult:
+    """Decided lines and rejects; a parameter a row reached without a value stops the batch."""
     known = frame.filter(pl.col("_known").is_not_null()) if frame.get_column("_known").null_count() else frame
-    _stop_on_missing_parameter(known, month.start)
+    _stop_on_missing_parameter(known, on)
     unknown = frame.filter(pl.col("_known").is_null())
     undecided = table.need_id(pl.col("_code")) > 0
     missing = known.filter(undecided)

@@ -135,6 +135,9 @@ class Share:
 
 @dataclass(frozen=True)
 class Row:
+    """One row of the table: it decides where its scope and all its named conditions hold, unless
+    an earlier row did, or one of its needs is empty there (then the outcome is that need)."""
+
     number: int
     reason: str
     label: str
@@ -201,6 +204,12 @@ def _exit_limit() -> pl.Expr:
         " (strictly above exceeds; first exceeded: ",
         pl.col("fr_first_excess_period").fill_null("never this year"),
         ")",
+    )
+
+
+def _tolerance(comparison: str) -> pl.Expr:
+    return _say(
+        "days_outside_be_ytd ", _text("days_outside_be_ytd"), f" {comparison} tolerance ", _text("lu_tolerance")
     )
 
 
@@ -339,7 +348,7 @@ TABLE: tuple[Row, ...] = (
         "residence = LU and days_outside_be_ytd <= tolerance",
         ("within_lu_tolerance",),
         LU_TOLERANCE,
-        lambda: _say("days_outside_be_ytd ", _text("days_outside_be_ytd"), " <= tolerance ", _text("lu_tolerance")),
+        lambda: _tolerance("<="),
         scope="LU",
         needs=(_LU_TOLERANCE,),
     ),
@@ -349,7 +358,7 @@ TABLE: tuple[Row, ...] = (
         "LU and days_outside_be_ytd > tolerance",
         ("over_lu_tolerance",),
         DAYS,
-        lambda: _say("days_outside_be_ytd ", _text("days_outside_be_ytd"), " > tolerance ", _text("lu_tolerance")),
+        lambda: _tolerance(">"),
         scope="LU",
         needs=(_LU_TOLERANCE,),
     ),
