@@ -1,14 +1,14 @@
-"""Withholding-tax (PP/BV) applicability: the decision table of rules-reference §5.7.
+"""Withholding-tax (PP/BV) applicability: the decision table of docs/withholding.md.
 
 One hand-worked case per table row (13), then the edges of every threshold and date. Legal basis:
 - convention FR-BE of 10 March 1964 art. 11 §1 (work State) and its additional protocol on frontier
   workers as inserted by art. 2 of the avenant of 12 December 2008 (3rd transitional period
   2012-2033: 30 days outside the Belgian border zone per calendar year, prorated for a hire; one
-  second chance; form 276 Front./Grens. per year and per employer; end 2034-01-01), rules-reference
-  §5.2 and seed 003 (Securex);
+  second chance; form 276 Front./Grens. per year and per employer, art. 87 AR/CIR 92; end
+  2034-01-01), as Securex Lex4You "Régime frontalier français" explains it;
 - convention BE-LU of 17 September 1970 art. 15 §1 and the avenant signed 31 August 2021 (24 days
-  until 2021, 34 days from 2022-01-01), rules-reference §5.3 and seed 001 L983-995;
-- NL 2001 / DE 1967 art. 15: days physically worked in Belgium (rules-reference §5.4).
+  until 2021, 34 days from 2022-01-01), Benelux brochure for Luxembourg residents working in Belgium;
+- NL 2001 / DE 1967 art. 15: days physically worked in Belgium.
 Taxable share = days_worked_be / (days_worked_be + days_worked_residence + days_worked_other),
 rounded half-up to 4 decimals (data-contract computation 4).
 """
@@ -24,9 +24,10 @@ import polars as pl
 import pytest
 
 from pipeline.core.params import Parameters, default_parameters
-from pipeline.core.rejects import REJECT_SCHEMA
+from pipeline.core.rejects import REJECT_SCHEMA, rejected_mask
 from pipeline.errors import MissingParameterError
-from pipeline.rules.withholding import LINE_SCHEMA, decide_withholding, explain, explain_employee
+from pipeline.rules.withholding import LINE_SCHEMA, TABLE, decide_withholding, explain, explain_employee
+from pipeline.rules.withholding.table import CONDITIONS, NEEDS, SCOPES, STRIDE, Context, holds
 
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "withholding"
 
@@ -115,10 +116,10 @@ def one(employees, pay, period, params) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# One case per row of the table (rules-reference §5.7)
+# One case per row of the table
 # ---------------------------------------------------------------------------------------------
 def test_row01_belgian_resident(params):
-    # §5.7 row 1: residence BE -> PP on 100 % (foreign days out of scope), even with foreign days.
+    # Row 1 (CIR 92 art. 1 and 3): residence BE -> PP on 100 % (foreign days out of scope), even with foreign days.
     line = one([employee(residence="BE")], [month("2025-03", be=15, res=0, other=5)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == ("BE_RESIDENT", 1, True)
     assert line["taxable_share_be"] == Decimal("1.0000")
@@ -126,7 +127,7 @@ def test_row01_belgian_resident(params):
 
 
 def test_row02_french_regime_ended_2034(params):
-    # §5.2 point 6: regime abolished from 2034-01-01. 2034-01: share 18 / (18 + 2 + 0) = 0.9000.
+    # Avenant of 12 December 2008: regime abolished from 2034-01-01. 2034-01: share 18 / (18 + 2 + 0) = 0.9000.
     e = employee(fr_276fg_year=2034)
     line = one([e], [month("2034-01", be=18, res=2)], "2034-01", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
@@ -139,14 +140,15 @@ def test_row02_french_regime_ended_2034(params):
 
 
 def test_row03_not_grandfathered(params):
-    # §5.2 conditions 1-3 not met (e.g. hired after 2011): days share 15 / (15 + 5 + 1) = 0.714285... -> 0.7143
+    # Grandfathering conditions not met (e.g. hired after 2011): days share 15 / (15 + 5 + 1) = 0.714285... -> 0.7143
     line = one([employee(fr_grandfathered=False)], [month("2025-03", be=15, res=5, other=1)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"]) == ("FR_NOT_GRANDFATHERED", 3)
     assert line["taxable_share_be"] == Decimal("0.7143")
 
 
 def test_row04_excluded_category(params):
-    # §5.2 point 8 (seed 002 L5302-5315): company directors excluded. 20 / (20 + 2) = 0.909090... -> 0.9091
+    # Excluded categories (CRD EURES guide du travailleur frontalier France-Belgique): company directors.
+    # 20 / (20 + 2) = 0.909090... -> 0.9091
     line = one(
         [employee(fr_excluded_category="company_director", fr_276fg_year=2025)],
         [month("2025-03", be=20, res=2)],
@@ -158,7 +160,7 @@ def test_row04_excluded_category(params):
 
 
 def test_row05_second_excess_is_definitive(params):
-    # §5.2 point 5: second chance already used in an earlier year; 31 exit days > 30 -> lost for good.
+    # Avenant 2008 art. 2 §5: second chance already used in an earlier year; 31 exit days > 30 -> lost for good.
     # share 17 / (17 + 3) = 0.8500; no regularisation ("from now on").
     e = employee(fr_second_chance_used=True, fr_276fg_year=2025)
     line = one([e], [month("2025-01", exits=20), month("2025-02", be=17, res=3, exits=11)], "2025-02", params)
@@ -173,7 +175,7 @@ def test_row05_second_excess_is_definitive(params):
 
 
 def test_row06_first_excess_loses_the_year_and_regularises(params):
-    # §5.2 point 5 (seed 003, avenant art. 2 §5 al. 2): first excess -> year lost, earlier months regularised.
+    # Avenant 2008 art. 2 §5 al. 2 (Securex Lex4You): first excess -> year lost, earlier months regularised.
     # Jan 10 + Feb 10 + Mar 11 = 31 > 30 (full year employed: 30 x 365 / 365 = 30).
     e = employee(fr_276fg_year=2025)
     pay = [month("2025-01", exits=10), month("2025-02", exits=10), month("2025-03", be=18, res=2, exits=11)]
@@ -191,7 +193,7 @@ def test_row06_first_excess_loses_the_year_and_regularises(params):
 
 
 def test_row07_276fg_of_last_year(params):
-    # §5.2 employer paperwork: the attested 276 FG must be for this calendar year (renewed each year).
+    # Art. 87 AR/CIR 92: the attested 276 FG must be for this calendar year (renewed each year).
     # Form of 2024 in 2025-02 -> withhold; share 20 / 20 = 1.0000.
     line = one([employee(fr_276fg_year=2024)], [month("2025-02", be=20)], "2025-02", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == ("FR_276FG_MISSING", 7, True)
@@ -212,7 +214,7 @@ def test_row08_frontier_exempt(params):
 
 
 def test_row09_luxembourg_within_tolerance(params):
-    # §5.3: 10 + 10 = 20 days outside Belgium <= 34 (2025) -> all pay taxable in Belgium.
+    # BE-LU art. 15 §1 as amended 2021: 10 + 10 = 20 days outside Belgium <= 34 (2025) -> all pay taxable in Belgium.
     pay = [month("2025-01", be=12, res=10), month("2025-02", be=10, res=8, other=2)]
     line = one([employee(residence="LU")], pay, "2025-02", params)
     assert (line["withholding_reason"], line["table_row"]) == ("LU_WITHIN_TOLERANCE", 9)
@@ -221,7 +223,7 @@ def test_row09_luxembourg_within_tolerance(params):
 
 
 def test_row10_luxembourg_over_tolerance(params):
-    # §5.3: Jan 12 + Feb 12 + Mar 11 = 35 > 34 -> every day outside Belgium is taxable outside Belgium.
+    # BE-LU: Jan 12 + Feb 12 + Mar 11 = 35 > 34 -> every day outside Belgium is taxable outside Belgium.
     # March share 9 / (9 + 10 + 1) = 0.4500
     pay = [month("2025-01", be=8, res=12), month("2025-02", be=8, res=12), month("2025-03", be=9, res=10, other=1)]
     line = one([employee(residence="LU")], pay, "2025-03", params)
@@ -231,21 +233,21 @@ def test_row10_luxembourg_over_tolerance(params):
 
 
 def test_row11_netherlands(params):
-    # §5.4: NL treaty 2001 art. 15, no tolerance: 12 / (12 + 8) = 0.6000
+    # BE-NL convention 2001 art. 15, no tolerance: 12 / (12 + 8) = 0.6000
     line = one([employee(residence="NL")], [month("2025-03", be=12, res=8)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"]) == ("NL_WORK_STATE_PRORATA", 11)
     assert line["taxable_share_be"] == Decimal("0.6000")
 
 
 def test_row12_germany(params):
-    # §5.4: DE 1967 art. 15: 2 / (2 + 1) = 0.666666... -> 0.6667 (half-up)
+    # BE-DE convention 1967 art. 15: 2 / (2 + 1) = 0.666666... -> 0.6667 (half-up)
     line = one([employee(residence="DE")], [month("2025-03", be=2, res=1)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"]) == ("DE_WORK_STATE_PRORATA", 12)
     assert line["taxable_share_be"] == Decimal("0.6667")
 
 
 def test_row13_other_residence(params):
-    # §5.7 row 13: any other State -> days share and manual treaty review: 1 / (1 + 6 + 1) = 0.1250
+    # Row 13: any other State -> days share and manual treaty review: 1 / (1 + 6 + 1) = 0.1250
     line = one([employee(residence="ES")], [month("2025-03", be=1, res=6, other=1)], "2025-03", params)
     assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (
         "OTHER_TREATY_REVIEW",
@@ -256,7 +258,7 @@ def test_row13_other_residence(params):
 
 
 # ---------------------------------------------------------------------------------------------
-# French 30-day limit (§5.2 point 4): exactly 30 / 31; hire 1 July (15.12...), departure
+# French 30-day limit (avenant 2008 art. 2 §5): exactly 30 / 31; hire 1 July (15.12...), departure
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("exits", "reason"), [(30, "FR_FRONTIER_EXEMPT"), (31, "FR_EXIT_LIMIT_YEAR_LOST")])
 def test_thirty_days_is_allowed_thirty_one_exceeds(params, exits, reason):
@@ -268,7 +270,7 @@ def test_thirty_days_is_allowed_thirty_one_exceeds(params, exits, reason):
 
 @pytest.mark.parametrize(("exits", "reason"), [(15, "FR_FRONTIER_EXEMPT"), (16, "FR_EXIT_LIMIT_YEAR_LOST")])
 def test_hire_on_1_july_prorates_the_limit(params, exits, reason):
-    # Partena 2017 / rules-reference §5.2 point 4: hired 2025-07-01 -> 1 July..31 Dec = 184 days;
+    # Partena 2017 ("à éventuellement proratiser"): hired 2025-07-01 -> 1 July..31 Dec = 184 days;
     # limit 30 x 184 / 365 = 15.123287671232876... (not rounded): 15 within, 16 exceeds.
     e = employee(fr_276fg_year=2025, contract_start=dt.date(2025, 7, 1))
     line = one([e], [month("2025-07", exits=7), month("2025-08", exits=exits - 7)], "2025-08", params)
@@ -298,7 +300,7 @@ def test_leap_year_hire_prorates_on_366_days(params):
 
 @pytest.mark.parametrize(("exits", "reason"), [(6, "FR_FRONTIER_EXEMPT"), (7, "FR_EXIT_LIMIT_YEAR_LOST")])
 def test_seasonal_worker_15_percent_of_days_worked(params, exits, reason):
-    # §5.2 point 9 (seed 002 L5194-5197): seasonal exits <= 15 % of days worked in the year.
+    # Form 276 FG.S (CRD EURES guide): seasonal exits <= 15 % of days worked in the year.
     # Days worked so far: (20 + 0) + (18 + 2) = 40; 15 % x 40 = 6: 6 within, 7 exceeds.
     e = employee(fr_seasonal=True, fr_276fg_year=2025, contract_start=dt.date(2025, 5, 1))
     pay = [month("2025-05", be=20, exits=3), month("2025-06", be=18, res=2, exits=exits - 3)]
@@ -376,7 +378,7 @@ def test_no_regularisation_when_pp_was_already_withheld(params):
 
 def test_276fg_is_per_employer(params):
     # The same worker employed by two Belgian employers = two employee rows (employee-employer
-    # relations); each employer needs its own attested form (rules-reference §5.2, 276 FG "for each new employer").
+    # relations); each employer needs its own attested form (art. 87 AR/CIR 92, 276 FG "for each new employer").
     rows = [
         employee("E1", fr_276fg_year=2025, employer_id="200000001"),
         employee("E2", fr_276fg_year=2024, employer_id="200000002", source_line=3),
@@ -404,7 +406,7 @@ def test_276fg_is_per_employer(params):
     ],
 )
 def test_luxembourg_tolerance_by_date(params, period, outside, reason, tolerance):
-    # seed 001 L983-995: 24 working days, 34 from 1 January 2022 (avenant 31.08.2021).
+    # Benelux brochure: 24 working days, 34 from 1 January 2022 (avenant 31.08.2021).
     year = period[:4]
     pay = [month(f"{year}-01", be=0, res=outside - 1), month(period, be=19, res=1)]
     line = one([employee(residence="LU")], pay, period, params)
@@ -425,7 +427,7 @@ def test_french_resident_in_2021(params):
 
 @pytest.mark.parametrize(("period", "reason"), [("2033-12", "FR_FRONTIER_EXEMPT"), ("2034-01", "FR_REGIME_ENDED_2034")])
 def test_regime_end_edge(params, period, reason):
-    # seed 003: "À partir du 1er janvier 2034, le régime ... sera supprimé".
+    # Securex Lex4You: "À partir du 1er janvier 2034, le régime ... sera supprimé".
     e = employee(fr_276fg_year=int(period[:4]))
     line = one([e], [month(period, be=20)], period, params)
     assert line["withholding_reason"] == reason
@@ -444,8 +446,71 @@ def test_thresholds_come_from_parameters(tmp_path):
 def test_parameter_needed_only_when_a_row_needs_it(params):
     # LU tolerance history starts 2015-01-01: a Belgian resident in 2014 is fine, a Luxembourg one is exit 4.
     assert one([employee(residence="BE")], [month("2014-06")], "2014-06", params)["withholding_reason"] == "BE_RESIDENT"
-    with pytest.raises(MissingParameterError):
+    with pytest.raises(MissingParameterError) as stopped:
         run([employee(residence="LU")], [month("2014-06")], "2014-06", params)
+    assert stopped.value.name == "withholding/lu_tolerance_days"
+
+
+def _bundle_from_2020(tmp_path: Path, name: str) -> Parameters:
+    """The withholding parameters with ``name`` in force only from 2020-01-01 (no value in 2019)."""
+    shutil.copytree(PARAMS_DIR, tmp_path / "withholding")
+    path = tmp_path / "withholding" / f"{name}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2012-01-01:", "2020-01-01:"), encoding="utf-8")
+    return Parameters.load(tmp_path)
+
+
+def test_french_parameters_only_with_french_residents(params):
+    # The French-regime parameters start in 2012 (3rd transitional period): in 2011 a batch of Belgian
+    # and Dutch residents is decided; every French resident reaches row 2, which reads the end of the
+    # regime, so one French resident stops the batch (exit 4).
+    others = [employee("B1", residence="BE"), employee("N1", residence="NL", source_line=3)]
+    pay = [month("2011-06", employee_id="B1"), month("2011-06", res=5, employee_id="N1", line=3)]
+    result = run(others, pay, "2011-06", params)
+    assert result.lines.get_column("withholding_reason").to_list() == ["BE_RESIDENT", "NL_WORK_STATE_PRORATA"]
+    with pytest.raises(MissingParameterError) as stopped:
+        run(
+            [*others, employee("F1", source_line=4)],
+            [*pay, month("2011-06", employee_id="F1", line=4)],
+            "2011-06",
+            params,
+        )
+    assert stopped.value.name == "withholding/fr_regime_end"
+
+
+def test_exit_limit_only_where_rows_5_and_6_are_reached(tmp_path):
+    # fr_exit_day_limit without a value in 2019: rows 3 and 4 decide without it; a seasonal worker reads
+    # the 15 % instead (15 % x 20 = 3 >= 2 exits: exempt); a grandfathered non-seasonal worker reaches
+    # row 5, which needs the 30 days: exit 4.
+    bundle = _bundle_from_2020(tmp_path, "fr_exit_day_limit")
+    earlier = [
+        employee("F3", fr_grandfathered=False),
+        employee("F4", fr_excluded_category="teacher", source_line=3),
+        employee("F8", fr_seasonal=True, fr_276fg_year=2019, source_line=4),
+    ]
+    pay = [
+        month("2019-03", employee_id="F3"),
+        month("2019-03", employee_id="F4", line=3),
+        month("2019-03", exits=2, employee_id="F8", line=4),
+    ]
+    result = run(earlier, pay, "2019-03", bundle)
+    assert result.lines.select("employee_id", "withholding_reason").rows() == [
+        ("F3", "FR_NOT_GRANDFATHERED"),
+        ("F4", "FR_EXCLUDED_CATEGORY"),
+        ("F8", "FR_FRONTIER_EXEMPT"),
+    ]
+    assert result.lines.get_column("fr_exit_limit").to_list() == [None, None, Decimal("3")]
+    with pytest.raises(MissingParameterError) as stopped:
+        run([employee(fr_276fg_year=2019)], [month("2019-03")], "2019-03", bundle)
+    assert stopped.value.name == "withholding/fr_exit_day_limit"
+
+
+def test_seasonal_rate_only_for_seasonal_workers(tmp_path):
+    bundle = _bundle_from_2020(tmp_path, "fr_seasonal_exit_rate")
+    line = one([employee(fr_276fg_year=2019)], [month("2019-03", exits=3)], "2019-03", bundle)
+    assert line["withholding_reason"] == "FR_FRONTIER_EXEMPT"  # 3 <= 30 x 365 / 365
+    with pytest.raises(MissingParameterError) as stopped:
+        run([employee(fr_seasonal=True, fr_276fg_year=2019)], [month("2019-03")], "2019-03", bundle)
+    assert stopped.value.name == "withholding/fr_seasonal_exit_rate"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,14 +582,36 @@ def test_missing_fr_grandfathered_not_needed_after_2034(params):
     assert line["withholding_reason"] == "FR_REGIME_ENDED_2034"
 
 
-def test_missing_276fg_year_is_rejected_only_when_row_7_is_reached(params):
-    reached = run([employee(fr_276fg_year=None)], [month("2025-03")], "2025-03", params)
-    assert reached.lines.height == 0
-    assert reached.rejects.select("source_file", "source_line", "column").rows() == [
-        ("employees.csv", 2, "fr_276fg_year")
-    ]
-    assert "employer 200000001" in reached.rejects.item(0, "message")
-    # decided earlier (row 4): no reject
+@pytest.mark.parametrize(
+    ("form_year", "reason", "row", "applies", "share", "valid"),
+    [
+        # attested form for the period's year: PP may be stopped (art. 87 AR/CIR 92) -> row 8, share 0
+        (2025, "FR_FRONTIER_EXEMPT", 8, False, Decimal("0.0000"), True),
+        # empty fr_276fg_year: this employer holds no attested form -> row 7, PP withheld, 18 / (18 + 2) = 0.9000
+        (None, "FR_276FG_MISSING", 7, True, Decimal("0.9000"), None),
+        # form of the year before: it must be renewed each calendar year -> row 7 as well
+        (2024, "FR_276FG_MISSING", 7, True, Decimal("0.9000"), False),
+    ],
+)
+def test_276fg_for_this_year_exempts_otherwise_row_7_withholds(params, form_year, reason, row, applies, share, valid):
+    line = one([employee(fr_276fg_year=form_year)], [month("2025-03", be=18, res=2)], "2025-03", params)
+    assert (line["withholding_reason"], line["table_row"], line["withholding_applies"]) == (reason, row, applies)
+    assert line["taxable_share_be"] == share
+    assert line["fr_276fg_valid"] is valid  # null: no year given (no form held)
+
+
+def test_empty_276fg_year_months_were_withheld_so_nothing_to_regularise(params):
+    # No attested form all year: January was row 7 (PP withheld). February 20 + 11 = 31 > 30 exit days
+    # -> first excess, row 6; January needs no regularisation because PP was already withheld.
+    line = one(
+        [employee(fr_276fg_year=None)], [month("2025-01", exits=20), month("2025-02", exits=11)], "2025-02", params
+    )
+    assert (line["withholding_reason"], line["fr_first_excess_period"]) == ("FR_EXIT_LIMIT_YEAR_LOST", "2025-02")
+    assert (line["regularisation_required"], line["regularisation_periods"]) == (False, "")
+
+
+def test_empty_276fg_year_is_still_evaluated_after_earlier_rows(params):
+    # Row 4 (excluded category) decides before row 7 reads the form.
     decided = one([employee(fr_276fg_year=None, fr_excluded_category="teacher")], [month("2025-03")], "2025-03", params)
     assert decided["withholding_reason"] == "FR_EXCLUDED_CATEGORY"
 
@@ -540,6 +627,36 @@ def test_unknown_employee_is_rejected(params):
     assert result.rejects.select("source_line", "column", "check").rows() == [
         (3, "employee_id", "withholding_employee_unknown")
     ]
+
+
+def test_every_undecided_pay_row_has_a_reject_on_its_own_line(params):
+    # A job drops the pay rows that have a reject on their (source_file, source_line)
+    # (rejects.rejected_mask): an employee-row reject comes with one on the pay row, so no payroll line
+    # is left with empty withholding fields. E1: fr_grandfathered empty (employee row 2, pay row 5);
+    # E2: NL resident without days_worked_be (pay row 6); E3 decided; X9 has no employee row.
+    emps = [
+        employee("E1", fr_grandfathered=None, source_line=2),
+        employee("E2", residence="NL", source_line=3),
+        employee("E3", residence="BE", source_line=4),
+    ]
+    pay = [
+        month("2025-03", employee_id="E1", line=5),
+        month("2025-03", be=None, employee_id="E2", line=6),
+        month("2025-03", employee_id="E3", line=7),
+        month("2025-03", employee_id="X9", line=8),
+    ]
+    result = run(emps, pay, "2025-03", params)
+    assert result.lines.get_column("employee_id").to_list() == ["E3"]
+    assert rejected_mask(pl.DataFrame(pay, schema=PAY_SCHEMA), result.rejects).to_list() == [True, True, False, True]
+    assert result.rejects.select("source_file", "source_line", "column", "check").rows() == [
+        ("employees.csv", 2, "fr_grandfathered", "withholding_input_missing"),
+        ("pay.csv", 5, "employee_id", "withholding_employee_rejected"),
+        ("pay.csv", 6, "days_worked_be", "withholding_input_missing"),
+        ("pay.csv", 8, "employee_id", "withholding_employee_unknown"),
+    ]
+    assert result.rejects.item(1, "message") == (
+        "no withholding decision for period 2025-03: fr_grandfathered is empty on employee row employees.csv:2"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,3 +692,73 @@ def test_explain_prints_the_path_and_arithmetic(params):
     assert "withholding/fr_exit_day_limit = 30" in text
     rejected = run([employee(fr_grandfathered=None)], [month("2025-07")], "2025-07", params)
     assert "fr_grandfathered" in explain_employee(rejected, "E1")
+
+
+def test_explain_cites_the_docs_and_the_empty_276fg(params):
+    line = one([employee(fr_276fg_year=None)], [month("2025-03", be=18, res=2)], "2025-03", params)
+    text = explain(line, params)
+    assert text.splitlines()[1] == (
+        "Decision table of docs/withholding.md, rows evaluated top-down; the first row whose condition holds decides."
+    )
+    assert (
+        "  row  7 FR and no attested 276 FG for this year and this employer: YES -> decides "
+        "[fr_276fg_year empty (this employer holds no attested form), period year 2025]"
+    ) in text.splitlines()
+    assert "rules-reference" not in text
+
+
+def test_explain_cites_only_the_parameters_of_the_rows_evaluated(params):
+    # Row 3 decides: rows 2-3 were evaluated, so only the end of the regime is cited, not the exit limits.
+    line = one([employee(fr_grandfathered=False)], [month("2025-03")], "2025-03", params)
+    text = explain(line, params)
+    assert "Parameter withholding/fr_regime_end = 2034-01-01" in text
+    assert "fr_exit_day_limit" not in text and "fr_seasonal_exit_rate" not in text
+
+
+def test_the_table_explain_evaluates_is_the_one_that_decided(params):
+    # For one employee per row of the table, the first row whose condition holds on the decision line
+    # (the expressions explain evaluates) is the row the vectorised decision chose.
+    emps = [
+        employee("R01", residence="BE"),
+        employee("R03", fr_grandfathered=False),
+        employee("R04", fr_excluded_category="teacher"),
+        employee("R05", fr_276fg_year=2025, fr_second_chance_used=True),
+        employee("R06", fr_276fg_year=2025),
+        employee("R07", fr_276fg_year=2024),
+        employee("R08", fr_276fg_year=2025),
+        employee("R09", residence="LU"),
+        employee("R10", residence="LU"),
+        employee("R11", residence="NL"),
+        employee("R12", residence="DE"),
+        employee("R13", residence="ES"),
+    ]
+    exits = {"R05": 31, "R06": 31}
+    outside = {"R10": 35}
+    pay = [
+        month(
+            "2025-12",
+            be=20,
+            res=outside.get(e["employee_id"], 2),
+            exits=exits.get(e["employee_id"], 0),
+            employee_id=e["employee_id"],
+        )
+        for e in emps
+    ]
+    lines = run(emps, pay, "2025-12", params).lines
+    ctx = Context("2025-12")
+    first_holding = lines.select(
+        pl.coalesce(*(pl.when(holds(row, ctx)).then(pl.lit(row.number, pl.Int8)) for row in TABLE)).alias("first")
+    )
+    assert lines.get_column("table_row").to_list() == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert first_holding.get_column("first").to_list() == lines.get_column("table_row").to_list()
+
+
+def test_the_table_is_declared_consistently():
+    # 13 rows numbered in order with distinct reason codes; every named condition exists; a row number
+    # fits below the need stride of the outcome codes.
+    assert [row.number for row in TABLE] == list(range(1, 14))
+    assert len({row.reason for row in TABLE}) == 13
+    names = {n for row in TABLE for n in row.when} | {n.when for n in NEEDS if n.when} | set(SCOPES.values())
+    assert names <= set(CONDITIONS)
+    assert max(row.number for row in TABLE) < STRIDE
+    assert [row.number for row in TABLE if not row.applies] == [8]
