@@ -17,7 +17,6 @@ per employer, tables ``dmfa_worker_lines``, ``dmfa_occupations``, ``dmfa_service
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import __version__
 from pipeline.core.params import Parameters
 from pipeline.core.periods import quarter_bounds, quarter_periods
 from pipeline.declarations.dmfa.aggregate import aggregate_quarter
@@ -34,7 +32,8 @@ from pipeline.declarations.dmfa.forms import declarations
 from pipeline.declarations.dmfa.quarter import DEFAULT_JOINT_COMMITTEE, HISTORY_COLUMNS, DmfaOptions, QuarterInput
 from pipeline.declarations.dmfa.tables import audit_tables
 from pipeline.errors import InputError, RunStoreError
-from pipeline.outputs.audit import code_hash, write_run
+from pipeline.outputs import manifest as manifests
+from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
 
 JOINT_COMMITTEE_COLUMNS = ["employer_id", "worker_status", "joint_committee"]
@@ -148,16 +147,16 @@ def quarter_manifest(
     code and source runs)."""
     quarter = data.quarter
     q_start, q_end = quarter_bounds(quarter)
-    in_force = params.table(q_start)
-    manifest = {
+    identity = {
+        "quarter": quarter,
+        "run_date": str(run_date),
+        "runs": {p: r.get("run_id") for p, r in sorted(data.source_runs.items())},
+    }
+    fields = {
         "quarter": quarter,
         "quarter_start": str(q_start),
         "quarter_end": str(q_end),
         "run_date": str(run_date),
-        "code_version": __version__,
-        "code_sha256": code_hash(),
-        "parameter_bundle_sha256": params.bundle_hash,
-        "parameters_not_verified": in_force.filter(pl.col("status") != "verified").get_column("parameter").to_list(),
         "source_runs": data.source_runs,
         "assumptions": {
             "reference_weekly_hours": str(params.value("dmfa/reference_weekly_hours", q_start)),
@@ -167,18 +166,7 @@ def quarter_manifest(
         "anomalies": anomalies,
         "employers": employers,
     }
-    identity = json.dumps(
-        {
-            "quarter": quarter,
-            "run_date": str(run_date),
-            "params": params.bundle_hash,
-            "code": manifest["code_sha256"],
-            "runs": {p: r.get("run_id") for p, r in sorted(data.source_runs.items())},
-        },
-        sort_keys=True,
-    )
-    manifest["run_id"] = hashlib.sha256(identity.encode()).hexdigest()
-    return manifest
+    return manifests.build(identity, params, [q_start], fields)
 
 
 def compute_quarter(

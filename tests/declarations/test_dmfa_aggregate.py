@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from pipeline.core.money import MONEY
-from pipeline.declarations.dmfa.aggregate import employer_defaults
 from pipeline.declarations.dmfa.contributions import check_stored_totals, monthly_contributions
 from pipeline.errors import RunStoreError
+from schemas.inputs import typed_defaults
 
 EMPLOYER = "174389412"
 OTHER = "197029538"
@@ -20,7 +20,7 @@ OTHER = "197029538"
 
 def test_employer_defaults_come_from_the_employers_input_schema():
     # schemas.inputs: employer_category "000", workforce "0", commercial "true" (data contract defaults), typed.
-    assert employer_defaults() == {"employer_category": "000", "workforce": 0, "commercial": True}
+    assert typed_defaults("employers") == {"employer_category": "000", "workforce": 0, "commercial": True}
 
 
 def _months() -> pl.DataFrame:

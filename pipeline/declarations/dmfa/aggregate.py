@@ -33,16 +33,9 @@ from pipeline.declarations.dmfa.quarter import WORKER_LINE_KEY, DmfaOptions, Qua
 from pipeline.declarations.dmfa.xml import border_flag
 from pipeline.errors import RunStoreError
 from pipeline.rules.withholding import FR_FRONTIER_EXEMPT
-from schemas.inputs import INPUTS, TRUE_WORDS
+from schemas.inputs import typed_defaults
 
 _EMPLOYER_DATA = {"enterprise_number": pl.String, "name": pl.String, "local_unit_id": pl.String}
-
-
-def employer_defaults() -> dict[str, str | int | bool]:
-    """The employers input's contract defaults, typed: employer_category ``"000"``, workforce 0,
-    commercial True (from the column defaults of ``schemas.inputs``)."""
-    convert = {"int": int, "bool": lambda text: text.lower() in TRUE_WORDS}
-    return {c.name: convert.get(c.kind, str)(c.default) for c in INPUTS["employers"].columns if c.default is not None}
 
 
 def employee_months(lines: pl.DataFrame, employees: pl.DataFrame, quarter: str) -> pl.DataFrame:
@@ -112,7 +105,7 @@ def _with_employer(wl: pl.DataFrame, employers: pl.DataFrame | None) -> pl.DataF
     """Employer data (category, workforce, commercial) of the employer's first snapshot of the
     quarter, the input's defaults when absent; LocalUnitID [00042]: the last one given (the unit
     of the last work)."""
-    defaults = employer_defaults()
+    defaults = typed_defaults("employers")
     columns = {**_EMPLOYER_DATA, **dict.fromkeys(defaults)}
     if employers is not None and employers.height:
         first = (
