@@ -1,4 +1,4 @@
-"""Throughput benchmark of one monthly payroll batch (issue 7). A script, not a test.
+"""Throughput benchmark of one monthly payroll batch. A script, not a test.
 
 For each size N it generates a synthetic batch of N employees (one pay row each for the run
 month, ``pipeline.testing.synthetic.generate(N, period="2026-10", history_months=0, bad_fraction=0.01)``:
