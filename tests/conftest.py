@@ -1,5 +1,5 @@
 """Shared fixtures. Prefect flow tests share ONE session-scoped test harness (a temporary
-server takes ~15 s to start, stack-notes A2); everything else runs without Prefect."""
+server takes ~15 s to start); everything else runs without Prefect."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Exact money arithmetic on polars Decimal columns.
 
 The contract (data-contract.md, "Money") asks for exact arithmetic and a single rounding,
-half away from zero, to the cent, at named points. Polars Decimal has three traps
-(stack-notes A4): a product keeps only the larger input scale, implicit rescaling rounds
-half-to-even, and precision widens to 38. Hence the one rule of this module: **widen, compute,
-round once, cast**.
+half away from zero, to the cent, at named points. Polars Decimal has three traps (seen
+with polars 2.1, pinned by tests/unit/test_money.py): a product keeps only the larger input
+scale, implicit rescaling rounds half-to-even, and precision widens to 38. Hence the one rule
+of this module: **widen, compute, round once, cast**.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

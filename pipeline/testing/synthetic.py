@@ -7,15 +7,16 @@ and the output depends only on the arguments (not on the polars version's hash f
 
 What is generated (data-contract.md "Inputs"), all as canonical **text** frames:
 
-- ``employers``: valid ONSS numbers ((N x 100 + CC) mod 97 = 96, rules-reference §7.5) and
-  BCE/KBO enterprise numbers (mod-97), categories 000/010, workforce, commercial flag.
+- ``employers``: valid ONSS numbers ((N x 100 + CC) mod 97 = 96, as ``schemas.checks.onss_number_ok``
+  checks them) and BCE/KBO enterprise numbers (mod-97), categories 000/010, workforce, commercial flag.
 - ``employees``: residents of BE (~40 %), FR (~20 %), LU (~10 %), NL (~15 %), DE (~10 %), another
   country (~2 %), Belgian residents employed in NL or FR (~3 %, with the four ONEM allowance
-  conditions of rules-reference §4.2); blue/white collars ~50/50; ~20 % part-time; ~5 % 6-day
-  weeks; open-ended, fixed-term (>= and < 3 months), specific-work and replacement contracts;
-  NISS numbers valid by the mod-97 rule of both centuries (rules-reference §7.5) and BIS numbers
-  (month + 20 / + 40) for some non-residents, with a birth date that agrees; French-regime fields
-  (§5.2) for French residents.
+  conditions of the Royal Decree of 9 June 1999, art. 1); blue/white collars ~50/50; ~20 %
+  part-time; ~5 % 6-day weeks; open-ended, fixed-term (>= and < 3 months), specific-work and
+  replacement contracts; NISS numbers valid by the mod-97 rule of both centuries (as
+  ``stdnum.be.nn`` checks them) and BIS numbers (month + 20 / + 40) for some non-residents, with a
+  birth date that agrees; French-regime fields (the frontier regime of the avenant of 12 December
+  2008 to the BE-FR convention) for French residents.
 - ``pay``: one row per employee and month (the period and, with ``history_months``, earlier
   months of the same year), monthly gross by status x work fraction, daily wage = gross / 21.67,
   day counts (<= 23 a month) split between Belgium, the residence state and third states, zone
@@ -257,7 +258,7 @@ def _names(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Identifiers (rules-reference §7.5).
+# Identifiers (NISS / BIS, ONSS and enterprise numbers, with their mod-97 check digits).
 # --------------------------------------------------------------------------------------------
 
 
@@ -453,12 +454,12 @@ def draw_profiles(
         .then(pl.when(U(17) < 0.5).then(pl.lit("fr")).otherwise(pl.lit("nl")))
         .otherwise(pl.lit("it"))
         .alias("name_group"),
-        # BIS numbers (month + 20 / + 40) for a third of the non-residents (§7.5)
+        # BIS numbers (month + 20 / + 40) for a third of the non-residents
         pl.when((res != "BE") & (U(18) < 0.35))
         .then(pl.when(U(19) < 0.5).then(20).otherwise(40))
         .otherwise(0)
         .alias("bis"),
-        # French regime (§5.2)
+        # French frontier regime (avenant of 12 December 2008, art. 2)
         pl.when(is_fr).then(grand).alias("fr_grandfathered"),
         pl.when(is_fr & (U(21) < 0.04))
         .then(
@@ -477,7 +478,8 @@ def draw_profiles(
         .then(pl.lit("none"))
         .alias("fr_excluded_category"),
         # the attested 276 FG: this year for most grandfathered workers, last year for some;
-        # a grandfathered worker never lacks a year (that is a reject, issue 4), others mostly do
+        # a grandfathered worker never lacks a year (that would be a reject, withholding_input_missing);
+        # others mostly do
         pl.when(grand & (U(23) < 0.92))
         .then(year)
         .when(grand)
@@ -487,7 +489,8 @@ def draw_profiles(
         .alias("fr_276fg_year"),
         pl.when(is_fr).then(U(25) < 0.05).alias("fr_second_chance_used"),
         pl.when(is_fr).then((pl.col("contract_type") == "fixed_term") & (U(26) < 0.3)).alias("fr_seasonal"),
-        # ONEM allowance conditions (§4.2): mostly met, except the Belgian taxation (§4.1)
+        # ONEM allowance conditions (AR 9 June 1999, art. 1 §2 and §3): mostly met, except the Belgian
+        # taxation, which usually fails since the NL treaty (2003) and the FR avenant (2007)
         pl.when(abroad).then(U(27) < 0.90).alias("be_border_zone_resident"),
         pl.when(abroad).then(U(28) < 0.90).alias("foreign_border_zone_work"),
         pl.when(abroad).then(U(29) < 0.95).alias("foreign_social_insurance"),
@@ -529,7 +532,7 @@ def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | No
     """Employers referenced by the profiles' ``employer_idx`` (text), in ``employer_idx`` order.
 
     Workforce = the employees of the batch plus 0-25 others (the batch holds the cross-border
-    workers; the workforce drives the FFE rate and the 1.60 % contribution, §2.3).
+    workers; the workforce drives the FFE rate and the 1.60 % contribution, see docs/contributions.md).
     """
     n_emp = n_employers or (int(profiles.get_column("employer_idx").max() or 0) + 1)
     counts = profiles.group_by("employer_idx").len("__n").rename({"employer_idx": "__idx"})

@@ -1,9 +1,9 @@
 """ONEM compensation allowance (AR 9 June 1999) and its semester claims — hand-worked cases.
 
-Legal basis: AR 9 juin 1999 (Justel ELI eli/arrete/1999/06/09/1999012439, seed 004) art. 1
-(conditions), art. 2 (bands, part-time rule), art. 3 (semester claim, 3-year window); irrevocable
-rates of Council Regulation (EC) 2866/98 art. 1: 1 EUR = 40.3399 BEF = 2.20371 NLG = 6.55957 FRF.
-rules-reference §4; data-contract computation 5.
+Legal basis: AR 9 juin 1999 (Justel ELI eli/arrete/1999/06/09/1999012439) art. 1 (conditions),
+art. 2 (bands, part-time rule), art. 3 (semester claim, 3-year window); irrevocable rates of
+Council Regulation (EC) 2866/98 art. 1: 1 EUR = 40.3399 BEF = 2.20371 NLG = 6.55957 FRF.
+docs/onem_allowance.md; data-contract computation 5.
 
 Band test (art. 2): wage(EUR) / work_fraction × rate ≤ threshold, evaluated exactly. Every
 product below was checked with Python's decimal module.
@@ -159,7 +159,7 @@ def test_parameters_cite_the_decree_and_the_regulation():
 
 def test_band_euro_amounts():
     # Reg. 2866/98 + Reg. 1103/97 art. 4-5: 2000/40.3399 = 49.578705 -> 49.58;
-    # 1500/40.3399 = 37.184029 -> 37.18; 1000/40.3399 = 24.789352 -> 24.79 (rules-reference §4.3).
+    # 1500/40.3399 = 37.184029 -> 37.18; 1000/40.3399 = 24.789352 -> 24.79.
     assert band_euro_amounts(PARAMS, dt.date(2026, 1, 1)) == (D("49.58"), D("37.18"), D("24.79"))
 
 
@@ -234,7 +234,7 @@ def test_low_wage_is_band_one():
 
 
 # ---------------------------------------------------------------------------------------------
-# Part-time (art. 2 §1 al. 2, §2 al. 2; rules-reference §4.4)
+# Part-time (art. 2 §1 al. 2, §2 al. 2)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -334,7 +334,8 @@ def test_missing_condition_columns_fail_eligibility():
 
 
 def test_not_taxed_in_belgium_text_explains_the_dormant_decree():
-    # rules-reference §4.1: usual outcome since the NL treaty (2003) and the FR avenant (2007).
+    # Art. 1 §2 last paragraph, §3 paragraph 3: proof of Belgian taxation. Usual outcome since the BE-NL tax
+    # convention of 5 June 2001 (applied from 2003) and the BE-FR avenant of 12 December 2008 (retroactive to 2007).
     text = REASON_TEXT["NOT_TAXED_IN_BELGIUM"]
     assert "2003" in text and "2007" in text and "usual outcome" in text
     frame = pl.DataFrame({"reason": ["NOT_TAXED_IN_BELGIUM", "ELIGIBLE"]})
@@ -461,7 +462,7 @@ def test_semester_spanning_a_band_change():
 
 
 def test_semester_full_time_six_months():
-    # rules-reference §4.3: 6 × 49.58 = 297.48 (monthly rounding), not 12,000 BEF / 40.3399 = 297.47.
+    # Art. 2 fixes monthly amounts: 6 × 49.58 = 297.48 (monthly rounding), not 12,000 BEF / 40.3399 = 297.47.
     allowance = _months({f"2025-{m:02d}": "1500.00" for m in range(7, 13)}, fraction="1", country="FR")
     row = semester_claims(allowance, "2025-H2", dt.date(2026, 1, 5)).row(0, named=True)
     assert row["total"] == D("297.48")

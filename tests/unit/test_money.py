@@ -29,7 +29,7 @@ def test_product_rounding_matches_python_decimal(rows):
 
 
 def test_the_traps_are_avoided():
-    # stack-notes A4 trap 1: 0.99 x 0.0050 = 0.004950 exactly -> 0.00 (polars' narrow product gives 0.01).
+    # trap 1: 0.99 x 0.0050 = 0.004950 exactly -> 0.00 (polars' narrow product gives 0.01).
     frame = pl.DataFrame({"a": [Decimal("0.99")]}, schema={"a": MONEY})
     assert frame.select(to_cents(times(pl.col("a"), Decimal("0.0050"))))[0, 0] == Decimal("0.00")
     # trap 2: ties round half away from zero, not half-to-even: 1.225 -> 1.23, -1.225 -> -1.23.
@@ -37,8 +37,10 @@ def test_the_traps_are_avoided():
     assert ties.select(to_cents(pl.col("a")))["a"].to_list() == [Decimal("1.23"), Decimal("-1.23"), Decimal("0.01")]
 
 
-def test_rules_reference_examples():
-    # rules-reference §1.2 (Odoo test): 1,000 x 1.08 x 13.07 % = 141.156 -> 141.16.
+def test_blue_collar_worker_contribution_example():
+    # Blue collar: ONSS base 108 % of gross, worker contribution 13.07 % (ONSS rates file, worker code
+    # 015), one rounding half-up per line: 1,000 x 1.08 x 13.07 % = 141.156 -> 141.16 (the figure the
+    # Odoo l10n_be_hr_payroll ONSS test expects).
     frame = pl.DataFrame({"a": [Decimal("1000.00")]}, schema={"a": MONEY})
     assert frame.select(to_cents(times(times(pl.col("a"), Decimal("1.08")), Decimal("0.1307"))))[0, 0] == Decimal(
         "141.16"

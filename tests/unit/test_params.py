@@ -96,7 +96,8 @@ def test_packaged_bundle_loads_and_covers_2024():
 
 
 def test_onss_core_rates_2017_and_2018():
-    # rules-reference §2.1: 22.65 % + 7.35 % until 2017Q4, 19.88 % + 5.12 % from 2018Q1.
+    # 22.65 % (socialsecurity.be DmfAPPL 2018-4 "Les cotisations") + 7.35 % (Groups.be) until 2017Q4;
+    # 19.88 % + 5.12 % from 2018Q1 (ONSS rates file, worker codes 015/495).
     p = default_parameters()
     assert p.value("onss/employer_basic_rate", dt.date(2017, 12, 1)) == Decimal("0.2265")
     assert p.value("onss/employer_basic_rate", dt.date(2018, 1, 1)) == Decimal("0.1988")

@@ -1,8 +1,8 @@
 """The synthetic data generator (pipeline/testing/synthetic.py) and the committed sample data.
 
 Oracles: python-stdnum (``stdnum.be.nn`` / ``stdnum.be.bis``) for NISS and BIS numbers
-(rules-reference §7.5), ``schemas.checks`` for the ONSS and enterprise numbers, and the
-project's own reading + validation for the sample batches.
+(national register numbers, Law of 8 August 1983), ``schemas.checks`` for the ONSS and enterprise
+numbers, and the project's own reading + validation for the sample batches.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def test_french_regime_fields(batch):
     grand = fr.filter(pl.col("fr_grandfathered") == "true")
     assert _share(grand, pl.col("fr_276fg_year") == "2026") > 0.85
     assert grand.filter(pl.col("fr_276fg_year") == "2025").height > 0
-    assert grand.get_column("fr_276fg_year").null_count() == 0  # missing would be a reject (issue 4)
+    assert grand.get_column("fr_276fg_year").null_count() == 0  # missing: reject withholding_input_missing
     assert fr.get_column("fr_276fg_year").null_count() > 0
     assert 0 < fr.filter(pl.col("fr_excluded_category") != "none").height < 0.1 * fr.height
     assert 0 < fr.filter(pl.col("fr_second_chance_used") == "true").height < 0.1 * fr.height
