@@ -25,14 +25,7 @@ import polars as pl
 from pipeline.outputs import messages
 from pipeline.outputs.csv_dialects import text_codes
 from pipeline.outputs.messages import Messages
-from pipeline.outputs.report import (
-    OPTIONAL_FIGURES,
-    contributions_by_code,
-    employer_figures,
-    employer_names,
-    figures_total,
-    masked_rejects,
-)
+from pipeline.outputs.report import figures as numbers
 
 XLSX_MAX_ROWS = 1_048_575
 """Data rows a worksheet holds below its header (Excel's limit is 1,048,576 rows)."""
@@ -85,19 +78,17 @@ class _Formats:
         return None
 
 
-def _write_cell(ws: Any, row: int, col: int, value: Any, dtype: pl.DataType, fmt: Any) -> None:
-    if value is None:
-        return
+def _column_writer(ws: Any, series: pl.Series) -> tuple[Any, list[Any]]:
+    """The worksheet method that writes the cells of ``series`` and the cell values, chosen once
+    per column (numbers are turned into doubles by polars, not cell by cell)."""
+    dtype = series.dtype
     if dtype == pl.Boolean:
-        ws.write_boolean(row, col, bool(value), fmt)
-    elif dtype == pl.String:
-        ws.write_string(row, col, value, fmt)
-    elif dtype in (pl.Date, pl.Datetime):
-        ws.write_datetime(row, col, value, fmt)
-    elif dtype.is_numeric():
-        ws.write_number(row, col, float(value), fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
+        return ws.write_boolean, series.to_list()
+    if dtype in (pl.Date, pl.Datetime):
+        return ws.write_datetime, series.to_list()
+    if dtype.is_numeric():
+        return ws.write_number, series.cast(pl.Float64).to_list()
+    return ws.write_string, series.cast(pl.String).to_list()
 
 
 def _write_table(
@@ -115,8 +106,10 @@ def _write_table(
         return ws
     for j, (column, dtype) in enumerate(frame.schema.items()):
         cell_format = fmt.for_column(column, dtype)
-        for i, value in enumerate(frame.get_column(column).to_list(), start=1):
-            _write_cell(ws, i, j, value, dtype, cell_format)
+        write, values = _column_writer(ws, frame.get_column(column))
+        for i, value in enumerate(values, start=1):
+            if value is not None:
+                write(i, j, value, cell_format)
         widest = max([len(labels.get(column, column)) // 2, *(len(str(v)) for v in frame.get_column(column).head(500))])
         ws.set_column(j, j, min(max(widest + 2, 8), 60))
     ws.autofilter(0, 0, max(frame.height, 1), len(columns) - 1)
@@ -133,21 +126,21 @@ def _labels(t: Messages, columns: list[str]) -> dict[str, str]:
 
 def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFrame]) -> None:
     lines = tables["payroll_lines"]
-    figures = employer_figures(lines)
-    names = employer_names(tables)
-    shown = [f for f in SUMMARY_FIGURES if f not in OPTIONAL_FIGURES or f in figures.columns]
-    if "work_bonus" not in figures.columns:
+    per_employer = numbers.employer_figures(lines)
+    names = numbers.employer_names(tables)
+    shown = [f for f in SUMMARY_FIGURES if f not in numbers.OPTIONAL_FIGURES or f in per_employer.columns]
+    if "work_bonus" not in per_employer.columns:
         shown.remove("personal_before_bonus")
-    frame = figures.select(
+    frame = per_employer.select(
         "employer_id",
         pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String).alias("employer_name"),
         *shown,
     )
     labels = _labels(t, ["employer_id", "employer_name"]) | {f: t(f"figure.{f}") for f in shown}
-    if "work_bonus" not in figures.columns:
+    if "work_bonus" not in per_employer.columns:
         labels["worker_contribution"] = t.column("worker_contribution")
     ws = _write_table(wb, fmt, t("workbook.sheet_summary"), frame, labels, freeze_cols=2)
-    total = figures_total(figures)
+    total = numbers.figures_total(per_employer)
     row = frame.height + 1
     ws.write_string(row, 0, t("report.all_employers"), fmt.total_text)
     ws.write_blank(row, 1, None, fmt.total_text)
@@ -164,7 +157,7 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         people = employees.select("employee_id", "last_name", "first_name").unique("employee_id", keep="first")
     else:
         people = pl.DataFrame(schema={"employee_id": pl.String, "last_name": pl.String, "first_name": pl.String})
-    names = employer_names(tables)
+    names = numbers.employer_names(tables)
     out = lines.join(people, on="employee_id", how="left", maintain_order="left").with_columns(
         pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String).alias("employer_name")
     )
@@ -173,8 +166,8 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _contributions(t: Messages, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    by_code = contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
-    names = employer_names(tables)
+    by_code = numbers.contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
+    names = numbers.employer_names(tables)
     return by_code.select(
         "employer_id",
         pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String).alias("employer_name"),
@@ -195,7 +188,7 @@ def _contributions(t: Messages, tables: Mapping[str, pl.DataFrame]) -> pl.DataFr
 
 
 def _rejects(t: Messages, rejects: pl.DataFrame) -> pl.DataFrame:
-    shown = masked_rejects(rejects)
+    shown = numbers.masked_rejects(rejects)
     plain = {c: t.check(c) for c in shown.get_column("check").unique().to_list()}
     return shown.select(
         "source_file",
