@@ -1,0 +1,297 @@
+"""The page of a monthly run (``render_report``) and the console summary after it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from pipeline.core.money import MONEY
+from pipeline.outputs import messages
+from pipeline.outputs.messages import Messages
+from pipeline.outputs.report import charts
+from pipeline.outputs.report import page as h
+from pipeline.outputs.report.figures import (
+    contributions_by_code,
+    employer_figures,
+    employer_names,
+    figures_total,
+)
+
+
+def _figure_rows(lines: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """(figure, kind, css class) shown per employer, in order; the work bonus and CSSS only when
+    the run computed them."""
+    bonus = "work_bonus" in lines.columns
+    rows = [
+        ("headcount", "int", ""),
+        ("employed_abroad", "int", "sub"),
+        ("gross_salary", "money", ""),
+        ("guaranteed_wage_onss", "money", ""),
+        ("guaranteed_wage_exempt", "money", ""),
+        ("onss_base", "money", ""),
+    ]
+    if bonus:
+        rows += [("personal_before_bonus", "money", ""), ("work_bonus", "minus", "")]
+    rows += [("worker_contribution", "money", ""), ("employer_contribution", "money", "")]
+    if "csss" in lines.columns:
+        rows.append(("csss", "money", ""))
+    rows += [("due_to_onss", "money", "strong"), ("onem_allowance", "money", ""), ("withholding_applies", "int", "")]
+    return rows
+
+
+def _figure_label(t: Messages, figure: str, lines: pl.DataFrame) -> str:
+    if figure == "worker_contribution" and "work_bonus" not in lines.columns:
+        return t.column("worker_contribution")
+    return t(f"figure.{figure}")
+
+
+def _shown(t: Messages, kind: str, value: Any) -> tuple[str, str]:
+    """(text, machine value) of a figure."""
+    if kind == "int":
+        return t.integer(value), str(value)
+    if kind == "minus":
+        return t.money(-value), f"{value:f}"
+    return t.money(value), f"{value:f}"
+
+
+def _recap(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, names: Mapping[str, str]) -> str:
+    cols = ["headcount", "gross_salary", "onss_base", "worker_contribution"]
+    cols += [c for c in ("work_bonus",) if c in figures.columns] + ["employer_contribution"]
+    cols += [c for c in ("csss",) if c in figures.columns] + ["due_to_onss"]
+    kinds = {f: k for f, k, _ in _figure_rows(lines)}
+    head = [(t("report.employer"), False), (t.column("employer_name"), False)]
+    head += [(_figure_label(t, c, lines), True) for c in cols]
+
+    def cells(employer: str, row: Mapping[str, Any]) -> list[str]:
+        out = []
+        for c in cols:
+            text, value = _shown(t, kinds[c], row[c])
+            out.append(h.num(text, value, {"employer": employer, "figure": c}))
+        return out
+
+    rows = [
+        [
+            h.td(r["employer_id"]),
+            f'<td class="name">{h.esc(names.get(r["employer_id"], ""))}</td>',
+            *cells(r["employer_id"], r),
+        ]
+        for r in figures.iter_rows(named=True)
+    ]
+    foot = [h.td(t("report.all_employers")), h.td(""), *cells("all", figures_total(figures))]
+    return h.table(head, rows, foot)
+
+
+def _key_figures(t: Messages, lines: pl.DataFrame, employer: str, row: Mapping[str, Any]) -> str:
+    body = []
+    for figure, kind, css in _figure_rows(lines):
+        text, value = _shown(t, kind, row[figure])
+        cls = f' class="{css}"' if css else ""
+        label = h.esc(_figure_label(t, figure, lines))
+        cell = h.num(text, value, {"employer": employer, "figure": figure})
+        body.append(f'<tr{cls}><th scope="row">{label}</th>{cell}</tr>')
+    return f'<table class="figures"><tbody>{"".join(body)}</tbody></table>'
+
+
+def _employer_contributions(t: Messages, employer: str, by_code: pl.DataFrame, total: Decimal) -> str:
+    rows = by_code.filter((pl.col("employer_id") == employer) & (pl.col("payer") == "employer"))
+    head = [
+        (t.column("dmfa_code"), False),
+        (t.column("contribution"), False),
+        (t.column("lines"), True),
+        (t.column("base"), True),
+        (t.column("rate"), True),
+        (t.column("amount"), True),
+    ]
+
+    def cells(r: Mapping[str, Any]) -> list[str]:
+        data = {"employer": employer, "code": r["dmfa_code"] or "", "contribution": r["contribution"]}
+        return [
+            h.td(r["dmfa_code"] or t("common.none")),
+            h.td(t.contribution(r["contribution"])),
+            h.num(t.integer(r["lines"])),
+            h.num(t.money(r["base"])),
+            h.num(t.percent(r["rate"])),
+            h.num(t.money(r["amount"]), f"{r['amount']:f}", data),
+        ]
+
+    due = rows.filter(pl.col("kind") == "due")
+    foot = [h.td(t("report.total")), h.td(""), h.td(""), h.td(""), h.td(""), h.num(t.money(total))]
+    out = h.table(head, (cells(r) for r in due.iter_rows(named=True)), foot)
+    accrued = rows.filter(pl.col("kind") != "due")
+    if accrued.height:
+        out += h.para(t("report.accrued"), "note") + h.table(head, (cells(r) for r in accrued.iter_rows(named=True)))
+    return out
+
+
+def _monthly_charts(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, by_code: pl.DataFrame, names) -> str:
+    drawn = []
+    due = by_code.filter((pl.col("payer") == "employer") & (pl.col("kind") == "due"))
+    per_code = (
+        due.group_by("dmfa_code", "contribution")
+        .agg(pl.col("amount").sum().cast(MONEY))
+        .sort(["amount", "dmfa_code", "contribution"], descending=[True, False, False], nulls_last=True)
+    )
+    if per_code.height:
+        labels = [f"{code or '—'} · {t.contribution(name)}" for code, name, _ in per_code.iter_rows()]
+        drawn.append(
+            charts.bars(t, "c1", t("report.chart_contributions"), labels, per_code.get_column("amount").to_list())
+        )
+    pay = lines.filter(pl.col("worker_code").is_not_null()).get_column("gross_salary").drop_nulls().to_list()
+    if pay:
+        drawn.append(charts.histogram(t, "c2", t("report.chart_pay"), pay))
+    if figures.height:
+        labels = [names.get(e, e) for e in figures.get_column("employer_id").to_list()]
+        parts = [(t("figure.worker_contribution"), figures.get_column("worker_contribution").to_list())]
+        if "work_bonus" not in figures.columns:
+            parts = [(t.column("worker_contribution"), parts[0][1])]
+        parts.append((t("figure.employer_contribution"), figures.get_column("employer_contribution").to_list()))
+        if "csss" in figures.columns:
+            parts.append((t("figure.csss"), figures.get_column("csss").to_list()))
+        drawn.append(charts.stacked(t, "c3", t("report.chart_due"), labels, parts))
+    return f'<div class="charts">{"".join(drawn)}</div>'
+
+
+def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], lang: str | None = None) -> bytes:
+    """``report.html`` of a monthly run.
+
+    ``tables``: the run's audit tables (``payroll_lines``, ``contribution_lines``, ``rejects``,
+    ``parameters``), plus ``employers`` when the caller has it (for the employers' names);
+    ``manifest``: the run manifest (period, run_date, run_id, counts, totals, inputs,
+    ``parameters_not_verified``, ``warnings`` when present).
+    """
+    t = messages.get(lang)
+    lines = tables["payroll_lines"]
+    figures = employer_figures(lines)
+    by_code = contributions_by_code(tables["contribution_lines"], lines)
+    names = employer_names(tables)
+    period = str(manifest.get("period", ""))
+    totals = manifest.get("totals", {})
+    title = t("report.title_monthly", month=t.month(period)) if period else t("report.title_monthly", month="")
+    meta = h.meta(
+        [
+            (t("report.period"), period),
+            (t("report.run_date"), manifest.get("run_date", "")),
+            (t("report.run_id"), manifest.get("run_id", "")),
+            (t("report.code_version"), manifest.get("code_version", "")),
+            (t("report.profile"), manifest.get("mapping_profile", "")),
+        ]
+    )
+    cards = h.cards(
+        [
+            ("read", t("report.rows_read"), t.integer(totals.get("read", 0))),
+            ("valid", t("report.rows_valid"), t.integer(totals.get("valid", 0))),
+            ("rejected", t("report.rows_rejected"), t.integer(totals.get("rejected", 0))),
+            ("computed", t("report.lines_computed"), t.integer(totals.get("computed", lines.height))),
+        ]
+    )
+    notes = "".join(
+        h.para(t(key), "note")
+        for column, key in (("work_bonus", "report.no_work_bonus"), ("csss", "report.no_csss"))
+        if column not in lines.columns
+    )
+    sections = [
+        (
+            "overview",
+            t("report.overview"),
+            cards + f"<h3>{h.esc(t('report.recap'))}</h3>" + _recap(t, lines, figures, names) + notes,
+        ),
+        ("charts", t("report.charts"), _monthly_charts(t, lines, figures, by_code, names)),
+    ]
+    for row in figures.iter_rows(named=True):
+        employer = row["employer_id"]
+        heading = (
+            t("report.employer_heading", name=names[employer], employer_id=employer)
+            if employer in names
+            else t("report.employer_unnamed", employer_id=employer)
+        )
+        body = (
+            f"<h3>{h.esc(t('report.key_figures'))}</h3>"
+            + _key_figures(t, lines, employer, row)
+            + f"<h3>{h.esc(t('report.contributions_by_code'))}</h3>"
+            + _employer_contributions(t, employer, by_code, row["employer_contribution"])
+        )
+        sections.append((f"employer-{employer}", heading, body))
+    sections += [
+        h.rejects_section(t, tables.get("rejects")),
+        h.warnings_section(t, manifest.get("warnings") or []),
+        h.parameters_section(t, manifest.get("parameters_not_verified") or [], tables.get("parameters")),
+        h.inputs_section(t, manifest),
+    ]
+    subtitle = t("report.generated_for", period=period, run_date=manifest.get("run_date", ""))
+    return h.page(t, title, subtitle, meta, sections)
+
+
+# --------------------------------------------------------------------------------------------
+# Console summary of a monthly run
+# --------------------------------------------------------------------------------------------
+def console_summary(
+    tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], out: object, lang: str | None = None
+) -> list[str]:
+    """The lines printed after a monthly run: the run line, then per employer the lines computed,
+    the rejects and the euro totals (personal after the work bonus, employer, CSSS, due to ONSS),
+    rejects that name no known employer, then the warnings."""
+    t = messages.get(lang)
+    lines = tables["payroll_lines"]
+    totals = manifest.get("totals", {})
+    out_lines = [
+        t(
+            "console.run_summary",
+            period=manifest.get("period", ""),
+            read=totals.get("read", 0),
+            valid=totals.get("valid", 0),
+            rejected=totals.get("rejected", 0),
+            computed=totals.get("computed", lines.height),
+            out=out,
+        )
+    ]
+    rejects = tables.get("rejects")
+    per_employer: dict[str, int] = {}
+    unattributed = 0
+    if rejects is not None and rejects.height:
+        known = tables.get("employees")
+        ids = (
+            known.select("employee_id", "employer_id")
+            if known is not None
+            else lines.select("employee_id", "employer_id")
+        )
+        counted = (
+            rejects.select("source_file", "source_line", "employee_id")
+            .unique()
+            .join(ids.unique("employee_id", keep="first"), on="employee_id", how="left")
+            .group_by("employer_id")
+            .len()
+        )
+        for employer, n in counted.iter_rows():
+            if employer is None:
+                unattributed = n
+            else:
+                per_employer[employer] = n
+    names = employer_names(tables)
+    figures = employer_figures(lines)
+    csss_known = "csss" in figures.columns
+    for row in figures.iter_rows(named=True):
+        employer = row["employer_id"]
+        out_lines.append(
+            t(
+                "console.employer_line",
+                employer_id=employer,
+                name=names.get(employer, ""),
+                lines=t.integer(row["headcount"]),
+                rejects=t.integer(per_employer.pop(employer, 0)),
+                worker=t.money(row["worker_contribution"]),
+                employer=t.money(row["employer_contribution"]),
+                csss=t.money(row["csss"]) if csss_known else t("common.none"),
+                due=t.money(row["due_to_onss"]),
+            ).replace("  ", " ")
+        )
+    unattributed += sum(per_employer.values())
+    if unattributed:
+        out_lines.append(t("console.unattributed_rejects", rejects=t.integer(unattributed)))
+    warnings = manifest.get("warnings") or []
+    if warnings:
+        out_lines.append(t("console.warnings"))
+        out_lines += [f"  {h.warning_text(w)}" for w in warnings]
+    return out_lines
