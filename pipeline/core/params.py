@@ -178,6 +178,27 @@ SCALE_LABELS = ("variable", "formula_variable")
 figure the formulas use (default: the same)."""
 
 
+def number_text(value: Decimal | None, unit: str = "quantity") -> str:
+    """A number as scale texts and explanations show it: ``eur`` and ``percent`` (as a percentage)
+    with cents when that is exact (2300.62, 4.22 %), ``ratio`` as written in its file (0.80, 0.2699),
+    any other quantity without decimals when whole and otherwise without zeros beyond the cent
+    (494, 129.20, 0.125); never an exponent."""
+    if value is None:
+        return "?"
+    shown = value * 100 if unit == "percent" else value
+    if unit in ("eur", "percent") and shown == round(shown, 2):
+        text = f"{shown:.2f}"
+    elif unit == "ratio":
+        text = f"{shown:f}"
+    elif unit == "quantity" and shown == shown.to_integral_value():
+        text = f"{shown:.0f}"
+    elif unit == "quantity" and shown == round(shown, 2):
+        text = f"{shown:.2f}"
+    else:
+        text = f"{shown.normalize():f}"
+    return f"{text} %" if unit == "percent" else text
+
+
 @dataclass(frozen=True)
 class Bracket:
     """One bracket of a :class:`Scale`: from its threshold up to the next bracket's."""
@@ -214,32 +235,25 @@ class Bracket:
         """The bracket as a person reads it, up to the ``following`` bracket's threshold:
         ``2300.62 < x <= 2937.93: 171.99 - 0.2699 × (x - 2300.62)``."""
 
-        def show(value: Decimal, unit: str) -> str:
-            shown = value * 100 if unit == "percent" else value
-            text = (
-                f"{shown:.2f}" if unit in ("eur", "percent") and shown == round(shown, 2) else f"{shown.normalize():f}"
-            )
-            return f"{text} %" if unit == "percent" else text
-
         key = units.get("variable", "x")
         x = units.get("formula_variable", key)
-        low = f"{show(self.threshold, units['threshold'])} {'<=' if self.inclusive else '<'} {key}"
+        low = f"{number_text(self.threshold, units['threshold'])} {'<=' if self.inclusive else '<'} {key}"
         if following is None:
-            where = f"{key} {'>=' if self.inclusive else '>'} {show(self.threshold, units['threshold'])}"
+            where = f"{key} {'>=' if self.inclusive else '>'} {number_text(self.threshold, units['threshold'])}"
         else:
-            high = f"{'<' if following.inclusive else '<='} {show(following.threshold, units['threshold'])}"
+            high = f"{'<' if following.inclusive else '<='} {number_text(following.threshold, units['threshold'])}"
             where = f"{key} {high}" if self.inclusive and self.threshold == 0 else f"{low} {high}"
         if self.reciprocal:
             return f"{where}: 1 / {x}"
-        formula = show(self.amount, units.get("amount", "eur")) if self.amount or not self.rate else ""
+        formula = number_text(self.amount, units.get("amount", "eur")) if self.amount or not self.rate else ""
         if self.rate:
             sign = "-" if self.rate < 0 else "+"
-            term = f"{show(abs(self.rate), units['rate'])} × ({x} - {show(self.base, units['base'])})"
+            term = f"{number_text(abs(self.rate), units['rate'])} × ({x} - {number_text(self.base, units['base'])})"
             formula = f"{formula} {sign} {term}" if formula else (f"-{term}" if self.rate < 0 else term)
         if self.min is not None:
-            formula += f", at least {show(self.min, units['min'])}"
+            formula += f", at least {number_text(self.min, units['min'])}"
         if self.max is not None:
-            formula += f", at most {show(self.max, units['max'])}"
+            formula += f", at most {number_text(self.max, units['max'])}"
         return f"{where}: {formula}"
 
 
@@ -275,6 +289,17 @@ class Scale:
 
     def __str__(self) -> str:
         return "; ".join(self.text(band) for band in range(1, len(self.brackets) + 1))
+
+
+def select(cases: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr | None = None) -> pl.Expr:
+    """Per row, the value of the first case whose condition holds (``otherwise``, default null, when
+    none does): how a rule picks, on each row, the parameter version in force on its date and the
+    variant that applies to it (a status, a household) before evaluating a :class:`Scale`."""
+    (condition, value), *rest = cases
+    out = pl.when(condition).then(value)
+    for condition, value in rest:
+        out = out.when(condition).then(value)
+    return out.otherwise(otherwise if otherwise is not None else pl.lit(None))
 
 
 def _scale_fields(header: Any, unit: str, where: str) -> dict[str, str]:

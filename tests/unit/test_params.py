@@ -186,7 +186,7 @@ values:
     frame = pl.DataFrame({"mu": [Decimal("0.27"), Decimal("0.5"), Decimal("0.80"), Decimal("1.00")]})
     out = frame.select(scale.value(pl.col("mu")).alias("v"))["v"].to_list()
     assert out == [Decimal("0"), Decimal("1.18"), Decimal("1.25"), Decimal("1")]  # 1 / 0.80 = 1.25
-    assert scale.text(3) == "x >= 0.8: 1 / x"
+    assert scale.text(3) == "x >= 0.80: 1 / x"  # ratios shown as written
 
 
 @pytest.mark.parametrize(
