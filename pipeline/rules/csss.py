@@ -55,8 +55,8 @@ OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "household": pl.Enum(list(HOUSEHOLDS)),
     "household_missing": pl.Boolean,
     "band": pl.Int8,
-    "parameter": pl.String,
-    "source": pl.String,
+    "parameter": pl.Categorical(),
+    "source": pl.Categorical(),
 }
 """Columns of :func:`compute_csss`, in order."""
 

@@ -73,7 +73,7 @@ OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "before_cap": MONEY,
     "employer_contributions": MONEY,
     "cap_cut": MONEY,
-    "sources": pl.String,
+    "sources": pl.Categorical(),
 }
 """Columns of :func:`compute_structural_reduction`, in order."""
 
@@ -138,6 +138,11 @@ def compute_structural_reduction(frame: pl.DataFrame, params: Parameters) -> pl.
     """
     if frame.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return _cap(_reduction(frame, params)).select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+
+
+def _reduction(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
+    """Every figure up to Ps before the cap (``before_cap``), with ``__lines``: the worker line's number of lines."""
     starts = sorted({Quarter.parse(q).start for q in frame.get_column("quarter").unique().to_list()})
     on = {d: {name: params.entry(f"{P}/{name}", d) for name in (*SCALARS, "beta")} for d in starts}
 
@@ -153,9 +158,6 @@ def compute_structural_reduction(frame: pl.DataFrame, params: Parameters) -> pl.
     )
     product = pl.col("r") * pl.col("mu").cast(WIDE)
     ps = pl.when(reciprocal & (mu_glob > 0)).then(product / mu_glob.cast(WIDE)).otherwise(product * pl.col("beta"))
-    before = pl.col("before_cap")
-    earlier = before.cum_sum().over(LINE, order_by="occupation") - before
-    allowed = pl.min_horizontal(pl.max_horizontal(pl.col("employer_contributions") - earlier, pl.lit(0, MONEY)), before)
     zero = pl.lit(0, WIDE)
     return (
         frame.lazy()
@@ -173,6 +175,7 @@ def compute_structural_reduction(frame: pl.DataFrame, params: Parameters) -> pl.
                 "very_low_wage_part"
             ),
             pl.col("mu").sum().over(LINE).cast(TWO).alias("mu_glob"),
+            pl.len().over(LINE).alias("__lines"),
         )
         .with_columns(
             (pl.col("low_wage_part") + pl.col("very_low_wage_part")).alias("r"),
@@ -181,10 +184,24 @@ def compute_structural_reduction(frame: pl.DataFrame, params: Parameters) -> pl.
             per_quarter(lambda e: pl.lit("; ".join(v.key(f"{P}/{n}") for n, v in e.items()))).alias("sources"),
         )
         .with_columns(pl.when(pl.col("eligible")).then(to_cents(ps)).otherwise(pl.lit(0, MONEY)).alias("before_cap"))
-        .with_columns(allowed.cast(MONEY).alias("structural_reduction"))
-        .with_columns((before - pl.col("structural_reduction")).cast(MONEY).alias("cap_cut"))
-        .select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
         .collect()
+    )
+
+
+def _cap(lines: pl.DataFrame) -> pl.DataFrame:
+    """Ps not above the worker line's employer basic + moderation contributions; the later occupation
+    lines are cut first: each line keeps min(Ps, max(0, cap - Ps of the earlier lines)). The running
+    sum is formed only for the worker lines with several occupation lines (most have one)."""
+    before = pl.col("before_cap")
+    lines = lines.with_row_index("__row")
+    several = lines.filter(pl.col("__lines") > 1).select(
+        "__row", (before.cum_sum().over(LINE, order_by="occupation") - before).alias("__earlier")
+    )
+    lines = lines.join(several, on="__row", how="left", maintain_order="left")
+    earlier = pl.col("__earlier").fill_null(0)
+    allowed = pl.min_horizontal(pl.max_horizontal(pl.col("employer_contributions") - earlier, pl.lit(0, MONEY)), before)
+    return lines.with_columns(allowed.cast(MONEY).alias("structural_reduction")).with_columns(
+        (before - pl.col("structural_reduction")).cast(MONEY).alias("cap_cut")
     )
 
 

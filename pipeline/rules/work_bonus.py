@@ -93,10 +93,10 @@ OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "before_cap": MONEY,
     "cap": MONEY,
     "cap_cut": MONEY,
-    "volet_a_parameter": pl.String,
-    "volet_b_parameter": pl.String,
-    "volet_a_source": pl.String,
-    "volet_b_source": pl.String,
+    "volet_a_parameter": pl.Categorical(),
+    "volet_b_parameter": pl.Categorical(),
+    "volet_a_source": pl.Categorical(),
+    "volet_b_source": pl.Categorical(),
 }
 """Columns of :func:`compute_work_bonus`, in order: the result, then every figure of its path."""
 
