@@ -28,6 +28,9 @@ FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
 DECIMAL_PATTERN = r"^\d{1,6}(\.\d{1,6})?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+HOUSEHOLDS = ("single", "joint_one_income", "joint_two_incomes")
+"""Tax households of the CSSS scales: individual taxation; joint taxation, spouse without / with own
+professional income (ONSS DmfA instructions, "La cotisation spéciale pour la sécurité sociale")."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,9 @@ EMPLOYEES = InputSpec(
         Col("foreign_border_zone_work", "bool"),
         Col("foreign_social_insurance", "bool"),
         Col("taxed_in_belgium", "bool"),
+        # Tax household for the CSSS scale. No default on purpose: the data contract computes a missing
+        # value as ``single`` and reports it as a warning.
+        Col("household", "enum", values=HOUSEHOLDS),
     ),
     rules=(
         RowRule(
@@ -196,6 +202,8 @@ PAY = InputSpec(
         Col("days_worked_residence", "int", default="0", min=0, max=31),
         Col("days_worked_other", "int", default="0", min=0, max=31),
         Col("zone_exit_days", "int", default="0", min=0, max=31),
+        Col("paid_hours", "fraction"),  # hours paid this month (work bonus and structural reduction)
+        Col("full_time_hours", "fraction"),  # hours of a full-time reference worker this month
     ),
     rules=(
         RowRule(
@@ -208,6 +216,12 @@ PAY = InputSpec(
                 + _num("days_worked_other").fill_null(0)
             )
             > 31,
+        ),
+        RowRule(
+            "full_time_hours",
+            "full_time_hours_positive",
+            "full_time_hours must be above 0 (hours a full-time reference worker is paid for in the month)",
+            _num("full_time_hours", pl.Decimal(18, 6)) <= 0,
         ),
     ),
 )

@@ -4,7 +4,7 @@ Layout (``pipeline/parameters/<domain>/<name>.yaml``; the parameter's name is it
 ``.yaml``, e.g. ``onss/worker_rate``)::
 
     description: Worker (personal) ONSS contribution, worker codes 015/495
-    unit: percent            # percent | eur | eur_per_day | days | integer | date | ratio | text | bool | list
+    unit: percent            # percent | eur | eur_per_day | days | integer | date | ratio | text | bool | list | scale
     valid_range: {min: 0, max: 100}     # optional, checked on every numeric value
     nullable: false          # optional; true lets a value be null ("not in force from this date")
     values:
@@ -21,6 +21,31 @@ duplicate keys (overlaps), a first value after ``COVERAGE_START`` (a gap in the 
 missing references or statuses, unknown units and values outside ``valid_range``. Numbers are
 read as ``Decimal`` from their text (never through a float); percents are returned as fractions
 (13.07 -> 0.1307). Business code only asks "value of X on date D".
+
+A ``scale`` is a list of brackets, for a family of amounts that is one legal table (the work-bonus
+volets, the CSSS of a household, the beta steps of the structural reduction). The file declares
+the unit of each bracket field under ``scale``; a bracket may use only the fields declared::
+
+    unit: scale
+    scale: {variable: S, threshold: eur, amount: eur, rate: ratio, base: eur}
+    values:
+      2026-09-01:
+        value:
+          - {from: 0, amount: 171.99}                                   # S <= 2,300.62
+          - {above: 2300.62, amount: 171.99, rate: -0.2699, base: 2300.62}
+          - {above: 2937.93}                                            # S > 2,937.93: 0
+        status: secondary
+        reference: {...}
+
+``variable`` and ``formula_variable`` optionally name, for texts, the figure the thresholds compare
+and the one the formulas use (a CSSS band is chosen on the quarter Q, its formula applies to the
+month m). Each bracket starts at ``from`` (x >= threshold) or ``above`` (x > threshold) and holds until the
+next bracket starts; thresholds strictly increase and the first bracket is a ``from``. Its value is
+``amount + rate x (x - base)`` (absent fields are 0; ``rate`` and ``base`` go together), kept
+within ``min`` / ``max`` when given, or ``1 / x`` when ``reciprocal: true``. Field units are any
+numeric unit above (``percent`` read as a fraction) and ``bool`` for ``reciprocal``. The value is
+a :class:`Scale`; its brackets are evaluated as polars expressions (:meth:`Scale.band`,
+:meth:`Scale.value`), unrounded: the rule that uses a scale rounds where its law says.
 """
 
 from __future__ import annotations
@@ -38,12 +63,13 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipeline.core.money import WIDE
 from pipeline.errors import MissingParameterError, ParameterFileError
 
 COVERAGE_START = dt.date(2024, 1, 1)
 """Every parameter must be in force from this date on (issue 2: history back to 2024-01-01)."""
 
-UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "date", "ratio", "text", "bool", "list"}
+UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "date", "ratio", "text", "bool", "list", "scale"}
 NUMERIC_UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "ratio"}
 STATUSES = {"verified", "secondary", "unverified"}
 PARAM_DTYPE = pl.Decimal(38, 12)
@@ -141,11 +167,209 @@ def _convert(raw: Any, unit: str, where: str) -> Any:
     return str(raw)
 
 
+# --------------------------------------------------------------------------------------------
+# The ``scale`` unit: brackets of one legal table
+# --------------------------------------------------------------------------------------------
+SCALE_FIELDS = ("amount", "rate", "base", "min", "max", "reciprocal")
+"""Fields a bracket may carry besides its threshold (``from`` or ``above``)."""
+
+SCALE_LABELS = ("variable", "formula_variable")
+"""Optional names shown in texts: of the figure the thresholds compare (default ``x``) and of the
+figure the formulas use (default: the same)."""
+
+
+def number_text(value: Decimal | None, unit: str = "quantity") -> str:
+    """A number as scale texts and explanations show it: ``eur`` and ``percent`` (as a percentage)
+    with cents when that is exact (2300.62, 4.22 %), ``ratio`` as written in its file (0.80, 0.2699),
+    any other quantity without decimals when whole and otherwise without zeros beyond the cent
+    (494, 129.20, 0.125); never an exponent."""
+    if value is None:
+        return "?"
+    shown = value * 100 if unit == "percent" else value
+    if unit in ("eur", "percent") and shown == round(shown, 2):
+        text = f"{shown:.2f}"
+    elif unit == "ratio":
+        text = f"{shown:f}"
+    elif unit == "quantity" and shown == shown.to_integral_value():
+        text = f"{shown:.0f}"
+    elif unit == "quantity" and shown == round(shown, 2):
+        text = f"{shown:.2f}"
+    else:
+        text = f"{shown.normalize():f}"
+    return f"{text} %" if unit == "percent" else text
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """One bracket of a :class:`Scale`: from its threshold up to the next bracket's."""
+
+    threshold: Decimal
+    inclusive: bool  # True: ``from`` (x >= threshold); False: ``above`` (x > threshold)
+    amount: Decimal = Decimal(0)
+    rate: Decimal = Decimal(0)
+    base: Decimal = Decimal(0)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    reciprocal: bool = False
+
+    def holds(self, key: pl.Expr) -> pl.Expr:
+        """True where ``key`` has reached this bracket's threshold."""
+        limit = pl.lit(self.threshold, dtype=WIDE)
+        return key.cast(WIDE) >= limit if self.inclusive else key.cast(WIDE) > limit
+
+    def formula(self, x: pl.Expr) -> pl.Expr:
+        """The bracket's value at ``x`` in the wide dtype, not rounded."""
+        x = x.cast(WIDE)
+        if self.reciprocal:
+            return pl.lit(1, dtype=WIDE) / x
+        out = pl.lit(self.amount, dtype=WIDE)
+        if self.rate:
+            out = out + pl.lit(self.rate, dtype=WIDE) * (x - pl.lit(self.base, dtype=WIDE))
+        if self.min is not None:
+            out = pl.max_horizontal(out, pl.lit(self.min, dtype=WIDE))
+        if self.max is not None:
+            out = pl.min_horizontal(out, pl.lit(self.max, dtype=WIDE))
+        return out
+
+    def text(self, units: dict[str, str], following: Bracket | None = None) -> str:
+        """The bracket as a person reads it, up to the ``following`` bracket's threshold:
+        ``2300.62 < x <= 2937.93: 171.99 - 0.2699 × (x - 2300.62)``."""
+
+        key = units.get("variable", "x")
+        x = units.get("formula_variable", key)
+        low = f"{number_text(self.threshold, units['threshold'])} {'<=' if self.inclusive else '<'} {key}"
+        if following is None:
+            where = f"{key} {'>=' if self.inclusive else '>'} {number_text(self.threshold, units['threshold'])}"
+        else:
+            high = f"{'<' if following.inclusive else '<='} {number_text(following.threshold, units['threshold'])}"
+            where = f"{key} {high}" if self.inclusive and self.threshold == 0 else f"{low} {high}"
+        if self.reciprocal:
+            return f"{where}: 1 / {x}"
+        formula = number_text(self.amount, units.get("amount", "eur")) if self.amount or not self.rate else ""
+        if self.rate:
+            sign = "-" if self.rate < 0 else "+"
+            term = f"{number_text(abs(self.rate), units['rate'])} × ({x} - {number_text(self.base, units['base'])})"
+            formula = f"{formula} {sign} {term}" if formula else (f"-{term}" if self.rate < 0 else term)
+        if self.min is not None:
+            formula += f", at least {number_text(self.min, units['min'])}"
+        if self.max is not None:
+            formula += f", at most {number_text(self.max, units['max'])}"
+        return f"{where}: {formula}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A legal table as brackets (the value of a ``scale`` parameter), evaluated on columns."""
+
+    brackets: tuple[Bracket, ...]
+    units: tuple[tuple[str, str], ...]  # (field, unit) as declared by the file
+
+    def band(self, key: pl.Expr) -> pl.Expr:
+        """1-based number of the bracket holding each ``key`` (Int8; null below the first threshold)."""
+        out = pl.when(self.brackets[-1].holds(key)).then(pl.lit(len(self.brackets), pl.Int8))
+        for number in range(len(self.brackets) - 1, 0, -1):
+            out = out.when(self.brackets[number - 1].holds(key)).then(pl.lit(number, pl.Int8))
+        return out.otherwise(pl.lit(None, pl.Int8))
+
+    def value(self, key: pl.Expr, x: pl.Expr | None = None) -> pl.Expr:
+        """The value of the bracket holding ``key``, evaluated at ``x`` (default ``key``), unrounded
+        (wide dtype; null below the first threshold). ``key`` chooses the bracket and ``x`` enters
+        its formula, so a band can be chosen on one figure (a quarter) and applied to another (a month)."""
+        x = key if x is None else x
+        last = self.brackets[-1]
+        out = pl.when(last.holds(key)).then(last.formula(x))
+        for bracket in reversed(self.brackets[:-1]):
+            out = out.when(bracket.holds(key)).then(bracket.formula(x))
+        return out.otherwise(pl.lit(None, WIDE))
+
+    def text(self, band: int) -> str:
+        """Bracket ``band`` (1-based) as text, for explanations."""
+        following = self.brackets[band] if band < len(self.brackets) else None
+        return self.brackets[band - 1].text(dict(self.units), following)
+
+    def __str__(self) -> str:
+        return "; ".join(self.text(band) for band in range(1, len(self.brackets) + 1))
+
+
+def select(cases: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr | None = None) -> pl.Expr:
+    """Per row, the value of the first case whose condition holds (``otherwise``, default null, when
+    none does): how a rule picks, on each row, the parameter version in force on its date and the
+    variant that applies to it (a status, a household) before evaluating a :class:`Scale`."""
+    (condition, value), *rest = cases
+    out = pl.when(condition).then(value)
+    for condition, value in rest:
+        out = out.when(condition).then(value)
+    return out.otherwise(otherwise if otherwise is not None else pl.lit(None))
+
+
+def _scale_fields(header: Any, unit: str, where: str) -> dict[str, str]:
+    """The declared units of a scale's bracket fields (the file's ``scale`` mapping)."""
+    if unit != "scale":
+        if header is not None:
+            raise ParameterFileError(f"{where}: 'scale' is only for unit scale")
+        return {}
+    if not isinstance(header, dict) or "threshold" not in header:
+        raise ParameterFileError(f"{where}: unit scale needs 'scale' with the unit of 'threshold' and of each field")
+    unknown = set(header) - {"threshold", *SCALE_FIELDS, *SCALE_LABELS}
+    if unknown:
+        raise ParameterFileError(f"{where}: unknown scale fields {sorted(unknown)}")
+    for name, field_unit in header.items():
+        if name in SCALE_LABELS:
+            if not isinstance(field_unit, str) or not field_unit.strip():
+                raise ParameterFileError(f"{where}: scale {name} must be a name")
+            continue
+        wanted = {"bool"} if name == "reciprocal" else NUMERIC_UNITS
+        if field_unit not in wanted:
+            raise ParameterFileError(
+                f"{where}: scale field {name} has unit {field_unit!r}, not one of {sorted(wanted)}"
+            )
+    if ("rate" in header) != ("base" in header):
+        raise ParameterFileError(f"{where}: scale fields rate and base go together")
+    return {str(k): str(v) for k, v in header.items()}
+
+
+def _bracket(raw: Any, fields: dict[str, str], at: str) -> Bracket:
+    if not isinstance(raw, dict):
+        raise ParameterFileError(f"{at}: a bracket must be a mapping, got {raw!r}")
+    bounds = [k for k in ("from", "above") if k in raw]
+    if len(bounds) != 1:
+        raise ParameterFileError(f"{at}: a bracket needs exactly one of 'from' (>=) and 'above' (>)")
+    unknown = set(raw) - {bounds[0], *(f for f in fields if f in SCALE_FIELDS)}
+    if unknown:
+        raise ParameterFileError(f"{at}: bracket fields {sorted(unknown)} are not declared under 'scale'")
+    threshold = _convert(raw[bounds[0]], fields["threshold"], at)
+    values = {name: _convert(raw[name], fields[name], at) for name in raw if name in SCALE_FIELDS}
+    if any(v is None for v in values.values()) or threshold is None:
+        raise ParameterFileError(f"{at}: bracket fields cannot be null")
+    if ("rate" in values) != ("base" in values):
+        raise ParameterFileError(f"{at}: a bracket with a rate needs its base (and a base needs a rate)")
+    if values.get("reciprocal") and set(values) & {"amount", "rate", "base"}:
+        raise ParameterFileError(f"{at}: a reciprocal bracket has no amount, rate or base")
+    if "min" in values and "max" in values and values["min"] > values["max"]:
+        raise ParameterFileError(f"{at}: bracket min {values['min']} above max {values['max']}")
+    return Bracket(threshold, bounds[0] == "from", **values)
+
+
+def _scale(raw: Any, fields: dict[str, str], where: str) -> Scale | None:
+    """A scale value: typed brackets, first a ``from``, thresholds strictly increasing."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise ParameterFileError(f"{where}: a scale value is a non-empty list of brackets")
+    brackets = tuple(_bracket(b, fields, f"{where} bracket {i}") for i, b in enumerate(raw, start=1))
+    if not brackets[0].inclusive:
+        raise ParameterFileError(f"{where}: the first bracket must start with 'from'")
+    thresholds = [b.threshold for b in brackets]
+    if any(a >= b for a, b in zip(thresholds, thresholds[1:])):
+        raise ParameterFileError(f"{where}: bracket thresholds must strictly increase, got {thresholds}")
+    return Scale(brackets, tuple(sorted(fields.items())))
+
+
 def _parse(name: str, doc: Any) -> Parameter:
     where = f"parameter {name}"
     if not isinstance(doc, dict):
         raise ParameterFileError(f"{where}: not a mapping")
-    unknown = set(doc) - {"description", "unit", "valid_range", "nullable", "values", "notes"}
+    unknown = set(doc) - {"description", "unit", "valid_range", "nullable", "values", "notes", "scale"}
     if unknown:
         raise ParameterFileError(f"{where}: unknown keys {sorted(unknown)}")
     unit = doc.get("unit")
@@ -156,6 +380,7 @@ def _parse(name: str, doc: Any) -> Parameter:
     raw_values = doc.get("values")
     if not isinstance(raw_values, dict) or not raw_values:
         raise ParameterFileError(f"{where}: no values")
+    fields = _scale_fields(doc.get("scale"), unit, where)
     bounds = doc.get("valid_range") or {}
     nullable = bool(doc.get("nullable", False))
     keys = list(raw_values)
@@ -178,7 +403,7 @@ def _parse(name: str, doc: Any) -> Parameter:
         ref = entry.get("reference") or {}
         if not ref.get("title") or not ref.get("href"):
             raise ParameterFileError(f"{at}: reference needs a title and an href")
-        value = _convert(entry["value"], unit, at)
+        value = _scale(entry["value"], fields, at) if unit == "scale" else _convert(entry["value"], unit, at)
         if value is None and not nullable:
             raise ParameterFileError(f"{at}: null value but the parameter is not nullable")
         if value is not None and unit in NUMERIC_UNITS and bounds:

@@ -104,3 +104,122 @@ def test_onss_core_rates_2017_and_2018():
     assert p.value("onss/wage_moderation_rate", dt.date(2017, 12, 1)) == Decimal("0.0735")
     assert p.value("onss/wage_moderation_rate", dt.date(2018, 1, 1)) == Decimal("0.0512")
     assert p.value("onss/worker_rate", dt.date(2026, 10, 1)) == Decimal("0.1307")
+
+
+# ------------------------------------------------------------------------------------------------
+# The ``scale`` unit (brackets of one legal table)
+# ------------------------------------------------------------------------------------------------
+SCALE = """\
+description: test scale
+unit: scale
+scale: {variable: Q, formula_variable: m, threshold: eur, amount: eur, rate: percent, base: eur, min: eur, max: eur}
+nullable: true
+values:
+  2020-01-01:
+    value:
+      - {from: 0}
+      - {from: 3285.29, amount: 5.15}
+      - {from: 5836.14, rate: 5.90, base: 1945.38, min: 5.15}
+      - {above: 6570.54, amount: 14.44, rate: 1.10, base: 2190.18, max: 51.64}
+    status: secondary
+    reference: {title: t, href: https://example.invalid/s}
+  2025-01-01:
+    value: null
+    status: secondary
+    reference: {title: t, href: https://example.invalid/n}
+"""
+
+
+def test_scale_is_typed_exactly_from_text(tmp_path):
+    p = bundle(tmp_path, SCALE, "x/scale")
+    scale = p.value("x/scale", dt.date(2024, 6, 1))
+    assert p.value("x/scale", dt.date(2025, 1, 1)) is None  # nullable: not in force from 2025
+    b = scale.brackets
+    assert [x.threshold for x in b] == [Decimal("0"), Decimal("3285.29"), Decimal("5836.14"), Decimal("6570.54")]
+    assert [x.inclusive for x in b] == [True, True, True, False]
+    assert b[2].rate == Decimal("0.059")  # percent read as a fraction: 5.90 % -> 0.059
+    assert b[3].rate == Decimal("0.011") and b[3].max == Decimal("51.64") and b[2].min == Decimal("5.15")
+    assert all(isinstance(x.threshold, Decimal) for x in b)
+    assert str(scale) == (
+        "Q < 3285.29: 0.00; 3285.29 <= Q < 5836.14: 5.15; 5836.14 <= Q <= 6570.54: 5.90 % × (m - 1945.38), "
+        "at least 5.15; Q > 6570.54: 14.44 + 1.10 % × (m - 2190.18), at most 51.64"
+    )
+    assert p.table(dt.date(2024, 6, 1))["value"][0] == str(scale)
+
+
+def test_scale_band_and_value_on_both_sides_of_each_threshold(tmp_path):
+    scale = bundle(tmp_path, SCALE, "x/scale").value("x/scale", dt.date(2024, 6, 1))
+    q = ["3285.28", "3285.29", "5836.13", "5836.14", "6570.54", "6570.55", "-1"]
+    m = ["1095.09", "1095.10", "1945.37", "1945.38", "2190.18", "2190.19", "0"]
+    frame = pl.DataFrame(
+        {"q": [Decimal(v) for v in q], "m": [Decimal(v) for v in m]},
+        schema=[("q", pl.Decimal(18, 2)), ("m", pl.Decimal(18, 2))],
+    )
+    out = frame.select(scale.band(pl.col("q")).alias("band"), scale.value(pl.col("q"), pl.col("m")).alias("value"))
+    # "from" includes its threshold, "above" excludes it; below the first threshold: no band.
+    assert out["band"].to_list() == [1, 2, 2, 3, 3, 4, None]
+    assert out["value"].to_list() == [
+        Decimal("0"),  # Q < 3,285.29: nothing
+        Decimal("5.15"),  # flat
+        Decimal("5.15"),
+        Decimal("5.15"),  # 5.90 % x (1,945.38 - 1,945.38) = 0, at least 5.15
+        Decimal("14.44320"),  # 5.90 % x (2,190.18 - 1,945.38) = 5.90 % x 244.80 = 14.4432 (not rounded)
+        Decimal("14.44011"),  # 14.44 + 1.10 % x 0.01 = 14.4401 1
+        None,
+    ]
+
+
+def test_scale_reciprocal_bracket(tmp_path):
+    text = """\
+description: steps
+unit: scale
+scale: {threshold: ratio, amount: ratio, reciprocal: bool}
+values:
+  2020-01-01:
+    value:
+      - {from: 0}
+      - {from: 0.275, amount: 1.18}
+      - {from: 0.80, reciprocal: true}
+    status: secondary
+    reference: {title: t, href: https://example.invalid/s}
+"""
+    scale = bundle(tmp_path, text, "x/beta").value("x/beta", dt.date(2024, 1, 1))
+    frame = pl.DataFrame({"mu": [Decimal("0.27"), Decimal("0.5"), Decimal("0.80"), Decimal("1.00")]})
+    out = frame.select(scale.value(pl.col("mu")).alias("v"))["v"].to_list()
+    assert out == [Decimal("0"), Decimal("1.18"), Decimal("1.25"), Decimal("1")]  # 1 / 0.80 = 1.25
+    assert scale.text(3) == "x >= 0.80: 1 / x"  # ratios shown as written
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("- {above: 6570.54,", "- {above: 5000.00,", "strictly increase"),
+        ("- {from: 0}", "- {above: 0}", "first bracket"),
+        ("- {from: 3285.29, amount: 5.15}", "- {from: 3285.29, above: 3285.29, amount: 5.15}", "exactly one"),
+        ("- {from: 3285.29, amount: 5.15}", "- {from: 3285.29, amount: 5.15, slope: 1}", "not declared"),
+        ("rate: 5.90, base: 1945.38,", "rate: 5.90,", "needs its base"),
+        ("amount: 5.15}", "amount: '5.15'}", "not a number"),
+        ("amount: 5.15}", "amount: true}", "not a number"),
+        ("amount: 5.15}", "amount: null}", "cannot be null"),
+        ("base: 1945.38, min: 5.15}", "base: 1945.38, min: 60, max: 51.64}", "above max"),
+        ("threshold: eur,", "threshold: text,", "unit"),
+        ("max: eur}", "max: eur, reciprocal: ratio}", "reciprocal"),
+        ("max: eur}", "max: eur, step: eur}", "unknown scale fields"),
+        ("variable: Q,", "variable: 3,", "must be a name"),
+        ("scale: {variable", "scales: {variable", "unknown keys"),
+        (SCALE[SCALE.index("    value:\n") : SCALE.index("    status")], "    value: 5.15\n", "list of brackets"),
+        (SCALE[SCALE.index("    value:\n") : SCALE.index("    status")], "    value: []\n", "list of brackets"),
+        ("- {from: 0}", "- 0", "mapping"),
+    ],
+)
+def test_scale_loader_refuses_bad_scales(tmp_path, old, new, message):
+    assert old in SCALE
+    with pytest.raises(ParameterFileError, match=message):
+        bundle(tmp_path, SCALE.replace(old, new, 1), "x/scale")
+
+
+def test_scale_header_needs_unit_scale_and_a_threshold(tmp_path):
+    with pytest.raises(ParameterFileError, match="only for unit scale"):
+        bundle(tmp_path / "a", GOOD.replace("unit: percent", "unit: percent\nscale: {threshold: eur}"))
+    with pytest.raises(ParameterFileError, match="threshold"):
+        bundle(tmp_path / "b", SCALE.replace("threshold: eur, ", ""), "x/scale")
