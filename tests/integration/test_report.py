@@ -212,7 +212,7 @@ def test_report_warnings_from_the_manifest(sample):
 @pytest.fixture(scope="module")
 def quarter(tmp_path_factory):
     from pipeline.core.params import default_parameters
-    from pipeline.declarations.dmfa import quarter as quarterly
+    from pipeline.jobs import quarterly
 
     root = tmp_path_factory.mktemp("q3")
     store = RunStore(root / "store")

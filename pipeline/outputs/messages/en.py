@@ -290,6 +290,10 @@ MESSAGES = {
         "frontier-regime data."
     ),
     "check.withholding_input_missing": "A value needed to decide whether Belgian withholding tax applies is missing.",
+    "check.withholding_employee_rejected": (
+        "The employee row lacks a value the withholding-tax decision needs: this pay row is not computed."
+    ),
+    "check.full_time_hours_positive": "The hours of a full-time reference worker must be above zero.",
     "check.onem_work_country": (
         "Belgian resident employed in a country other than the Netherlands or France: no ONEM compensation "
         "allowance is computed."

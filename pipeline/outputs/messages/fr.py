@@ -310,6 +310,13 @@ MESSAGES = {
     "check.withholding_input_missing": (
         "Une valeur nécessaire pour décider si le précompte professionnel belge s'applique manque."
     ),
+    "check.withholding_employee_rejected": (
+        "La ligne du travailleur n'a pas une valeur nécessaire à la décision sur le précompte professionnel : "
+        "cette ligne de salaire n'est pas calculée."
+    ),
+    "check.full_time_hours_positive": (
+        "Les heures d'un travailleur de référence à temps plein doivent être supérieures à zéro."
+    ),
     "check.onem_work_country": (
         "Résident belge occupé dans un autre pays que les Pays-Bas ou la France : aucune indemnité compensatoire "
         "ONEM n'est calculée."

@@ -302,6 +302,11 @@ MESSAGES = {
     "check.withholding_input_missing": (
         "Een waarde die nodig is om te beslissen of Belgische bedrijfsvoorheffing van toepassing is, ontbreekt."
     ),
+    "check.withholding_employee_rejected": (
+        "Op de werknemersrij ontbreekt een waarde die de beslissing over de bedrijfsvoorheffing nodig heeft: "
+        "deze loonrij wordt niet berekend."
+    ),
+    "check.full_time_hours_positive": "De uren van een voltijdse referentiewerknemer moeten groter zijn dan nul.",
     "check.onem_work_country": (
         "Inwoner van België tewerkgesteld in een ander land dan Nederland of Frankrijk: er wordt geen "
         "compensatievergoeding RVA berekend."
