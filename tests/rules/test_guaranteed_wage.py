@@ -26,6 +26,7 @@ import pytest
 from pipeline.core.money import MONEY
 from pipeline.core.params import default_parameters
 from pipeline.core.rejects import REJECT_SCHEMA
+from pipeline.errors import MissingParameterError
 from pipeline.rules.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
 
 D = Decimal
@@ -828,6 +829,95 @@ def test_complement_days_in_january_2024_use_the_derived_2024_ceiling():
     high = run([emp("Q2")], [episode("Q2", "2024-01-08", "2024-01-31")], [wage("Q2", "2024-01", "250.00")], "2024-01")
     # above: round(25.88 % x 211.22844 + 85.88 % x (250 - 211.22844)) = round(54.66592 + 33.29682) = 87.96 a day
     assert day(high, "Q2", "2024-01-22")["amount"] == D("87.96")
+
+
+# ----------------------------------------------------------------------------------------------
+# Long sickness: parameters are looked up only where a row of the period needs them
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_worker_sick_since_2023_computes_in_october_2026(partial):
+    """Law of 3 July 1978 art. 52 / 70: the employer pays at most the first 30 days; an incapacity that
+    started on 2023-03-01 is far beyond them in October 2026. Rank of 2026-10-01 = days 2023-03-01 ..
+    2026-10-01 = 366 (to 2024-03-01, leap day included) + 365 + 365 + 214 (March .. September 2026) + 1
+    = 1,311; 2026-10-31 is rank 1,341. Every day is MUTUALITY: 22 working days with code 50, 9 weekend days
+    without a code, 0.00 each.
+
+    No value is needed on 2023-03-01: the relapse period (no earlier episode), the partial-resumption
+    exemption (flagged, but no earlier episode: exempt without a look-up) and the three-month term (open-ended
+    contract) are not looked up, so the run does not stop although
+    partial_resumption_exemption_days starts on 2024-01-01."""
+    result = run(
+        [emp("L1", start="2015-01-05")],
+        [episode("L1", "2023-03-01", "2026-12-31", partial=partial)],
+        [wage("L1", "2026-10", "140.00")],
+        "2026-10",
+    )
+    days = result.days
+    assert days.height == 31
+    assert (day(result, "L1", "2026-10-01")["day_rank"], day(result, "L1", "2026-10-31")["day_rank"]) == (1311, 1341)
+    expected_band = "RELAPSE_PARTIAL_RESUMPTION" if partial else "MUTUALITY"
+    assert set(days.get_column("band")) == {expected_band}
+    assert set(days.get_column("payer")) == {"mutuality"}
+    assert days.filter(pl.col("service_code") == 50).height == 22
+    assert days.get_column("amount").sum() == D("0.00")
+    assert totals(result, "L1") == (D("0.00"), D("0.00"))
+
+
+def test_episode_since_1970_and_old_relapses_need_no_parameter():
+    """A white collar (art. 70) sick since 1970-05-04 (rank of 2026-10-01: 20,605 -> MUTUALITY); another one
+    with two episodes ten days apart in 1975 (a relapse pair, relapse_window_days starts in 1978) and an
+    illness in October 2026. More than the longest relapse period (56 days) separates 1975 from 2026, so the
+    1975 episodes cannot reach the 2026 one: they are left out of the ranking and no value is looked up on
+    their dates. The 2026 episode Mon 5 .. Fri 9 October is rank 1-5: 5 x 150.00 = 750.00 ONSS."""
+    result = run(
+        [emp("V1", status="white_collar", start="1965-09-01"), emp("V2", status="white_collar", start="1972-01-03")],
+        [
+            episode("V1", "1970-05-04", "2027-01-31"),
+            episode("V2", "1975-03-03", "1975-03-07"),
+            episode("V2", "1975-03-17", "1975-03-21"),
+            episode("V2", "2026-10-05", "2026-10-09"),
+        ],
+        [wage("V1", "2026-10", "150.00"), wage("V2", "2026-10", "150.00")],
+        "2026-10",
+    )
+    assert day(result, "V1", "2026-10-01")["day_rank"] == 20605
+    assert set(result.days.filter(pl.col("employee_id") == "V1").get_column("band")) == {"MUTUALITY"}
+    assert day(result, "V2", "2026-10-05")["day_rank"] == 1
+    assert totals(result, "V2") == (D("750.00"), D("0.00"))
+
+
+def test_a_value_really_needed_before_the_history_still_stops_the_run():
+    """The other side: a white collar on a fixed-term contract with an end date whose episode started on
+    2013-12-20 and runs into October 2026 needs short_contract_months (art. 71) on 2013-12-20, before that
+    parameter's history (2014-01-01): the run stops with MissingParameterError (exit 4) naming it."""
+    with pytest.raises(MissingParameterError) as caught:
+        run(
+            [emp("T1", status="white_collar", ctype="fixed_term", start="2013-12-02", end="2026-12-31")],
+            [episode("T1", "2013-12-20", "2026-10-31")],
+            [wage("T1", "2026-10", "150.00")],
+            "2026-10",
+        )
+    assert "guaranteed_wage/short_contract_months" in str(caught.value)
+    assert "2013-12-20" in str(caught.value)
+
+
+def test_inami_ceilings_of_the_2023_table_apply_from_the_december_2022_index():
+    """Social benefits were indexed on 1 December 2022 (pivot index 123.14 reached in November 2022, official
+    notice in the Belgian Official Gazette): maximum daily benefit 101.30 (start 2020-2021) and 102.42 (start
+    from 2022), i.e. 60 % of the ceilings 168.8355 (101.3013) and 170.6926 (102.41556). The ceilings are in
+    force from 2022-12-01, not from 2023-01-01."""
+    params = default_parameters()
+    for name, value in [
+        ("guaranteed_wage/inami_ceiling_start_2020_2021", D("168.8355")),
+        ("guaranteed_wage/inami_ceiling_start_2022_2023", D("170.6926")),
+    ]:
+        assert params.value(name, d("2022-12-01")) == value
+        assert (D("0.60") * value).quantize(D("0.01")) in (D("101.30"), D("102.42"))
+    assert params.value("guaranteed_wage/inami_ceiling_start_2020_2021", d("2022-11-30")) == D("146.9772")
+    with pytest.raises(MissingParameterError):
+        params.value("guaranteed_wage/inami_ceiling_start_2022_2023", d("2022-11-30"))
 
 
 def _reference_ranks(episodes: list[dict]) -> dict[tuple[str, dt.date], int]:

@@ -63,7 +63,13 @@ from pipeline.rules.guaranteed_wage.days import (
     monthly_totals,
     price_days,
 )
-from pipeline.rules.guaranteed_wage.episodes import CAUSES, check_episodes, episode_regime, rank_episodes
+from pipeline.rules.guaranteed_wage.episodes import (
+    CAUSES,
+    check_episodes,
+    episode_regime,
+    rank_episodes,
+    relevant_history,
+)
 from pipeline.rules.guaranteed_wage.frames import member
 
 __all__ = [
@@ -92,6 +98,7 @@ __all__ = [
     "check_episodes",
     "compute_guaranteed_wage",
     "rank_episodes",
+    "relevant_history",
 ]
 
 ABSENCES_SCHEMA: dict[str, pl.DataType] = {
@@ -130,7 +137,7 @@ def compute_guaranteed_wage(
     pay_now = pay.filter(pl.col("period") == period)
 
     usable, episode_rejects = check_episodes(absences, first, last)
-    ranked = rank_episodes(usable, params)
+    ranked = rank_episodes(relevant_history(usable, first, last, params), params)
     in_period = ranked.filter((pl.col("start_date") <= last) & (pl.col("end_date") >= first))
     in_period = episode_regime(in_period, employees, params)
     days = explode_days(in_period, first, last)

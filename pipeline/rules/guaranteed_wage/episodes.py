@@ -19,6 +19,7 @@ from pipeline.rules.guaranteed_wage.frames import cum_max_within_employee, looku
 
 CAUSES = ("illness", "private_accident")
 OCCUPATIONAL_PATTERN = r"(?i)occup|work|profession|travail|arbeid|beroep"
+TERM_CONTRACTS = ["fixed_term", "specific_work", "replacement"]
 
 
 def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -131,36 +132,61 @@ def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tup
 # ---------------------------------------------------------------------------------------------
 
 
+def _max_value(params: Parameters, name: str) -> int:
+    """The largest value a parameter ever takes (to bound what a look-up could need)."""
+    return int(max(v.value for v in params.get(name).values if v.value is not None))
+
+
+def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, params: Parameters) -> pl.DataFrame:
+    """The episodes whose ranks can matter for the run period [first, last], with date facts.
+
+    Sorted by employee and start, with ``prev_end`` (end of the employee's previous episode),
+    ``gap_days`` (start minus ``prev_end``) and ``length``. Episodes after the period are dropped.
+    A relapse is at most ``relapse_window_days`` (its largest value ever) after an earlier
+    incapacity ended, so an episode that starts more than that after every earlier one opens a
+    *segment* nothing before it can reach; only the segments holding an episode that touches the
+    period are kept. Older history then needs no parameter at all: a worker sick since 1970 or an
+    old pair of episodes never asks for a value on those dates.
+    """
+    ep = episodes.filter(pl.col("start_date") <= last).sort("employee_id", "start_date")
+    ep = ep.with_columns(
+        previous_within_employee(pl.col("end_date")).alias("prev_end"),
+        ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("length"),
+    ).with_columns((pl.col("start_date") - pl.col("prev_end")).dt.total_days().cast(pl.Int32).alias("gap_days"))
+    reach = _max_value(params, P + "relapse_window_days")
+    opens = pl.col("prev_end").is_null() | (pl.col("gap_days") > reach)
+    ep = ep.with_columns(opens.cast(pl.Int64).cum_sum().alias("_segment"))
+    keep = (pl.col("end_date") >= first).any().over("_segment")
+    return ep.filter(keep).drop("_segment")
+
+
 def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     """Give each episode its rank offset, relapse flag and chain start.
 
-    An episode E relapses from the previous usable episode P of the same employee when
-    ``0 < E.start - P.end <= relapse_window_days`` (value in force on E.start: 14 days before
-    2026-01-01, 56 from then) and E is not ``other_cause``. A chain is a run of episodes linked
-    by relapses; ranks run on through the chain: the offset of an episode is the total length of
-    the earlier episodes of its chain (running sums and forward fills on the frame sorted by
-    employee and start), so chains of any number of relapses are carried without a loop.
+    ``episodes`` as returned by :func:`relevant_history`. An episode E relapses from the previous
+    usable episode P of the same employee when ``0 < E.start - P.end <= relapse_window_days``
+    (value in force on E.start: 14 days before 2026-01-01, 56 from then) and E is not
+    ``other_cause``; the value is looked up only for the episodes that have such a P close enough
+    to be a relapse. A chain is a run of episodes linked by relapses; ranks run on through the
+    chain: the offset of an episode is the total length of the earlier episodes of its chain
+    (running sums and forward fills on the frame sorted by employee and start), so chains of any
+    number of relapses are carried without a loop.
 
-    Adds: ``prev_end`` (end of P), ``gap_days``, ``relapse``, ``chain_start``, ``rank_offset``,
-    ``length``.
+    Adds: ``relapse``, ``chain_start``, ``rank_offset``.
     """
-    ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params)
-    ep = ep.sort("employee_id", "start_date").with_columns(
-        previous_within_employee(pl.col("end_date")).alias("prev_end"),
-        ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("length"),
-    )
-    gap = (pl.col("start_date") - pl.col("prev_end")).dt.total_days()
-    ep = ep.with_columns(gap.cast(pl.Int32).alias("gap_days"))
-    relapse = (
+    reach = _max_value(params, P + "relapse_window_days")
+    candidate = (
         pl.col("prev_end").is_not_null()
         & (pl.col("gap_days") > 0)
-        & (pl.col("gap_days").cast(WIDE) <= pl.col("_window"))
+        & (pl.col("gap_days") <= reach)
         & ~pl.col("other_cause")
     )
+    ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params, where=candidate)
+    relapse = candidate & (pl.col("gap_days").cast(WIDE) <= pl.col("_window"))
     # Frame sorted by employee then start: every employee's first episode opens a chain, so a
     # global running count of chain openings is a chain id, and the running total of lengths
     # minus its value at the chain's opening is the number of earlier days in the chain.
-    ep = ep.with_columns(relapse.alias("relapse"))
+    ep = ep.with_columns(relapse.fill_null(False).alias("relapse"))
     days_before = pl.col("length").cast(pl.Int64).cum_sum() - pl.col("length")
     ep = ep.with_columns(
         (days_before - pl.when(~pl.col("relapse")).then(days_before).forward_fill())
@@ -181,10 +207,12 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
     ``white_collar_long`` (art. 70).
 
     Also flags ``partial_exempt``: the episode is a relapse during a partial resumption for which
-    the employer owes nothing: from 2026 always (parameter null = no time
-    limit); before, when it starts within ``partial_resumption_exemption_days`` of the first day
-    of the partial resumption, taken as the day after the previous episode's end (no previous
-    episode in the history: exempt).
+    the employer owes nothing: from 2026 always (parameter null = no time limit); before, when it
+    starts within ``partial_resumption_exemption_days`` of the first day of the partial
+    resumption, taken as the day after the previous episode's end (no previous episode in the
+    history: exempt). Each parameter is looked up only on the episodes it decides: the term
+    length for white collars on a term contract with an end date, the exemption length for
+    flagged episodes that follow an earlier one.
     """
     emp = employees.select(
         "employee_id",
@@ -195,21 +223,15 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
         pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),  # data-contract default: Monday-Friday
     )
     ep = episodes.join(emp, on="employee_id", how="inner")
+    term = pl.col("contract_type").is_in(TERM_CONTRACTS) & pl.col("contract_end").is_not_null()
+    white_term = (pl.col("worker_status") != "blue_collar") & term
+    ep = lookup_on(ep, "start_date", {"_short_months": P + "short_contract_months"}, params, where=white_term)
+    after_an_episode = pl.col("partial_resumption") & pl.col("prev_end").is_not_null()
     ep = lookup_on(
-        ep,
-        "start_date",
-        {
-            "_short_months": P + "short_contract_months",
-            "_pr_days": P + "partial_resumption_exemption_days",
-        },
-        params,
+        ep, "start_date", {"_pr_days": P + "partial_resumption_exemption_days"}, params, where=after_an_episode
     )
     three_months_on = pl.col("contract_start").dt.offset_by(pl.format("{}mo", pl.col("_short_months").cast(pl.Int32)))
-    short = (
-        pl.col("contract_type").is_in(["fixed_term", "specific_work", "replacement"])
-        & pl.col("contract_end").is_not_null()
-        & ((pl.col("contract_end") + dt.timedelta(days=1)) < three_months_on)
-    ).fill_null(False)
+    short = (white_term & ((pl.col("contract_end") + dt.timedelta(days=1)) < three_months_on)).fill_null(False)
     regime = (
         pl.when(pl.col("worker_status") == "blue_collar")
         .then(pl.lit(BLUE))
