@@ -16,10 +16,12 @@ Ceilings (rules-reference §3.5, 6-day basis, x 6/5 for a 5-day week): start-fro
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 from decimal import Decimal
 
+import holidays
 import polars as pl
 import pytest
 
@@ -488,6 +490,130 @@ def test_chain_of_several_relapses_carries_the_offset():
     assert day(march, "C1", "2026-03-29")["day_rank"] == 1
 
 
+# ----------------------------------------------------------------------------------------------
+# The relapse anchor: the last incapacity that gave rise to guaranteed wage
+# ----------------------------------------------------------------------------------------------
+
+
+def test_successive_relapses_are_measured_from_the_last_spell_that_paid_guaranteed_wage():
+    """LCT art. 52 § 1 al. 3: no new guaranteed wage within 14 days (incapacities starting before 2026) "suivant
+    la fin d'une période d'incapacité de travail ayant donné lieu au paiement du salaire garanti". Securex
+    Lex4You "rechutes successives" example, blue collar on a 6-day week (he resumes work on a Saturday),
+    120.00/day, ceiling 179.5442 (6-day basis, no x 6/5):
+      E1 Tue 2025-09-23 .. Fri 10-10 (ranks 1-18: 100 % / 85.88 % / complement) -> gave rise to guaranteed wage;
+      E2 Mon 10-20 .. Tue 11-11, 10 days after E1: relapse, ranks 19-41 -> only the complement (25.88 %) until
+         31 October, then mutuality; Sat 1 and Tue 11 November are public holidays within 30 days of E2's start.
+         E2 paid no day at 100 % or 85.88 %: it is no anchor;
+      E3 Thu 11-20 .. Sat 2026-02-28: 9 days after E2 but 41 days after E1 (the last anchor) -> NOT a relapse:
+         a new period, ranks 1-7 (20..26 Nov) at 100 %, ranks 8-11 (27..30 Nov) at 85.88 %.
+    November: holidays 2 x 120.00 = 240.00 ONSS; E3 ranks 1-7 working Thu 20 - Sat 22, Mon 24 - Wed 26 =
+    6 x 120.00 = 720.00 ONSS; ranks 8-11 working Thu 27 - Sat 29 = 3 x round(120 x 85.88 % = 103.056) = 309.18.
+    ONSS = 960.00, exempt = 309.18. (Measured from E2, E3 would be a relapse at rank 42: only the holidays.)"""
+    absences = [
+        episode("S9", "2025-09-23", "2025-10-10"),
+        episode("S9", "2025-10-20", "2025-11-11"),
+        episode("S9", "2025-11-20", "2026-02-28"),
+    ]
+    october = run([emp("S9", days=6)], absences, [wage("S9", "2025-10", "120.00")], "2025-10")
+    assert (day(october, "S9", "2025-10-20")["day_rank"], day(october, "S9", "2025-10-20")["band"]) == (
+        19,
+        "COMPLEMENT",
+    )
+    assert day(october, "S9", "2025-10-31")["day_rank"] == 30
+    result = run([emp("S9", days=6)], absences, [wage("S9", "2025-11", "120.00")], "2025-11")
+    assert day(result, "S9", "2025-11-01")["band"] == "PUBLIC_HOLIDAY"
+    assert (day(result, "S9", "2025-11-03")["day_rank"], day(result, "S9", "2025-11-03")["band"]) == (33, "MUTUALITY")
+    third = day(result, "S9", "2025-11-20")
+    assert (third["day_rank"], third["band"], third["relapse"], third["chain_start"]) == (
+        1,
+        "G100",
+        False,
+        d("2025-11-20"),
+    )
+    assert (day(result, "S9", "2025-11-27")["day_rank"], day(result, "S9", "2025-11-27")["band"]) == (8, "WEEK2")
+    assert totals(result, "S9") == (D("960.00"), D("309.18"))
+
+
+@pytest.mark.parametrize(
+    ("first_episode", "onss", "exempt", "first_rank"),
+    [
+        # E1 entirely in the first month of service (NO_SENIORITY, nothing paid): no anchor, E2 is a new
+        # period, ranks 1-5 = 5 x 121.60 = 608.00 ONSS
+        (("2026-01-12", "2026-01-16"), "608.00", "0.00", 1),
+        # E1 Mon 02-02 .. Fri 02-06: the month is reached on Thu 02-05 -> ranks 4-5 paid at 100 % (2 x 121.60):
+        # E1 gave rise to guaranteed wage, E2 (10 days later) is a relapse, ranks 6-10: Mon 16, Tue 17 at 100 %,
+        # Wed 18 - Fri 20 at 85.88 % (3 x 104.43). ONSS 4 x 121.60 = 486.40, exempt 313.29
+        (("2026-02-02", "2026-02-06"), "486.40", "313.29", 6),
+    ],
+)
+def test_a_spell_before_one_month_of_service_is_no_relapse_anchor(first_episode, onss, exempt, first_rank):
+    """LCT art. 52 § 1: one month of uninterrupted service is needed (blue collar hired Mon 2026-01-05: the
+    month is reached on 2026-02-05); a spell that paid nothing does not make the next illness a relapse.
+    E2 = Mon 2026-02-16 .. Fri 02-20, 121.60/day (within 8 weeks of either E1)."""
+    result = run(
+        [emp("A1", start="2026-01-05")],
+        [episode("A1", *first_episode), episode("A1", "2026-02-16", "2026-02-20")],
+        [wage("A1", "2026-02", "121.60")],
+        "2026-02",
+    )
+    assert day(result, "A1", "2026-02-16")["day_rank"] == first_rank
+    assert day(result, "A1", "2026-02-16")["relapse"] is (first_rank > 1)
+    assert totals(result, "A1") == (D(onss), D(exempt))
+
+
+@pytest.mark.parametrize(
+    ("third_start", "third_end", "first_rank", "onss"),
+    [
+        # 57 days after E1's end (and 45 after E2's): no relapse, a new period: 5 x 121.60
+        ("2026-04-13", "2026-04-17", 1, "608.00"),
+        # 54 days after E1's end: relapse of E1's chain, offset 35 + 5 = 40 -> ranks 41-45, mutuality
+        ("2026-04-10", "2026-04-14", 41, "0.00"),
+    ],
+)
+def test_a_relapse_wholly_past_day_30_is_no_anchor(third_start, third_end, first_rank, onss):
+    """LCT art. 52 § 1 al. 3 as amended by the law of 19 December 2025 (8 weeks = 56 days in 2026).
+    Blue collar, E1 Mon 2026-01-12 .. Sun 02-15 (35 days: ranks 1-30 paid, 31-35 mutuality) gave rise to
+    guaranteed wage; E2 Mon 02-23 .. Fri 02-27, 8 days later, is a relapse at ranks 36-40: all mutuality,
+    so E2 is no anchor. E3 is measured from the end of E1 (02-15), not of E2 (02-27)."""
+    result = run(
+        [emp("W9")],
+        [
+            episode("W9", "2026-01-12", "2026-02-15"),
+            episode("W9", "2026-02-23", "2026-02-27"),
+            episode("W9", third_start, third_end),
+        ],
+        [wage("W9", "2026-04", "121.60")],
+        "2026-04",
+    )
+    assert day(result, "W9", third_start)["day_rank"] == first_rank
+    assert totals(result, "W9") == (D(onss), D("0.00"))
+
+
+@pytest.mark.parametrize("other_cause", [False, True])
+def test_a_prolongation_continues_the_count_even_after_a_spell_that_paid_nothing(other_cause):
+    """An episode that starts the day after the previous one ends is the same incapacity (no resumption of
+    work): its ranks continue whatever the first certificate paid and whatever the second says (the
+    "other illness" exception of LCT art. 52 § 1 al. 3 is about a new incapacity after a resumption).
+    Blue collar hired Mon 2026-01-05 (month reached 02-05); E1 Mon 01-26 .. Sun 02-01 (ranks 1-7, no month
+    of service: nothing paid), E2 Mon 02-02 .. Fri 02-13: ranks 8-19. Mon 2 - Wed 4 no seniority (0.00),
+    Thu 5 - Fri 6 ranks 11-12 at 85.88 % = 2 x 104.43, Mon 9 - Fri 13 ranks 15-19 complement
+    5 x round(121.60 x 25.88 % = 31.47008) = 157.35; exempt 208.86 + 157.35 = 366.21."""
+    result = run(
+        [emp("P9", start="2026-01-05")],
+        [episode("P9", "2026-01-26", "2026-02-01"), episode("P9", "2026-02-02", "2026-02-13", other=other_cause)],
+        [wage("P9", "2026-02", "121.60")],
+        "2026-02",
+    )
+    monday = day(result, "P9", "2026-02-02")
+    assert (monday["day_rank"], monday["band"], monday["relapse"], monday["chain_start"]) == (
+        8,
+        "NO_SENIORITY",
+        True,
+        d("2026-01-26"),
+    )
+    assert totals(result, "P9") == (D("0.00"), D("366.21"))
+
+
 def test_worker_in_the_first_month_of_service():
     """LCT art. 52 § 1: a blue collar needs one month of uninterrupted service; the right opens for the
     remaining days once it is reached. Hired 2026-01-16 -> one month on 2026-02-16.
@@ -920,34 +1046,83 @@ def test_inami_ceilings_of_the_2023_table_apply_from_the_december_2022_index():
         params.value("guaranteed_wage/inami_ceiling_start_2022_2023", d("2022-11-30"))
 
 
-def _reference_ranks(episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
-    """Rules-reference §3.4 algorithm, literally (python loop per employee; test oracle only)."""
+def _one_month_on(start: dt.date) -> dt.date:
+    """First day with one month of service (same day-of-month a month later, clamped to the month's end)."""
+    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
+    """The relapse rule of the law of 3 July 1978 (art. 52 § 1 al. 3, 70-71, 73 § 1) literally, one Python
+    loop per employee and day (test oracle only):
+
+    - an episode starting the day after the previous one ends continues its count (one incapacity);
+    - otherwise it continues the count of the *anchor*, the last incapacity that gave rise to guaranteed wage
+      (a working day in the contract, after the month of service for blue collars, not a public holiday in the
+      first 30 days, of rank <= 14 for blue collars / 30 for white collars), when it starts 1 to 14 days
+      (56 from 2026) after the anchor's end and has no other cause; a prolongation of the anchor moves its end;
+    - otherwise it opens a new count.
+    """
+    info = {e["employee_id"]: e for e in employees}
+    public_holidays = holidays.Belgium(years=range(2024, 2028))
     ranks = {}
     by_employee: dict[str, list[dict]] = {}
     for e in episodes:
         by_employee.setdefault(e["employee_id"], []).append(e)
     for eid, eps in by_employee.items():
-        previous = None
+        who = info[eid]
+        blue = who["worker_status"] == "blue_collar"
+        limit = 14 if blue else 30
+        senior_from = _one_month_on(who["contract_start"])
+        previous, anchor, chain_days = None, None, {}
         for e in sorted(eps, key=lambda x: x["start_date"]):
             delay = 14 if e["start_date"] < dt.date(2026, 1, 1) else 56
-            offset = 0
-            if previous and 0 < (e["start_date"] - previous["end_date"]).days <= delay and not e["other_cause"]:
-                offset = previous["last_rank"]
+            prolongs = previous is not None and e["start_date"] == previous["end"] + dt.timedelta(days=1)
+            if prolongs:
+                chain = previous["chain"]
+            elif anchor and 0 < (e["start_date"] - anchor["end"]).days <= delay and not e["other_cause"]:
+                chain = anchor["chain"]
+            else:
+                chain = e["start_date"]
+            offset = chain_days.get(chain, 0)
             length = (e["end_date"] - e["start_date"]).days + 1
+            paid = False
             for i in range(length):
-                ranks[(eid, e["start_date"] + dt.timedelta(days=i))] = offset + i + 1
-            previous = {"end_date": e["end_date"], "last_rank": offset + length}
+                date = e["start_date"] + dt.timedelta(days=i)
+                rank = offset + i + 1
+                ranks[(eid, date)] = rank
+                working = date.weekday() < who["weekly_work_days"]
+                holiday = working and date in public_holidays and i + 1 <= 30
+                senior = date >= senior_from or not blue
+                if working and date >= who["contract_start"] and senior and not holiday and rank <= limit:
+                    paid = True
+            chain_days[chain] = offset + length
+            if paid:
+                anchor = {"end": e["end_date"], "chain": chain}
+            elif prolongs and anchor and anchor["end"] == previous["end"]:
+                anchor["end"] = e["end_date"]
+            previous = {"end": e["end_date"], "chain": chain}
     return ranks
 
 
 def test_vectorised_ranks_match_the_reference_algorithm():
     rng = random.Random(20260101)
     employees, absences = [], []
-    for n in range(300):
+    for n in range(400):
         eid = f"E{n:03d}"
-        employees.append(emp(eid, status=rng.choice(["blue_collar", "white_collar"]), days=rng.choice([5, 6])))
+        # a quarter of them hired during the episodes (the month of service matters, some days are outside
+        # the contract)
+        hired = dt.date(2025, 5, 1) + dt.timedelta(days=rng.randrange(0, 150)) if rng.random() < 0.25 else None
+        employees.append(
+            emp(
+                eid,
+                status=rng.choice(["blue_collar", "white_collar"]),
+                start=hired.isoformat() if hired else "2020-01-01",
+                days=rng.choice([5, 6]),
+            )
+        )
         start = dt.date(2025, 6, 1) + dt.timedelta(days=rng.randrange(0, 60))
-        for _ in range(rng.randrange(1, 7)):
+        for _ in range(rng.randrange(1, 8)):
             length = rng.randrange(1, 25)
             absences.append(
                 episode(
@@ -957,8 +1132,10 @@ def test_vectorised_ranks_match_the_reference_algorithm():
                     other=rng.random() < 0.15,
                 )
             )
-            start = start + dt.timedelta(days=length + rng.randrange(1, 70))
-    expected = _reference_ranks(absences)
+            # gap 0: the next episode starts the day after (a prolongation); short gaps: relapses
+            start = start + dt.timedelta(days=length + rng.choice([0, 0, *range(1, 70)]))
+    typed = [dict(e, contract_start=d(e["contract_start"].isoformat())) for e in employees]
+    expected = _reference_ranks(typed, absences)
     for period in ["2025-12", "2026-01", "2026-02", "2026-03"]:
         pay = [wage(e["employee_id"], period, "100.00") for e in employees]
         result = run(employees, absences, pay, period)

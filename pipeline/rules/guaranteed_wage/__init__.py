@@ -59,8 +59,9 @@ from pipeline.rules.guaranteed_wage.days import (
     MONTHLY_SCHEMA,
     belgian_holidays,
     classify_days,
-    explode_days,
+    guaranteed_wage_slack,
     monthly_totals,
+    period_days,
     price_days,
 )
 from pipeline.rules.guaranteed_wage.episodes import (
@@ -137,11 +138,10 @@ def compute_guaranteed_wage(
     pay_now = pay.filter(pl.col("period") == period)
 
     usable, episode_rejects = check_episodes(absences, first, last)
-    ranked = rank_episodes(relevant_history(usable, first, last, params), params)
+    history = episode_regime(relevant_history(usable, first, last, params), employees, params)
+    ranked = rank_episodes(guaranteed_wage_slack(history, params), params)
     in_period = ranked.filter((pl.col("start_date") <= last) & (pl.col("end_date") >= first))
-    in_period = episode_regime(in_period, employees, params)
-    days = explode_days(in_period, first, last)
-    days = classify_days(days, params)
+    days = classify_days(period_days(in_period, first, last), params)
     days, pay_rejects, rejected_ids = price_days(days, pay_now, in_period, period, params)
 
     monthly = monthly_totals(days, pay_now.filter(~member(rejected_ids)), period)

@@ -12,11 +12,15 @@ declaration per band and regime holds everything the rest of the code needs:
   previous band of the same regime);
 * the rate parameter(s): the share of the daily wage the employer pays (for the CCT 12bis /
   CCT 13bis complement, the rate up to the INAMI ceiling and the rate above it);
-* who pays, whether the pay carries ONSS, and the DmfA service (prestation) code.
+* who pays, whether the pay carries ONSS, and the DmfA service (prestation) code;
+* whether a paid day of the band is *guaranteed wage* in the sense of the relapse rule (law of
+  3 July 1978 art. 52 § 1 al. 3 and 73 § 1: "une période d'incapacité de travail ayant donné lieu
+  au paiement du salaire garanti"): the days at 100 % and of the second week (85.88 % / 86.93 %),
+  not the CCT 12bis / 13bis complement of days 15 to 30, which tops up the mutuality's benefit.
 
 Band classification (:func:`band_expr`), rates (:func:`rate_exprs`), payer, ONSS subjection and
-service codes (:func:`payer_expr`, :func:`service_expr`, :data:`SERVICE_CODE`) are all read
-from this one table.
+service codes (:func:`payer_expr`, :func:`service_expr`, :data:`SERVICE_CODE`) and the relapse
+anchor (:func:`guaranteed_limit_expr`, :func:`blocked_expr`) are all read from this one table.
 Parameter names are the file names under ``pipeline/parameters/guaranteed_wage/``.
 """
 
@@ -72,6 +76,7 @@ class Band:
     up_to_rank: str | None = None
     rate: str | None = None
     rate_above_ceiling: str | None = None
+    guaranteed_wage: bool = False
 
 
 # Conditions of the non-rank bands. Each reads day columns and parameter columns (:func:`param`).
@@ -88,6 +93,9 @@ def seniority_reached() -> pl.Expr:
     71: "un mois d'ancienneté ininterrompue")."""
     return pl.col("date") >= pl.col("_seniority_date")
 
+
+CONDITION_PARAMETERS = ("public_holiday_window_days", "seniority_months")
+"""The parameters the conditions below read."""
 
 CONDITIONS: dict[str, ConditionFn] = {
     # The guaranteed wage is owed under the contract: nothing before it starts or after it ends.
@@ -119,6 +127,7 @@ BANDS: tuple[Band, ...] = (
         1,
         up_to_rank="first_week_last_rank",
         rate="blue_collar_week1_rate",
+        guaranteed_wage=True,
     ),
     Band(
         WEEK2,
@@ -128,6 +137,7 @@ BANDS: tuple[Band, ...] = (
         10,
         up_to_rank="second_week_last_rank",
         rate="blue_collar_week2_rate",
+        guaranteed_wage=True,
     ),
     Band(
         COMPLEMENT,
@@ -148,6 +158,7 @@ BANDS: tuple[Band, ...] = (
         1,
         up_to_rank="first_week_last_rank",
         rate="white_collar_short_week1_rate",
+        guaranteed_wage=True,
     ),
     Band(
         WEEK2,
@@ -157,6 +168,7 @@ BANDS: tuple[Band, ...] = (
         10,
         up_to_rank="second_week_last_rank",
         rate="white_collar_short_week2_rate",
+        guaranteed_wage=True,
     ),
     Band(
         COMPLEMENT,
@@ -177,6 +189,7 @@ BANDS: tuple[Band, ...] = (
         1,
         up_to_rank="period_last_rank",
         rate="white_collar_long_rate",
+        guaranteed_wage=True,
     ),
 )
 
@@ -210,7 +223,7 @@ SERVICE_CODE_MUTUALITY: int = _MUTUALITY_CODES.pop()  # type: ignore[assignment]
 
 
 def _day_parameters() -> tuple[str, ...]:
-    names = {"public_holiday_window_days", "seniority_months"}
+    names = set(CONDITION_PARAMETERS)
     for band in BANDS:
         names.update(n for n in (band.after_rank, band.up_to_rank, band.rate, band.rate_above_ceiling) if n)
     return tuple(sorted(names))
@@ -276,3 +289,49 @@ def service_expr() -> pl.Expr:
 
 def onss_expr() -> pl.Expr:
     return pl.col("band").replace_strict(ONSS_SUBJECT, default=False, return_dtype=pl.Boolean)
+
+
+# ---------------------------------------------------------------------------------------------
+# The relapse anchor: a day of guaranteed wage
+# ---------------------------------------------------------------------------------------------
+
+
+def _guaranteed_limits() -> dict[str, str]:
+    """Per regime, the rank parameter up to which a paid day is guaranteed wage.
+
+    The table must give each regime its guaranteed-wage rank bands first (ranks 1 to the limit),
+    so that "a day of guaranteed wage" is "a scheduled working day whose rank is at most the limit
+    and that no condition band claims".
+    """
+    limits: dict[str, str] = {}
+    for regime in REGIMES:
+        rank_bands = [b for b in BANDS if regime in b.regimes and b.up_to_rank]
+        flags = [b.guaranteed_wage for b in rank_bands]
+        if not flags or not flags[0] or flags != sorted(flags, reverse=True):
+            raise ValueError(f"guaranteed-wage bands of {regime}: guaranteed-wage rank bands must come first")
+        if any(b.guaranteed_wage and b.payer != EMPLOYER for b in rank_bands):
+            raise ValueError(f"guaranteed-wage bands of {regime}: guaranteed wage is paid by the employer")
+        limits[regime] = [b for b in rank_bands if b.guaranteed_wage][-1].up_to_rank  # type: ignore[assignment]
+    return limits
+
+
+GUARANTEED_LIMIT = _guaranteed_limits()
+"""Regime -> parameter of the last rank of guaranteed wage (blue collars and white collars engaged
+for less than three months: the second week; other white collars: the whole period)."""
+LIMIT_PARAMETERS = tuple(sorted(set(GUARANTEED_LIMIT.values())))
+
+
+def guaranteed_limit_expr() -> pl.Expr:
+    """The last rank at which a day of the row's regime is still guaranteed wage."""
+    expr = None
+    for regime, name in GUARANTEED_LIMIT.items():
+        hit = pl.col("regime") == regime
+        expr = pl.when(hit).then(param(name)) if expr is None else expr.when(hit).then(param(name))
+    return expr.otherwise(pl.lit(None, WIDE))  # type: ignore[union-attr]
+
+
+def blocked_expr() -> pl.Expr:
+    """True where a condition band claims the day whatever its rank (it is then not guaranteed wage)."""
+    return pl.any_horizontal(
+        [_regime_in(b) & CONDITIONS[b.when]() for b in BANDS if b.when]  # type: ignore[index]
+    ).fill_null(False)

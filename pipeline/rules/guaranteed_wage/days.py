@@ -18,17 +18,21 @@ from pipeline.core.money import MONEY, RATIO, WIDE, times, to_cents, wide
 from pipeline.core.params import Parameters
 from pipeline.errors import MissingParameterError
 from pipeline.rules.guaranteed_wage.bands import (
+    CONDITION_PARAMETERS,
     DAY_PARAMETERS,
     EMPLOYER,
+    LIMIT_PARAMETERS,
     P,
     band_expr,
+    blocked_expr,
+    guaranteed_limit_expr,
     onss_expr,
     param,
     payer_expr,
     rate_exprs,
     service_expr,
 )
-from pipeline.rules.guaranteed_wage.frames import lookup_on, member
+from pipeline.rules.guaranteed_wage.frames import lookup_on, max_value, member
 
 DAYS_SCHEMA: dict[str, pl.DataType] = {
     "employee_id": pl.String,
@@ -72,31 +76,15 @@ def belgian_holidays(first: dt.date, last: dt.date) -> pl.DataFrame:
     )
 
 
-def explode_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.DataFrame:
-    """One row per calendar day of each episode inside [first, last] with rank and calendar facts."""
-    lo = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
-    hi = pl.min_horizontal(pl.col("end_date"), pl.lit(last))
-    keep = [
-        "employee_id",
-        "start_date",
-        "end_date",
-        "source_file",
-        "source_line",
-        "relapse",
-        "rank_offset",
-        "chain_start",
-        "contract_start",
-        "contract_end",
-        "weekly_work_days",
-        "regime",
-        "partial_exempt",
-    ]
-    days = episodes.select(*keep, pl.date_ranges(lo, hi, "1d").alias("date")).explode("date")
+def explode_days(episodes: pl.DataFrame, lo: pl.Expr, hi: pl.Expr) -> pl.DataFrame:
+    """One row per calendar day of each episode from ``lo`` to ``hi`` (per-row date expressions,
+    inclusive), with the episode's columns and the calendar facts of the day: ``episode_day``
+    (1 = the episode's first day), ``working_day`` (weekday <= weekly_work_days), ``in_contract``
+    and ``public_holiday`` (Belgian legal holidays)."""
+    days = episodes.with_columns(pl.date_ranges(lo, hi, "1d").alias("date")).explode("date")
     days = days.filter(pl.col("date").is_not_null())
-    episode_day = (pl.col("date") - pl.col("start_date")).dt.total_days() + 1
     days = days.with_columns(
-        episode_day.cast(pl.Int32).alias("episode_day"),
-        (pl.col("rank_offset") + episode_day).cast(pl.Int32).alias("day_rank"),
+        ((pl.col("date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("episode_day"),
         (pl.col("date").dt.weekday() <= pl.col("weekly_work_days")).alias("working_day"),
         (
             (pl.col("date") >= pl.col("contract_start"))
@@ -105,10 +93,29 @@ def explode_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.Da
         .fill_null(False)
         .alias("in_contract"),
     )
-    days = days.join(belgian_holidays(first, last), on="date", how="left").with_columns(
-        pl.col("public_holiday").fill_null(False)
+    if days.height == 0:
+        return days.with_columns(pl.lit(False).alias("public_holiday"))
+    calendar = belgian_holidays(days.get_column("date").min(), days.get_column("date").max())
+    return days.join(calendar, on="date", how="left").with_columns(pl.col("public_holiday").fill_null(False))
+
+
+def period_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """The days of the episodes that fall in [first, last], with their rank (rank offset + day)."""
+    lo = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
+    hi = pl.min_horizontal(pl.col("end_date"), pl.lit(last))
+    days = explode_days(episodes, lo, hi)
+    return days.with_columns((pl.col("rank_offset") + pl.col("episode_day")).cast(pl.Int32).alias("day_rank"))
+
+
+def with_day_parameters(days: pl.DataFrame, params: Parameters, names: tuple[str, ...]) -> pl.DataFrame:
+    """Columns ``_p_<name>``: the value of each parameter on the day; and ``_seniority_date``, the
+    first day after ``seniority_months`` of service."""
+    days = lookup_on(days, "date", {f"_p_{name}": P + name for name in names}, params)
+    return days.with_columns(
+        pl.col("contract_start")
+        .dt.offset_by(pl.format("{}mo", param("seniority_months").cast(pl.Int32)))
+        .alias("_seniority_date")
     )
-    return days
 
 
 def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
@@ -118,12 +125,7 @@ def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     (weekday <= weekly_work_days) are paid; other days keep their band with payer ``none``
     (employer bands) and no service code.
     """
-    days = lookup_on(days, "date", {f"_p_{name}": P + name for name in DAY_PARAMETERS}, params)
-    days = days.with_columns(
-        pl.col("contract_start")
-        .dt.offset_by(pl.format("{}mo", param("seniority_months").cast(pl.Int32)))
-        .alias("_seniority_date")
-    )
+    days = with_day_parameters(days, params, DAY_PARAMETERS)
     days = days.with_columns(band_expr(pl.col("day_rank").cast(WIDE)).alias("band"))
     rate, rate_above = rate_exprs()
     days = days.with_columns(
@@ -135,6 +137,38 @@ def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
         pl.when(pl.col("payer") == EMPLOYER).then(rate_above).alias("_rate_above"),
     )
     return days.drop([c for c in days.columns if c.startswith("_") and c not in ("_rate", "_rate_above")])
+
+
+def guaranteed_wage_slack(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
+    """Add ``_slack``: how many earlier days of its chain an episode can carry and still pay guaranteed wage.
+
+    The relapse rule anchors on "une période d'incapacité de travail ayant donné lieu au paiement du
+    salaire garanti" (law of 3 July 1978 art. 52 § 1 al. 3, 73 § 1). An episode pays guaranteed
+    wage when one of its days is a scheduled working day that no condition band claims (outside
+    the contract, a public holiday, a partial-resumption relapse, no month of service yet) and whose
+    rank is at most the regime's guaranteed-wage limit (:data:`~.bands.GUARANTEED_LIMIT`: 14 for
+    blue collars and white collars engaged for less than three months, 30 for other white
+    collars). With the episode's rank offset still unknown, each such day d allows an offset of
+    at most ``limit(d) - d``; ``_slack`` is the largest, null where no day qualifies, and the
+    episode pays iff its offset is at most ``_slack``.
+
+    Only an episode followed by another one of the same employee (``episodes`` holds the history
+    that can reach the period, sorted by employee and start) can anchor a relapse, so only those
+    are looked at, and only their first days (a day beyond the largest limit never qualifies).
+    """
+    last_of_employee = (pl.col("employee_id") != pl.col("employee_id").shift(-1)).fill_null(True)
+    anchors = episodes.filter(~last_of_employee)
+    out = pl.Series("_slack", [], pl.Int64)
+    if anchors.height:
+        reach = max(max_value(params, P + name) for name in LIMIT_PARAMETERS)
+        hi = pl.min_horizontal(pl.col("end_date"), pl.col("start_date") + dt.timedelta(days=reach - 1))
+        days = explode_days(anchors, pl.col("start_date"), hi)
+        days = with_day_parameters(days, params, tuple(sorted({*CONDITION_PARAMETERS, *LIMIT_PARAMETERS})))
+        slack = guaranteed_limit_expr().cast(pl.Int64) - pl.col("episode_day")
+        qualifying = days.filter(pl.col("working_day") & ~blocked_expr())
+        per_episode = qualifying.group_by("employee_id", "start_date").agg(slack.max().alias("_slack"))
+        return episodes.join(per_episode, on=["employee_id", "start_date"], how="left", maintain_order="left")
+    return episodes.with_columns(pl.lit(None, out.dtype).alias("_slack"))
 
 
 # ---------------------------------------------------------------------------------------------

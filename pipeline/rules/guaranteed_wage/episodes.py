@@ -15,7 +15,12 @@ from pipeline.core import rejects
 from pipeline.core.money import WIDE
 from pipeline.core.params import Parameters
 from pipeline.rules.guaranteed_wage.bands import BLUE, WHITE_LONG, WHITE_SHORT, P
-from pipeline.rules.guaranteed_wage.frames import cum_max_within_employee, lookup_on, previous_within_employee
+from pipeline.rules.guaranteed_wage.frames import (
+    cum_max_within_employee,
+    lookup_on,
+    max_value,
+    previous_within_employee,
+)
 
 CAUSES = ("illness", "private_accident")
 OCCUPATIONAL_PATTERN = r"(?i)occup|work|profession|travail|arbeid|beroep"
@@ -132,11 +137,6 @@ def check_episodes(absences: pl.DataFrame, first: dt.date, last: dt.date) -> tup
 # ---------------------------------------------------------------------------------------------
 
 
-def _max_value(params: Parameters, name: str) -> int:
-    """The largest value a parameter ever takes (to bound what a look-up could need)."""
-    return int(max(v.value for v in params.get(name).values if v.value is not None))
-
-
 def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, params: Parameters) -> pl.DataFrame:
     """The episodes whose ranks can matter for the run period [first, last], with date facts.
 
@@ -153,7 +153,7 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
         previous_within_employee(pl.col("end_date")).alias("prev_end"),
         ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("length"),
     ).with_columns((pl.col("start_date") - pl.col("prev_end")).dt.total_days().cast(pl.Int32).alias("gap_days"))
-    reach = _max_value(params, P + "relapse_window_days")
+    reach = max_value(params, P + "relapse_window_days")
     opens = pl.col("prev_end").is_null() | (pl.col("gap_days") > reach)
     ep = ep.with_columns(opens.cast(pl.Int64).cum_sum().alias("_segment"))
     keep = (pl.col("end_date") >= first).any().over("_segment")
@@ -163,38 +163,125 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
 def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     """Give each episode its rank offset, relapse flag and chain start.
 
-    ``episodes`` as returned by :func:`relevant_history`. An episode E relapses from the previous
-    usable episode P of the same employee when ``0 < E.start - P.end <= relapse_window_days``
-    (value in force on E.start: 14 days before 2026-01-01, 56 from then) and E is not
-    ``other_cause``; the value is looked up only for the episodes that have such a P close enough
-    to be a relapse. A chain is a run of episodes linked by relapses; ranks run on through the
-    chain: the offset of an episode is the total length of the earlier episodes of its chain
-    (running sums and forward fills on the frame sorted by employee and start), so chains of any
-    number of relapses are carried without a loop.
+    ``episodes`` as returned by :func:`relevant_history`, with the contract and regime
+    (:func:`episode_regime`) and ``_slack`` (:func:`~.days.guaranteed_wage_slack`). The law of
+    3 July 1978 (art. 52 § 1 al. 3 for blue collars, 70-71 and 73 § 1 for white collars) gives no
+    new guaranteed wage for an incapacity that begins within ``relapse_window_days`` (14 days, 8
+    weeks for incapacities starting from 2026-01-01, value in force on the new episode's start)
+    after the end of "une période d'incapacité de travail ayant donné lieu au paiement du salaire
+    garanti", unless it is due to another illness or accident (``other_cause``); the worker only
+    gets the unused balance. So an episode E continues the count of an earlier chain when:
 
-    Adds: ``relapse``, ``chain_start``, ``rank_offset``.
+    * E starts the day after the previous episode ends (a prolongation: there was no resumption
+      of work, it is one uninterrupted incapacity): E continues that episode's chain, whatever it
+      paid and whatever the certificate says; or else
+    * E is a relapse: 1 to ``relapse_window_days`` days after the end of the *anchor*, the last
+      uninterrupted incapacity that gave rise to guaranteed wage (a day at 100 % or of the second
+      week paid by the employer), and not ``other_cause``: E continues the anchor's chain. An
+      earlier episode that paid nothing (no month of service yet, every day beyond the guaranteed
+      days) is no anchor, and successive relapses are each measured from the end of the last
+      anchor.
+
+    Otherwise E opens a new chain. Ranks run on through a chain: the offset of an episode is the
+    number of days of the earlier episodes of its chain.
+
+    The anchor depends on what the earlier episodes paid, which depends on their own offsets: the
+    chains are worked out in rounds, round k taking the k-th episode of every employee at once
+    (whole-column expressions on a frame of one row per employee), so the number of rounds is the
+    largest number of episodes one employee has in the relevant history, not the number of rows.
+
+    Adds: ``relapse`` (the episode continues an earlier chain), ``chain_start``, ``rank_offset``.
     """
-    reach = _max_value(params, P + "relapse_window_days")
-    candidate = (
+    reach = max_value(params, P + "relapse_window_days")
+    may_relapse = (
         pl.col("prev_end").is_not_null()
-        & (pl.col("gap_days") > 0)
+        & (pl.col("gap_days") > 1)
         & (pl.col("gap_days") <= reach)
         & ~pl.col("other_cause")
     )
-    ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params, where=candidate)
-    relapse = candidate & (pl.col("gap_days").cast(WIDE) <= pl.col("_window"))
-    # Frame sorted by employee then start: every employee's first episode opens a chain, so a
-    # global running count of chain openings is a chain id, and the running total of lengths
-    # minus its value at the chain's opening is the number of earlier days in the chain.
-    ep = ep.with_columns(relapse.fill_null(False).alias("relapse"))
-    days_before = pl.col("length").cast(pl.Int64).cum_sum() - pl.col("length")
+    ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params, where=may_relapse)
     ep = ep.with_columns(
-        (days_before - pl.when(~pl.col("relapse")).then(days_before).forward_fill())
-        .cast(pl.Int32)
-        .alias("rank_offset"),
-        pl.when(~pl.col("relapse")).then(pl.col("start_date")).forward_fill().alias("chain_start"),
+        pl.int_range(pl.len()).over("employee_id").alias("_k"),
+        (pl.col("gap_days") == 1).fill_null(False).alias("_prolongation"),
     )
-    return ep.drop("_window")
+    state = pl.DataFrame(schema={"employee_id": pl.String, **_CHAIN_STATE})
+    rounds = []
+    for k in range(int(ep.get_column("_k").max() or 0) + 1 if ep.height else 0):
+        cur = ep.filter(pl.col("_k") == k).join(state, on="employee_id", how="left")
+        rounds.append(_chain_round(cur))
+        state = rounds[-1].select("employee_id", *_next_state())
+    chained = (
+        pl.concat(rounds).select("employee_id", "start_date", "relapse", "chain_start", "rank_offset")
+        if rounds
+        else pl.DataFrame(
+            schema={
+                "employee_id": pl.String,
+                "start_date": pl.Date,
+                "relapse": pl.Boolean,
+                "chain_start": pl.Date,
+                "rank_offset": pl.Int32,
+            }
+        )
+    )
+    return ep.drop("_window", "_k", "_prolongation").join(
+        chained, on=["employee_id", "start_date"], how="left", maintain_order="left"
+    )
+
+
+_CHAIN_STATE = {
+    "_p_end": pl.Date,  # previous episode: end, chain, days of its chain up to its end
+    "_p_chain": pl.Date,
+    "_p_days": pl.Int64,
+    "_a_end": pl.Date,  # anchor (last incapacity that gave rise to guaranteed wage): end, chain, days
+    "_a_chain": pl.Date,
+    "_a_days": pl.Int64,
+}
+
+
+def _chain_round(cur: pl.DataFrame) -> pl.DataFrame:
+    """One round: the chain, offset and payment of the k-th episode of each employee, from the state
+    (previous episode and anchor) left by the round before."""
+    prolongs = pl.col("_prolongation")
+    gap = (pl.col("start_date") - pl.col("_a_end")).dt.total_days()
+    relapses = (
+        ~prolongs
+        & pl.col("_a_end").is_not_null()
+        & ~pl.col("other_cause")
+        & (gap > 0)
+        & (gap.cast(WIDE) <= pl.col("_window"))
+    ).fill_null(False)
+    cur = cur.with_columns(
+        (prolongs | relapses).alias("relapse"),
+        pl.when(prolongs)
+        .then(pl.col("_p_chain"))
+        .when(relapses)
+        .then(pl.col("_a_chain"))
+        .otherwise(pl.col("start_date"))
+        .alias("chain_start"),
+        pl.when(prolongs).then(pl.col("_p_days")).when(relapses).then(pl.col("_a_days")).otherwise(0).alias("_offset"),
+    )
+    return cur.with_columns(
+        pl.col("_offset").cast(pl.Int32).alias("rank_offset"),
+        (pl.col("_offset") + pl.col("length")).alias("_days"),
+        (pl.col("_slack").is_not_null() & (pl.col("_offset") <= pl.col("_slack"))).alias("_paid"),
+    )
+
+
+def _next_state() -> list[pl.Expr]:
+    """The state after a round: the episode just ranked becomes the previous one; it becomes the
+    anchor if it paid guaranteed wage; a prolongation of the anchor moves the anchor's end (the
+    uninterrupted incapacity ends later); an episode that joined the anchor's chain adds its days."""
+    paid = pl.col("_paid")
+    extends_anchor = pl.col("_prolongation") & (pl.col("_a_end") == pl.col("_p_end")).fill_null(False)
+    same_chain = (pl.col("_a_chain") == pl.col("chain_start")).fill_null(False)
+    return [
+        pl.col("end_date").alias("_p_end"),
+        pl.col("chain_start").alias("_p_chain"),
+        pl.col("_days").alias("_p_days"),
+        pl.when(paid | extends_anchor).then(pl.col("end_date")).otherwise(pl.col("_a_end")).alias("_a_end"),
+        pl.when(paid).then(pl.col("chain_start")).otherwise(pl.col("_a_chain")).alias("_a_chain"),
+        pl.when(paid | same_chain).then(pl.col("_days")).otherwise(pl.col("_a_days")).alias("_a_days"),
+    ]
 
 
 def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Parameters) -> pl.DataFrame:

@@ -29,6 +29,11 @@ def lookup_on(
     return out.with_columns([pl.when(pl.col(flag)).then(pl.col(alias)).alias(alias) for alias in names]).drop(flag)
 
 
+def max_value(params: Parameters, name: str) -> int:
+    """The largest value a numeric parameter ever takes (to bound what a look-up could need)."""
+    return int(max(v.value for v in params.get(name).values if v.value is not None))
+
+
 def member(ids: pl.DataFrame) -> pl.Expr:
     """True where employee_id is one of ``ids`` (a small frame): a semi-join as a mask, order kept."""
     return pl.col("employee_id").is_in(ids.get_column("employee_id").implode()).fill_null(False)
