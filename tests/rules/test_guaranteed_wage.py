@@ -707,6 +707,57 @@ def test_public_holiday_on_a_saturday_depends_on_the_weekly_schedule():
     assert (five["band"], five["payer"], five["amount"], five["service_code"]) == ("WEEK2", "none", D("0.00"), None)
 
 
+def test_public_holiday_window_runs_from_the_start_of_an_uninterrupted_suspension():
+    """AR 18 April 1974 (law of 4 January 1974): the employer pays a public holiday that falls within the first
+    30 days of the suspension of the contract for illness; a prolongation (a certificate starting the day after
+    the previous one ends) does not start a new suspension, so the window does not restart. Blue collar,
+    121.60/day: E1 Thu 2026-04-09 .. Sun 04-19, prolonged by E2 Mon 04-20 .. Fri 05-22 (ranks 12-44).
+      Fri 1 May = suspension day 23 -> public-holiday pay 121.60 (ONSS, code 1);
+      Ascension Thu 14 May = suspension day 36 (E2's day 25): beyond the 30 days -> rank 36, MUTUALITY, 0.00;
+      Mon 4 - Fri 8 May = ranks 26-30, complement 5 x round(121.60 x 25.88 % = 31.47008) = 157.35.
+    May: ONSS 121.60, exempt 157.35 (with a window restarting at E2, Ascension would add 121.60 ONSS)."""
+    result = run(
+        [emp("H3")],
+        [episode("H3", "2026-04-09", "2026-04-19"), episode("H3", "2026-04-20", "2026-05-22")],
+        [wage("H3", "2026-05", "121.60")],
+        "2026-05",
+    )
+    may_day = day(result, "H3", "2026-05-01")
+    assert (may_day["day_rank"], may_day["band"], may_day["amount"]) == (23, "PUBLIC_HOLIDAY", D("121.60"))
+    ascension = day(result, "H3", "2026-05-14")
+    assert (ascension["day_rank"], ascension["episode_day"], ascension["band"], ascension["amount"]) == (
+        36,
+        25,
+        "MUTUALITY",
+        D("0.00"),
+    )
+    assert totals(result, "H3") == (D("121.60"), D("157.35"))
+
+
+@pytest.mark.parametrize(
+    ("suspension_start", "band", "onss"),
+    [
+        # Sun 2026-04-26: Whit Monday 25 May is day 30 of the suspension -> paid (and rank 30)
+        ("2026-04-26", "PUBLIC_HOLIDAY", "300.00"),
+        # Sat 2026-04-25: Whit Monday is day 31 -> not paid by the employer (rank 31: mutuality)
+        ("2026-04-25", "MUTUALITY", "200.00"),
+    ],
+)
+def test_public_holiday_window_edge_across_a_prolongation(suspension_start, band, onss):
+    """30 calendar days from the first day of the suspension, the prolongation included. E1 suspension_start ..
+    Sun 05-03, E2 Mon 05-04 .. Fri 05-29, blue collar 100.00/day. In May the holidays Fri 1 (day 6/7) and
+    Ascension Thu 14 (day 19/20) are paid either way (2 x 100.00); Whit Monday decides the third."""
+    result = run(
+        [emp("H4")],
+        [episode("H4", suspension_start, "2026-05-03"), episode("H4", "2026-05-04", "2026-05-29")],
+        [wage("H4", "2026-05", "100.00")],
+        "2026-05",
+    )
+    assert day(result, "H4", "2026-05-25")["band"] == band
+    assert day(result, "H4", "2026-05-14")["band"] == "PUBLIC_HOLIDAY"
+    assert totals(result, "H4")[0] == D(onss)
+
+
 def test_public_holiday_window_restarts_with_a_relapse_episode():
     """The 30-day holiday window runs from the start of each suspension (episode), not from the chained rank:
     white collar E1 Mon 2026-03-02 .. Sun 04-05 (35 days, ranks 1-35); relapse E2 Mon 05-11 .. Wed 05-20
@@ -1059,7 +1110,8 @@ def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[
     - an episode starting the day after the previous one ends continues its count (one incapacity);
     - otherwise it continues the count of the *anchor*, the last incapacity that gave rise to guaranteed wage
       (a working day in the contract, after the month of service for blue collars, not a public holiday in the
-      first 30 days, of rank <= 14 for blue collars / 30 for white collars), when it starts 1 to 14 days
+      first 30 days of the uninterrupted suspension, of rank <= 14 for blue collars / 30 for white collars),
+      when it starts 1 to 14 days
       (56 from 2026) after the anchor's end and has no other cause; a prolongation of the anchor moves its end;
     - otherwise it opens a new count.
     """
@@ -1085,6 +1137,7 @@ def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[
             else:
                 chain = e["start_date"]
             offset = chain_days.get(chain, 0)
+            suspension = previous["suspension"] if prolongs else e["start_date"]
             length = (e["end_date"] - e["start_date"]).days + 1
             paid = False
             for i in range(length):
@@ -1092,7 +1145,7 @@ def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[
                 rank = offset + i + 1
                 ranks[(eid, date)] = rank
                 working = date.weekday() < who["weekly_work_days"]
-                holiday = working and date in public_holidays and i + 1 <= 30
+                holiday = working and date in public_holidays and (date - suspension).days + 1 <= 30
                 senior = date >= senior_from or not blue
                 if working and date >= who["contract_start"] and senior and not holiday and rank <= limit:
                     paid = True
@@ -1101,7 +1154,7 @@ def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[
                 anchor = {"end": e["end_date"], "chain": chain}
             elif prolongs and anchor and anchor["end"] == previous["end"]:
                 anchor["end"] = e["end_date"]
-            previous = {"end": e["end_date"], "chain": chain}
+            previous = {"end": e["end_date"], "chain": chain, "suspension": suspension}
     return ranks
 
 

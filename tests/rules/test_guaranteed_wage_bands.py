@@ -72,7 +72,7 @@ def test_band_expression_follows_the_declared_order():
         orient="row",
     ).with_columns(
         pl.lit(True).alias("working_day"),
-        pl.lit(1).alias("episode_day"),
+        pl.lit(1).alias("suspension_day"),
         pl.date(2026, 5, 4).alias("date"),
         pl.when(pl.col("senior")).then(pl.date(2026, 1, 1)).otherwise(pl.date(2026, 6, 1)).alias("_seniority_date"),
         *[pl.lit(v).cast(pl.Decimal(38, 12)).alias(f"_p_{n}") for n, v in _limits().items()],

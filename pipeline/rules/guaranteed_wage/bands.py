@@ -101,11 +101,12 @@ CONDITIONS: dict[str, ConditionFn] = {
     # The guaranteed wage is owed under the contract: nothing before it starts or after it ends.
     "outside_contract": lambda: ~pl.col("in_contract"),
     # Law of 4 January 1974 and its royal decree of 18 April 1974: a public holiday on a scheduled
-    # working day within the first days of the incapacity is paid by the employer.
+    # working day within the first days of an uninterrupted suspension (an episode and the ones that
+    # continue it the next day) is paid by the employer; the window restarts after a resumption.
     "public_holiday_in_window": lambda: (
         pl.col("public_holiday")
         & pl.col("working_day")
-        & (pl.col("episode_day").cast(WIDE) <= param("public_holiday_window_days"))
+        & (pl.col("suspension_day").cast(WIDE) <= param("public_holiday_window_days"))
     ),
     # Relapse during a medically approved partial resumption (episode flag worked out per episode).
     "partial_resumption_relapse": lambda: pl.col("partial_exempt"),

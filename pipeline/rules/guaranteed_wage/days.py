@@ -79,12 +79,14 @@ def belgian_holidays(first: dt.date, last: dt.date) -> pl.DataFrame:
 def explode_days(episodes: pl.DataFrame, lo: pl.Expr, hi: pl.Expr) -> pl.DataFrame:
     """One row per calendar day of each episode from ``lo`` to ``hi`` (per-row date expressions,
     inclusive), with the episode's columns and the calendar facts of the day: ``episode_day``
-    (1 = the episode's first day), ``working_day`` (weekday <= weekly_work_days), ``in_contract``
-    and ``public_holiday`` (Belgian legal holidays)."""
+    (1 = the episode's first day), ``suspension_day`` (1 = the first day of the uninterrupted
+    suspension), ``working_day`` (weekday <= weekly_work_days), ``in_contract`` and
+    ``public_holiday`` (Belgian legal holidays)."""
     days = episodes.with_columns(pl.date_ranges(lo, hi, "1d").alias("date")).explode("date")
     days = days.filter(pl.col("date").is_not_null())
     days = days.with_columns(
         ((pl.col("date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("episode_day"),
+        ((pl.col("date") - pl.col("suspension_start")).dt.total_days() + 1).cast(pl.Int32).alias("suspension_day"),
         (pl.col("date").dt.weekday() <= pl.col("weekly_work_days")).alias("working_day"),
         (
             (pl.col("date") >= pl.col("contract_start"))

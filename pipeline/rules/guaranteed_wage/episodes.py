@@ -141,7 +141,9 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
     """The episodes whose ranks can matter for the run period [first, last], with date facts.
 
     Sorted by employee and start, with ``prev_end`` (end of the employee's previous episode),
-    ``gap_days`` (start minus ``prev_end``) and ``length``. Episodes after the period are dropped.
+    ``gap_days`` (start minus ``prev_end``), ``length`` and ``suspension_start``: the first day of
+    the uninterrupted suspension the episode belongs to (an episode that starts the day after the
+    previous one ends continues it). Episodes after the period are dropped.
     A relapse is at most ``relapse_window_days`` (its largest value ever) after an earlier
     incapacity ended, so an episode that starts more than that after every earlier one opens a
     *segment* nothing before it can reach; only the segments holding an episode that touches the
@@ -153,6 +155,11 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
         previous_within_employee(pl.col("end_date")).alias("prev_end"),
         ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("length"),
     ).with_columns((pl.col("start_date") - pl.col("prev_end")).dt.total_days().cast(pl.Int32).alias("gap_days"))
+    # An episode that starts the day after the previous one ends continues one uninterrupted suspension.
+    continues = (pl.col("gap_days") == 1).fill_null(False)
+    ep = ep.with_columns(
+        pl.when(~continues).then(pl.col("start_date")).forward_fill().alias("suspension_start"),
+    )
     reach = max_value(params, P + "relapse_window_days")
     opens = pl.col("prev_end").is_null() | (pl.col("gap_days") > reach)
     ep = ep.with_columns(opens.cast(pl.Int64).cum_sum().alias("_segment"))
