@@ -261,21 +261,67 @@ def test_white_collar_on_a_two_month_contract():
 
 
 @pytest.mark.parametrize(
-    ("contract_end", "regime"),
+    ("contract_start", "contract_end", "regime"),
     [
-        ("2026-04-03", "white_collar_short"),  # day after end 04-04 < 04-05: less than 3 months
-        ("2026-04-04", "white_collar_long"),  # 2026-01-05 .. 2026-04-04 is exactly 3 months: art. 70
+        # Judicial Code art. 54: a term in months runs "de quantième à veille de quantième".
+        ("2026-01-05", "2026-04-04", "white_collar_long"),  # 5 Jan .. 4 Apr: exactly three months (art. 70)
+        ("2026-01-05", "2026-04-03", "white_collar_short"),  # one day less: art. 71
+        # No 31 April: the eve of the missing day is 30 April, the month's last day.
+        ("2026-01-31", "2026-04-30", "white_collar_long"),
+        ("2026-01-31", "2026-04-29", "white_collar_short"),
+        # From 30 November: no 30 February -> the term ends on 28 February 2026 ...
+        ("2025-11-30", "2026-02-28", "white_collar_long"),
+        ("2025-11-30", "2026-02-27", "white_collar_short"),
+        # ... from 29 November as well in a common year (no 29 February 2026) ...
+        ("2025-11-29", "2026-02-28", "white_collar_long"),
+        ("2025-11-29", "2026-02-27", "white_collar_short"),
+        # ... but on 29 February in a leap year (from 30 November 2027)
+        ("2027-11-30", "2028-02-29", "white_collar_long"),
+        ("2027-11-30", "2028-02-28", "white_collar_short"),
+        # From 28 / 29 February: the quantième is the 28th / 29th, the eve the 27th / 28th of May
+        ("2026-02-28", "2026-05-27", "white_collar_long"),
+        ("2026-02-28", "2026-05-26", "white_collar_short"),
+        ("2028-02-29", "2028-05-28", "white_collar_long"),
+        ("2028-02-29", "2028-05-27", "white_collar_short"),
     ],
 )
-def test_three_month_term_edge(contract_end, regime):
-    """LCT art. 71 'moins de trois mois': a term of exactly three months (date to date) is art. 70."""
+def test_three_month_term_edge(contract_start, contract_end, regime):
+    """LCT art. 71 'moins de trois mois': a term of three months or more is art. 70. The term's last day is
+    the eve of the same day of the month three months after the start (Judicial Code art. 54), or the last day
+    of that month when it has no such day. Ill on the contract's last day (any day works: the regime is the
+    contract's)."""
+    period = contract_end[:7]
     result = run(
-        [emp("S2", status="white_collar", ctype="fixed_term", start="2026-01-05", end=contract_end)],
-        [episode("S2", "2026-03-02", "2026-03-03")],
-        [wage("S2", "2026-03", "100.00")],
-        "2026-03",
+        [emp("S2", status="white_collar", ctype="fixed_term", start=contract_start, end=contract_end)],
+        [episode("S2", contract_end, contract_end)],
+        [wage("S2", period, "100.00")],
+        period,
     )
     assert set(result.days.get_column("regime")) == {regime}
+
+
+@pytest.mark.parametrize(
+    ("ill_until", "band", "onss", "exempt"),
+    [
+        # Thu 30 April is still in the first month of service (31 March .. 30 April): nothing paid in April
+        ("2026-04-30", "NO_SENIORITY", "0.00", "0.00"),
+        # May: Fri 1 May a holiday in the window (100.00, ONSS); Mon 4 May rank 8 at 85.88 % = 85.88
+        ("2026-05-04", "WEEK2", "100.00", "85.88"),
+    ],
+)
+def test_one_month_of_service_from_the_31st(ill_until, band, onss, exempt):
+    """LCT art. 52 § 1: one month of uninterrupted service, counted as a term in months (Judicial Code
+    art. 54, month-end fallback): a blue collar hired Tue 2026-03-31 completes it at the end of Thu 30 April
+    (there is no 31 April), so the right opens on 1 May. Ill Mon 2026-04-27 .. ill_until, 100.00/day."""
+    period = ill_until[:7]
+    result = run(
+        [emp("M1", start="2026-03-31")],
+        [episode("M1", "2026-04-27", ill_until)],
+        [wage("M1", period, "100.00")],
+        period,
+    )
+    assert day(result, "M1", ill_until)["band"] == band
+    assert totals(result, "M1") == (D(onss), D(exempt))
 
 
 def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday():
@@ -1097,10 +1143,15 @@ def test_inami_ceilings_of_the_2023_table_apply_from_the_december_2022_index():
         params.value("guaranteed_wage/inami_ceiling_start_2022_2023", d("2022-11-30"))
 
 
-def _one_month_on(start: dt.date) -> dt.date:
-    """First day with one month of service (same day-of-month a month later, clamped to the month's end)."""
-    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+def _term_end(start: dt.date, months: int) -> dt.date:
+    """Judicial Code art. 54, "de quantième à veille de quantième": the day before the same day of the month
+    ``months`` later; when that month has no such day, its last day."""
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return dt.date(year, month, last)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
 
 
 def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
@@ -1125,7 +1176,7 @@ def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[
         who = info[eid]
         blue = who["worker_status"] == "blue_collar"
         limit = 14 if blue else 30
-        senior_from = _one_month_on(who["contract_start"])
+        senior_from = _term_end(who["contract_start"], 1) + dt.timedelta(days=1)
         previous, anchor, chain_days = None, None, {}
         for e in sorted(eps, key=lambda x: x["start_date"]):
             delay = 14 if e["start_date"] < dt.date(2026, 1, 1) else 56

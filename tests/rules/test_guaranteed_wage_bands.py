@@ -74,7 +74,7 @@ def test_band_expression_follows_the_declared_order():
         pl.lit(True).alias("working_day"),
         pl.lit(1).alias("suspension_day"),
         pl.date(2026, 5, 4).alias("date"),
-        pl.when(pl.col("senior")).then(pl.date(2026, 1, 1)).otherwise(pl.date(2026, 6, 1)).alias("_seniority_date"),
+        pl.when(pl.col("senior")).then(pl.date(2026, 1, 1)).otherwise(pl.date(2026, 6, 1)).alias("_seniority_term_end"),
         *[pl.lit(v).cast(pl.Decimal(38, 12)).alias(f"_p_{n}") for n, v in _limits().items()],
     )
     got = frame.select(bands.band_expr(pl.col("day_rank").cast(pl.Decimal(38, 12)))).to_series().to_list()

@@ -90,8 +90,8 @@ def param(name: str) -> pl.Expr:
 
 def seniority_reached() -> pl.Expr:
     """The day falls after the first ``seniority_months`` of service (law of 3 July 1978 art. 52 § 1,
-    71: "un mois d'ancienneté ininterrompue")."""
-    return pl.col("date") >= pl.col("_seniority_date")
+    71: "un mois d'ancienneté ininterrompue"), the month counted as in :mod:`.terms`."""
+    return pl.col("date") > pl.col("_seniority_term_end")
 
 
 CONDITION_PARAMETERS = ("public_holiday_window_days", "seniority_months")

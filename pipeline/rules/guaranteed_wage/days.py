@@ -33,6 +33,7 @@ from pipeline.rules.guaranteed_wage.bands import (
     service_expr,
 )
 from pipeline.rules.guaranteed_wage.frames import lookup_on, max_value, member
+from pipeline.rules.guaranteed_wage.terms import term_end
 
 DAYS_SCHEMA: dict[str, pl.DataType] = {
     "employee_id": pl.String,
@@ -110,14 +111,10 @@ def period_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.Dat
 
 
 def with_day_parameters(days: pl.DataFrame, params: Parameters, names: tuple[str, ...]) -> pl.DataFrame:
-    """Columns ``_p_<name>``: the value of each parameter on the day; and ``_seniority_date``, the
-    first day after ``seniority_months`` of service."""
+    """Columns ``_p_<name>``: the value of each parameter on the day; and ``_seniority_term_end``,
+    the last day of the first ``seniority_months`` of service (:mod:`.terms`)."""
     days = lookup_on(days, "date", {f"_p_{name}": P + name for name in names}, params)
-    return days.with_columns(
-        pl.col("contract_start")
-        .dt.offset_by(pl.format("{}mo", param("seniority_months").cast(pl.Int32)))
-        .alias("_seniority_date")
-    )
+    return days.with_columns(term_end(pl.col("contract_start"), param("seniority_months")).alias("_seniority_term_end"))
 
 
 def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:

@@ -21,6 +21,7 @@ from pipeline.rules.guaranteed_wage.frames import (
     max_value,
     previous_within_employee,
 )
+from pipeline.rules.guaranteed_wage.terms import term_end
 
 CAUSES = ("illness", "private_accident")
 OCCUPATIONAL_PATTERN = r"(?i)occup|work|profession|travail|arbeid|beroep"
@@ -296,9 +297,9 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
 
     ``white_collar_short`` (art. 71): a white collar whose fixed-term, specific-work or
     replacement contract has an end date and lasts less than ``short_contract_months`` months,
-    i.e. the day after ``contract_end`` comes before the same day-of-month that many months after
-    ``contract_start`` (month-end clamped). Open-ended contracts and terms without an end date are
-    ``white_collar_long`` (art. 70).
+    i.e. ends before the last day of a term of that many months beginning on ``contract_start``,
+    counted "de quantième à veille de quantième" with the month-end fallback (:mod:`.terms`).
+    Open-ended contracts and terms without an end date are ``white_collar_long`` (art. 70).
 
     Also flags ``partial_exempt``: the episode is a relapse during a partial resumption for which
     the employer owes nothing: from 2026 always (parameter null = no time limit); before, when it
@@ -324,8 +325,8 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
     ep = lookup_on(
         ep, "start_date", {"_pr_days": P + "partial_resumption_exemption_days"}, params, where=after_an_episode
     )
-    three_months_on = pl.col("contract_start").dt.offset_by(pl.format("{}mo", pl.col("_short_months").cast(pl.Int32)))
-    short = (white_term & ((pl.col("contract_end") + dt.timedelta(days=1)) < three_months_on)).fill_null(False)
+    full_term_end = term_end(pl.col("contract_start"), pl.col("_short_months"))
+    short = (white_term & (pl.col("contract_end") < full_term_end)).fill_null(False)
     regime = (
         pl.when(pl.col("worker_status") == "blue_collar")
         .then(pl.lit(BLUE))
