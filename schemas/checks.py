@@ -7,8 +7,17 @@ so callers decide whether a missing value passes).
 from __future__ import annotations
 
 import polars as pl
+import pycountry
 
 NISS_CLEAN = r"[.\-\s/]"
+
+ISO_3166_ALPHA2: tuple[str, ...] = tuple(sorted(country.alpha_2 for country in pycountry.countries))
+"""The officially assigned ISO 3166-1 alpha-2 codes (the ISO 3166 Maintenance Agency's list, as
+shipped and kept up to date by the ``pycountry`` package)."""
+
+RESERVED_COUNTRY_CODES = {"UK": "GB", "EL": "GR"}
+"""Codes that are *exceptionally reserved* in ISO 3166-1, not assigned, but still typed for a
+country (the EU's own abbreviations for the United Kingdom and Greece) -> the assigned code."""
 
 
 def clean_number(expr: pl.Expr) -> pl.Expr:
@@ -90,3 +99,16 @@ def enterprise_number_ok(expr: pl.Expr) -> pl.Expr:
     """BCE/KBO enterprise number: 10 digits, first 0 or 1, last two = 97 - (first 8 mod 97)."""
     n = clean_number(expr).str.replace(r"^BE", "")
     return n.str.contains(r"^[01]\d{9}$") & mod97_ok(n, 8)
+
+
+def country_code_ok(expr: pl.Expr) -> pl.Expr:
+    """An officially assigned ISO 3166-1 alpha-2 code (``BE``, ``FR``, ``GB``...), or one of the
+    reserved codes of :data:`RESERVED_COUNTRY_CODES` (rejected by :func:`country_code_not_reserved`
+    with a message naming the assigned code). ``XX``, lower case and three letters fail."""
+    return expr.is_in(list(ISO_3166_ALPHA2) + list(RESERVED_COUNTRY_CODES))
+
+
+def country_code_not_reserved(expr: pl.Expr) -> pl.Expr:
+    """False on ``UK`` and ``EL``: reserved codes, not the ISO codes of the United Kingdom (GB) and
+    Greece (GR)."""
+    return ~expr.is_in(list(RESERVED_COUNTRY_CODES))
