@@ -1111,19 +1111,47 @@ def test_episode_since_1970_and_old_relapses_need_no_parameter():
     assert totals(result, "V2") == (D("750.00"), D("0.00"))
 
 
+@pytest.mark.parametrize(
+    ("hired", "onss", "exempt"),
+    [
+        # hired 2010: the 2013 incapacity paid guaranteed wage from day 1 -> the September 2026 episode
+        # (15 days after its end, within 8 weeks) is a relapse far beyond day 30: October is all mutuality
+        ("2010-01-04", "0.00", "0.00"),
+        # hired 2013-02-20: the month of service ends on 2013-03-19, so the 2013 incapacity reached it at
+        # rank 20, past the second week: it never paid guaranteed wage (only the complement) and anchors
+        # nothing. The 2026 episode is a new incapacity: Fri 25 Sep rank 1, Thu 1 Oct rank 7 = 121.60 ONSS;
+        # Fri 2, Mon 5 - Thu 8 Oct ranks 8, 11-14 = 5 x 104.43 = 522.15; Fri 9 rank 15 complement 31.47
+        ("2013-02-20", "121.60", "553.62"),
+    ],
+)
+def test_an_incapacity_that_began_before_2014_can_anchor_a_relapse(hired, onss, exempt):
+    """LCT art. 52 § 1 al. 3: whether the incapacity of 2013-03-01 .. 2026-09-10 gave rise to guaranteed wage
+    decides the ranks of 2026-09-25 .. 2026-10-09 (blue collar, 121.60/day). That needs the day limits and
+    the month of service on days of March 2013, before the 2014 keys: the parameters hold the law of
+    3 July 1978's values from 1978-07-03 (unverified, same values)."""
+    result = run(
+        [emp("K1", start=hired)],
+        [episode("K1", "2013-03-01", "2026-09-10"), episode("K1", "2026-09-25", "2026-10-09")],
+        [wage("K1", "2026-10", "121.60")],
+        "2026-10",
+    )
+    assert totals(result, "K1") == (D(onss), D(exempt))
+
+
 def test_a_value_really_needed_before_the_history_still_stops_the_run():
-    """The other side: a white collar on a fixed-term contract with an end date whose episode started on
-    2013-12-20 and runs into October 2026 needs short_contract_months (art. 71) on 2013-12-20, before that
-    parameter's history (2014-01-01): the run stops with MissingParameterError (exit 4) naming it."""
+    """The other side: an incapacity of 1977-03-01 .. 2026-09-10 followed by a new one on 2026-09-25 needs to
+    know whether the 1977 incapacity paid guaranteed wage, i.e. the day limits on days of March 1977, before
+    the parameters' history (1978-07-03): the run stops with MissingParameterError (exit 4) naming the
+    parameter and the date."""
     with pytest.raises(MissingParameterError) as caught:
         run(
-            [emp("T1", status="white_collar", ctype="fixed_term", start="2013-12-02", end="2026-12-31")],
-            [episode("T1", "2013-12-20", "2026-10-31")],
+            [emp("T1", start="1970-01-05")],
+            [episode("T1", "1977-03-01", "2026-09-10"), episode("T1", "2026-09-25", "2026-10-09")],
             [wage("T1", "2026-10", "150.00")],
             "2026-10",
         )
-    assert "guaranteed_wage/short_contract_months" in str(caught.value)
-    assert "2013-12-20" in str(caught.value)
+    assert "guaranteed_wage/" in str(caught.value)
+    assert "1977-03-01" in str(caught.value)
 
 
 def test_inami_ceilings_of_the_2023_table_apply_from_the_december_2022_index():
