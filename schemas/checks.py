@@ -33,7 +33,8 @@ def mod97_ok(expr: pl.Expr, body_digits: int, prefix: int = 0) -> pl.Expr:
 
 
 def niss_ok(expr: pl.Expr) -> pl.Expr:
-    """Belgian national number or BIS number: 11 digits, mod-97 check (rules-reference §7.5).
+    """Belgian national number or BIS number: 11 digits, mod-97 check (National Register / Crossroads Bank
+    for Social Security numbering).
 
     Born before 2000: CC = 97 - (first 9 digits mod 97); born from 2000: the same with a leading
     "2" (i.e. + 2,000,000,000). At most one rule can match.
@@ -80,7 +81,7 @@ def niss_birth_date_if_ok(expr: pl.Expr) -> pl.Expr:
 
 def onss_number_ok(expr: pl.Expr) -> pl.Expr:
     """ONSS employer registration number: 9 digits (definitive) or 10 digits starting with 5
-    (provisional); (N x 100 + CC) mod 97 = 96 (rules-reference §7.5, formula tagged unverified:
+    (provisional); (N x 100 + CC) mod 97 = 96 (formula not confirmed in an official text:
     it fits both ends of the official ranges)."""
     n = clean_number(expr)
     fmt = n.str.contains(r"^\d{9}$") | n.str.contains(r"^5\d{9}$")

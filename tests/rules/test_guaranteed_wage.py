@@ -1,4 +1,4 @@
-"""Guaranteed wage on sickness / private accident (data contract computation 1, rules-reference §3).
+"""Guaranteed wage on sickness / private accident (data contract computation 1).
 
 Hand-worked cases. Legal basis cited in each test:
 - law of 3 July 1978 on employment contracts (LCT) art. 52 (blue collars: 7 days 100 %, one month
@@ -9,7 +9,7 @@ Hand-worked cases. Legal basis cited in each test:
   above the INAMI ceiling) and CCT 13bis (short white collars: 86.93 %, 26.93 % / 86.93 %);
 - law of 4 January 1974 / AR 18 April 1974 (public holiday within 30 days of the incapacity start).
 Amounts: round(daily_wage x rate) once per day, half away from zero (data contract "Money").
-Ceilings (rules-reference §3.5, 6-day basis, x 6/5 for a 5-day week): start-from-2024 band
+INAMI ceilings (6-day basis, x 6/5 for a 5-day week; CGSLB table, INAMI "Votre plafond salarial"): start-from-2024 band
 179.5442 (2024-05 .. 2025), 183.1311 (2026-01/02) -> 219.75732 on 5 days, 186.7916 (2026-03..08)
 -> 224.14992 on 5 days.
 """
@@ -129,7 +129,7 @@ def bands(result, eid):
 
 def test_blue_collar_ill_20_days_across_a_month_end():
     """LCT art. 52 § 1 + CCT 12bis. Ill Tue 2026-01-20 .. Sun 2026-02-08 (ranks 1-20), 5-day week,
-    normal pay 121.60/day (16 EUR/h x 7.6 h, rules-reference §3.5 example).
+    normal pay 121.60/day (16 EUR/h x 7.6 h).
 
     January: ranks 1-7 = 20..26 Jan, working Tue 20 - Fri 23 + Mon 26 = 5 x 121.60 = 608.00 (ONSS, code 1);
              ranks 8-12 = 27..31 Jan, working Tue 27 - Fri 30 = 4 x round(121.60 x 0.8588 = 104.43008)
@@ -325,7 +325,7 @@ def test_one_month_of_service_from_the_31st(ill_until, band, onss, exempt):
 
 
 def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday():
-    """CCT 12bis + rules-reference §3.5 example: 304.00/day (40 EUR/h x 7.6 h), 5-day week, January 2026.
+    """CCT 12bis: 304.00/day (40 EUR/h x 7.6 h), 5-day week, January 2026.
     Ill Mon 2025-12-29 .. Sat 2026-01-31 (crosses the year end; ranks continue).
 
     December 2025: ranks 1-3 = Mon 29 - Wed 31 = 3 x 304.00 = 912.00 (ONSS).
@@ -335,7 +335,7 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
       ranks 8-14 = 5..11 Jan: round(304 x 0.8588 = 261.0752) = 261.08 x 5 = 1,305.40 (code 10).
       ranks 15-30 = 12..27 Jan, ceiling 183.1311 x 6/5 = 219.75732:
         0.2588 x 219.75732 + 0.8588 x (304 - 219.75732) = 56.873194416 + 72.347213584 = 129.220408
-        -> 129.22 (= the rules-reference's 129.22 by the weekly method) x 12 working days = 1,550.64.
+        -> 129.22 (the same as the weekly apportionment below / above 6 x ceiling) x 12 working days = 1,550.64.
       exempt = 1,305.40 + 1,550.64 = 2,856.04. ranks 31-34 (28..31 Jan): mutuality.
     """
     employees = [emp("B4")]
@@ -371,7 +371,7 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
     ],
 )
 def test_complement_on_both_sides_of_the_ceiling(daily_wage, complement):
-    """CCT 12bis: 25.88 % below + 85.88 % above the INAMI ceiling (rules-reference §3.2, §3.5)."""
+    """CCT 12bis: 25.88 % below + 85.88 % above the INAMI ceiling (the mutuality pays 60 % of the capped wage)."""
     result = run(
         [emp("B5")], [episode("B5", "2026-01-05", "2026-01-19")], [wage("B5", "2026-01", daily_wage)], "2026-01"
     )
@@ -448,7 +448,7 @@ def test_relapse_after_6_weeks_continues_in_2026_but_not_in_2025():
 )
 def test_relapse_window_edges(first_end, relapse_start, expected_rank):
     """LCT art. 52 § 2: the relapse period counts calendar days from the day after the end of the previous
-    incapacity (rules-reference §3.4). E1 is 5 days long (ranks 1-5), so a relapse starts at rank 6."""
+    incapacity. E1 is 5 days long (ranks 1-5), so a relapse starts at rank 6."""
     e1_start = (d(first_end) - dt.timedelta(days=4)).isoformat()
     period = relapse_start[:7]
     result = run(
@@ -506,8 +506,8 @@ def test_other_cause_breaks_the_chain_and_starts_a_new_one():
 
 
 def test_chain_of_several_relapses_carries_the_offset():
-    """§3.4: each relapse continues the count of the previous one; E1 10 days, E2 5 days (gap 5), E3 3 days
-    (gap 5) -> E3 starts at rank 16; E4 60 days after E3 (> 56) is a new period."""
+    """LCT art. 52 § 1 al. 3: each relapse continues the count of the previous one; E1 10 days, E2 5 days
+    (gap 5), E3 3 days (gap 5) -> E3 starts at rank 16; E4 60 days after E3 (> 56) is a new period."""
     result = run(
         [emp("C1")],
         [
@@ -828,7 +828,7 @@ def test_public_holiday_window_restarts_with_a_relapse_episode():
 
 @pytest.mark.parametrize("other_cause", [False, True])
 def test_relapse_during_partial_resumption_gives_nothing_from_2026(other_cause):
-    """Rules-reference §3.4 (ALHR, Securex 2026): from 2026 a new full incapacity during an approved partial
+    """ALHR, Securex Lex4You (2026): from 2026 a new full incapacity during an approved partial
     resumption gives no guaranteed wage at all, whatever the cause. E1 2026-01-05..01-09; E2 2026-02-02..02-06
     flagged partial_resumption -> RELAPSE_PARTIAL_RESUMPTION, mutuality, code 50, 0.00."""
     result = run(
@@ -854,8 +854,9 @@ def test_relapse_during_partial_resumption_gives_nothing_from_2026(other_cause):
     ],
 )
 def test_relapse_during_partial_resumption_before_2026_is_exempt_for_20_weeks(relapse_start, band):
-    """Rules-reference §3.4: until 2025-12-31 the employer was exempt for 20 weeks (140 days) from the start
-    of the partial resumption, taken as the day after the previous episode's end (E1 ends 2025-01-10)."""
+    """ALHR "Rechute pendant une reprise progressive": until 2025-12-31 the employer was exempt for 20 weeks
+    (140 days) from the start of the partial resumption, taken as the day after the previous episode's end
+    (E1 ends 2025-01-10)."""
     period = relapse_start[:7]
     result = run(
         [emp("P2")],

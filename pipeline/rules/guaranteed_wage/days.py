@@ -155,23 +155,23 @@ def guaranteed_wage_slack(episodes: pl.DataFrame, params: Parameters) -> pl.Data
     that can reach the period, sorted by employee and start) can anchor a relapse, so only those
     are looked at, and only their first days (a day beyond the largest limit never qualifies).
     """
+    episodes = episodes.sort("employee_id", "start_date")
     last_of_employee = (pl.col("employee_id") != pl.col("employee_id").shift(-1)).fill_null(True)
     anchors = episodes.filter(~last_of_employee)
-    out = pl.Series("_slack", [], pl.Int64)
-    if anchors.height:
-        reach = max(max_value(params, P + name) for name in LIMIT_PARAMETERS)
-        hi = pl.min_horizontal(pl.col("end_date"), pl.col("start_date") + dt.timedelta(days=reach - 1))
-        days = explode_days(anchors, pl.col("start_date"), hi)
-        days = with_day_parameters(days, params, tuple(sorted({*CONDITION_PARAMETERS, *LIMIT_PARAMETERS})))
-        slack = guaranteed_limit_expr().cast(pl.Int64) - pl.col("episode_day")
-        qualifying = days.filter(pl.col("working_day") & ~blocked_expr())
-        per_episode = qualifying.group_by("employee_id", "start_date").agg(slack.max().alias("_slack"))
-        return episodes.join(per_episode, on=["employee_id", "start_date"], how="left", maintain_order="left")
-    return episodes.with_columns(pl.lit(None, out.dtype).alias("_slack"))
+    if anchors.height == 0:
+        return episodes.with_columns(pl.lit(None, pl.Int64).alias("_slack"))
+    reach = max(max_value(params, P + name) for name in LIMIT_PARAMETERS)
+    hi = pl.min_horizontal(pl.col("end_date"), pl.col("start_date") + dt.timedelta(days=reach - 1))
+    days = explode_days(anchors, pl.col("start_date"), hi)
+    days = with_day_parameters(days, params, tuple(sorted({*CONDITION_PARAMETERS, *LIMIT_PARAMETERS})))
+    slack = guaranteed_limit_expr().cast(pl.Int64) - pl.col("episode_day")
+    qualifying = days.filter(pl.col("working_day") & ~blocked_expr())
+    per_episode = qualifying.group_by("employee_id", "start_date").agg(slack.max().alias("_slack"))
+    return episodes.join(per_episode, on=["employee_id", "start_date"], how="left", maintain_order="left")
 
 
 # ---------------------------------------------------------------------------------------------
-# 4. Amounts (INAMI ceiling, rounding once per day)
+# Amounts (INAMI ceiling, rounding once per day)
 # ---------------------------------------------------------------------------------------------
 
 

@@ -142,9 +142,10 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
     """The episodes whose ranks can matter for the run period [first, last], with date facts.
 
     Sorted by employee and start, with ``prev_end`` (end of the employee's previous episode),
-    ``gap_days`` (start minus ``prev_end``), ``length`` and ``suspension_start``: the first day of
-    the uninterrupted suspension the episode belongs to (an episode that starts the day after the
-    previous one ends continues it). Episodes after the period are dropped.
+    ``gap_days`` (start minus ``prev_end``), ``length``, ``prolongs`` (the episode starts the day
+    after the previous one ends: a prolongation, no resumption of work in between) and
+    ``suspension_start``: the first day of the uninterrupted suspension the episode belongs to.
+    Episodes after the period are dropped.
     A relapse is at most ``relapse_window_days`` (its largest value ever) after an earlier
     incapacity ended, so an episode that starts more than that after every earlier one opens a
     *segment* nothing before it can reach; only the segments holding an episode that touches the
@@ -157,9 +158,8 @@ def relevant_history(episodes: pl.DataFrame, first: dt.date, last: dt.date, para
         ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int32).alias("length"),
     ).with_columns((pl.col("start_date") - pl.col("prev_end")).dt.total_days().cast(pl.Int32).alias("gap_days"))
     # An episode that starts the day after the previous one ends continues one uninterrupted suspension.
-    continues = (pl.col("gap_days") == 1).fill_null(False)
-    ep = ep.with_columns(
-        pl.when(~continues).then(pl.col("start_date")).forward_fill().alias("suspension_start"),
+    ep = ep.with_columns((pl.col("gap_days") == 1).fill_null(False).alias("prolongs")).with_columns(
+        pl.when(~pl.col("prolongs")).then(pl.col("start_date")).forward_fill().alias("suspension_start"),
     )
     reach = max_value(params, P + "relapse_window_days")
     opens = pl.col("prev_end").is_null() | (pl.col("gap_days") > reach)
@@ -202,16 +202,10 @@ def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     """
     reach = max_value(params, P + "relapse_window_days")
     may_relapse = (
-        pl.col("prev_end").is_not_null()
-        & (pl.col("gap_days") > 1)
-        & (pl.col("gap_days") <= reach)
-        & ~pl.col("other_cause")
+        pl.col("prev_end").is_not_null() & ~pl.col("prolongs") & (pl.col("gap_days") <= reach) & ~pl.col("other_cause")
     )
     ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params, where=may_relapse)
-    ep = ep.with_columns(
-        pl.int_range(pl.len()).over("employee_id").alias("_k"),
-        (pl.col("gap_days") == 1).fill_null(False).alias("_prolongation"),
-    )
+    ep = ep.sort("employee_id", "start_date").with_columns(pl.int_range(pl.len()).over("employee_id").alias("_k"))
     state = pl.DataFrame(schema={"employee_id": pl.String, **_CHAIN_STATE})
     rounds = []
     for k in range(int(ep.get_column("_k").max() or 0) + 1 if ep.height else 0):
@@ -231,9 +225,7 @@ def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
             }
         )
     )
-    return ep.drop("_window", "_k", "_prolongation").join(
-        chained, on=["employee_id", "start_date"], how="left", maintain_order="left"
-    )
+    return ep.drop("_window", "_k").join(chained, on=["employee_id", "start_date"], how="left", maintain_order="left")
 
 
 _CHAIN_STATE = {
@@ -249,7 +241,7 @@ _CHAIN_STATE = {
 def _chain_round(cur: pl.DataFrame) -> pl.DataFrame:
     """One round: the chain, offset and payment of the k-th episode of each employee, from the state
     (previous episode and anchor) left by the round before."""
-    prolongs = pl.col("_prolongation")
+    prolongs = pl.col("prolongs")
     gap = (pl.col("start_date") - pl.col("_a_end")).dt.total_days()
     relapses = (
         ~prolongs
@@ -280,7 +272,7 @@ def _next_state() -> list[pl.Expr]:
     anchor if it paid guaranteed wage; a prolongation of the anchor moves the anchor's end (the
     uninterrupted incapacity ends later); an episode that joined the anchor's chain adds its days."""
     paid = pl.col("_paid")
-    extends_anchor = pl.col("_prolongation") & (pl.col("_a_end") == pl.col("_p_end")).fill_null(False)
+    extends_anchor = pl.col("prolongs") & (pl.col("_a_end") == pl.col("_p_end")).fill_null(False)
     same_chain = (pl.col("_a_chain") == pl.col("chain_start")).fill_null(False)
     return [
         pl.col("end_date").alias("_p_end"),
@@ -317,7 +309,7 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
         "contract_end",
         pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),  # data-contract default: Monday-Friday
     )
-    ep = episodes.join(emp, on="employee_id", how="inner")
+    ep = episodes.join(emp, on="employee_id", how="inner", maintain_order="left")
     term = pl.col("contract_type").is_in(TERM_CONTRACTS) & pl.col("contract_end").is_not_null()
     white_term = (pl.col("worker_status") != "blue_collar") & term
     ep = lookup_on(ep, "start_date", {"_short_months": P + "short_contract_months"}, params, where=white_term)

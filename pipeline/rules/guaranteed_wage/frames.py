@@ -23,9 +23,9 @@ def lookup_on(
     for alias, name in names.items():
         dates = params.lookup(dates, name, on=on, alias=alias)
     if where is None:
-        return frame.join(dates, on=on, how="left")
+        return frame.join(dates, on=on, how="left", maintain_order="left")
     flag = "__lookup_needed"
-    out = frame.with_columns(where.fill_null(False).alias(flag)).join(dates, on=on, how="left")
+    out = frame.with_columns(where.fill_null(False).alias(flag)).join(dates, on=on, how="left", maintain_order="left")
     return out.with_columns([pl.when(pl.col(flag)).then(pl.col(alias)).alias(alias) for alias in names]).drop(flag)
 
 
