@@ -1,7 +1,7 @@
 """The input contract (data-contract.md "Inputs") as column specs, and the pandera schemas built
 from them.
 
-Inputs are validated in two stages (stack-notes A1): every column is read as text, one pandera
+Inputs are validated in two stages: every column is read as text, one pandera
 ``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
 the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
 rows that passed cast to their types (:func:`typed`). Money is never cast before its format

@@ -10,7 +10,7 @@ Layout (``pipeline/parameters/<domain>/<name>.yaml``; the parameter's name is it
     values:
       2018-01-01:
         value: 13.07
-        status: verified     # verified | secondary | unverified (rules-reference.md tags)
+        status: verified     # verified (official source) | secondary (secondary source) | unverified
         reference:
           title: ONSS rates file 2026/3, worker codes 015/495
           href: https://www.socialsecurity.be/...
@@ -67,7 +67,7 @@ from pipeline.core.money import WIDE
 from pipeline.errors import MissingParameterError, ParameterFileError
 
 COVERAGE_START = dt.date(2024, 1, 1)
-"""Every parameter must be in force from this date on (issue 2: history back to 2024-01-01)."""
+"""Every parameter must be in force from this date on (every history reaches back at least to 2024-01-01)."""
 
 UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "date", "ratio", "text", "bool", "list", "scale"}
 NUMERIC_UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "ratio"}
