@@ -41,6 +41,7 @@ from pipeline.rules.employed_abroad import (
     unsupported_work_country_expr,
     work_country_expr,
 )
+from schemas.outputs import OUTPUTS
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
     ("be_border_zone_resident", "NOT_BE_BORDER_ZONE_RESIDENT"),
@@ -103,40 +104,15 @@ NATIONAL_CURRENCY = {"NL": "NLG", "FR": "FRF"}
 FTE_SCALE = 12
 """Decimals shown for fte_wage / fte_wage_national (display only; the band never uses them)."""
 
-BAND_BEF_DTYPE = pl.Decimal(18, 0)
-
-ALLOWANCE_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "country": pl.String,
-    "semester": pl.String,
-    "fte_wage": WIDE,
-    "fte_wage_national": WIDE,
-    "band": pl.Int8,
-    "band_bef": BAND_BEF_DTYPE,
-    "amount": MONEY,
-    "eligible": pl.Boolean,
-    "reason": pl.String,
-    "claim_deadline": pl.Date,
-    "part_time_reading": pl.String,
-}
-"""Output ``onem_allowance`` (key employee_id, period), in column order."""
+ALLOWANCE_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_allowance"].schema()
+"""Output ``onem_allowance`` (key employee_id, period), in column order, as ``schemas.outputs`` declares it."""
 
 MONTH_COLUMNS = ("m1", "m2", "m3", "m4", "m5", "m6")
 """Monthly amounts of a semester: m1 = January (H1) or July (H2) ... m6 = June or December."""
 
-CLAIMS_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "country": pl.String,
-    "semester": pl.String,
-    "months": pl.Int32,
-    **dict.fromkeys(MONTH_COLUMNS, MONEY),
-    "total": MONEY,
-    "claim_deadline": pl.Date,
-    "claimable": pl.Boolean,
-    "months_missing": pl.String,
-}
-"""Semester claim file (key employee_id, country), in column order."""
+CLAIMS_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_claims"].schema()
+"""Semester claim file ``onem_claims`` (key employee_id, country), in column order, as ``schemas.outputs``
+declares it."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,7 +318,7 @@ def compute_onem_allowance(
             fte_wage.alias("fte_wage"),
             fte_national.alias("fte_wage_national"),
             pl.col("band"),
-            by_band(band_bef, BAND_BEF_DTYPE).alias("band_bef"),
+            by_band(band_bef, ALLOWANCE_SCHEMA["band_bef"]).alias("band_bef"),
             pl.when(pl.col("reason") == REASON_ELIGIBLE)
             .then(due)
             .otherwise(pl.lit(Decimal(0), dtype=MONEY))

@@ -34,32 +34,10 @@ from pipeline.rules.guaranteed_wage.bands import (
 )
 from pipeline.rules.guaranteed_wage.frames import lookup_on, max_value, member
 from pipeline.rules.guaranteed_wage.terms import term_end
+from schemas.outputs import OUTPUTS
 
-DAYS_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "date": pl.Date,
-    "episode_start": pl.Date,
-    "day_rank": pl.Int32,
-    "band": pl.String,
-    "payer": pl.String,
-    "rate": RATIO,
-    "amount": MONEY,
-    "onss_subject": pl.Boolean,
-    "service_code": pl.Int32,
-    # audit columns
-    "episode_end": pl.Date,
-    "episode_day": pl.Int32,
-    "chain_start": pl.Date,
-    "relapse": pl.Boolean,
-    "regime": pl.String,
-    "working_day": pl.Boolean,
-    "public_holiday": pl.Boolean,
-    "daily_wage": MONEY,
-    "daily_ceiling": RATIO,
-    "rate_above_ceiling": RATIO,
-    "absence_source_file": pl.String,
-    "absence_source_line": pl.Int64,
-}
+DAYS_SCHEMA: dict[str, pl.DataType] = OUTPUTS["guaranteed_wage_days"].schema()
+"""Columns of the days table, in order: the output table ``guaranteed_wage_days`` (``schemas.outputs``)."""
 MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "employee_id": pl.String,
     "period": pl.String,
