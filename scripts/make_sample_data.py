@@ -115,16 +115,11 @@ def profiles_frame(emps: list[Emp]) -> pl.DataFrame:
 
 def absences_frame(rows: list[tuple]) -> pl.DataFrame:
     """(employee_id, start, end, cause, other_cause, partial_resumption) -> typed absences."""
+    from pipeline.rules.guaranteed_wage import ABSENCES_SCHEMA  # the validated absences, declared once
+
     return pl.DataFrame(
         [(r[0], D(r[1]), D(r[2]), r[3], r[4] if len(r) > 4 else False, r[5] if len(r) > 5 else False) for r in rows],
-        schema={
-            "employee_id": pl.String,
-            "start_date": pl.Date,
-            "end_date": pl.Date,
-            "cause": pl.String,
-            "other_cause": pl.Boolean,
-            "partial_resumption": pl.Boolean,
-        },
+        schema={c.name: ABSENCES_SCHEMA[c.name] for c in INPUTS["absences"].columns},
         orient="row",
     )
 

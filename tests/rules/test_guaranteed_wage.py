@@ -25,40 +25,14 @@ import holidays
 import polars as pl
 import pytest
 
-from pipeline.core.money import MONEY
 from pipeline.core.params import default_parameters
 from pipeline.core.rejects import REJECT_SCHEMA
 from pipeline.errors import MissingParameterError
 from pipeline.rules.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
+from pipeline.testing.builders import validated
 
 D = Decimal
 d = dt.date.fromisoformat
-
-EMP_SCHEMA = {
-    "employee_id": pl.String,
-    "worker_status": pl.String,
-    "contract_type": pl.String,
-    "contract_start": pl.Date,
-    "contract_end": pl.Date,
-    "weekly_work_days": pl.Int8,
-}
-ABS_SCHEMA = {
-    "employee_id": pl.String,
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-    "cause": pl.String,
-    "other_cause": pl.Boolean,
-    "partial_resumption": pl.Boolean,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
-PAY_SCHEMA = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "daily_wage": MONEY,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
 
 
 def emp(eid, status="blue_collar", ctype="open_ended", start="2020-01-01", end=None, days=5):
@@ -80,7 +54,6 @@ def episode(eid, start, end, cause="illness", other=False, partial=False):
         "cause": cause,
         "other_cause": other,
         "partial_resumption": partial,
-        "source_file": "absences.csv",
     }
 
 
@@ -89,18 +62,16 @@ def wage(eid, period, daily):
         "employee_id": eid,
         "period": period,
         "daily_wage": D(daily) if daily is not None else None,
-        "source_file": "pay.csv",
     }
 
 
 def run(employees, absences, pay, period):
-    """Build typed frames (source lines numbered from 2 like a CSV) and compute."""
-    absences = [dict(a, source_line=i + 2) for i, a in enumerate(absences)]
-    pay = [dict(p, source_line=i + 2) for i, p in enumerate(pay)]
+    """Validated frames of the rows (the input contract's builders: source lines numbered from 2 like a
+    CSV, every other column valid) and compute."""
     return compute_guaranteed_wage(
-        pl.DataFrame(employees, schema=EMP_SCHEMA),
-        pl.DataFrame(absences, schema=ABS_SCHEMA),
-        pl.DataFrame(pay, schema=PAY_SCHEMA),
+        validated("employees", *employees, n=len(employees)),
+        validated("absences", *absences, n=len(absences)),
+        validated("pay", *pay, n=len(pay)),
         period,
         default_parameters(),
     )

@@ -72,8 +72,10 @@ from pipeline.rules.guaranteed_wage.episodes import (
     relevant_history,
 )
 from pipeline.rules.guaranteed_wage.frames import member
+from schemas.outputs import stored_input_schema
 
 __all__ = [
+    "ABSENCES_SCHEMA",
     "BANDS",
     "BLUE",
     "CAUSES",
@@ -102,16 +104,9 @@ __all__ = [
     "relevant_history",
 ]
 
-ABSENCES_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-    "cause": pl.String,
-    "other_cause": pl.Boolean,
-    "partial_resumption": pl.Boolean,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
+ABSENCES_SCHEMA: dict[str, pl.DataType] = stored_input_schema("absences")
+"""Validated ``absences`` as this rule receives them: the input contract's columns and types
+(``schemas.inputs``) and the source file and line of each row."""
 
 
 @dataclass(frozen=True)
