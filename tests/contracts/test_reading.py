@@ -82,14 +82,20 @@ def test_profile_maps_headers_values_and_dates(tmp_path):
     profile = tmp_path / "p.yaml"
     profile.write_text(
         "name: test\ndate_format: '%d/%m/%Y'\ninputs:\n  employees:\n    file: personnel\n"
-        "    columns: {Matricule: employee_id, Statut: worker_status, Début: contract_start}\n"
+        "    columns: {Matricule: employee_id, Statut: worker_status, Début: contract_start, Employeur: employer_id,"
+        " NISS: niss, Nom: last_name, Prénom: first_name, Contrat: contract_type, Pays: residence_country}\n"
         "    values: {worker_status: {ouvrier: blue_collar, 'employé': white_collar}}\n",
         encoding="utf-8",
     )
     write(
         tmp_path,
         "personnel.csv",
-        "Matricule;Statut;Début\nA1;Ouvrier;01/02/2020\nA2;employé;31/12/2019\nA3;cadre;2019-12-31\n".encode(),
+        (
+            "Matricule;Statut;Début;Employeur;NISS;Nom;Prénom;Contrat;Pays\n"
+            "A1;Ouvrier;01/02/2020;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+            "A2;employé;31/12/2019;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+            "A3;cadre;2019-12-31;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+        ).encode(),
     )
     raw = read_input(tmp_path, EMPLOYEES, Profile.load(profile))
     assert raw.frame["employee_id"].to_list() == ["A1", "A2", "A3"]
@@ -99,4 +105,11 @@ def test_profile_maps_headers_values_and_dates(tmp_path):
         "cadre",
     ]  # unknown value kept for validation
     assert raw.frame["contract_start"].to_list() == ["2020-02-01", "2019-12-31", "2019-12-31"]
-    assert "niss" in raw.missing_columns
+    assert "birth_date" in raw.missing_columns  # optional: read as empty
+
+
+def test_a_missing_required_column_stops_with_one_message(tmp_path):
+    """data-contract "General conventions", file-level errors: a required column missing."""
+    write(tmp_path, "pay.csv", b"employee_id,gross_salary\nE1,10.00\n")
+    with pytest.raises(InputError, match=r"pay.csv: required column\(s\) missing from the header: period"):
+        read_pay(tmp_path)
