@@ -52,7 +52,6 @@ SINGLE_BYTE = {"cp1252", "latin_1", "iso8859_15"}
 
 _MARK = "\ufdd0"
 """Put where bytes are not valid in the encoding: a Unicode noncharacter reserved for internal use."""
-_BAD = f"[{_MARK}\\x00]"
 _QUOTED = r'"(?:[^"]|"")*"'
 
 
@@ -119,31 +118,65 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _bad_lines(text: str, pattern: str) -> list[int]:
-    """1-based numbers of the lines of ``text`` (LF line ends) holding a match of ``pattern``."""
-    found: list[int] = []
-    line, pos = 1, 0
-    for match in re.finditer(pattern, text):
-        line += text.count("\n", pos, match.start())
-        pos = match.start()
-        if not found or found[-1] != line:
-            found.append(line)
-    return found
+def _newline_bytes(data: bytes) -> bytes:
+    """LF line ends, for a byte encoding where CR and LF are single ASCII bytes (UTF-8, Windows-1252)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
-def _utf8_lines(text: str, enough: int) -> int:
-    """How many lines hold a valid non-ASCII character (counted up to ``enough + 1``)."""
-    seen = 0
-    for _ in re.finditer(f"[^\\x00-\\x7f{_MARK}][^\\n]*", text):
-        seen += 1
-        if seen > enough:
-            break
-    return seen
+def _bad_lines(text: str) -> list[int]:
+    """1-based numbers of the lines of ``text`` (LF line ends) holding an invalid-byte mark or a NUL."""
+    found: set[int] = set()
+    for char in (_MARK, "\x00"):
+        line, last, pos = 1, 0, text.find(char)
+        while pos != -1:
+            line += text.count("\n", last, pos)
+            found.add(line)
+            end = text.find("\n", pos)
+            if end == -1:
+                break
+            line, last, pos = line + 1, end + 1, text.find(char, end + 1)
+    return sorted(found)
+
+
+# Byte classes: a UTF-8 lead byte of a multibyte character, a continuation byte, anything else.
+_CLASSES = bytes((ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")) for b in range(256))
+
+
+def _utf8_or_cp1252(body: bytes, file: str) -> str:
+    """The codec of a file that is not valid UTF-8 (LF line ends): Windows-1252 when no line holds
+    a UTF-8 character, UTF-8 (its invalid lines to be rejected) when lines holding UTF-8
+    characters outnumber the invalid ones, else a file-level error.
+
+    Only a file with both kinds of bytes is looked at line by line (the usual Windows-1252 export
+    has no byte pair that could start a UTF-8 character, and is decided by one byte translation)."""
+    if b"LC" not in body.translate(_CLASSES):
+        return "cp1252"
+    utf8 = invalid = 0
+    first = None
+    for number, line in enumerate(body.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            invalid += 1
+            first = first or number
+    if utf8 > invalid:
+        return "utf-8"
+    if utf8 == 0:
+        return "cp1252"
+    raise InputError(
+        f"{file}: mixes UTF-8 and Windows-1252 text (line {first} is not UTF-8, other lines are): the encoding "
+        "cannot be decided; re-export the whole file in one encoding"
+    )
 
 
 def _decode(body: bytes, codec: str | None, label: str | None, file: str) -> tuple[bytes, str, list[int]]:
     """The careful path: decode in Python, find the lines with invalid bytes and, when no codec is
     given, decide between UTF-8 and Windows-1252 (see :func:`read_csv_table`)."""
+    if codec in (None, "utf-8") or codec in SINGLE_BYTE:
+        body = _newline_bytes(body)
     if codec in SINGLE_BYTE:
         try:
             utf8_text = body.decode("utf-8")
@@ -154,19 +187,15 @@ def _decode(body: bytes, codec: str | None, label: str | None, file: str) -> tup
                 f"{file}: the mapping profile says {label}, but the file is UTF-8 (its accented letters would be "
                 "garbled); set csv.encoding to auto or utf-8"
             )
-    text = _newlines(body.decode(codec or "utf-8", errors="payroll-mark"))
-    invalid = _bad_lines(text, _MARK)
-    if codec is None and invalid:
-        utf8 = _utf8_lines(text, len(invalid))
-        if utf8 == 0:
-            label = "cp1252"
-            text = _newlines(body.decode("cp1252", errors="payroll-mark"))
-        elif utf8 <= len(invalid):
-            raise InputError(
-                f"{file}: mixes UTF-8 and Windows-1252 text (line {invalid[0]} is not UTF-8, other lines are): the "
-                "encoding cannot be decided; re-export the whole file in one encoding"
-            )
-    bad = _bad_lines(text, _BAD)
+    if codec is None:
+        try:
+            body.decode("utf-8")
+            codec = "utf-8"  # valid UTF-8 (here for its NUL bytes)
+        except UnicodeDecodeError:
+            codec = _utf8_or_cp1252(body, file)
+            label = "cp1252" if codec == "cp1252" else None
+    text = _newlines(body.decode(codec, errors="payroll-mark"))
+    bad = _bad_lines(text) if (_MARK in text or "\x00" in text) else []
     if bad:
         text = text.replace(_MARK, "\ufffd").replace("\x00", "\ufffd")
     return text.encode("utf-8"), label or "utf-8", bad

@@ -63,6 +63,7 @@ class ValidatedBatch:
 
 
 _SCHEMAS: dict[int, tuple[InputSpec, object]] = {}
+_SUSPECT: dict[int, tuple[InputSpec, pl.Expr]] = {}
 
 
 def _schema(spec: InputSpec):
@@ -70,6 +71,15 @@ def _schema(spec: InputSpec):
     cached = _SCHEMAS.get(id(spec))
     if cached is None or cached[0] is not spec:
         cached = _SCHEMAS[id(spec)] = (spec, pandera_schema(spec))
+    return cached[1]
+
+
+def _failing_rows(spec: InputSpec) -> pl.Expr:
+    """:func:`schemas.inputs.failing_rows` of an input, built once per spec object (building its
+    few hundred expressions costs more than evaluating them on a small batch)."""
+    cached = _SUSPECT.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = _SUSPECT[id(spec)] = (spec, failing_rows(spec))
     return cached[1]
 
 
@@ -116,7 +126,7 @@ def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None =
     pass every check by construction, so the failure cases are the same as on the whole input.
     """
     if suspect is None:
-        suspect = raw.frame.lazy().select(failing_rows(spec)).collect().to_series()
+        suspect = raw.frame.lazy().select(_failing_rows(spec)).collect().to_series()
     suspects = raw.frame.filter(suspect)
     try:
         _schema(spec).validate(suspects, lazy=True)
@@ -216,7 +226,7 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
         [
             raw_inputs[name]
             .frame.lazy()
-            .select(failing_rows(INPUTS[name]).alias("suspect"), _other_digits(INPUTS[name]))
+            .select(_failing_rows(INPUTS[name]).alias("suspect"), _other_digits(INPUTS[name]))
             for name in present
         ]
     )
