@@ -5,9 +5,8 @@ UTF-32 (with BOM) and Windows-1252; lines ending in LF, CRLF or CR; ``,`` ``;`` 
 cells (RFC 4180: ``""`` is a quote inside a quoted cell), which may span lines.
 
 A defect of the whole file stops with one :class:`~pipeline.errors.InputError`: an encoding that
-cannot be decided (UTF-8 and Windows-1252 lines in comparable numbers, UTF-16/32 without a
-byte-order mark, a profile that says Windows-1252 for a UTF-8 file), an undecidable separator, an
-empty or unbalanced header line. A defect of one record is reported for that record and the
+cannot be decided (:mod:`pipeline.intake.encodings`), an undecidable separator, an empty or
+unbalanced header line. A defect of one record is reported for that record and the
 others go on: bytes not valid in the file's encoding (``encoding``), a quote that does not close
 (``quoting``), too few or too many fields (``field_count``; extra fields that are all empty, as
 spreadsheets leave them, are accepted). Blank lines (every cell empty) are counted, not read.
@@ -25,7 +24,6 @@ decoded in Python: polars checks the UTF-8 itself.
 from __future__ import annotations
 
 import bisect
-import codecs
 import csv
 import io
 import re
@@ -35,31 +33,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.errors import InputError
+from pipeline.intake import encodings
 
 SEPARATORS = (";", ",", "\t")
 QUOTE = '"'
 MAX_CELL_LINES = 50
 """A quoted cell may span at most this many lines; a quote still open after them is a defect."""
 
-BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le", "utf-16"),
-    (b"\xfe\xff", "utf-16-be", "utf-16"),
-)
-SINGLE_BYTE = {"cp1252", "latin_1", "iso8859_15"}
-
-_MARK = "\ufdd0"
-"""Put where bytes are not valid in the encoding: a Unicode noncharacter reserved for internal use."""
 _QUOTED = r'"(?:[^"]|"")*"'
-
-
-def _mark_invalid(exc: UnicodeError) -> tuple[str, int]:
-    return _MARK, exc.end  # type: ignore[attr-defined]
-
-
-codecs.register_error("payroll-mark", _mark_invalid)
 
 MESSAGES = {
     "encoding": "this line holds bytes that are not valid {encoding}: the export mixes encodings or was damaged "
@@ -89,116 +70,6 @@ class CsvTable:
     blank: int
     encoding: str
     separator: str
-
-
-# --------------------------------------------------------------------------------------------
-# Bytes -> UTF-8 with LF line ends, and the lines that are not valid in the encoding.
-# --------------------------------------------------------------------------------------------
-
-
-def _choose_encoding(data: bytes, file: str, forced: str | None) -> tuple[bytes, str | None, str | None]:
-    """(bytes after any BOM, codec or None for "detect", label for the dialect)."""
-    for bom, codec, label in BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :], codec, label
-    if forced and forced != "auto":
-        try:
-            codec = codecs.lookup(forced).name
-        except LookupError:
-            raise InputError(f"{file}: unknown encoding {forced!r} in the mapping profile (csv.encoding)") from None
-        return data, codec, forced
-    if data.count(b"\x00") * 10 > len(data):
-        raise InputError(
-            f"{file}: looks like UTF-16 or UTF-32 without a byte-order mark; re-export it as UTF-8 (or with a BOM)"
-        )
-    return data, None, None
-
-
-def _newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-def _newline_bytes(data: bytes) -> bytes:
-    """LF line ends, for a byte encoding where CR and LF are single ASCII bytes (UTF-8, Windows-1252)."""
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
-
-
-def _bad_lines(text: str) -> list[int]:
-    """1-based numbers of the lines of ``text`` (LF line ends) holding an invalid-byte mark or a NUL."""
-    found: set[int] = set()
-    for char in (_MARK, "\x00"):
-        line, last, pos = 1, 0, text.find(char)
-        while pos != -1:
-            line += text.count("\n", last, pos)
-            found.add(line)
-            end = text.find("\n", pos)
-            if end == -1:
-                break
-            line, last, pos = line + 1, end + 1, text.find(char, end + 1)
-    return sorted(found)
-
-
-# Byte classes: a UTF-8 lead byte of a multibyte character, a continuation byte, anything else.
-_CLASSES = bytes((ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")) for b in range(256))
-
-
-def _utf8_or_cp1252(body: bytes, file: str) -> str:
-    """The codec of a file that is not valid UTF-8 (LF line ends): Windows-1252 when no line holds
-    a UTF-8 character, UTF-8 (its invalid lines to be rejected) when lines holding UTF-8
-    characters outnumber the invalid ones, else a file-level error.
-
-    Only a file with both kinds of bytes is looked at line by line (the usual Windows-1252 export
-    has no byte pair that could start a UTF-8 character, and is decided by one byte translation)."""
-    if b"LC" not in body.translate(_CLASSES):
-        return "cp1252"
-    utf8 = invalid = 0
-    first = None
-    for number, line in enumerate(body.split(b"\n"), 1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError:
-            invalid += 1
-            first = first or number
-    if utf8 > invalid:
-        return "utf-8"
-    if utf8 == 0:
-        return "cp1252"
-    raise InputError(
-        f"{file}: mixes UTF-8 and Windows-1252 text (line {first} is not UTF-8, other lines are): the encoding "
-        "cannot be decided; re-export the whole file in one encoding"
-    )
-
-
-def _decode(body: bytes, codec: str | None, label: str | None, file: str) -> tuple[bytes, str, list[int]]:
-    """The careful path: decode in Python, find the lines with invalid bytes and, when no codec is
-    given, decide between UTF-8 and Windows-1252 (see :func:`read_csv_table`)."""
-    if codec in (None, "utf-8") or codec in SINGLE_BYTE:
-        body = _newline_bytes(body)
-    if codec in SINGLE_BYTE:
-        try:
-            utf8_text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            utf8_text = None
-        if utf8_text is not None and not utf8_text.isascii():
-            raise InputError(
-                f"{file}: the mapping profile says {label}, but the file is UTF-8 (its accented letters would be "
-                "garbled); set csv.encoding to auto or utf-8"
-            )
-    if codec is None:
-        try:
-            body.decode("utf-8")
-            codec = "utf-8"  # valid UTF-8 (here for its NUL bytes)
-        except UnicodeDecodeError:
-            codec = _utf8_or_cp1252(body, file)
-            label = "cp1252" if codec == "cp1252" else None
-    text = _newlines(body.decode(codec, errors="payroll-mark"))
-    bad = _bad_lines(text) if (_MARK in text or "\x00" in text) else []
-    if bad:
-        text = text.replace(_MARK, "\ufffd").replace("\x00", "\ufffd")
-    return text.encode("utf-8"), label or "utf-8", bad
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,97 +247,124 @@ def _parse_with_csv_module(lines: pl.Series, sep: str, width: int) -> pl.DataFra
 
 def _lines(data: bytes, file: str, forced: str | None) -> tuple[pl.Series, bytes, str, list[int]]:
     """(lines, their UTF-8 bytes, encoding label, 1-based lines with invalid bytes)."""
-    body, codec, label = _choose_encoding(data, file, forced)
+    body, codec, label = encodings.choose(data, file, forced)
     if codec in (None, "utf-8") and b"\x00" not in body:
-        utf8 = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in body else body
+        utf8 = encodings.newline_bytes(body)
         try:
             return _line_reader(utf8), utf8, label or "utf-8", []  # polars checks the UTF-8
         except pl.exceptions.PolarsError:
             pass
-    utf8, label, bad = _decode(body, codec, label, file)
+    utf8, label, bad = encodings.decode(body, codec, label, file)
     try:
         return _line_reader(utf8), utf8, label, bad
     except pl.exceptions.PolarsError:
         raise InputError(f"{file}: cannot be split into lines; re-export the file as CSV") from None
 
 
-def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str | None) -> CsvTable:
-    """Read a CSV file (its bytes) into text cells with line numbers, line defects and the blank count.
+@dataclass(frozen=True)
+class _Header:
+    names: list[str]
+    separator: str
 
-    The encoding: a byte-order mark decides; else the profile's ``csv.encoding``; else UTF-8 when
-    the whole file is valid UTF-8, Windows-1252 when no line holds a UTF-8 character, UTF-8 with
-    the invalid lines rejected when lines holding UTF-8 characters outnumber them, and a refusal
-    otherwise (guessing would garble every accented name).
-    """
-    if not data.strip(b"\r\n\t \x00\xef\xbb\xbf\xff\xfe"):
-        raise InputError(f"{file}: the file is empty (no header line); export the table with its header")
-    lines, utf8, label, bad_lines = _lines(data, file, encoding)
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    @property
+    def named(self) -> int:
+        """Fields up to the last one with a name (unnamed trailing columns may be left out)."""
+        return max((i + 1 for i, h in enumerate(self.names) if h.strip()), default=0)
+
+    def fits(self, fields: list[str]) -> bool:
+        """Every named field present, and nothing beyond them but empty fields."""
+        trimmed = len(fields)
+        while trimmed > self.named and not fields[trimmed - 1].strip():
+            trimmed -= 1
+        return len(fields) >= self.named and trimmed <= self.named
+
+
+def _header(lines: pl.Series, file: str, delimiter: str | None) -> _Header:
     header = lines[0] if lines.len() else None
     if not header or not header.strip():
         raise InputError(f"{file}: line 1 (the header) is empty; the first line must name the columns")
     if QUOTE in _outside_quotes(header):
         raise InputError(f"{file}: line 1 (the header) has an unbalanced quote; fix the quotes of the header")
     sep = separator(header, file, delimiter)
-    headers = _split(header, sep)
-    width = len(headers)
-    named = max((i + 1 for i, h in enumerate(headers) if h.strip()), default=0)
+    return _Header(_split(header, sep), sep)
 
-    def fits(fields: list[str]) -> bool:
-        trimmed = len(fields)
-        while trimmed > named and not fields[trimmed - 1].strip():
-            trimmed -= 1
-        return len(fields) >= named and trimmed <= named
 
-    n = lines.len()
-    shape = _shape(lines, sep, named, QUOTE.encode() in utf8)
-    odd = [i for i in shape.get_column("odd").arg_true().to_list() if i > 0]
-    slow = _resolve_odd_lines(lines, odd, sep, fits) if odd else []
+def _cells(lines: pl.Series, utf8: bytes, slow: list[_SlowRecord], header: _Header) -> pl.DataFrame:
+    """The cells of every physical line (row i = line i + 1): polars on the bytes, the lines read
+    in Python left empty for it (so that it still gives one row per line), then patched in."""
+    parse_lines = lines
+    if slow:
+        parse_lines = lines.clone().scatter([i for r in slow for i in range(r.first, r.last + 1)], None)
+        buf = io.BytesIO()
+        pl.DataFrame({"line": parse_lines}).write_csv(buf, include_header=False, quote_style="never")
+        utf8 = buf.getvalue()
+    width = header.width
+    cells = _parse_cells(utf8, header.separator, width, lines.len())
+    if cells is None:
+        cells = _parse_with_csv_module(parse_lines, header.separator, width)
+    if not slow:
+        return cells
+    patch = pl.DataFrame(
+        [[r.first, *_padded(r.fields, width)] for r in slow],
+        schema={"__i": pl.Int64} | {str(i): pl.String for i in range(width)},
+        orient="row",
+    )
+    cells = cells.with_row_index("__i").with_columns(pl.col("__i").cast(pl.Int64))
+    return cells.update(patch, on="__i", include_nulls=True).drop("__i")
 
+
+def _status(
+    shape: pl.DataFrame, slow: list[_SlowRecord], bad_lines: list[int], header: _Header
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Per physical line: the defect (``check``, null for none), ``blank``, ``continuation`` (a
+    line inside a record that started above)."""
+    n = shape.height
     check = pl.select(
         pl.when(pl.lit(shape.get_column("bad_count"))).then(pl.lit("field_count")).otherwise(pl.lit(None, pl.String))
     ).to_series()
     blank = shape.get_column("blank").clone()
     continuation = pl.repeat(False, n, eager=True)
-    parse_lines = lines
     if slow:
         firsts = [r.first for r in slow]
-        check = check.scatter(firsts, [r.check or (None if fits(r.fields) else "field_count") for r in slow])
+        check = check.scatter(firsts, [r.check or (None if header.fits(r.fields) else "field_count") for r in slow])
         blank = blank.scatter(firsts, False)
         inner = [i for r in slow for i in range(r.first + 1, r.last + 1)]
         if inner:
             continuation = continuation.scatter(inner, True)
-        # The lines read in Python are left empty for polars, so it still gives one row per line.
-        parse_lines = lines.clone().scatter([i for r in slow for i in range(r.first, r.last + 1)], None)
-        buf = io.BytesIO()
-        pl.DataFrame({"line": parse_lines}).write_csv(buf, include_header=False, quote_style="never")
-        utf8 = buf.getvalue()
-    cells = _parse_cells(utf8, sep, width, n)
-    if cells is None:
-        cells = _parse_with_csv_module(parse_lines, sep, width)
-    if slow:
-        patch = pl.DataFrame(
-            [[r.first, *_padded(r.fields, width)] for r in slow],
-            schema={"__i": pl.Int64} | {str(i): pl.String for i in range(width)},
-            orient="row",
-        )
-        cells = cells.with_row_index("__i").with_columns(pl.col("__i").cast(pl.Int64))
-        cells = cells.update(patch, on="__i", include_nulls=True).drop("__i")
     if bad_lines:
         starts = (~continuation).arg_true().to_list()  # a bad byte inside a multi-line record: its first line
         check = check.scatter(sorted({starts[bisect.bisect_right(starts, i - 1) - 1] for i in bad_lines}), "encoding")
-    dropped = blank | continuation
-    blank_count = int((blank & ~continuation).sum()) - int(blank[0])
-    frame = cells.with_columns(
-        pl.int_range(1, n + 1, dtype=pl.Int64).alias("source_line"),
+    return check, blank, continuation
+
+
+def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str | None) -> CsvTable:
+    """Read a CSV file (its bytes) into text cells with line numbers, line defects and the blank
+    count; the encoding is decided by :mod:`pipeline.intake.encodings`."""
+    if not data.strip(b"\r\n\t \x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError(f"{file}: the file is empty (no header line); export the table with its header")
+    lines, utf8, label, bad_lines = _lines(data, file, encoding)
+    header = _header(lines, file, delimiter)
+    shape = _shape(lines, header.separator, header.named, QUOTE.encode() in utf8)
+    odd = [i for i in shape.get_column("odd").arg_true().to_list() if i > 0]
+    slow = _resolve_odd_lines(lines, odd, header.separator, header.fits) if odd else []
+    check, blank, continuation = _status(shape, slow, bad_lines, header)
+    frame = _cells(lines, utf8, slow, header).with_columns(
+        pl.int_range(1, lines.len() + 1, dtype=pl.Int64).alias("source_line"),
         check.alias("__check"),
         shape.get_column("fields").alias("__fields"),
     )
+    dropped = blank | continuation
     if dropped.slice(1).any():
         frame = frame.filter(~dropped.scatter(0, True))
     else:
         frame = frame.slice(1)  # no copy: only the header goes
-    defects = _defects(frame, width, named, label)
-    return CsvTable(headers, frame.drop("__check", "__fields"), defects, blank_count, label, sep)
+    blank_count = int((blank & ~continuation).sum()) - int(blank[0])
+    defects = _defects(frame, header.width, header.named, label)
+    return CsvTable(header.names, frame.drop("__check", "__fields"), defects, blank_count, label, header.separator)
 
 
 def _padded(fields: list[str], width: int) -> list[str | None]:
