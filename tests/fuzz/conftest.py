@@ -102,6 +102,19 @@ def _pick_line(rng: random.Random, t: Text) -> int | None:
     return rng.choice(rows) if rows else None
 
 
+def _edit_cell(rng: random.Random, t: Text, change: Callable[[str], str], where: Callable[[str], bool] = bool) -> None:
+    """Change one cell (among those ``where`` accepts) of a random data line."""
+    i = _pick_line(rng, t)
+    if i is None:
+        return
+    cells = t.cells(i)
+    candidates = [k for k, cell in enumerate(cells) if where(cell) or where is bool]
+    if candidates:
+        k = rng.choice(candidates)
+        cells[k] = change(cells[k])
+        t.set_cells(i, cells)
+
+
 # --------------------------------------------------------------------------------------------
 # Byte-level mutations (any file).
 # --------------------------------------------------------------------------------------------
@@ -175,23 +188,15 @@ def drop_column(rng, t: Text) -> None:
 
 
 def unbalanced_quote(rng, t: Text) -> None:
-    i = _pick_line(rng, t)
-    if i is not None:
-        cells = t.cells(i)
-        k = rng.randrange(len(cells))
-        cells[k] = '"' + cells[k]
-        t.set_cells(i, cells)
+    _edit_cell(rng, t, lambda cell: '"' + cell)
 
 
 def multiline_cell(rng, t: Text) -> None:
-    i = _pick_line(rng, t)
-    if i is not None:
-        cells = t.cells(i)
-        k = rng.randrange(len(cells))
-        value = cells[k]
-        cut = rng.randrange(len(value) + 1)
-        cells[k] = '"' + value[:cut] + "\n" + value[cut:] + '"'
-        t.set_cells(i, cells)
+    def spread(cell: str) -> str:
+        cut = rng.randrange(len(cell) + 1)
+        return '"' + cell[:cut] + "\n" + cell[cut:] + '"'
+
+    _edit_cell(rng, t, spread)
 
 
 def blank_rows(rng, t: Text) -> None:
@@ -229,26 +234,14 @@ def thousands(rng, t: Text) -> None:
 
 
 def other_digits(rng, t: Text) -> None:
-    i = _pick_line(rng, t)
-    if i is not None:
-        cells = t.cells(i)
-        numeric = [k for k, c in enumerate(cells) if any(ch.isdigit() for ch in c)]
-        if numeric:
-            k = rng.choice(numeric)
-            cells[k] = cells[k].translate(ARABIC_DIGITS)
-            t.set_cells(i, cells)
+    _edit_cell(rng, t, lambda cell: cell.translate(ARABIC_DIGITS), lambda cell: any(ch.isdigit() for ch in cell))
 
 
 def impossible_date(rng, t: Text) -> None:
-    i = _pick_line(rng, t)
-    if i is not None:
-        cells = t.cells(i)
-        dated = [k for k, c in enumerate(cells) if re.fullmatch(r"\d{4}-\d\d-\d\d|\d\d[/-]\d\d[/-]\d{4}", c)]
-        if dated:
-            k = rng.choice(dated)
-            cell = cells[k]
-            cells[k] = "2026-02-30" if cell[4] == "-" else f"30{cell[2]}02{cell[5]}2026"
-            t.set_cells(i, cells)
+    def impossible(cell: str) -> str:
+        return "2026-02-30" if cell[4] == "-" else f"30{cell[2]}02{cell[5]}2026"
+
+    _edit_cell(rng, t, impossible, lambda cell: bool(re.fullmatch(r"\d{4}-\d\d-\d\d|\d\d[/-]\d\d[/-]\d{4}", cell)))
 
 
 def short_niss(rng, t: Text) -> None:
