@@ -353,18 +353,20 @@ def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str 
     slow = _resolve_odd_lines(lines, odd, header.separator, header.fits) if odd else []
     check, blank, continuation = _status(shape, slow, bad_lines, header)
     frame = _cells(lines, utf8, slow, header).with_columns(
-        pl.int_range(1, lines.len() + 1, dtype=pl.Int64).alias("source_line"),
-        check.alias("__check"),
-        shape.get_column("fields").alias("__fields"),
+        pl.int_range(1, lines.len() + 1, dtype=pl.Int64).alias("source_line")
     )
-    dropped = blank | continuation
-    if dropped.slice(1).any():
-        frame = frame.filter(~dropped.scatter(0, True))
+    dropped = (blank | continuation).scatter(0, True)  # and the header
+    flagged = check.is_not_null() & ~dropped
+    if flagged.any():  # the defects, with the cells that say which field holds a bad byte
+        marked = frame.filter(flagged).with_columns(
+            check.filter(flagged).alias("__check"), shape.get_column("fields").filter(flagged).alias("__fields")
+        )
+        defects = _defects(marked, header.width, header.named, label)
     else:
-        frame = frame.slice(1)  # no copy: only the header goes
+        defects = pl.DataFrame(schema=DEFECT_SCHEMA)
+    frame = frame.filter(~dropped) if dropped.slice(1).any() else frame.slice(1)  # slice: no copy
     blank_count = int((blank & ~continuation).sum()) - int(blank[0])
-    defects = _defects(frame, header.width, header.named, label)
-    return CsvTable(header.names, frame.drop("__check", "__fields"), defects, blank_count, label, header.separator)
+    return CsvTable(header.names, frame, defects, blank_count, label, header.separator)
 
 
 def _padded(fields: list[str], width: int) -> list[str | None]:
@@ -373,10 +375,8 @@ def _padded(fields: list[str], width: int) -> list[str | None]:
 
 
 def _defects(frame: pl.DataFrame, width: int, named: int, encoding: str) -> pl.DataFrame:
-    """The defect rows of the flagged records (``__check``), with their messages."""
-    flagged = frame.filter(pl.col("__check").is_not_null())
-    if flagged.height == 0:
-        return pl.DataFrame(schema=DEFECT_SCHEMA)
+    """The defect rows of the flagged records (``__check``, ``__fields``), with their messages."""
+    flagged = frame
     marked = [pl.when(pl.col(str(i)).str.contains("\ufffd", literal=True)).then(pl.lit(i)) for i in range(width)]
     field = pl.coalesce(marked) if marked else pl.lit(None, pl.Int64)
     before, after = MESSAGES["field_count"].split("{found}")

@@ -153,10 +153,12 @@ def _column_names(headers: list[str], spec: InputSpec, conf: dict[str, Any], fil
     return names
 
 
-def _decimal_votes(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int]:
-    """(values written with a decimal comma, with a decimal point): the last mark followed by one
-    or two digits for amounts (three digits after a single mark may be a thousands group), by any
-    digits for fractions."""
+def _number_dialect(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int, set[str]]:
+    """In one pass over the amounts: (values written with a decimal comma, with a decimal point,
+    money columns where some value holds a thousands-separator character).
+
+    A vote is the last mark followed by one or two digits for amounts (three digits after a single
+    mark may be a thousands group), by any digits for fractions."""
     exprs = []
     for col in spec.columns:
         if col.kind not in DECIMAL_KINDS:
@@ -165,20 +167,22 @@ def _decimal_votes(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int]:
         c = pl.col(col.name)
         exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
         exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
-    if not exprs:
-        return 0, 0
+        if col.kind == "money":
+            exprs.append(c.str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(f"g{col.name}"))
+    if not exprs or frame.height == 0:
+        return 0, 0, set()
     row = frame.select(exprs).row(0, named=True)
     comma = sum(int(v or 0) for k, v in row.items() if k.startswith("c"))
     point = sum(int(v or 0) for k, v in row.items() if k.startswith("p"))
-    return comma, point
+    return comma, point, {k[1:] for k, v in row.items() if k.startswith("g") and v}
 
 
-def _decimal_mark(frame: pl.DataFrame, spec: InputSpec, file: str, forced: str | None) -> str | None:
-    """The file's decimal mark: the profile's ``csv.decimal``, or the one its amounts use; None
-    when no amount shows it (whole numbers only). Both in use: refused."""
+def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str | None:
+    """The file's decimal mark: the profile's ``csv.decimal``, or the one its amounts use
+    (``comma`` and ``point``: the votes); None when no amount shows it (whole numbers only).
+    Both in use: refused."""
     if forced and forced != "auto":
         return forced
-    comma, point = _decimal_votes(frame, spec)
     if comma and point:
         raise InputError(
             f"{file}: amounts use both a decimal comma ({comma} values) and a decimal point "
@@ -213,15 +217,6 @@ def _decimal_text(e: pl.Expr, kind: str, mark: str | None, typed: bool, grouped:
     return pl.when(e.str.contains(grouping)).then(ungrouped).otherwise(point)
 
 
-def _grouped_columns(frame: pl.DataFrame, spec: InputSpec) -> set[str]:
-    """Money columns where some value holds a thousands-separator character (one pass)."""
-    names = [c.name for c in spec.columns if c.kind == "money"]
-    if not names or frame.height == 0:
-        return set()
-    row = frame.select(pl.col(n).str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(n) for n in names)
-    return {n for n, hit in row.row(0, named=True).items() if hit}
-
-
 def _held(fields: frozenset[int] | None, index: int | None) -> bool:
     """True when the source field ``index`` may have held values of that type (None: any may)."""
     return index is not None and (fields is None or index in fields)
@@ -232,8 +227,8 @@ def _values(
 ) -> tuple[list[pl.Expr], str | None]:
     """The canonical text of every column, and the decimal mark used (None when undecided)."""
     value_maps = conf.get("values") or {}
-    mark = None if src.typed else _decimal_mark(frame, spec, src.file, profile.csv.get("decimal"))
-    grouped = _grouped_columns(frame, spec)
+    comma, point, grouped = _number_dialect(frame, spec)
+    mark = None if src.typed else _decimal_mark(comma, point, src.file, profile.csv.get("decimal"))
     field_of = {target: i for i, target in names.items()}
     exprs = []
     for col in spec.columns:
