@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,10 @@ ID_DIGITS = {"niss": 11, "enterprise_nr": 10, "onss_nr": 9}
 """Identifier kinds whose leading zeros a spreadsheet drops, and their length."""
 ROW = "(row)"
 """The ``column`` of a reject about a whole record (field count, quoting)."""
+UNREAD = "__unread"
+"""Column of :attr:`RawInput.frame`: why a record could not be read (column, check, message,
+value), null for the others. It travels with the rows (a partitioned run splits the frame)."""
+UNREAD_FIELDS = ("column", "check", "message", "value")
 THOUSANDS = " \u00a0\u202f"
 """Spaces used as thousands separators (plain, no-break, narrow no-break)."""
 
@@ -54,17 +58,33 @@ class RawInput:
 
     name: str
     path: Path
-    frame: pl.DataFrame  # canonical columns as String + source_file + source_line (every record, defective ones too)
+    frame: pl.DataFrame  # canonical columns (String), source_file, source_line, UNREAD: every record but blank ones
     sha256: str
     dialect: str
     missing_columns: tuple[str, ...]  # optional columns the file does not have (filled with their default)
-    defects: pl.DataFrame = field(default_factory=rejects.empty)  # rejects of records that could not be read
     blank: int = 0  # blank records (every cell empty): skipped, counted
 
     @property
     def rows(self) -> int:
         """Records read (blank ones excepted)."""
         return self.frame.height
+
+    @property
+    def defects(self) -> pl.DataFrame:
+        """Reject rows of the records that could not be read (``encoding``, ``quoting``, ``field_count``)."""
+        if UNREAD not in self.frame.columns:
+            return rejects.empty()
+        unread = self.frame.filter(pl.col(UNREAD).is_not_null())
+        if unread.height == 0:
+            return rejects.empty()
+        employee = pl.col("employee_id") if "employee_id" in unread.columns else pl.lit(None, pl.String)
+        return unread.select(
+            "source_file",
+            "source_line",
+            *(pl.col(UNREAD).struct.field(f) for f in UNREAD_FIELDS[:2]),
+            employee.alias("employee_id"),
+            *(pl.col(UNREAD).struct.field(f) for f in UNREAD_FIELDS[2:]),
+        )
 
 
 def find_input(folder: Path, spec: InputSpec, profile: Profile) -> Path | None:
@@ -264,27 +284,28 @@ def _values(
     return exprs, mark
 
 
-def _defect_rejects(src: _Source, frame: pl.DataFrame, names: dict[int, str], file: str) -> pl.DataFrame:
-    """The record defects of the reader as reject rows (column: the cell's, or ``(row)``)."""
+def _with_unread(src: _Source, frame: pl.DataFrame, names: dict[int, str]) -> pl.DataFrame:
+    """``frame`` with the :data:`UNREAD` column: the reader's record defects (column: the cell's,
+    or ``(row)``), null for the records read well."""
     defects = src.defects
+    kind = pl.Struct(dict.fromkeys(UNREAD_FIELDS, pl.String))
     if defects is None or defects.height == 0:
-        return rejects.empty()
+        return frame.with_columns(pl.lit(None, kind).alias(UNREAD))
     labels = {i: names.get(i, src.headers[i] or f"column {i + 1}") for i in range(len(src.headers))}
     width = len(src.headers)
     cells = src.cells.filter(pl.col("source_line").is_in(defects.get_column("source_line").implode()))
     value = pl.coalesce([pl.when(pl.col("field") == i).then(pl.col(str(i))) for i in range(width)] or [pl.lit(None)])
-    ids = frame.select("source_line", *(["employee_id"] if "employee_id" in frame.columns else []))
-    rows = defects.join(cells, on="source_line", how="left").join(ids, on="source_line", how="left")
     column = pl.col("field").replace_strict(labels, default=ROW, return_dtype=pl.String)
-    return rows.select(
-        pl.lit(file).alias("source_file"),
-        pl.col("source_line"),
-        pl.when(pl.col("field").is_null()).then(pl.lit(ROW)).otherwise(column).alias("column"),
-        "check",
-        (pl.col("employee_id") if "employee_id" in rows.columns else pl.lit(None)).cast(pl.String).alias("employee_id"),
-        "message",
-        value.cast(pl.String).alias("value"),
+    unread = defects.join(cells, on="source_line", how="left").select(
+        "source_line",
+        pl.struct(
+            pl.when(pl.col("field").is_null()).then(pl.lit(ROW)).otherwise(column).alias("column"),
+            "check",
+            "message",
+            value.cast(pl.String).alias("value"),
+        ).alias(UNREAD),
     )
+    return frame.join(unread, on="source_line", how="left", maintain_order="left")
 
 
 def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | None:
@@ -314,8 +335,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     dialect = src.dialect
     if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
-    defects = _defect_rejects(src, frame, names, path.name)
-    return RawInput(spec.name, path, frame, digest, dialect, missing, defects, src.blank)
+    return RawInput(spec.name, path, _with_unread(src, frame, names), digest, dialect, missing, src.blank)
 
 
 def read_batch(folder: Path, profile: Profile) -> dict[str, RawInput]:

@@ -48,7 +48,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from pipeline.core import rejects
-from pipeline.intake.reading import RawInput
+from pipeline.intake.reading import UNREAD, RawInput
 from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed
 
 ROW = "__row"
@@ -237,7 +237,7 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
                 schema={c.name: pl.String for c in spec.columns} | {"source_file": pl.String, "source_line": pl.Int64}
             )
             continue
-        texts[name] = raw.frame
+        texts[name] = raw.frame.drop(UNREAD, strict=False)
         mask = masks[present.index(name)]
         suspect = mask.get_column("suspect")
         unread = raw.defects
