@@ -163,6 +163,15 @@ def test_digits_of_other_scripts_are_rejected_not_cast(tmp_path, column, check, 
     assert got.select("column", "check").rows() == [(column, check)]
 
 
+def test_an_impossible_date_rejects_its_row(tmp_path):
+    folder = batch(tmp_path)
+    edit_line(folder / "absences.csv", 2, lambda s: s.replace("2026-10-01", "2026-02-30"))  # BAD-010's episode
+    code, _, _, out = run(tmp_path, folder)
+    assert code == 3
+    got = rejects(out).filter(pl.col("source_file") == "absences.csv", pl.col("source_line") == "2")
+    assert got.select("column", "check", "value").rows() == [("start_date", "format_date", "2026-02-30")]
+
+
 def test_one_row_with_a_field_too_many_is_rejected_and_the_rest_computed(tmp_path):
     """polars refused the whole file (and quoted it)."""
     folder = batch(tmp_path)
