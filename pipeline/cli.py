@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from pipeline.core.periods import Month, Quarter
-from pipeline.errors import EXIT_FAILURE, PayrollError
+from pipeline.errors import PayrollError, exit_code, one_line
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,14 +63,40 @@ def _check_period(period: str) -> str:
         raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
+def _print_error(exc: BaseException) -> None:
+    """The one line that reports a failure (:func:`pipeline.errors.one_line`), never wrapped."""
+    err.print(f"[red]error:[/red] {escape(one_line(exc))}", soft_wrap=True, highlight=False)
+
+
 @contextmanager
 def _domain_errors() -> Iterator[None]:
     """Turn domain errors into their exit code with a one-line message (never a traceback of data)."""
     try:
         yield
     except PayrollError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _print_error(exc)
         raise typer.Exit(exc.exit_code) from None
+
+
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an unexpected error, show the full traceback (it may quote data).")
+    ] = False,
+) -> None:
+    """Options of every command (before the command's name)."""
+    _DEBUG["on"] = debug
+
+
+def _part_time_reading(value: str) -> str:
+    from pipeline.rules.onem_allowance import READINGS
+
+    if value not in READINGS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(READINGS)}")
+    return value
 
 
 def _steps(quiet: bool) -> Progress:
@@ -129,6 +156,7 @@ def run(
         str,
         typer.Option(
             "--onem-part-time",
+            callback=_part_time_reading,
             help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).",
         ),
     ] = "prorated",
@@ -406,9 +434,26 @@ def params_show(
     out.print(grid)
 
 
-def main() -> None:  # pragma: no cover - console entry
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point (``payroll``): the one error boundary of the command line.
+
+    Every failure ends as one readable line on stderr and exit code 1 (or the domain error's
+    own code); usage errors keep click's exit code 2. The traceback is shown only with
+    ``--debug``: a library's message may quote the row it failed on.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    _DEBUG["on"] = False
     try:
-        app()
+        app(args=args, prog_name="payroll", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        err.print("[red]error:[/red] interrupted", soft_wrap=True)
+        return 1
     except Exception as exc:
-        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}")
-        sys.exit(EXIT_FAILURE)
+        if _DEBUG["on"]:
+            raise
+        _print_error(exc)
+        return exit_code(exc)
+    return 0

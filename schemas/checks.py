@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import pycountry
 
-NISS_CLEAN = r"[.\-\s/]"
+from pipeline.core.identifiers import NISS_CLEAN, clean_number, mod97_ok, niss_ok  # noqa: F401  (the input checks)
 
 ISO_3166_ALPHA2: tuple[str, ...] = tuple(sorted(country.alpha_2 for country in pycountry.countries))
 """The officially assigned ISO 3166-1 alpha-2 codes (the ISO 3166 Maintenance Agency's list, as
@@ -18,29 +18,6 @@ shipped and kept up to date by the ``pycountry`` package)."""
 RESERVED_COUNTRY_CODES = {"UK": "GB", "EL": "GR"}
 """Codes that are *exceptionally reserved* in ISO 3166-1, not assigned, but still typed for a
 country (the EU's own abbreviations for the United Kingdom and Greece) -> the assigned code."""
-
-
-def clean_number(expr: pl.Expr) -> pl.Expr:
-    """Strip the separators people type in identifiers (``.``, ``-``, spaces, ``/``)."""
-    return expr.str.replace_all(NISS_CLEAN, "")
-
-
-def mod97_ok(expr: pl.Expr, body_digits: int, prefix: int = 0) -> pl.Expr:
-    """True when the last two digits equal 97 - ((prefix + body) mod 97)."""
-    body = expr.str.slice(0, body_digits).cast(pl.Int64, strict=False)
-    check = expr.str.slice(body_digits, 2).cast(pl.Int64, strict=False)
-    return (97 - (body + prefix) % 97) == check
-
-
-def niss_ok(expr: pl.Expr) -> pl.Expr:
-    """Belgian national number or BIS number: 11 digits, mod-97 check (National Register / Crossroads Bank
-    for Social Security numbering).
-
-    Born before 2000: CC = 97 - (first 9 digits mod 97); born from 2000: the same with a leading
-    "2" (i.e. + 2,000,000,000). At most one rule can match.
-    """
-    n = clean_number(expr)
-    return n.str.contains(r"^\d{11}$") & (mod97_ok(n, 9) | mod97_ok(n, 9, 2_000_000_000))
 
 
 def niss_birth_date(expr: pl.Expr) -> pl.Expr:

@@ -46,11 +46,16 @@ within ``min`` / ``max`` when given, or ``1 / x`` when ``reciprocal: true``. Fie
 numeric unit above (``percent`` read as a fraction) and ``bool`` for ``reciprocal``. The value is
 a :class:`Scale`; its brackets are evaluated as polars expressions (:meth:`Scale.band`,
 :meth:`Scale.value`), unrounded: the rule that uses a scale rounds where its law says.
+
+A malformed file is one :class:`~pipeline.errors.ParameterFileError` naming the parameter (and the
+line): invalid YAML, ``.nan`` or ``.inf`` (no legal figure is infinite), an impossible date
+(``2026-02-30``), a ``valid_range`` bound that is not a number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,7 +69,7 @@ import polars as pl
 import yaml
 
 from pipeline.core.money import WIDE
-from pipeline.errors import MissingParameterError, ParameterFileError
+from pipeline.errors import MissingParameterError, ParameterFileError, os_error_text
 
 COVERAGE_START = dt.date(2024, 1, 1)
 """Every parameter must be in force from this date on (every history reaches back at least to 2024-01-01)."""
@@ -94,22 +99,53 @@ class _DecimalLoader(yaml.SafeLoader):
     """SafeLoader that reads floats as Decimal and refuses duplicate mapping keys."""
 
 
+def _refuse(node: yaml.Node, problem: str) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        number = Decimal(text)
+    except decimal.InvalidOperation:
+        raise _refuse(node, f"{text!r} is not a number a statute can state (NaN or infinity)") from None
+    if not number.is_finite():
+        raise _refuse(node, f"{text!r} is not a finite number")
+    return number
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> dt.date:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise _refuse(node, f"{loader.construct_scalar(node)!r} is not a date of the calendar") from None
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, None] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise ParameterFileError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1})")
+        try:
+            duplicate = key in seen
+        except TypeError:
+            raise _refuse(key_node, "a key must be a plain value (a name or a date)") from None
+        if duplicate:
+            raise _refuse(key_node, f"duplicate key {key!r}")
         seen[key] = None
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _DecimalLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _yaml_problem(name: str, exc: yaml.YAMLError) -> str:
+    """One line for a YAML error: the parameter, the line, the problem (the file is ours, not data)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or "not valid YAML"
+    return f"parameter {name}: invalid YAML{where}: {problem}"
 
 
 @dataclass(frozen=True)
@@ -163,10 +199,13 @@ def _convert(raw: Any, unit: str, where: str) -> Any:
     if unit in NUMERIC_UNITS:
         if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
             raise ParameterFileError(f"{where}: value {raw!r} is not a number")
-        number = Decimal(raw)
-        if unit == "integer" and number != number.to_integral_value():
-            raise ParameterFileError(f"{where}: value {raw!r} is not an integer")
-        return number / 100 if unit == "percent" else number
+        try:
+            number = Decimal(raw)
+            if unit == "integer" and number != number.to_integral_value():
+                raise ParameterFileError(f"{where}: value {raw!r} is not an integer")
+            return number / 100 if unit == "percent" else number
+        except decimal.DecimalException:
+            raise ParameterFileError(f"{where}: value {raw!r} is out of any plausible range") from None
     if unit == "date":
         if not isinstance(raw, dt.date):
             raise ParameterFileError(f"{where}: value {raw!r} is not a date")
@@ -397,6 +436,11 @@ def _parse(name: str, doc: Any) -> Parameter:
         raise ParameterFileError(f"{where}: no values")
     fields = _scale_fields(doc.get("scale"), unit, where)
     bounds = doc.get("valid_range") or {}
+    if not isinstance(bounds, dict) or set(bounds) - {"min", "max"}:
+        raise ParameterFileError(f"{where}: valid_range must be a mapping with min and/or max")
+    for side, bound in bounds.items():
+        if isinstance(bound, bool) or not isinstance(bound, (int, Decimal)):
+            raise ParameterFileError(f"{where}: valid_range {side} {bound!r} is not a number")
     nullable = bool(doc.get("nullable", False))
     keys = list(raw_values)
     if any(not isinstance(k, dt.date) or isinstance(k, dt.datetime) for k in keys):
@@ -416,7 +460,7 @@ def _parse(name: str, doc: Any) -> Parameter:
         if entry.get("status") not in STATUSES:
             raise ParameterFileError(f"{at}: status must be one of {sorted(STATUSES)}")
         ref = entry.get("reference") or {}
-        if not ref.get("title") or not ref.get("href"):
+        if not isinstance(ref, dict) or not ref.get("title") or not ref.get("href"):
             raise ParameterFileError(f"{at}: reference needs a title and an href")
         value = _scale(entry["value"], fields, at) if unit == "scale" else _convert(entry["value"], unit, at)
         if value is None and not nullable:
@@ -450,12 +494,15 @@ class Parameters:
         digest = hashlib.sha256()
         for path in files:
             name = path.relative_to(base).with_suffix("").as_posix()
-            text = path.read_bytes()
+            try:
+                text = path.read_bytes()
+            except OSError as exc:
+                raise ParameterFileError(os_error_text(exc, f"parameter {name}: cannot read")) from None
             digest.update(name.encode() + b"\0" + text + b"\0")
             try:
                 params[name] = _parse(name, yaml.load(text, Loader=_DecimalLoader))
             except yaml.YAMLError as exc:
-                raise ParameterFileError(f"parameter {name}: invalid YAML: {exc}") from exc
+                raise ParameterFileError(_yaml_problem(name, exc)) from None
         return cls(params, digest.hexdigest())
 
     def names(self) -> list[str]:

@@ -1,12 +1,19 @@
-"""The rejects audit file: one row per (source row, column, check) that failed.
+"""The rejects audit file: one row per (source row, column, check) that failed, and the masking
+of national numbers.
 
-Every failure carries the source file and 1-based line so a person can open the row; the
-offending value is masked for national-number columns (never log or print a NISS).
+Every failure carries the source file and 1-based line so a person can open the row. National
+(NISS) and BIS numbers never appear in clear in it: the value of the ``niss`` column is always
+masked (even when malformed, it is most likely a real number mistyped), and any text that holds a
+valid NISS/BIS number, whatever its column (a shifted row, a pay file keyed by NISS, a composite
+key), has that number masked (data-contract "Outputs", ``rejects``). :func:`mask_national_numbers`
+does the same for any output table.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from pipeline.core.identifiers import niss_ok
 
 REJECT_SCHEMA = {
     "source_file": pl.String,
@@ -19,22 +26,76 @@ REJECT_SCHEMA = {
 }
 REJECT_KEY = ["source_file", "source_line", "column", "check"]
 MASKED_COLUMNS = {"niss"}
+TEXT_COLUMNS = ("employee_id", "message", "value")
+
+SEP = r"[.\-/ ]?"
+NISS_SHAPE = f"[0-9]{{2}}{SEP}[0-9]{{2}}{SEP}[0-9]{{2}}{SEP}[0-9]{{3}}{SEP}[0-9]{{2}}"
+"""Eleven digits, as people type a national number (``85073003328``, ``85.07.30-033.28``, ...)."""
+_IN_TEXT = f"(?:^|[^0-9]){NISS_SHAPE}(?:[^0-9]|$)"
 
 
 def mask(value: str | None) -> str | None:
-    """Mask a national number: keep only the last two characters."""
+    """Mask a national number: keep only the last two characters (nothing of a shorter value)."""
     if value is None:
         return None
-    return "*" * max(len(value) - 2, 0) + value[-2:]
+    if len(value) <= 2:
+        return "*" * len(value)
+    return "*" * (len(value) - 2) + value[-2:]
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised :func:`mask`."""
+    length = expr.str.len_chars().cast(pl.Int64)
+    stars = pl.lit("*").repeat_by((length - 2).clip(lower_bound=0)).list.join("")
     return (
         pl.when(expr.is_null())
         .then(None)
-        .otherwise(pl.lit("*").repeat_by(expr.str.len_chars().cast(pl.Int64) - 2).list.join("") + expr.str.slice(-2))
+        .when(length <= 2)
+        .then(pl.lit("*").repeat_by(length).list.join(""))
+        .otherwise(stars + expr.str.slice(-2))
     )
+
+
+def _mask_in_text(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Mask, in text column ``name``, whole cells that are a valid NISS/BIS number and valid
+    numbers inside longer texts (those few cells are rewritten in Python)."""
+    col = pl.col(name)
+    has_shape = frame.select(col.str.contains(NISS_SHAPE).fill_null(False)).to_series()
+    if not has_shape.any():
+        return frame
+    whole = niss_ok(col).fill_null(False)
+    frame = frame.with_columns(pl.when(whole).then(mask_expr(col)).otherwise(col).alias(name))
+    inner = frame.with_row_index("__r").filter(has_shape & col.str.contains(_IN_TEXT).fill_null(False))
+    if inner.height == 0:
+        return frame
+    found = (
+        inner.select("__r", col.str.extract_all(_IN_TEXT).alias("__c"))
+        .explode("__c")
+        .with_columns(pl.col("__c").str.replace_all(r"^[^0-9]|[^0-9]$", "").alias("__c"))
+        .filter(niss_ok(pl.col("__c")).fill_null(False))
+    )
+    if found.height == 0:
+        return frame
+    texts = frame.get_column(name).to_list()
+    for row, number in found.iter_rows():
+        texts[row] = texts[row].replace(number, mask(number))
+    return frame.with_columns(pl.Series(name, texts, pl.String))
+
+
+def mask_national_numbers(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> pl.DataFrame:
+    """``frame`` with every valid NISS/BIS number in its text columns (or ``columns``) masked.
+
+    Columns whose texts are all shorter than eleven characters are skipped at the cost of a
+    length scan; enumerations (closed vocabularies of the code and the parameters) are not text.
+    """
+    names = [n for n, dtype in frame.schema.items() if dtype == pl.String and (columns is None or n in columns)]
+    if not names or frame.height == 0:
+        return frame
+    longest = frame.select(pl.col(n).str.len_chars().max() for n in names).row(0)
+    for name, size in zip(names, longest):
+        if size is not None and size >= 11:
+            frame = _mask_in_text(frame, name)
+    return frame
 
 
 def empty() -> pl.DataFrame:
@@ -66,11 +127,12 @@ def from_rows(
 
 
 def combine(*frames: pl.DataFrame) -> pl.DataFrame:
-    """Concatenate reject frames, drop exact duplicates, sort by the contract key."""
+    """Concatenate reject frames, mask national numbers, drop exact duplicates, sort by the contract key."""
     parts = [f.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA) for f in frames if f is not None and f.height]
     if not parts:
         return empty()
-    return pl.concat(parts).unique().sort([*REJECT_KEY, "message"], nulls_last=True)
+    out = mask_national_numbers(pl.concat(parts), TEXT_COLUMNS)
+    return out.unique().sort([*REJECT_KEY, "message"], nulls_last=True)
 
 
 def rejected_mask(rows: pl.DataFrame, found: pl.DataFrame, files: list[str] | None = None) -> pl.Series:

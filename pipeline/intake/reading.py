@@ -1,64 +1,56 @@
-"""Reading one batch folder: CSV (UTF-8 with or without BOM, or Windows-1252; ``,`` ``;`` or tab;
-decimal point or comma), Parquet and XLSX, mapped onto the canonical columns by a mapping profile.
+"""Reading one batch folder: CSV, Parquet and XLSX, mapped onto the canonical columns by a
+mapping profile (data-contract "General conventions" and "Column mapping").
 
 Every value is read as text (validation casts later) and every row keeps ``source_file`` and its
-1-based ``source_line`` (CSV: header = line 1, first data row = line 2; XLSX: the sheet row
-number; Parquet: the row number + 1, as if the header were line 1). Dialects are detected, and a
-file whose dialect cannot be decided is refused with a clear message rather than guessed.
+1-based ``source_line`` (CSV: header = line 1, first data row = line 2, a quoted cell spanning
+lines does not shift later rows; XLSX: the sheet row number; Parquet: the row number + 1, as if
+the header were line 1). How each format is read: :mod:`pipeline.intake.csv_reader` (encoding,
+line endings, separator, quoting, field counts) and :mod:`pipeline.intake.typed_files` (XLSX,
+Parquet).
+
+A file that cannot be read as a table stops the run with one :class:`~pipeline.errors.InputError`
+naming the file: a required column missing, the same header twice (after trimming spaces and
+case), an undecidable encoding, separator or decimal mark, a workbook without the named sheet.
+A record that cannot be read (``encoding``, ``quoting``, ``field_count``) becomes a reject of
+that record (:attr:`RawInput.defects`); blank records are counted (:attr:`RawInput.blank`).
+
+Values: the profile's value maps; amounts with the file's decimal mark and thousands separators
+(``3.120,00``, ``3,120.00``, ``3 120,00``) once the mark is decided; identifiers stored as
+numbers in a workbook or Parquet file get their leading zeros back (NISS 11 digits, enterprise
+number 10, ONSS number 9); a date cell in ``period`` reads as ``YYYY-MM``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-from dataclasses import dataclass, field
-from importlib import resources
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
-from pipeline.errors import InputError
+from pipeline.core import rejects
+from pipeline.errors import InputError, os_error_text
+from pipeline.intake.csv_reader import read_csv_table
+from pipeline.intake.profiles import Profile, header_key
+from pipeline.intake.typed_files import read_parquet_table, read_xlsx_table
 from schemas.checks import clean_number
 from schemas.inputs import INPUTS, InputSpec
 
 EXTENSIONS = (".csv", ".txt", ".parquet", ".xlsx")
 DECIMAL_KINDS = ("money", "fraction")
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A column-mapping profile (YAML): headers, value maps, date format and CSV dialect."""
-
-    name: str
-    inputs: dict[str, dict[str, Any]]
-    date_format: str | None = None
-    csv: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, name_or_path: str | Path | None) -> Profile:
-        """A packaged profile by name (``canonical``, ``fr_export``, ``nl_export``) or a YAML path."""
-        if name_or_path is None:
-            name_or_path = "canonical"
-        path = Path(name_or_path)
-        if not path.suffix:
-            path = Path(str(resources.files("pipeline") / "profiles" / f"{name_or_path}.yaml"))
-        if not path.is_file():
-            raise InputError(f"mapping profile not found: {name_or_path}")
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        unknown = set(doc.get("inputs", {})) - set(INPUTS)
-        if unknown:
-            raise InputError(f"profile {path.name}: unknown inputs {sorted(unknown)}")
-        return cls(
-            name=str(doc.get("name", path.stem)),
-            inputs=doc.get("inputs") or {},
-            date_format=doc.get("date_format"),
-            csv=doc.get("csv") or {},
-        )
-
-    def for_input(self, name: str) -> dict[str, Any]:
-        return self.inputs.get(name) or {}
+ID_DIGITS = {"niss": 11, "enterprise_nr": 10, "onss_nr": 9}
+"""Identifier kinds whose leading zeros a spreadsheet drops, and their length."""
+ROW = "(row)"
+"""The ``column`` of a reject about a whole record (field count, quoting)."""
+UNREAD = "__unread"
+"""Column of :attr:`RawInput.frame`: why a record could not be read (column, check, message,
+value), null for the others. It travels with the rows (a partitioned run splits the frame)."""
+UNREAD_FIELDS = ("column", "check", "message", "value")
+UNREAD_KIND = pl.Struct(dict.fromkeys(UNREAD_FIELDS, pl.String))
+THOUSANDS = " \u00a0\u202f"
+"""Spaces used as thousands separators (plain, no-break, narrow no-break)."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +59,33 @@ class RawInput:
 
     name: str
     path: Path
-    frame: pl.DataFrame  # canonical columns as String + source_file + source_line
+    frame: pl.DataFrame  # canonical columns (String), source_file, source_line, UNREAD: every record but blank ones
     sha256: str
     dialect: str
-    missing_columns: tuple[str, ...]
+    missing_columns: tuple[str, ...]  # optional columns the file does not have (filled with their default)
+    blank: int = 0  # blank records (every cell empty): skipped, counted
 
     @property
     def rows(self) -> int:
+        """Records read (blank ones excepted)."""
         return self.frame.height
+
+    @property
+    def defects(self) -> pl.DataFrame:
+        """Reject rows of the records that could not be read (``encoding``, ``quoting``, ``field_count``)."""
+        if UNREAD not in self.frame.columns:
+            return rejects.empty()
+        unread = self.frame.filter(pl.col(UNREAD).is_not_null())
+        if unread.height == 0:
+            return rejects.empty()
+        employee = pl.col("employee_id") if "employee_id" in unread.columns else pl.lit(None, pl.String)
+        return unread.select(
+            "source_file",
+            "source_line",
+            *(pl.col(UNREAD).struct.field(f) for f in UNREAD_FIELDS[:2]),
+            employee.alias("employee_id"),
+            *(pl.col(UNREAD).struct.field(f) for f in UNREAD_FIELDS[2:]),
+        )
 
 
 def find_input(folder: Path, spec: InputSpec, profile: Profile) -> Path | None:
@@ -90,72 +101,212 @@ def find_input(folder: Path, spec: InputSpec, profile: Profile) -> Path | None:
     return found[0] if found else None
 
 
-def _decode(data: bytes, forced: str | None) -> tuple[str, str]:
-    if forced and forced != "auto":
-        return data.decode(forced), forced
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
+@dataclass(frozen=True)
+class _Source:
+    """What every format reader gives: header texts and cells ``"0"``, ``"1"``, ... + ``source_line``."""
+
+    file: str
+    headers: list[str]
+    cells: pl.DataFrame
+    defects: pl.DataFrame | None
+    blank: int
+    dialect: str
+    typed: bool  # the cells carry types (XLSX, Parquet): numbers are written with a decimal point
+    numeric: frozenset[int] | None = None  # fields that held numbers (None: any may have)
+    dates: frozenset[int] | None = None  # fields that held dates (None: any may have)
 
 
-def _delimiter(text: str, path: Path, forced: str | None) -> str:
-    if forced and forced != "auto":
-        return "\t" if forced in ("tab", "\\t") else forced
-    header = text.split("\n", 1)[0]
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts.values())
-    winners = [sep for sep, n in counts.items() if n == best]
-    if best == 0 or len(winners) > 1:
-        raise InputError(
-            f"{path.name}: cannot decide the CSV separator from the header line (counts: "
-            f"';'={counts[';']}, ','={counts[',']}, tab={counts[chr(9)]}); set csv.delimiter in the mapping profile"
-        )
-    return winners[0]
-
-
-def _read_table(path: Path, data: bytes, profile: Profile, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
-    """All-text frame, dialect description and the line number of the first data row.
-
-    ``data`` is the file's content, read once (it is also what the manifest hashes)."""
+def _read_source(path: Path, data: bytes, profile: Profile, sheet: str | None) -> _Source:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        text, encoding = _decode(data, profile.csv.get("encoding"))
-        sep = _delimiter(text, path, profile.csv.get("delimiter"))
-        # UTF-8 input is handed to polars as it is (checked by the decode above); other encodings re-encoded.
-        if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
-            utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        else:
-            utf8 = text.encode("utf-8")
-        del text
-        frame = pl.read_csv(io.BytesIO(utf8), separator=sep, infer_schema=False, truncate_ragged_lines=False)
-        return frame, f"csv encoding={encoding} delimiter={'tab' if sep == chr(9) else sep}", 2
+        table = read_csv_table(data, path.name, profile.csv.get("encoding"), profile.csv.get("delimiter"))
+        sep = "tab" if table.separator == "\t" else table.separator
+        dialect = f"csv encoding={table.encoding} delimiter={sep}"
+        return _Source(path.name, table.headers, table.cells, table.defects, table.blank, dialect, typed=False)
     if suffix == ".parquet":
-        frame = pl.read_parquet(path)
-        return frame.with_columns(pl.all().cast(pl.String)), "parquet", 2
-    if suffix == ".xlsx":
-        kwargs: dict[str, Any] = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, **kwargs)
-        return frame.with_columns(pl.all().cast(pl.String)), f"xlsx sheet={sheet or 1}", 2
-    raise InputError(f"{path.name}: unsupported file type {suffix}")
+        t = read_parquet_table(data, path.name)
+    elif suffix == ".xlsx":
+        t = read_xlsx_table(data, path.name, sheet)
+    else:
+        raise InputError(f"{path.name}: unsupported file type {suffix}")
+    return _Source(path.name, t.headers, t.cells, None, t.blank, t.dialect, True, t.numeric, t.dates)
 
 
-def _decimal_mark(frame: pl.DataFrame, columns: list[str], path: Path, forced: str | None) -> str:
+def _column_names(headers: list[str], spec: InputSpec, conf: dict[str, Any], file: str, profile: str) -> dict[int, str]:
+    """Field index -> canonical column. Refuses the same header twice, two headers read as one
+    column, and a required column that is missing."""
+    header_map = {header_key(k): v for k, v in (conf.get("columns") or {}).items()}
+    canonical = {c.name for c in spec.columns}
+    seen: dict[str, int] = {}
+    names: dict[int, str] = {}
+    taken: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = header_key(header)
+        if not key:
+            continue
+        target = header_map.get(key, key if key in canonical else None)
+        if key in seen:
+            which = f" ({target})" if target else ""
+            raise InputError(
+                f"{file}: the header names the same column twice{which}, in columns {seen[key] + 1} and {i + 1}; "
+                "remove or rename one"
+            )
+        seen[key] = i
+        if target is None:
+            continue
+        if target in taken:
+            raise InputError(
+                f"{file}: columns {taken[target] + 1} and {i + 1} would both be read as {target}; remove one "
+                f"(or fix the mapping profile {profile})"
+            )
+        taken[target] = i
+        names[i] = target
+    missing = [c.name for c in spec.columns if c.required and c.name not in taken]
+    if missing:
+        expected = []
+        for name in missing:
+            sources = [k for k, v in header_map.items() if v == name]
+            expected.append(f"{name} (header {sources[0]!r})" if sources else name)
+        raise InputError(
+            f"{file}: required column(s) missing from the header: {', '.join(expected)}; check that the first row "
+            f"is the header and that the mapping profile ({profile}) fits the file"
+        )
+    return names
+
+
+def _number_dialect(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int, set[str]]:
+    """In one pass over the amounts: (values written with a decimal comma, with a decimal point,
+    money columns where some value holds a thousands-separator character).
+
+    A vote is the last mark followed by one or two digits for amounts (three digits after a single
+    mark may be a thousands group), by any digits for fractions."""
+    exprs = []
+    for col in spec.columns:
+        if col.kind not in DECIMAL_KINDS:
+            continue
+        digits = "{1,2}" if col.kind == "money" else "+"
+        c = pl.col(col.name)
+        exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
+        exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
+        if col.kind == "money":
+            exprs.append(c.str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(f"g{col.name}"))
+    if not exprs or frame.height == 0:
+        return 0, 0, set()
+    row = frame.select(exprs).row(0, named=True)
+    comma = sum(int(v or 0) for k, v in row.items() if k.startswith("c"))
+    point = sum(int(v or 0) for k, v in row.items() if k.startswith("p"))
+    return comma, point, {k[1:] for k, v in row.items() if k.startswith("g") and v}
+
+
+def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str | None:
+    """The file's decimal mark: the profile's ``csv.decimal``, or the one its amounts use
+    (``comma`` and ``point``: the votes); None when no amount shows it (whole numbers only).
+    Both in use: refused."""
     if forced and forced != "auto":
         return forced
-    comma = point = 0
-    for name in columns:
-        col = frame.get_column(name)
-        comma += int(col.str.contains(r"^-?\d+,\d+$").sum() or 0)
-        point += int(col.str.contains(r"^-?\d+\.\d+$").sum() or 0)
     if comma and point:
         raise InputError(
-            f"{path.name}: amounts use both a decimal comma ({comma} values) and a decimal point "
+            f"{file}: amounts use both a decimal comma ({comma} values) and a decimal point "
             f"({point} values); set csv.decimal in the mapping profile"
         )
-    return "," if comma else "."
+    return "," if comma else "." if point else None
+
+
+def _decimal_text(e: pl.Expr, kind: str, mark: str | None, typed: bool, grouped: bool) -> pl.Expr:
+    """A money or fraction text in the canonical form (decimal point, no thousands separators).
+
+    ``grouped``: some value of the column holds a thousands-separator character. Values that do
+    not fit the file's dialect are left as they are: validation rejects them as malformed.
+    """
+    if typed:  # numbers come as "1234.5"; a text cell may carry a decimal comma
+        comma = r"^-?[0-9]+,[0-9]{1,2}$" if kind == "money" else r"^-?[0-9]+,[0-9]+$"
+        return pl.when(e.str.contains(comma)).then(e.str.replace(",", ".", literal=True)).otherwise(e)
+    spaces = f"[{THOUSANDS}]"
+    if mark is None:
+        if not grouped or kind != "money":
+            return e
+        spaced = rf"^-?[0-9]{{1,3}}(?:{spaces}[0-9]{{3}})+$"
+        return pl.when(e.str.contains(spaced)).then(e.str.replace_all(spaces, "")).otherwise(e)
+    other = "." if mark == "," else ","
+    point = e.str.replace(mark, ".", literal=True) if mark != "." else e
+    if not grouped or kind != "money":
+        return point
+    seps = "|".join(f"(?:{re.escape(t)}[0-9]{{3}})+" for t in (other, *THOUSANDS))
+    grouping = rf"^-?[0-9]{{1,3}}(?:{seps})(?:{re.escape(mark)}[0-9]+)?$"
+    ungrouped = e.str.replace_all(f"[{re.escape(other)}{THOUSANDS}]", "")
+    ungrouped = ungrouped.str.replace(mark, ".", literal=True) if mark != "." else ungrouped
+    return pl.when(e.str.contains(grouping)).then(ungrouped).otherwise(point)
+
+
+def _held(fields: frozenset[int] | None, index: int | None) -> bool:
+    """True when the source field ``index`` may have held values of that type (None: any may)."""
+    return index is not None and (fields is None or index in fields)
+
+
+def _values(
+    frame: pl.DataFrame, spec: InputSpec, conf: dict[str, Any], profile: Profile, src: _Source, names: dict[int, str]
+) -> tuple[list[pl.Expr], str | None]:
+    """The canonical text of every column, and the decimal mark used (None when undecided)."""
+    value_maps = conf.get("values") or {}
+    comma, point, grouped = _number_dialect(frame, spec)
+    mark = None if src.typed else _decimal_mark(comma, point, src.file, profile.csv.get("decimal"))
+    field_of = {target: i for i, target in names.items()}
+    exprs = []
+    for col in spec.columns:
+        e = pl.col(col.name)
+        if col.name in value_maps:
+            mapping = {str(k).strip().lower(): str(v) for k, v in value_maps[col.name].items()}
+            lower = e.str.to_lowercase()
+            e = pl.when(lower.is_in(list(mapping))).then(lower.replace(mapping)).otherwise(e)
+        if col.kind in DECIMAL_KINDS:
+            e = _decimal_text(e, col.kind, mark, src.typed, col.name in grouped)
+        if col.kind == "date":
+            e = e.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
+            if profile.date_format and profile.date_format != "%Y-%m-%d":
+                parsed = e.str.to_date(profile.date_format, strict=False).dt.to_string("%Y-%m-%d")
+                e = pl.coalesce(parsed, e)
+        if col.kind == "period" and src.typed and _held(src.dates, field_of.get(col.name)):
+            cell = r"^(\d{4}-\d{2})-\d{2} 00:00:00$" if src.dates is None else r"^(\d{4}-\d{2})-\d{2}$"
+            e = e.str.replace(cell, "${1}")  # a date cell: its month
+        if col.kind == "country":
+            e = e.str.to_uppercase()
+        if col.kind in ("niss", "onss_nr", "enterprise_nr", "unit_nr"):
+            e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
+        if col.kind in ID_DIGITS and src.typed and _held(src.numeric, field_of.get(col.name)):
+            digits = ID_DIGITS[col.kind]
+            e = (
+                pl.when(e.str.contains(r"^[0-9]+$") & (e.str.len_chars() < digits))
+                .then(e.str.zfill(digits))
+                .otherwise(e)
+            )
+        if col.default is not None:
+            e = e.fill_null(pl.lit(col.default))
+        exprs.append(e.alias(col.name))
+    return exprs, mark
+
+
+def _with_unread(src: _Source, frame: pl.DataFrame, names: dict[int, str]) -> pl.DataFrame:
+    """``frame`` with the :data:`UNREAD` column: the reader's record defects (column: the cell's,
+    or ``(row)``), null for the records read well."""
+    defects = src.defects
+    kind = UNREAD_KIND
+    if defects is None or defects.height == 0:
+        return frame.with_columns(pl.lit(None, kind).alias(UNREAD))
+    labels = {i: names.get(i, src.headers[i] or f"column {i + 1}") for i in range(len(src.headers))}
+    width = len(src.headers)
+    cells = src.cells.filter(pl.col("source_line").is_in(defects.get_column("source_line").implode()))
+    value = pl.coalesce([pl.when(pl.col("field") == i).then(pl.col(str(i))) for i in range(width)] or [pl.lit(None)])
+    column = pl.col("field").replace_strict(labels, default=ROW, return_dtype=pl.String)
+    unread = defects.join(cells, on="source_line", how="left").select(
+        "source_line",
+        pl.struct(
+            pl.when(pl.col("field").is_null()).then(pl.lit(ROW)).otherwise(column).alias("column"),
+            "check",
+            "message",
+            value.cast(pl.String).alias("value"),
+        ).alias(UNREAD),
+    )
+    return frame.join(unread, on="source_line", how="left", maintain_order="left")
 
 
 def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | None:
@@ -166,54 +317,26 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
             raise InputError(f"required input '{spec.name}' not found in {folder} (CSV, Parquet or XLSX)")
         return None
     conf = profile.for_input(spec.name)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(os_error_text(exc, "cannot read")) from None
     digest = hashlib.sha256(data).hexdigest()
-    frame, dialect, first_line = _read_table(path, data, profile, conf.get("sheet"))
+    src = _read_source(path, data, profile, conf.get("sheet"))
     del data
-    header_map = {str(k).strip().lower(): v for k, v in (conf.get("columns") or {}).items()}
-    canonical = {c.name for c in spec.columns}
-    renames: dict[str, str] = {}
-    for header in frame.columns:
-        key = header.strip().lstrip("\ufeff").lower()
-        target = header_map.get(key, key if key in canonical else None)
-        if target in canonical and target not in renames.values():
-            renames[header] = target
-    missing = tuple(c.name for c in spec.columns if c.name not in renames.values())
-    frame = frame.select(
-        *[pl.col(h).str.strip_chars().replace("", None).alias(t) for h, t in renames.items()],
+    names = _column_names(src.headers, spec, conf, path.name, profile.name)
+    missing = tuple(c.name for c in spec.columns if c.name not in names.values())
+    frame = src.cells.select(
+        *[pl.col(str(i)).str.strip_chars().replace("", None).alias(target) for i, target in names.items()],
         *[pl.lit(None, pl.String).alias(name) for name in missing],
+        "source_line",
     )
-    exprs = []
-    value_maps = conf.get("values") or {}
-    decimal_cols = [c.name for c in spec.columns if c.kind in DECIMAL_KINDS]
-    mark = _decimal_mark(frame, decimal_cols, path, profile.csv.get("decimal"))
-    for col in spec.columns:
-        e = pl.col(col.name)
-        if col.name in value_maps:
-            mapping = {str(k).strip().lower(): str(v) for k, v in value_maps[col.name].items()}
-            lower = e.str.to_lowercase()
-            e = pl.when(lower.is_in(list(mapping))).then(lower.replace(mapping)).otherwise(e)
-        if col.kind in DECIMAL_KINDS and mark == ",":
-            e = e.str.replace(",", ".", literal=True)
-        if col.kind == "date":
-            e = e.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
-            if profile.date_format and profile.date_format != "%Y-%m-%d":
-                parsed = e.str.to_date(profile.date_format, strict=False).dt.to_string("%Y-%m-%d")
-                e = pl.coalesce(parsed, e)
-        if col.kind == "country":
-            e = e.str.to_uppercase()
-        if col.kind in ("niss", "onss_nr", "enterprise_nr", "unit_nr"):
-            e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
-        if col.default is not None:
-            e = e.fill_null(pl.lit(col.default))
-        exprs.append(e.alias(col.name))
-    frame = frame.select(exprs).with_columns(
-        pl.lit(path.name).alias("source_file"),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line"),
-    )
+    exprs, mark = _values(frame, spec, conf, profile, src, names)
+    frame = frame.select(*exprs, pl.lit(path.name).alias("source_file"), "source_line")
+    dialect = src.dialect
     if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
-    return RawInput(spec.name, path, frame, digest, dialect, missing)
+    return RawInput(spec.name, path, _with_unread(src, frame, names), digest, dialect, missing, src.blank)
 
 
 def read_batch(folder: Path, profile: Profile) -> dict[str, RawInput]:

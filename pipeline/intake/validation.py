@@ -12,7 +12,15 @@
 
 Identifiers are compared after removing the separators people type (``.``, ``-``, spaces).
 
-Valid rows go on; ``read = valid + rejected`` holds for every input.
+Records the reader could not read (``encoding``, ``quoting``, ``field_count``:
+:attr:`~pipeline.intake.reading.RawInput.defects`) are rejected for that alone: their cells are
+not checked further, but their ``employee_id`` (as well as it could be read) still takes the
+employee's pay rows with it. Digits of other scripts (``١٢٣``, full-width digits) in numeric,
+date and identifier columns are rejected as malformed (the digit class of the format patterns
+would let them through to a cast that fails).
+
+Valid rows go on; ``read = valid + rejected + blank + out_of_period`` holds for every input
+(``out_of_period`` is counted by the monthly job; it is 0 here).
 
 Cost at a million rows (the design, same rejects as a plain pandera run):
 
@@ -40,7 +48,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from pipeline.core import rejects
-from pipeline.intake.reading import RawInput
+from pipeline.intake.reading import UNREAD, RawInput
 from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed
 
 ROW = "__row"
@@ -51,10 +59,11 @@ SOURCE = ["source_file", "source_line"]
 class ValidatedBatch:
     frames: dict[str, pl.DataFrame]  # typed valid rows per input (employers may be empty)
     rejects: pl.DataFrame
-    counts: dict[str, dict[str, int]]  # input -> read / valid / rejected
+    counts: dict[str, dict[str, int]]  # input -> read / valid / rejected / blank / out_of_period
 
 
 _SCHEMAS: dict[int, tuple[InputSpec, object]] = {}
+_SUSPECT: dict[int, tuple[InputSpec, pl.Expr]] = {}
 
 
 def _schema(spec: InputSpec):
@@ -65,6 +74,50 @@ def _schema(spec: InputSpec):
     return cached[1]
 
 
+def _failing_rows(spec: InputSpec) -> pl.Expr:
+    """:func:`schemas.inputs.failing_rows` of an input, built once per spec object (building its
+    few hundred expressions costs more than evaluating them on a small batch)."""
+    cached = _SUSPECT.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = _SUSPECT[id(spec)] = (spec, failing_rows(spec))
+    return cached[1]
+
+
+OTHER_DIGITS = r"[\d--0-9]"
+"""A decimal digit of another script (Unicode ``Nd`` but not 0-9)."""
+ASCII_ONLY_KINDS = (
+    "niss",
+    "onss_nr",
+    "enterprise_nr",
+    "unit_nr",
+    "date",
+    "period",
+    "money",
+    "int",
+    "fraction",
+    "code3",
+)
+
+
+def _other_digits(spec: InputSpec) -> pl.Expr:
+    """One struct of booleans per row: which ASCII-only column holds a digit of another script."""
+    cols = [c for c in spec.columns if c.kind in ASCII_ONLY_KINDS]
+    return pl.struct(pl.col(c.name).str.contains(OTHER_DIGITS).fill_null(False).alias(c.name) for c in cols)
+
+
+def _other_digit_rejects(raw: RawInput, spec: InputSpec, flags: pl.DataFrame) -> list[pl.DataFrame]:
+    """Reject rows for the cells holding digits of another script, as their format check."""
+    out = []
+    hits = flags.unnest(flags.columns[0]) if flags.width else flags
+    for name in hits.columns:
+        hit = hits.get_column(name)
+        if hit.any():
+            kind = spec.col(name).kind
+            check = f"format_{kind}"
+            out.append(rejects.from_rows(raw.frame.filter(hit), name, check, MESSAGES.get(check, check)))
+    return out
+
+
 def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None = None) -> pl.DataFrame:
     """pandera failure cases mapped back to source rows, as reject rows.
 
@@ -73,7 +126,7 @@ def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None =
     pass every check by construction, so the failure cases are the same as on the whole input.
     """
     if suspect is None:
-        suspect = raw.frame.lazy().select(failing_rows(spec)).collect().to_series()
+        suspect = raw.frame.lazy().select(_failing_rows(spec)).collect().to_series()
     suspects = raw.frame.filter(suspect)
     try:
         _schema(spec).validate(suspects, lazy=True)
@@ -167,9 +220,16 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     found: list[pl.DataFrame] = []
     present = [name for name in INPUTS if name in raw_inputs]
     # The suspect-row masks of every input in one parallel polars call (lazily, so that polars
-    # shares the subexpressions common to several checks; eager evaluation does not).
-    masks = pl.collect_all([raw_inputs[name].frame.lazy().select(failing_rows(INPUTS[name])) for name in present])
-    suspect = {name: mask.to_series() for name, mask in zip(present, masks)}
+    # shares the subexpressions common to several checks; eager evaluation does not), with the
+    # cells holding digits of other scripts.
+    masks = pl.collect_all(
+        [
+            raw_inputs[name]
+            .frame.lazy()
+            .select(_failing_rows(INPUTS[name]).alias("suspect"), _other_digits(INPUTS[name]))
+            for name in present
+        ]
+    )
     for name, spec in INPUTS.items():
         raw = raw_inputs.get(name)
         if raw is None:
@@ -177,8 +237,20 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
                 schema={c.name: pl.String for c in spec.columns} | {"source_file": pl.String, "source_line": pl.Int64}
             )
             continue
-        texts[name] = raw.frame
-        found.append(_schema_failures(raw, spec, suspect[name]))
+        texts[name] = raw.frame.drop(UNREAD, strict=False)
+        mask = masks[present.index(name)]
+        suspect = mask.get_column("suspect")
+        unread = raw.defects
+        if unread.height:  # records that could not be read are rejected for that alone
+            found.append(unread)
+            suspect = suspect & ~rejects.rejected_mask(raw.frame, unread)
+        else:
+            unread = None
+        found.append(_schema_failures(raw, spec, suspect))
+        others = _other_digit_rejects(raw, spec, mask.select(pl.exclude("suspect")))
+        if unread is not None:
+            others = [o.filter(~rejects.rejected_mask(o, unread)) for o in others]
+        found.extend(others)
     bad = rejects.combine(*found)
     inputs = {name: _Rows(INPUTS[name], text) for name, text in texts.items()}
 
@@ -257,8 +329,15 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     for name, text in texts.items():
         if name not in raw_inputs:
             continue
-        rejected = bad.filter(pl.col("source_file") == raw_inputs[name].path.name).select("source_line").n_unique()
-        counts[name] = {"read": text.height, "valid": frames[name].height, "rejected": rejected}
+        raw = raw_inputs[name]
+        rejected = bad.filter(pl.col("source_file") == raw.path.name).select("source_line").n_unique()
+        counts[name] = {
+            "read": text.height + raw.blank,
+            "valid": frames[name].height,
+            "rejected": rejected,
+            "blank": raw.blank,
+            "out_of_period": 0,
+        }
     return ValidatedBatch(frames, bad, counts)
 
 

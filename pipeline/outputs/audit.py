@@ -4,9 +4,16 @@
 - CSV: UTF-8, ``,``, decimal point; text cells a spreadsheet would take for a formula
   (``=``, ``+``, ``-``, ``@``, tab, carriage return at the start) are neutralised with a leading
   apostrophe (OWASP CSV injection guidance).
-- Atomic: the whole run is written into a hidden sibling folder and renamed into place at the
-  end, so a crash never leaves a folder that looks complete; an existing output is only
-  replaced when overwriting was asked (else exit code 5).
+- Atomic: the whole run is written into a hidden sibling folder (``.<name>.partial-<pid>-...``)
+  and renamed into place at the end, so a crash never leaves a folder that looks complete; an
+  existing output is only replaced when overwriting was asked (else exit code 5). When writing
+  fails (disk full, read-only folder, no permission) the staging folder is removed, no output
+  folder is left behind (an output being replaced is put back) and the failure is one
+  :class:`~pipeline.errors.OutputWriteError`; staging folders that an interrupted run left (its
+  process is gone) are removed by the next run into the same folder.
+- No national number in clear: every valid NISS/BIS number in a text cell is masked
+  (:func:`pipeline.core.rejects.mask_national_numbers`); only the DmfA declarations (``files``)
+  and the run store carry them.
 - Deterministic: same inputs, parameters, code and run date give byte-identical files; the
   manifest holds no wall-clock time.
 """
@@ -25,7 +32,8 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.errors import OutputExistsError
+from pipeline.core.rejects import mask_national_numbers
+from pipeline.errors import OutputExistsError, OutputWriteError, os_errno, os_error_parts, os_error_text
 from pipeline.outputs.hashed_file import write_hashed
 from pipeline.outputs.manifest import code_hash  # noqa: F401  (re-exported for pipeline.declarations.dmfa)
 
@@ -93,6 +101,7 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, 
     """
     parquet = folder / f"{name}.parquet"
     csv = folder / f"{name}.csv"
+    frame = mask_national_numbers(frame)
     frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(write_parquet_hashed, frame, parquet)
@@ -113,6 +122,70 @@ def _rows(table: Any) -> int:
     return table.height if isinstance(table, pl.DataFrame) else sum(getattr(table, "rows", ()))
 
 
+def _staging_pid(path: Path, prefix: str) -> int | None:
+    head = path.name[len(prefix) :].split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process is not writing that folder now: it is about to
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders that earlier runs into ``out`` left behind (their process is
+    gone); return them. A replaced output left aside by a run that died between its two renames
+    is put back when ``out`` is missing, else removed."""
+    removed = []
+    for kind in ("partial", "old"):
+        prefix = f".{out.name}.{kind}-"
+        try:
+            candidates = [p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+        except OSError:
+            return removed
+        for path in candidates:
+            pid = _staging_pid(path, prefix)
+            if pid is not None and _alive(pid):
+                continue
+            kept = path / out.name
+            if kind == "old" and kept.is_dir() and not out.exists():
+                os.replace(kept, out)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created (deepest first)."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for path in folders:
+        try:
+            path.rmdir()
+        except OSError:
+            break
+
+
+def _write_error(exc: BaseException, out: Path) -> OutputWriteError:
+    meaning, todo = os_error_parts(exc)
+    return OutputWriteError(f"cannot write the outputs into {out}: {meaning}; nothing was written; {todo}")
+
+
 def write_run(
     out: Path,
     tables: Mapping[str, Any],
@@ -128,13 +201,28 @@ def write_run(
     run of ``pipeline.jobs.partitioned`` passes each table's partition files) and must return the same
     manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations),
     written first, each listed in the manifest with its SHA-256 and size.
+
+    Raises :class:`OutputExistsError` (exit 5) when ``out`` holds files and ``overwrite`` is not
+    set, and :class:`OutputWriteError` (exit 1) when the file system refuses the writing; then
+    nothing is left behind (an output being replaced stays as it was).
     """
     writer = table_writer or write_table
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
+    try:
+        occupied = out.exists() and any(out.iterdir())
+    except OSError as exc:
+        raise OutputWriteError(os_error_text(exc, "cannot read the output folder")) from None
+    if occupied and not overwrite:
         raise OutputExistsError(f"output folder {out} already holds files; pass --overwrite to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    created: list[Path] = []
+    trash: Path | None = None
+    try:
+        created = _make_parents(out.parent)
+        clean_stale_staging(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
+    except OSError as exc:
+        _remove_empty(created)
+        raise _write_error(exc, out) from None
     try:
         entries = []
         for name in sorted(files or {}):
@@ -153,13 +241,22 @@ def write_run(
         (staging / "manifest.json").write_text(text, encoding="utf-8")
         os.chmod(staging, 0o755)
         if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.replace(out, trash / out.name)
-            os.replace(staging, out)
+            try:
+                os.replace(staging, out)
+            except BaseException:
+                os.replace(trash / out.name, out)
+                raise
             shutil.rmtree(trash, ignore_errors=True)
         else:
             os.replace(staging, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if trash is not None and not (trash / out.name).exists():
+            shutil.rmtree(trash, ignore_errors=True)
+        _remove_empty(created)
+        if os_errno(exc) is not None:
+            raise _write_error(exc, out) from None
         raise
     return out

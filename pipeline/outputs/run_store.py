@@ -8,6 +8,10 @@ Embedded default: partitioned Parquet in a local folder (``--store``, default ``
 
 A period is replaced as a whole (written to a temporary folder, then renamed), so a crash never
 leaves a half-written partition that looks complete.
+
+The store holds national numbers and names (data-contract "The run store of a bureau"): its
+folders are created ``0o700`` and its files ``0o600``, readable by their owner only, and a
+store made before is tightened on the next save.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import polars as pl
 
 from pipeline.errors import RunStoreError
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
 STORED_TABLES = (
     "payroll_lines",
     "contribution_lines",
@@ -34,6 +41,16 @@ STORED_TABLES = (
     "employers",
     "absences",
 )
+
+
+def _private(root: Path) -> None:
+    """Make ``root`` and everything below it readable by its owner only."""
+    os.chmod(root, PRIVATE_DIR)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), PRIVATE_DIR)
+        for name in files:
+            os.chmod(os.path.join(folder, name), PRIVATE_FILE)
 
 
 def plain_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -50,19 +67,24 @@ class RunStore:
 
     def save(self, period: str, tables: dict[str, pl.DataFrame], info: dict[str, Any]) -> None:
         """Store (replace) one period's tables and its info record."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        _private(self.root)
         for table, frame in tables.items():
             target = self._partition(table, period)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+            target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+            staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))  # created 0o700
             frame.write_parquet(staging / "data.parquet", compression="zstd", statistics=False)
+            os.chmod(staging / "data.parquet", PRIVATE_FILE)
             if target.exists():
                 shutil.rmtree(target)
             os.replace(staging, target)
         meta = self.root / "periods"
-        meta.mkdir(exist_ok=True)
+        meta.mkdir(exist_ok=True, mode=PRIVATE_DIR)
         tmp = meta / f".period={period}.json.tmp"
-        tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
+        os.chmod(tmp, PRIVATE_FILE)
         os.replace(tmp, meta / f"period={period}.json")
 
     def info(self, period: str) -> dict[str, Any] | None:

@@ -39,7 +39,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.intake.reading import RawInput
+from pipeline.intake.reading import UNREAD, UNREAD_KIND, RawInput
 from pipeline.testing import synthetic
 from schemas.inputs import INPUTS, typed
 
@@ -228,7 +228,8 @@ def raw_batch(**frames: pl.DataFrame) -> dict[str, RawInput]:
     for name, frame in frames.items():
         body = as_text(name, frame)
         digest = hashlib.sha256(body.write_csv().encode()).hexdigest()
-        out[name] = RawInput(name, Path(f"{name}.csv"), _with_source(name, body), digest, "csv (built)", ())
+        frame = _with_source(name, body).with_columns(pl.lit(None, UNREAD_KIND).alias(UNREAD))
+        out[name] = RawInput(name, Path(f"{name}.csv"), frame, digest, "csv (built)", ())
     return out
 
 

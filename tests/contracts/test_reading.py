@@ -82,14 +82,20 @@ def test_profile_maps_headers_values_and_dates(tmp_path):
     profile = tmp_path / "p.yaml"
     profile.write_text(
         "name: test\ndate_format: '%d/%m/%Y'\ninputs:\n  employees:\n    file: personnel\n"
-        "    columns: {Matricule: employee_id, Statut: worker_status, Début: contract_start}\n"
+        "    columns: {Matricule: employee_id, Statut: worker_status, Début: contract_start, Employeur: employer_id,"
+        " NISS: niss, Nom: last_name, Prénom: first_name, Contrat: contract_type, Pays: residence_country}\n"
         "    values: {worker_status: {ouvrier: blue_collar, 'employé': white_collar}}\n",
         encoding="utf-8",
     )
     write(
         tmp_path,
         "personnel.csv",
-        "Matricule;Statut;Début\nA1;Ouvrier;01/02/2020\nA2;employé;31/12/2019\nA3;cadre;2019-12-31\n".encode(),
+        (
+            "Matricule;Statut;Début;Employeur;NISS;Nom;Prénom;Contrat;Pays\n"
+            "A1;Ouvrier;01/02/2020;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+            "A2;employé;31/12/2019;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+            "A3;cadre;2019-12-31;125482497;85073003328;Dupont;Jean;open_ended;BE\n"
+        ).encode(),
     )
     raw = read_input(tmp_path, EMPLOYEES, Profile.load(profile))
     assert raw.frame["employee_id"].to_list() == ["A1", "A2", "A3"]
@@ -99,4 +105,216 @@ def test_profile_maps_headers_values_and_dates(tmp_path):
         "cadre",
     ]  # unknown value kept for validation
     assert raw.frame["contract_start"].to_list() == ["2020-02-01", "2019-12-31", "2019-12-31"]
-    assert "niss" in raw.missing_columns
+    assert "birth_date" in raw.missing_columns  # optional: read as empty
+
+
+def test_a_missing_required_column_stops_with_one_message(tmp_path):
+    """data-contract "General conventions", file-level errors: a required column missing."""
+    write(tmp_path, "pay.csv", b"employee_id,gross_salary\nE1,10.00\n")
+    with pytest.raises(InputError, match=r"pay.csv: required column\(s\) missing from the header: period"):
+        read_pay(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Dialects and damage (data-contract "General conventions": file-level and row-level errors).
+# --------------------------------------------------------------------------------------------
+
+
+def read_csv(folder: Path, text: str, encoding: str = "utf-8", profile: str | None = None):
+    write(folder, "pay.csv", text.encode(encoding))
+    return read_pay(folder, profile)
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("3.120,00", "3120.00"),  # Belgian Excel: "." groups thousands, "," marks decimals
+        ("3 120,50", "3120.50"),
+        ("3\u00a0120,50", "3120.50"),  # no-break space
+        ("1.234.567,8", "1234567.8"),
+        ("1.234", "1234"),  # a thousands group once the comma is the decimal mark
+        ("12,5", "12.5"),
+        ("1.23", "1.23"),  # does not fit the comma dialect: left as it is, validation rejects it...
+    ],
+)
+def test_amounts_with_thousands_separators_once_the_decimal_comma_is_decided(tmp_path, amount, expected):
+    if amount == "1.23":  # ...except that it votes for the point: both marks used is a file-level error
+        with pytest.raises(InputError, match="both a decimal comma"):
+            read_csv(tmp_path, f"employee_id;period;gross_salary\nE1;2026-10;{amount}\nE2;2026-10;2,50\n")
+        return
+    raw = read_csv(tmp_path, f"employee_id;period;gross_salary\nE1;2026-10;{amount}\nE2;2026-10;2,50\n")
+    assert raw.frame["gross_salary"].to_list() == [expected, "2.50"]
+    assert raw.dialect == "csv encoding=utf-8 delimiter=; decimal=comma"
+
+
+def test_amounts_with_thousands_separators_once_the_decimal_point_is_decided(tmp_path):
+    raw = read_csv(tmp_path, 'employee_id,period,gross_salary\nE1,2026-10,"3,120.00"\nE2,2026-10,3 120.5\n')
+    assert raw.frame["gross_salary"].to_list() == ["3120.00", "3120.5"]
+
+
+def test_an_ambiguous_group_is_left_for_validation_when_no_amount_decides_the_mark(tmp_path):
+    """'1,234' could be 1.234 or 1234: with whole numbers only, nothing decides, so it is not guessed."""
+    raw = read_csv(tmp_path, 'employee_id,period,gross_salary\nE1,2026-10,"1,234"\nE2,2026-10,3 120\n')
+    assert raw.frame["gross_salary"].to_list() == ["1,234", "3120"]  # format_money rejects the first
+    assert raw.dialect == "csv encoding=utf-8 delimiter=,"
+
+
+def test_line_endings_and_bom_encodings_give_the_same_rows(tmp_path):
+    text = "employee_id;period;gross_salary\nÉ1;2026-10;3000,50\nE2;2026-10;10,00\n"
+    expected = None
+    for i, (encoding, eol) in enumerate(
+        [("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-8", "\r"), ("utf-8-sig", "\r"), ("utf-16", "\r\n"), ("utf-32", "\n")]
+    ):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        raw = read_csv(folder, text.replace("\n", eol), encoding)
+        got = raw.frame.select("employee_id", "gross_salary", "source_line").rows()
+        expected = expected or got
+        assert got == expected == [("É1", "3000.50", 2), ("E2", "10.00", 3)], (encoding, eol)
+
+
+def test_utf16_without_a_bom_is_refused(tmp_path):
+    write(tmp_path, "pay.csv", "employee_id,period,gross_salary\nE1,2026-10,1\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="UTF-16 or UTF-32 without a byte-order mark"):
+        read_pay(tmp_path)
+
+
+def test_as_many_windows_1252_lines_as_utf8_lines_is_undecidable(tmp_path):
+    data = "employee_id;period;gross_salary\nZoé;2026-10;1\n".encode() + "René;2026-10;2\n".encode("cp1252")
+    write(tmp_path, "pay.csv", data)
+    with pytest.raises(InputError, match="mixes UTF-8 and Windows-1252 text .line 3 is not UTF-8"):
+        read_pay(tmp_path)
+
+
+def test_a_profile_saying_windows_1252_for_a_utf8_file_is_refused(tmp_path):
+    write(tmp_path, "employeurs.csv", "numero_onss;raison_sociale\n126132785;Société\n".encode())
+    from schemas.inputs import EMPLOYERS
+
+    with pytest.raises(InputError, match="the mapping profile says cp1252, but the file is UTF-8"):
+        read_input(tmp_path, EMPLOYERS, Profile.load("fr_export"))
+
+
+def test_quotes_multiline_cells_and_unbalanced_quotes(tmp_path):
+    raw = read_csv(
+        tmp_path,
+        "employee_id,period,gross_salary\n"
+        'O"Brien,2026-10,1\n'  # line 2: a quote inside an unquoted cell is a character
+        '"E\n2",2026-10,2\n'  # lines 3-4: one record
+        '"E3,2026-10,3\n'  # line 5: the quote never closes
+        "E4,2026-10,4,,\n",  # line 6: two empty extra fields, as spreadsheets leave them
+    )
+    assert raw.frame.select("employee_id", "source_line").rows() == [
+        ('O"Brien', 2),
+        ("E\n2", 3),
+        ("E3,2026-10,3", 5),
+        ("E4", 6),
+    ]
+    assert raw.defects.select("source_line", "column", "check").rows() == [(5, "(row)", "quoting")]
+
+
+def test_field_counts_blank_lines_and_invalid_bytes_are_per_row(tmp_path):
+    data = (
+        "employee_id,period,gross_salary\n"
+        "Zoé,2026-10\n"  # line 2: too few
+        ",,\n"  # line 3: blank
+        "E3,2026-10,3,x\n"  # line 4: too many (not empty)
+        "\n"  # line 5: blank
+        "René,2026-10,5\n"  # line 6: UTF-8, as the file
+    ).encode() + "Léa,2026-10,6\n".encode("cp1252")  # line 7: not UTF-8
+    write(tmp_path, "pay.csv", data)
+    raw = read_pay(tmp_path)
+    assert raw.blank == 2 and raw.rows == 4
+    assert raw.dialect == "csv encoding=utf-8 delimiter=,"
+    assert raw.defects.select("source_line", "column", "check").rows() == [
+        (2, "(row)", "field_count"),
+        (4, "(row)", "field_count"),
+        (7, "employee_id", "encoding"),
+    ]
+    assert raw.frame.get_column("employee_id").to_list() == ["Zoé", "E3", "René", "L\ufffda"]
+
+
+def test_a_malformed_profile_is_one_message(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("name: x\ninputs:\n  pay: [a, b\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"mapping profile p.yaml: not readable as YAML \(line \d+\)"):
+        Profile.load(bad)
+    bad.write_text("name: x\ninputs:\n  pay:\n    columns: {Montant: gross_amount}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"inputs.pay.columns maps to unknown columns \['gross_amount'\]"):
+        Profile.load(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# Typed sources: XLSX and Parquet.
+# --------------------------------------------------------------------------------------------
+
+
+def test_workbook_numbers_get_their_leading_zeros_back_and_dates_read_as_months(tmp_path):
+    import datetime as dt
+
+    import xlsxwriter
+
+    from schemas.inputs import EMPLOYERS
+
+    book = xlsxwriter.Workbook(tmp_path / "employers.xlsx")
+    sheet = book.add_worksheet()
+    rows = [["employer_id", "enterprise_number", "name"], [13212405, 403170701, "Acme"], [], [13212405, None, "B"]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r + 2, c + 1, value)  # the table starts at B3, row 5 is empty
+    book.close()
+    raw = read_input(tmp_path, EMPLOYERS, Profile.load(None))
+    # 013212405 (9 digits) and 0403170701 (10): the zeros a number cannot hold
+    assert raw.frame.select("employer_id", "enterprise_number", "source_line").rows() == [
+        ("013212405", "0403170701", 4),  # header on sheet row 3, first record on row 4
+        ("013212405", None, 6),
+    ]
+    assert raw.blank == 1
+
+    book = xlsxwriter.Workbook(tmp_path / "pay.xlsx")
+    sheet = book.add_worksheet()
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for c, name in enumerate(["employee_id", "period", "gross_salary"]):
+        sheet.write(0, c, name)
+    sheet.write(1, 0, "E1")
+    sheet.write_datetime(1, 1, dt.datetime(2026, 10, 1), day)
+    sheet.write(1, 2, 3120.5)
+    sheet.write(2, 0, "E2")
+    sheet.write(2, 1, "2026-09")
+    sheet.write(2, 2, "3120,50")  # a text cell with a decimal comma
+    book.close()
+    raw = read_pay(tmp_path)
+    assert raw.frame.select("period", "gross_salary", "source_line").rows() == [
+        ("2026-10", "3120.5", 2),
+        ("2026-09", "3120.50", 3),
+    ]
+
+
+def test_parquet_numbers_dates_and_wrong_types(tmp_path):
+    import datetime as dt
+
+    from schemas.inputs import EMPLOYEES
+
+    pl.DataFrame(
+        {
+            "employee_id": ["E1"],
+            "niss": [1020312325],  # an integer column: the leading 0 of 01020312325 is restored
+            "contract_start": [dt.date(2020, 1, 6)],
+            "work_fraction": [0.8],
+        }
+    ).write_parquet(tmp_path / "employees.parquet")
+    with pytest.raises(InputError, match="required column"):  # the other required columns are missing
+        read_input(tmp_path, EMPLOYEES, Profile.load(None))
+    pl.DataFrame(
+        {"employee_id": ["E1", "E2"], "period": [dt.date(2026, 10, 1), None], "gross_salary": [3120.0, 10.25]}
+    ).write_parquet(tmp_path / "pay.parquet")
+    raw = read_pay(tmp_path)
+    assert raw.frame.select("employee_id", "period", "gross_salary").rows() == [
+        ("E1", "2026-10", "3120"),
+        ("E2", None, "10.25"),
+    ]
+    pl.DataFrame({"employee_id": ["E1"], "period": [["2026-10"]], "gross_salary": [1]}).write_parquet(
+        tmp_path / "pay.parquet"
+    )
+    with pytest.raises(InputError, match="pay.parquet: column 'period' holds List values"):
+        read_pay(tmp_path)

@@ -84,9 +84,9 @@ def test_nat_numbers_are_masked_and_messages_point_at_the_culprit(tmp_path):
 def test_counts_reconcile(tmp_path):
     result = batch(tmp_path)
     for name, c in result.counts.items():
-        assert c["read"] == c["valid"] + c["rejected"], name
-    assert result.counts["pay"] == {"read": 7, "valid": 0, "rejected": 7}
-    assert result.counts["employees"] == {"read": 5, "valid": 1, "rejected": 4}
+        assert c["read"] == c["valid"] + c["rejected"] + c["blank"] + c["out_of_period"], name
+    assert result.counts["pay"] == {"read": 7, "valid": 0, "rejected": 7, "blank": 0, "out_of_period": 0}
+    assert result.counts["employees"] == {"read": 5, "valid": 1, "rejected": 4, "blank": 0, "out_of_period": 0}
 
 
 def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):

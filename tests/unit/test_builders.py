@@ -120,10 +120,10 @@ def test_a_written_batch_reads_and_validates_with_no_reject(tmp_path):
     checked = validate_batch(raw)
     assert checked.rejects.height == 0
     assert checked.counts == {
-        "employers": {"read": 2, "valid": 2, "rejected": 0},
-        "employees": {"read": 3, "valid": 3, "rejected": 0},
-        "pay": {"read": 3, "valid": 3, "rejected": 0},
-        "absences": {"read": 1, "valid": 1, "rejected": 0},
+        "employers": {"read": 2, "valid": 2, "rejected": 0, "blank": 0, "out_of_period": 0},
+        "employees": {"read": 3, "valid": 3, "rejected": 0, "blank": 0, "out_of_period": 0},
+        "pay": {"read": 3, "valid": 3, "rejected": 0, "blank": 0, "out_of_period": 0},
+        "absences": {"read": 1, "valid": 1, "rejected": 0, "blank": 0, "out_of_period": 0},
     }
     for name, frame in frames.items():  # the typed rows are what as_validated says
         assert checked.frames[name].equals(b.as_validated(name, frame)), name
@@ -149,7 +149,13 @@ def test_a_missing_required_value_is_rejected_where_the_builder_puts_it():
         "niss",
         "not_nullable",
     )
-    assert checked.counts["pay"] == {"read": 1, "valid": 0, "rejected": 1}  # falls with its employee
+    assert checked.counts["pay"] == {
+        "read": 1,
+        "valid": 0,
+        "rejected": 1,
+        "blank": 0,
+        "out_of_period": 0,
+    }  # falls with its employee
 
 
 def test_the_cli_runs_on_a_written_batch(tmp_path):
