@@ -107,6 +107,19 @@ def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     )
 
 
+def household_warning(payroll_lines: pl.DataFrame) -> str | None:
+    """The run's warning about the CSSS computed on the ``single`` scale for want of a household
+    (data contract: a missing ``household`` is assumed ``single``, with a warning): the payroll lines
+    under Belgian social security (with an ONSS base) whose ``household`` is null; None when none."""
+    count = payroll_lines.filter(pl.col("onss_base").is_not_null() & pl.col("household").is_null()).height
+    if count == 0:
+        return None
+    return (
+        f"household missing for {count} employee(s) on the Belgian payroll: CSSS computed on the single "
+        "scale (onss/csss/single); payroll_lines.household is empty for them"
+    )
+
+
 def explain_csss(row: dict[str, Any], params: Parameters) -> str:
     """The path of one employee-month's CSSS: base, household, quarterly estimate, band and formula,
     with the parameter and its source. ``row`` is one row of :func:`compute_csss` (as a dict)."""
