@@ -438,9 +438,9 @@ def payroll_lines(
     columns of the payroll lines (0.00 for the employed abroad, who owe neither)."""
     on = month(period).start
     lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
-    deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on)
-    contrib = contribution_lines(lines, params, on, deductions.tables())
-    lines = lines.hstack([deductions.work_bonus.get_column("work_bonus"), deductions.csss.get_column("csss")])
+    deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on).line_tables()
+    contrib = contribution_lines(lines, params, on, deductions)
+    lines = lines.hstack([deductions["work_bonus"].get_column("work_bonus"), deductions["csss"].get_column("csss")])
     decisions = decided.withholding.lines.select("employee_id", "period", *WITHHOLDING_COLUMNS)
     onem = decided.allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
     belgian = {

@@ -390,6 +390,16 @@ def declared_deductions() -> tuple[Contribution, ...]:
     return tuple(c for c in CONTRIBUTIONS if c.block == "deduction")
 
 
+def computed_columns() -> dict[str, tuple[str, ...]]:
+    """Per rule that computes lines (``Computed.rule``), the columns of its output the lines take."""
+    out: dict[str, tuple[str, ...]] = {}
+    for c in CONTRIBUTIONS:
+        if c.computed is not None:
+            f = c.computed
+            out[f.rule] = tuple(dict.fromkeys((*out.get(f.rule, ()), f.amount, f.base, f.parameter, f.source)))
+    return out
+
+
 def contribution(name: str) -> Contribution:
     """The declaration named ``name``."""
     for c in CONTRIBUTIONS:
@@ -434,10 +444,12 @@ def rate_amount(name: str, params: Parameters, on: dt.date) -> pl.Expr:
     return _line_amount(pl.col("onss_base"), pl.lit(params.value(c.parameter, on), WIDE))
 
 
-def _computed_columns(frame: pl.DataFrame, computed: Mapping[str, pl.DataFrame], specs: list[Contribution]):
+def _computed_columns(
+    frame: pl.DataFrame, computed: Mapping[str, pl.DataFrame], specs: list[Contribution], schema: dict
+) -> pl.DataFrame:
     """The computed contributions' amount, base, parameter and source as columns ``__<field><i>`` of
-    ``frame`` (``i``: the contribution's index in ``specs``), from the rule tables, which hold one row
-    per row of ``frame`` in the same order."""
+    ``frame`` (``i``: the contribution's index in ``specs``), in the types of the lines (``schema``),
+    from the rule tables, which hold one row per row of ``frame`` in the same order."""
     columns = []
     for i, c in enumerate(specs):
         if c.computed is None:
@@ -449,8 +461,8 @@ def _computed_columns(frame: pl.DataFrame, computed: Mapping[str, pl.DataFrame],
         columns += [
             (rule.get_column(c.computed.amount).cast(MONEY) * sign).cast(MONEY).alias(f"__a{i}"),
             rule.get_column(c.computed.base).cast(MONEY).alias(f"__b{i}"),
-            rule.get_column(c.computed.parameter).cast(pl.String).alias(f"__p{i}"),
-            rule.get_column(c.computed.source).cast(pl.String).alias(f"__s{i}"),
+            rule.get_column(c.computed.parameter).cast(pl.String).cast(schema["parameter"]).alias(f"__p{i}"),
+            rule.get_column(c.computed.source).cast(pl.String).cast(schema["source"]).alias(f"__s{i}"),
         ]
     return frame.hstack(columns) if columns else frame
 
@@ -482,7 +494,7 @@ def contribution_lines(
     specs = sorted((c for c in CONTRIBUTIONS if c.computed is None or computed is not None), key=lambda c: c.name)
     entries = [None if c.parameter is None else params.entry(c.parameter, on) for c in specs]
     schema = line_schema(params, on)
-    frame = _computed_columns(frame, computed or {}, specs)
+    frame = _computed_columns(frame, computed or {}, specs, schema)
     made = [(i, c) for i, c in enumerate(specs) if c.computed is not None]
 
     def applies(i: int, c: Contribution) -> pl.Expr:
@@ -526,38 +538,44 @@ def contribution_lines(
         .then(worker_code().cast(schema["dmfa_code"]))
         .otherwise(per_contribution("dmfa_code", [None if c.dmfa_code == WORKER_CODE else c.dmfa_code for c in specs]))
     )
-    parameter = per_contribution("parameter", [c.parameter for c in specs])
-    source = per_contribution("source", [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)])
-    base, amount = pl.col("onss_base"), _line_amount(pl.col("onss_base"), rate)
-    if made:
-        # Row of the stacked computed values: k-th computed contribution of employee-month r -> k × n + r.
-        n = months.height
-        at = pl.lit(None, pl.Int64)
-        for k, (i, _) in enumerate(made):
-            at = pl.when(index == i).then(pl.col("__row").cast(pl.Int64) + k * n).otherwise(at)
-
-        def stacked(field: str, dtype: pl.DataType) -> pl.Expr:
-            values = pl.concat([months.get_column(f"__{field}{i}") for i, _ in made]).cast(dtype)
-            return pl.lit(values).gather(at)
-
-        own = at.is_null()
-        base = pl.when(own).then(base).otherwise(stacked("b", MONEY))
-        amount = pl.when(own).then(amount).otherwise(stacked("a", MONEY))
-        parameter = pl.when(own).then(parameter).otherwise(stacked("p", schema["parameter"]))
-        source = pl.when(own).then(source).otherwise(stacked("s", schema["source"]))
-    return lines.select(
+    out = lines.select(
         "employee_id",
         "period",
         per_contribution("contribution", [c.name for c in specs]),
         per_contribution("payer", [c.payer for c in specs]),
         per_contribution("kind", [c.kind for c in specs]),
         dmfa_code.alias("dmfa_code"),
-        base.cast(MONEY).alias("base"),
+        pl.col("onss_base").cast(MONEY).alias("base"),
         rate.cast(RATE_DTYPE).alias("rate"),
-        amount.cast(MONEY).alias("amount"),
-        parameter.alias("parameter"),
-        source.alias("source"),
+        _line_amount(pl.col("onss_base"), rate).alias("amount"),
+        per_contribution("parameter", [c.parameter for c in specs]),
+        per_contribution("source", [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)]),
     )
+    return _with_computed(out, lines, months, made, schema) if made else out
+
+
+def _with_computed(
+    out: pl.DataFrame,
+    lines: pl.DataFrame,
+    months: pl.DataFrame,
+    made: list[tuple[int, Contribution]],
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    """``out`` with the computed lines' amount, base, parameter and source put in place: only those
+    rows (a few per employee-month) are gathered from the employee-months and scattered into the
+    columns, so the other lines are not touched."""
+    at_line = lines.select(pl.arg_where(pl.col("__c").is_in([i for i, _ in made]))).to_series()
+    picked = lines.select(pl.col("__c").gather(at_line), pl.col("__row").gather(at_line).cast(pl.Int64))
+    n = months.height
+    stacked_row = pl.lit(None, pl.Int64)  # k-th computed contribution of employee-month r: row k x n + r
+    for k, (i, _) in enumerate(made):
+        stacked_row = pl.when(pl.col("__c") == i).then(pl.col("__row") + k * n).otherwise(stacked_row)
+    at = picked.select(stacked_row).to_series()
+    columns = []
+    for field, name in (("a", "amount"), ("b", "base"), ("p", "parameter"), ("s", "source")):
+        values = pl.concat([months.get_column(f"__{field}{i}") for i, _ in made]).cast(schema[name]).gather(at)
+        columns.append(out.get_column(name).clone().scatter(at_line, values))
+    return out.with_columns(columns)
 
 
 def _vocabulary(values) -> pl.Enum:

@@ -19,8 +19,8 @@ and DmfAPPL 2017-4.
   (``onss/csss/<household>``). The band is chosen by the quarterly remuneration; the monthly
   withholding estimates it as Q = 3 × m (the quarterly limits / 3 compared with m, exactly), and
   applies the band's monthly formula to m, rounded once half-up to the cent.
-- A missing household is computed on the ``single`` scale and flagged (``household_missing``):
-  the job warns about it.
+- A missing household is computed on the ``single`` scale and flagged (``household_missing``);
+  :func:`household_warning` gives the run's warning from the payroll lines.
 
 Each month is withheld on its own pay and the DmfA declares the sum withheld; the instructions
 leave the rounding of the quarter open (a quarterly recomputation may differ by a cent).

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.core.params import Parameters
-from pipeline.rules.contributions import rate_amount
+from pipeline.rules.contributions import computed_columns, rate_amount
 from pipeline.rules.csss import compute_csss
 from pipeline.rules.guaranteed_wage import G100, SERVICE_CODE, SERVICE_CODE_MUTUALITY
 from pipeline.rules.work_bonus import compute_work_bonus
@@ -67,6 +67,13 @@ class MonthDeductions:
     def tables(self) -> dict[str, pl.DataFrame]:
         """The tables by rule name (``Computed.rule`` of the contribution declarations)."""
         return {"work_bonus": self.work_bonus, "csss": self.csss}
+
+    def line_tables(self) -> dict[str, pl.DataFrame]:
+        """Only the columns the contribution lines take from each table (employee_id and the
+        ``Computed`` columns of the declarations): what the monthly job keeps, so the rules' full
+        outputs (the explanation's figures) are freed at once at a million rows."""
+        wanted = computed_columns()
+        return {rule: table.select("employee_id", *wanted[rule]) for rule, table in self.tables().items()}
 
 
 def unpaid_days(days: pl.DataFrame) -> pl.DataFrame:
