@@ -280,6 +280,15 @@ def validate(
 def explain(
     employee_id: Annotated[str, typer.Argument(help="Employee id as in the employees input.")],
     period: PeriodOpt,
+    what: Annotated[
+        str,
+        typer.Option(
+            "--what",
+            help="withholding (the decision table), work-bonus (reference wage, table and band, fraction, "
+            "cap), csss (household, band) or structural (the quarter's structural reduction of the "
+            "period's quarter, from the run store).",
+        ),
+    ] = "withholding",
     store: StoreOpt = Path("run_store"),
     input_dir: Annotated[
         Path | None,
@@ -292,30 +301,22 @@ def explain(
     ] = None,
     profile: ProfileOpt = "canonical",
 ) -> None:
-    """Explain the withholding-tax decision for one employee and month: the path through the
-    decision table (docs/withholding.md) with the inputs and counters it used."""
-    import polars as pl
+    """Explain one employee's figure for a month: the path through the withholding decision table
+    (docs/withholding.md), or of the work bonus, the CSSS or the structural reduction
+    (docs/deductions.md), with each parameter and its source.
 
+    Example: payroll explain EMP-BE-015 --period 2026-10 --what work-bonus --store run_store
+    """
     from pipeline.core.params import default_parameters
-    from pipeline.jobs import monthly
+    from pipeline.jobs.explain import WHAT
+    from pipeline.jobs.explain import explain as explain_figure
     from pipeline.outputs.run_store import RunStore
-    from pipeline.rules.withholding import WithholdingResult, explain_employee
 
     _check_period(period)
-    params = default_parameters()
+    if what not in WHAT:
+        raise typer.BadParameter(f"one of {', '.join(WHAT)}", param_hint="--what")
     with _domain_errors():
-        rs = RunStore(store)
-        if input_dir is not None:
-            _, raw = monthly.load(input_dir, profile)
-            tables, _ = monthly.check_and_compute(raw, period, params, rs)
-            lines, rejected = tables["withholding_decisions"], tables["rejects"]
-        else:
-            lines = rs.read("withholding_decisions", [period])
-            if lines is None:
-                err.print(f"[red]error:[/red] no run of {period} in the run store {store}; use --input to recompute")
-                raise typer.Exit(1)
-            rejected = pl.DataFrame(schema={"employee_id": pl.String})
-        text = explain_employee(WithholdingResult(lines, rejected), employee_id, params)
+        text = explain_figure(what, employee_id, period, default_parameters(), RunStore(store), input_dir, profile)
     typer.echo(text)
 
 

@@ -141,12 +141,15 @@ PAYROLL_LINES = _spec(
         "residence_country": pl.String,
         "work_country": pl.String,
         "work_fraction": RATIO,
+        "household": pl.String,  # as given (null: none given; the CSSS then uses the single scale)
         "gross_salary": MONEY,
         "guaranteed_wage_onss": MONEY,
         "guaranteed_wage_exempt": MONEY,
         "onss_base": MONEY,
-        "worker_contribution": MONEY,
+        "worker_contribution": MONEY,  # the 13.07 % line after the work bonus
+        "work_bonus": MONEY,  # positive: the amount deducted (DmfA 0001)
         "employer_contribution": MONEY,
+        "csss": MONEY,  # withheld besides worker_contribution (DmfA 856)
         "withholding_applies": pl.Boolean,
         "withholding_reason": pl.String,
         "taxable_share_be": SHARE,
@@ -170,10 +173,10 @@ CONTRIBUTION_LINES = _spec(
         "period": pl.String,
         "contribution": ENUM_OF_TEXT,  # the contributions declared in the code
         "payer": ENUM_OF_TEXT,  # worker / employer
-        "kind": ENUM_OF_TEXT,  # due / accrual
-        "dmfa_code": ENUM_OF_TEXT,  # worker codes and special-contribution codes
+        "kind": ENUM_OF_TEXT,  # due / accrual / deduction / withheld
+        "dmfa_code": ENUM_OF_TEXT,  # worker codes, special-contribution codes, deduction code 0001
         "base": MONEY,
-        "rate": RATE,
+        "rate": RATE,  # null on the lines a rule computes (work bonus, CSSS)
         "amount": MONEY,
         "parameter": ENUM_OF_TEXT,  # the parameters in force on the period's first day
         "source": ENUM_OF_TEXT,  # their citations, parameter@effective_from [status]
@@ -323,11 +326,16 @@ DMFA_WORKER_LINES = _spec(
         "basis_capped": MONEY,
         "worker_code_contribution": MONEY,
         "worker_code_cap_relief": MONEY,
+        "csss": MONEY,  # WorkerContribution 856, the sum withheld
         "total_contributions": MONEY,
         "monthly_worker": MONEY,
         "monthly_employer": MONEY,
         "rounding_regularisation": MONEY,
         "cap_relief": MONEY,
+        "work_bonus": MONEY,  # WorkerDeduction 0001
+        "structural_reduction": MONEY,  # OccupationDeduction 3000, its occupations together
+        "total_deductions": MONEY,
+        "net_owed_amount": MONEY,  # total_contributions - total_deductions
     },
 )
 
@@ -357,6 +365,14 @@ DMFA_OCCUPATIONS = _spec(
         "ref_mean_working_hours": DAYS_HOURS,
         "mean_working_hours": DAYS_HOURS,
         "remuneration_code1": MONEY,
+        # structural reduction, category 1 (OccupationDeduction 3000)
+        "performance_basis": pl.String,  # complete / days / hours
+        "reference_wage": WIDE,  # S, not rounded
+        "mu": DAYS_HOURS,
+        "mu_glob": DAYS_HOURS,
+        "beta": WIDE,
+        "employer_contributions": MONEY,  # the ceiling: the worker line's basic + moderation after the cap
+        "structural_reduction": MONEY,
     },
 )
 

@@ -363,8 +363,105 @@ MAIN_ABSENCES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Deductions: work bonus, CSSS and structural reduction (EMP-BE-101 to EMP-BE-114)
+# ---------------------------------------------------------------------------------------------
+# Belgian residents on the Belgian payroll, appended after the other curated employees (their own
+# ids, so the generator's draws for the rows above do not move), with the two inputs only these
+# rules read: the tax household (employees.household) and, for two part-time workers, the hours
+# (pay.paid_hours / pay.full_time_hours). Figures for October 2026 (work-bonus table of 2026-09-01,
+# CSSS scales of 2022-04-01); the structural reduction is the quarter's (quarter_2026_q3).
+DEDUCTION_EMPS = [
+    # employé 2,600.00: volet A 127.54 + volet B 91.19 = 218.73 (the work-bonus note's first example); single
+    Emp("EMP-BE-101", A, "BE", "white", "2019-03-04", "1990-04-12", "2600.00"),
+    # ouvrier 2,600.00 at 100 %: 137.74 + 98.48 = 236.22; CSSS two incomes, upper band
+    Emp("EMP-BE-102", A, "BE", "blue", "2016-09-05", "1987-11-23", "2600.00"),
+    # employé 2,100.00: 299.53 above the 13.07 % line 274.47, volet B cut first; CSSS one income, 5.90 % band
+    Emp("EMP-BE-103", B, "BE", "white", "2022-02-01", "1995-06-30", "2100.00"),
+    # employé half time by hours (17.00 an hour): S = 17.00 x U, fraction 0.50; CSSS two incomes, flat 5.15
+    Emp("EMP-BE-104", A, "BE", "white", "2020-10-01", "1984-01-17", "2842.40", pct=50),
+    # employé hired 16 October: 11 of 22 days, S = round(W / 11) x 22; no household given (single, warned)
+    Emp("EMP-BE-105", A, "BE", "white", "2026-10-16", "1998-08-02", "2600.00"),
+    # ouvrier 2,200.00: 323.49 above the 13.07 % line 310.54 (cap); CSSS one income, upper band
+    Emp("EMP-BE-106", Dd, "BE", "blue", "2021-05-03", "1979-12-05", "2200.00"),
+    # employé 3,300.00: volet A second band only, 28.37; CSSS one income, upper band
+    Emp("EMP-BE-107", A, "BE", "white", "2013-01-07", "1982-03-14", "3300.00"),
+    # employé 6,500.00, two incomes: no bonus; CSSS at the two-income maximum 51.64
+    Emp("EMP-BE-108", B, "BE", "white", "2011-04-04", "1975-07-09", "6500.00"),
+    # employé 6,500.00, one income: CSSS at the maximum 60.94
+    Emp("EMP-BE-109", A, "BE", "white", "2012-11-05", "1976-02-28", "6500.00"),
+    # employé 40 % of 2,600.00 by days: fraction 0.40, S = 2,599.96; CSSS two incomes, below 3,285.29 / 3: 0.00
+    Emp("EMP-BE-110", C, "BE", "white", "2018-01-08", "1991-10-10", "2600.00", pct=40),
+    # employé 2,150.00, two incomes: bonus capped at 281.01; CSSS 5.90 % band, 12.07
+    Emp("EMP-BE-111", A, "BE", "white", "2023-06-01", "1997-05-19", "2150.00"),
+    # employé half time of 3,000.00 by days, one income: S = 2,999.92 (volet A second band); CSSS 0.00
+    Emp("EMP-BE-112", C, "BE", "white", "2017-03-01", "1980-09-21", "3000.00", pct=50),
+    # ouvrier 60 % by hours, 2,500.00 full time: fraction 0.60, S = 14.95 x U; CSSS single, below the scale
+    Emp("EMP-BE-113", Dd, "BE", "blue", "2015-08-03", "1983-06-06", "2500.00", pct=60),
+    # employé 2,100.00 hired 1 September: in 2026-Q3 one month of 65 days; the structural reduction
+    # (535.96 before the ceiling) is capped at the line's basic + moderation 2,100.00 x 25 % = 525.00
+    Emp("EMP-BE-114", A, "BE", "white", "2026-09-01", "2000-01-25", "2100.00"),
+]
+DEDUCTION_HOUSEHOLDS = {
+    "EMP-BE-101": "single",
+    "EMP-BE-102": "joint_two_incomes",
+    "EMP-BE-103": "joint_one_income",
+    "EMP-BE-104": "joint_two_incomes",
+    "EMP-BE-106": "joint_one_income",
+    "EMP-BE-107": "joint_one_income",
+    "EMP-BE-108": "joint_two_incomes",
+    "EMP-BE-109": "joint_one_income",
+    "EMP-BE-110": "joint_two_incomes",
+    "EMP-BE-111": "joint_two_incomes",
+    "EMP-BE-112": "joint_one_income",
+    "EMP-BE-113": "single",
+    "EMP-BE-114": "single",
+}
+DEDUCTION_HOURS = {"EMP-BE-104": 50, "EMP-BE-113": 60}
+"""Part-time workers whose pay rows give hours: a full-time reference worker's hours U = the month's
+weekdays x 7.6 (38 h a week), paid hours H = U x the work percentage."""
+FULL_TIME_DAY_HOURS = "7.6"
+
+
+def with_deduction_inputs(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The curated frames with :data:`DEDUCTION_HOUSEHOLDS` and the hours of :data:`DEDUCTION_HOURS`."""
+    households = pl.DataFrame(list(DEDUCTION_HOUSEHOLDS.items()), schema=["employee_id", "__h"], orient="row")
+    employees = (
+        frames["employees"]
+        .join(households, on="employee_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__h", "household").alias("household"))
+        .drop("__h")
+    )
+    hours = pl.DataFrame(list(DEDUCTION_HOURS.items()), schema=["employee_id", "__pct"], orient="row")
+    start = (pl.col("period") + "-01").str.to_date("%Y-%m-%d")
+    weekdays = syn.workdays(start, start.dt.month_end(), pl.lit(5))
+    full = weekdays.cast(pl.Decimal(18, 2)) * pl.lit(FULL_TIME_DAY_HOURS).cast(pl.Decimal(18, 2))
+    pay = (
+        frames["pay"]
+        .join(hours, on="employee_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("__pct").is_not_null()).then(full).alias("__u"),
+        )
+        .with_columns(
+            pl.coalesce(pl.col("__u").cast(pl.Decimal(18, 2)).cast(pl.String), "full_time_hours").alias(
+                "full_time_hours"
+            ),
+            pl.coalesce(
+                (pl.col("__u") * pl.col("__pct").cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2)).cast(pl.String),
+                "paid_hours",
+            ).alias("paid_hours"),
+        )
+        .drop("__pct", "__u")
+    )
+    return {**frames, "employees": employees, "pay": pay}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
 def main_batch() -> dict[str, pl.DataFrame]:
-    return build(MAIN, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+    frames = build(MAIN + DEDUCTION_EMPS, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+    return with_deduction_inputs(frames)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,8 +482,10 @@ def quarter_batches() -> dict[str, dict[str, pl.DataFrame]]:
     same generator draws at 100 %) and 60 % from September.
     """
     part = main_batch()
-    full_time = [replace(e, pct=100) if e.id == PART_TIME_FROM_SEPTEMBER else e for e in MAIN]
-    full = build(full_time, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+    full_time = [replace(e, pct=100) if e.id == PART_TIME_FROM_SEPTEMBER else e for e in MAIN + DEDUCTION_EMPS]
+    full = with_deduction_inputs(
+        build(full_time, MAIN_EMPLOYERS, MAIN_ABSENCES, seed=2026, history=9, overrides=DAY_OVERRIDES)
+    )
     who = pl.col("employee_id") == PART_TIME_FROM_SEPTEMBER
     months = {}
     for month in QUARTER_MONTHS:

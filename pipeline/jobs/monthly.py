@@ -43,6 +43,7 @@ from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
 from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
+from pipeline.rules.deductions import month_deductions
 from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
 from pipeline.rules.onem_allowance import compute_onem_allowance
 from pipeline.rules.withholding import WithholdingResult, decide_withholding
@@ -57,12 +58,15 @@ PAYROLL_COLUMNS = [
     "residence_country",
     "work_country",
     "work_fraction",
+    "household",
     "gross_salary",
     "guaranteed_wage_onss",
     "guaranteed_wage_exempt",
     "onss_base",
     "worker_contribution",
+    "work_bonus",
     "employer_contribution",
+    "csss",
     "withholding_applies",
     "withholding_reason",
     "taxable_share_be",
@@ -427,9 +431,16 @@ def payroll_lines(
     computed: pl.DataFrame, decided: Decisions, period: str, params: Parameters
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(payroll_lines, contribution_lines) of the ``computed`` pay rows (those no rule rejected,
-    with their employee columns and the employed-abroad flag)."""
+    with their employee columns and the employed-abroad flag).
+
+    The work bonus and the CSSS are computed on the ONSS lines (:mod:`pipeline.rules.deductions`)
+    and become contribution lines of their own; ``work_bonus`` (positive) and ``csss`` are also
+    columns of the payroll lines (0.00 for the employed abroad, who owe neither)."""
+    on = month(period).start
     lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
-    contrib = contribution_lines(lines, params, month(period).start)
+    deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on).line_tables()
+    contrib = contribution_lines(lines, params, on, deductions)
+    lines = lines.hstack([deductions["work_bonus"].get_column("work_bonus"), deductions["csss"].get_column("csss")])
     decisions = decided.withholding.lines.select("employee_id", "period", *WITHHOLDING_COLUMNS)
     onem = decided.allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
     belgian = {

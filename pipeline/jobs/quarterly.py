@@ -161,7 +161,13 @@ def quarter_manifest(
         "assumptions": {
             "reference_weekly_hours": str(params.value("dmfa/reference_weekly_hours", q_start)),
             "joint_committee_default": dict(sorted(options.joint_committee.items())),
-            "deductions": "none computed (work bonus 0001, structural reduction 3000 not implemented)",
+            "deductions": (
+                "work bonus 0001 per worker line = the sum of the monthly work-bonus lines; structural reduction "
+                "3000 (category 1) per occupation computed on the quarter (W at 100 %, S and mu by days for "
+                "full-time and by hours for part-time occupations, beta on mu_glob; R not rounded, Ps rounded "
+                "once; not above the worker line's employer basic + wage-moderation contributions after the "
+                "cap); CSSS 856 = the sum withheld; NetOwedAmount = contributions - deductions"
+            ),
         },
         "anomalies": anomalies,
         "employers": employers,
@@ -182,7 +188,7 @@ def compute_quarter(
     """
     options = options or DmfaOptions()
     agg = aggregate_quarter(data, params, options)
-    check_stored_totals(data.payroll_lines, agg.monthly, data.quarter)
+    check_stored_totals(data.payroll_lines, agg.lines, data.quarter)
     tables = audit_tables(agg)
     forms = declarations(agg, run_date)
     manifest = quarter_manifest(data, params, run_date, options, agg.anomalies, forms.summaries)

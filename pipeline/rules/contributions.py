@@ -1,20 +1,24 @@
-"""ONSS base and social contributions (data-contract computations 2 and 3).
+"""ONSS base and social contributions (data-contract computations 2, 3, 3b and 3c).
 
 - ONSS base: blue collars (ouvriers) round((gross + guaranteed_wage_onss) × 108 %), because
   ONVA, not the employer, pays their simple holiday pay (Royal Decree of 28 November 1969
   executing the Law of 27 June 1969, art. 19 § 1, second paragraph; socialsecurity.be "Quels
   sont les types de cotisations", "Ouvriers et artistes"); white collars gross + guaranteed_wage_onss.
-- One line per contribution, ``amount = round(onss_base × rate)`` half away from zero to the cent.
-- ``worker_contribution`` / ``employer_contribution`` are sums of the rounded ``due`` lines.
+- One line per contribution, ``amount = round(onss_base × rate)`` half away from zero to the cent;
+  the lines a rule computes instead (the work bonus, a ``deduction``; the CSSS, ``withheld``)
+  take their amount, base and parameter from that rule's output.
+- ``worker_contribution`` = the worker's ``due`` lines + his ``deduction`` lines (the 13.07 %
+  after the work bonus); ``employer_contribution`` = the employer's ``due`` lines. The CSSS
+  (``withheld``) is in neither: it is withheld from the pay on top of the personal contribution.
 
-Each contribution is declared once, in :data:`CONTRIBUTIONS`: who pays it, its rate parameter,
-who it applies to (a named :class:`Condition`; :data:`EVERYONE` is written out where meant), its
-DmfA contribution code and ContributionType (ONSS DmfA administrative instructions, annex 3
-"Codes travailleurs cotisations" / the quarterly rates file), and whether the employer cap on
-the basic and wage-moderation contributions touches it. The monthly lines here and the quarterly
-DmfA recomputation (``pipeline.declarations.dmfa.contributions``) both read those fields, in the
-way OpenFisca's ``Variable`` holds a rule's whole definition and PolicyEngine's ``defined_for``
-states who a variable applies to.
+Each contribution is declared once, in :data:`CONTRIBUTIONS`: who pays it, its rate parameter or
+the rule that computes it, who it applies to (a named :class:`Condition`; :data:`EVERYONE` is
+written out where meant), its DmfA code and ContributionType (ONSS DmfA administrative
+instructions, annex 3 "Codes travailleurs cotisations" / the quarterly rates file; annex 4 for the
+deduction codes), and whether the employer cap on the basic and wage-moderation contributions
+touches it. The monthly lines here and the quarterly DmfA (``pipeline.declarations.dmfa``) both
+read those fields, in the way OpenFisca's ``Variable`` holds a rule's whole definition and
+PolicyEngine's ``defined_for`` states who a variable applies to.
 
 Every rate comes from a dated parameter, looked up on the first day of the period; each line
 records the parameter name and its legal source.
@@ -36,7 +40,15 @@ WORKER_CODE = "worker_code"
 """``Contribution.dmfa_code`` of the contributions declared under the worker code itself (015/495)."""
 WORKER_STATUSES = ("blue_collar", "white_collar")
 PAYERS = ("worker", "employer")
-KINDS = ("due", "accrual")
+KINDS = ("due", "accrual", "deduction", "withheld")
+"""due: collected with the quarter's contributions, base × rate; accrual: collected later (not in the
+month's totals); deduction: lowers the payer's due contributions (a negative line, computed by a
+rule); withheld: withheld from the pay besides the contributions (computed by a rule, not in the
+totals)."""
+COMPUTED_KINDS = ("deduction", "withheld")
+"""The kinds whose amount a rule computes (:class:`Computed`) instead of base × rate."""
+COUNTED_KINDS = ("due", "deduction")
+"""The kinds that make up ``worker_contribution`` and ``employer_contribution`` (:func:`totals`)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,17 +117,36 @@ CP200_WHITE_COLLARS = Condition(
 # The declarations
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
+class Computed:
+    """Where a line that a rule computes takes its figures: the rule's output table (``rule``, a
+    key of the ``computed`` tables :func:`contribution_lines` is given) and its columns for the
+    line's amount (the positive amount of the rule: deducted or withheld), base, parameter and
+    source (the parameter each row's amount was read from, which varies by row: by worker status
+    for the work-bonus table, by household for the CSSS scale)."""
+
+    rule: str
+    amount: str
+    base: str
+    parameter: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Contribution:
     """One contribution, wholly declared.
 
-    - ``payer``: worker | employer; ``kind``: due (collected with the quarter's contributions) or
-      accrual (collected later, e.g. by the annual debit notice; not in the month's totals);
-    - ``parameter``: the dated rate parameter;
+    - ``payer``: worker | employer; ``kind``: one of :data:`KINDS`;
+    - ``parameter``: the dated rate parameter (base × rate); None for a line computed by a rule;
+    - ``computed``: for the ``deduction`` and ``withheld`` kinds, the rule output the line takes its
+      amount, base, parameter and source from (:class:`Computed`); such a line has no rate and is
+      written only where the rule gives an amount (no 0.00 bonus above the table);
     - ``applies_to``: who owes it, a :class:`Condition` (required: there is no default);
-    - ``dmfa_code``: ContributionWorkerCode [00082]: :data:`WORKER_CODE` (the worker code 015/495
-      itself), a fixed code (``"253"``), or None (not declared in the DmfA);
+    - ``dmfa_code``: for a contribution, ContributionWorkerCode [00082]: :data:`WORKER_CODE` (the
+      worker code 015/495 itself) or a fixed code (``"253"``); for a deduction, DeductionCode
+      [00086] of the worker-line WorkerDeduction (``"0001"``); None when not declared in the DmfA;
     - ``dmfa_type``: ContributionType [00083]: a fixed type, or one per worker status for the
-      worker-code line; None exactly when the contribution is not declared;
+      worker-code line; exactly for the contributions declared as a WorkerContribution (a
+      WorkerDeduction has no type);
     - ``employer_cap``: True for the contributions that are not due on the quarterly basic pay above
       ``onss/employer_cap_quarter`` (basic employer contribution and wage moderation).
 
@@ -124,31 +155,55 @@ class Contribution:
 
     name: str
     payer: str
-    parameter: str
+    parameter: str | None
     applies_to: Condition
     dmfa_code: str | None
     dmfa_type: str | Mapping[str, str] | None = None
     kind: str = "due"
     employer_cap: bool = False
+    computed: Computed | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.applies_to, Condition):
             raise TypeError(f"contribution {self.name!r}: applies_to must be a Condition (EVERYONE when meant)")
         if self.payer not in PAYERS or self.kind not in KINDS:
             raise ValueError(f"contribution {self.name!r}: payer must be one of {PAYERS}, kind one of {KINDS}")
-        if self.declared != (self.dmfa_type is not None):
-            raise ValueError(f"contribution {self.name!r}: a DmfA contribution has a ContributionType, no other has")
+        if (self.kind in COMPUTED_KINDS) != (self.computed is not None) or (self.computed is None) == (
+            self.parameter is None
+        ):
+            raise ValueError(
+                f"contribution {self.name!r}: a deduction or withheld amount is computed by a rule (computed, no "
+                "rate parameter); a due or accrued one is base × rate (a parameter, no computed)"
+            )
+        if (self.block == "contribution") != (self.dmfa_type is not None):
+            raise ValueError(
+                f"contribution {self.name!r}: a DmfA WorkerContribution has a ContributionType, no other has"
+            )
         if isinstance(self.dmfa_type, Mapping) and (
             self.dmfa_code != WORKER_CODE or sorted(self.dmfa_type) != sorted(WORKER_STATUSES)
         ):
             raise ValueError(f"contribution {self.name!r}: a type per worker status is for the worker-code line")
-        if self.employer_cap and self.payer != "employer":
-            raise ValueError(f"contribution {self.name!r}: the employer cap touches employer contributions only")
+        if self.employer_cap and (self.payer != "employer" or self.kind != "due"):
+            raise ValueError(f"contribution {self.name!r}: the employer cap touches due employer contributions only")
+
+    @property
+    def block(self) -> str | None:
+        """The DmfA block the contribution is declared in: ``"contribution"`` (WorkerContribution: due or
+        withheld, with a code), ``"deduction"`` (WorkerDeduction), or None (not declared)."""
+        if self.dmfa_code is None or self.kind == "accrual":
+            return None
+        return "deduction" if self.kind == "deduction" else "contribution"
 
     @property
     def declared(self) -> bool:
-        """Declared in the DmfA: due, with a contribution code."""
-        return self.kind == "due" and self.dmfa_code is not None
+        """Declared in the DmfA (as a WorkerContribution or a WorkerDeduction)."""
+        return self.block is not None
+
+    @property
+    def recomputed(self) -> bool:
+        """Recomputed on the quarterly basis in the DmfA (base × rate, one rounding per code and type);
+        the lines a rule computes are declared as the sum of the monthly lines instead."""
+        return self.block == "contribution" and self.computed is None
 
     def applies(self, params: Parameters, on: dt.date) -> pl.Expr:
         """Row condition (on the employee/employer columns) for this contribution."""
@@ -288,12 +343,69 @@ CONTRIBUTIONS: tuple[Contribution, ...] = (
         dmfa_code="831",
         dmfa_type="0",
     ),
+    # Social work bonus: Law of 20 December 1999 granting a work bonus as a reduction of the
+    # personal social-security contributions of low-paid employees, and its Royal Decree of
+    # 17 January 2000; computed by pipeline.rules.work_bonus for every worker who owes the
+    # 13.07 %; DmfA worker deduction 0001 (annex 4 "Codes réduction"). The line's parameter is the
+    # volet A table the row was read from (employés or ouvriers; the single formula before 2024-04).
+    Contribution(
+        name="work_bonus",
+        payer="worker",
+        parameter=None,
+        applies_to=EVERYONE,
+        dmfa_code="0001",
+        kind="deduction",
+        computed=Computed(
+            rule="work_bonus",
+            amount="work_bonus",
+            base="wage_100",
+            parameter="volet_a_parameter",
+            source="volet_a_source",
+        ),
+    ),
+    # Special social-security contribution: Law of 30 March 1994 portant des dispositions
+    # sociales; withheld every month by pipeline.rules.csss from everyone under Belgian social
+    # security; DmfA worker contribution 856 type 0, declared without a basis (annex 3).
+    Contribution(
+        name="csss",
+        payer="worker",
+        parameter=None,
+        applies_to=EVERYONE,
+        dmfa_code="856",
+        dmfa_type="0",
+        kind="withheld",
+        computed=Computed(rule="csss", amount="csss", base="onss_base", parameter="parameter", source="source"),
+    ),
 )
 
 
 def declared_contributions() -> tuple[Contribution, ...]:
-    """The contributions the DmfA declares (due, with a contribution code), in declaration order."""
-    return tuple(c for c in CONTRIBUTIONS if c.declared)
+    """The contributions the DmfA declares as a WorkerContribution (due or withheld, with a code), in
+    declaration order."""
+    return tuple(c for c in CONTRIBUTIONS if c.block == "contribution")
+
+
+def declared_deductions() -> tuple[Contribution, ...]:
+    """The contributions the DmfA declares as a WorkerDeduction (the work bonus, code 0001)."""
+    return tuple(c for c in CONTRIBUTIONS if c.block == "deduction")
+
+
+def computed_columns() -> dict[str, tuple[str, ...]]:
+    """Per rule that computes lines (``Computed.rule``), the columns of its output the lines take."""
+    out: dict[str, tuple[str, ...]] = {}
+    for c in CONTRIBUTIONS:
+        if c.computed is not None:
+            f = c.computed
+            out[f.rule] = tuple(dict.fromkeys((*out.get(f.rule, ()), f.amount, f.base, f.parameter, f.source)))
+    return out
+
+
+def contribution(name: str) -> Contribution:
+    """The declaration named ``name``."""
+    for c in CONTRIBUTIONS:
+        if c.name == name:
+            return c
+    raise KeyError(f"no contribution {name!r} is declared")
 
 
 WORKER_CODES = ("015", "495")
@@ -318,35 +430,90 @@ def onss_base(params: Parameters, on: dt.date) -> pl.Expr:
     )
 
 
-def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> pl.DataFrame:
-    """Computation 3: one row per employee, period and applicable contribution.
+def _line_amount(base: pl.Expr, rate: pl.Expr) -> pl.Expr:
+    """The amount of a base × rate line: the exact product rounded once, half away from zero, to the cent."""
+    return to_cents(times(base, rate))
+
+
+def rate_amount(name: str, params: Parameters, on: dt.date) -> pl.Expr:
+    """The amount of the base × rate contribution ``name`` on each row (needs ``onss_base``), as its
+    line carries it, e.g. the 13.07 % line that caps the work bonus."""
+    c = contribution(name)
+    if c.parameter is None:
+        raise ValueError(f"contribution {name!r} is computed by a rule, not base × rate")
+    return _line_amount(pl.col("onss_base"), pl.lit(params.value(c.parameter, on), WIDE))
+
+
+def _computed_columns(
+    frame: pl.DataFrame, computed: Mapping[str, pl.DataFrame], specs: list[Contribution], schema: dict
+) -> pl.DataFrame:
+    """The computed contributions' amount, base, parameter and source as columns ``__<field><i>`` of
+    ``frame`` (``i``: the contribution's index in ``specs``), in the types of the lines (``schema``),
+    from the rule tables, which hold one row per row of ``frame`` in the same order."""
+    columns = []
+    for i, c in enumerate(specs):
+        if c.computed is None:
+            continue
+        rule = computed[c.computed.rule]
+        if rule.height != frame.height or not rule.get_column("employee_id").equals(frame.get_column("employee_id")):
+            raise ValueError(f"the {c.computed.rule} table does not hold one row per line, in the lines' order")
+        sign = -1 if c.kind == "deduction" else 1
+        columns += [
+            (rule.get_column(c.computed.amount).cast(MONEY) * sign).cast(MONEY).alias(f"__a{i}"),
+            rule.get_column(c.computed.base).cast(MONEY).alias(f"__b{i}"),
+            rule.get_column(c.computed.parameter).cast(pl.String).cast(schema["parameter"]).alias(f"__p{i}"),
+            rule.get_column(c.computed.source).cast(pl.String).cast(schema["source"]).alias(f"__s{i}"),
+        ]
+    return frame.hstack(columns) if columns else frame
+
+
+def contribution_lines(
+    frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
+) -> pl.DataFrame:
+    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution.
 
     ``frame`` has employee_id, period, worker_status, onss_base and the employer columns
     employer_category, workforce, commercial. Rows with a null ``onss_base`` (no Belgian ONSS)
-    get no lines.
+    get no lines. ``computed``: the output tables of the rules that compute lines (``work_bonus``,
+    ``csss``; :class:`Computed`), one row per row of ``frame`` in its order; a computed
+    contribution gets a line where it applies and its rule's amount is not 0, with that amount
+    (negative for a deduction), the rule's base, parameter and source, and no rate. Without
+    ``computed`` only the base × rate lines are made.
 
     Built without sorting the (about ten times longer) line frame: each employee-month gets a
     bit mask of the contributions that apply to it, the few distinct masks are expanded once into
     (mask, contribution) pairs in contribution order, and one order-keeping join turns the sorted
     employee-months into sorted lines. Per-contribution values (names, rates, sources) are taken
-    from 14-row tables. The text columns with a closed vocabulary (contribution, payer, kind,
-    dmfa_code, parameter, source) are ``pl.Enum`` (:func:`line_schema`): one small code per line
-    instead of a string, which makes the 8.6 M-line frame of a million employee-months a third of
-    the size and its Parquet file about twice as fast to write (docs/performance.md).
+    from 16-row tables; the computed lines' values are gathered from the employee-months by row
+    number (one gather per column for all computed contributions). The text columns with a closed
+    vocabulary (contribution, payer, kind, dmfa_code, parameter, source) are ``pl.Enum``
+    (:func:`line_schema`): one small code per line instead of a string, which makes the 8.6 M-line
+    frame of a million employee-months a third of the size and its Parquet file about twice as
+    fast to write (docs/performance.md).
     """
-    specs = sorted(CONTRIBUTIONS, key=lambda c: c.name)  # line order within an employee-month
-    entries = [params.entry(c.parameter, on) for c in specs]
+    specs = sorted((c for c in CONTRIBUTIONS if c.computed is None or computed is not None), key=lambda c: c.name)
+    entries = [None if c.parameter is None else params.entry(c.parameter, on) for c in specs]
     schema = line_schema(params, on)
+    frame = _computed_columns(frame, computed or {}, specs, schema)
+    made = [(i, c) for i, c in enumerate(specs) if c.computed is not None]
+
+    def applies(i: int, c: Contribution) -> pl.Expr:
+        return (
+            c.applies(params, on) & (pl.col(f"__a{i}") != 0).fill_null(False) if c.computed else c.applies(params, on)
+        )
+
     mask = pl.sum_horizontal(
         [
-            pl.when(c.applies(params, on)).then(pl.lit(1 << i, pl.Int32)).otherwise(pl.lit(0, pl.Int32))
+            pl.when(applies(i, c)).then(pl.lit(1 << i, pl.Int32)).otherwise(pl.lit(0, pl.Int32))
             for i, c in enumerate(specs)
         ]
     )
+    extra = [f"__{f}{i}" for i, _ in made for f in "abps"]
     months = (
-        frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"))
+        frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra)
         .filter(pl.col("onss_base").is_not_null())
         .sort("employee_id", "period")
+        .with_row_index("__row")
     )
     if months.height == 0:
         return pl.DataFrame(schema=schema)
@@ -356,29 +523,59 @@ def contribution_lines(frame: pl.DataFrame, params: Parameters, on: dt.date) -> 
     expand = pl.DataFrame(
         {"__mask": [m for m, _ in pairs], "__c": [i for _, i in pairs]}, schema={"__mask": pl.Int32, "__c": pl.UInt32}
     )
-    lines = months.join(expand, on="__mask", how="inner", maintain_order="left_right")
+    lines = months.select("employee_id", "period", "worker_status", "onss_base", "__mask", "__row").join(
+        expand, on="__mask", how="inner", maintain_order="left_right"
+    )
     index = pl.col("__c")
 
     def per_contribution(column: str, values: list) -> pl.Expr:
         return pl.lit(pl.Series(values, dtype=schema[column])).gather(index).alias(column)
 
-    rates = pl.Series([e.value for e in entries], dtype=WIDE)
-    return lines.select(
+    rates = pl.Series([None if e is None else e.value for e in entries], dtype=WIDE)
+    rate = pl.lit(rates).gather(index)
+    dmfa_code = (
+        pl.when(pl.lit(pl.Series([c.dmfa_code == WORKER_CODE for c in specs])).gather(index))
+        .then(worker_code().cast(schema["dmfa_code"]))
+        .otherwise(per_contribution("dmfa_code", [None if c.dmfa_code == WORKER_CODE else c.dmfa_code for c in specs]))
+    )
+    out = lines.select(
         "employee_id",
         "period",
         per_contribution("contribution", [c.name for c in specs]),
         per_contribution("payer", [c.payer for c in specs]),
         per_contribution("kind", [c.kind for c in specs]),
-        pl.when(pl.lit(pl.Series([c.dmfa_code == WORKER_CODE for c in specs])).gather(index))
-        .then(worker_code().cast(schema["dmfa_code"]))
-        .otherwise(per_contribution("dmfa_code", [None if c.dmfa_code == WORKER_CODE else c.dmfa_code for c in specs]))
-        .alias("dmfa_code"),
-        pl.col("onss_base").alias("base"),
-        pl.lit(rates).gather(index).cast(RATE_DTYPE).alias("rate"),
-        to_cents(times(pl.col("onss_base"), pl.lit(rates).gather(index))).alias("amount"),
+        dmfa_code.alias("dmfa_code"),
+        pl.col("onss_base").cast(MONEY).alias("base"),
+        rate.cast(RATE_DTYPE).alias("rate"),
+        _line_amount(pl.col("onss_base"), rate).alias("amount"),
         per_contribution("parameter", [c.parameter for c in specs]),
-        per_contribution("source", [e.key(c.parameter) for c, e in zip(specs, entries)]),
+        per_contribution("source", [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)]),
     )
+    return _with_computed(out, lines, months, made, schema) if made else out
+
+
+def _with_computed(
+    out: pl.DataFrame,
+    lines: pl.DataFrame,
+    months: pl.DataFrame,
+    made: list[tuple[int, Contribution]],
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    """``out`` with the computed lines' amount, base, parameter and source put in place: only those
+    rows (a few per employee-month) are gathered from the employee-months and scattered into the
+    columns, so the other lines are not touched."""
+    at_line = lines.select(pl.arg_where(pl.col("__c").is_in([i for i, _ in made]))).to_series()
+    picked = lines.select(pl.col("__c").gather(at_line), pl.col("__row").gather(at_line).cast(pl.Int64))
+    n = months.height
+    stacked_row = pl.lit(None, pl.Int64)  # k-th computed contribution of employee-month r: row k x n + r
+    for k, (i, _) in enumerate(made):
+        stacked_row = pl.when(pl.col("__c") == i).then(pl.col("__row") + k * n).otherwise(stacked_row)
+    at = picked.select(stacked_row).to_series()
+    columns = []
+    for field, name in (("a", "amount"), ("b", "base"), ("p", "parameter"), ("s", "source")):
+        values = pl.concat([months.get_column(f"__{field}{i}") for i, _ in made]).cast(schema[name]).gather(at)
+        columns.append(out.get_column(name).clone().scatter(at_line, values))
+    return out.with_columns(columns)
 
 
 def _vocabulary(values) -> pl.Enum:
@@ -390,7 +587,8 @@ def line_schema(params: Parameters, on: dt.date) -> dict[str, pl.DataType]:
 
     Closed vocabularies are enumerations of every value the period can produce, in sorted order,
     so two partitions of one batch, or two runs of one period, have the same types; ``parameter``
-    and ``source`` have the types of the run's ``parameters`` table (:meth:`Parameters.citation_types`).
+    and ``source`` have the types of the run's ``parameters`` table (:meth:`Parameters.citation_types`),
+    which hold the parameters the computed lines cite too.
     """
     return {
         "employee_id": pl.String,
@@ -407,9 +605,14 @@ def line_schema(params: Parameters, on: dt.date) -> dict[str, pl.DataType]:
 
 
 def totals(lines: pl.DataFrame) -> pl.DataFrame:
-    """worker_contribution and employer_contribution per employee and period (due lines only)."""
-    due = pl.col("kind") == "due"
-    amount_of = lambda payer: pl.when(due & (pl.col("payer") == payer)).then(pl.col("amount"))  # noqa: E731
+    """worker_contribution and employer_contribution per employee and period.
+
+    worker_contribution = the worker's due lines + his deduction lines (the 13.07 % after the work
+    bonus, data-contract computation 3b); employer_contribution = the employer's due lines. Accrued
+    and withheld lines (the annual holiday accrual, the CSSS) are in neither.
+    """
+    counted = pl.col("kind").is_in(list(COUNTED_KINDS))
+    amount_of = lambda payer: pl.when(counted & (pl.col("payer") == payer)).then(pl.col("amount"))  # noqa: E731
     return (
         lines.lazy()
         .select(
@@ -417,9 +620,9 @@ def totals(lines: pl.DataFrame) -> pl.DataFrame:
             "period",
             amount_of("worker").alias("__worker"),
             amount_of("employer").alias("__employer"),
-            due.alias("__due"),
+            counted.alias("__counted"),
         )
-        .filter(pl.col("__due"))
+        .filter(pl.col("__counted"))
         .group_by("employee_id", "period")
         .agg(
             pl.col("__worker").sum().cast(MONEY).alias("worker_contribution"),

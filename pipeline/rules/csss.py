@@ -19,8 +19,8 @@ and DmfAPPL 2017-4.
   (``onss/csss/<household>``). The band is chosen by the quarterly remuneration; the monthly
   withholding estimates it as Q = 3 × m (the quarterly limits / 3 compared with m, exactly), and
   applies the band's monthly formula to m, rounded once half-up to the cent.
-- A missing household is computed on the ``single`` scale and flagged (``household_missing``):
-  the job warns about it.
+- A missing household is computed on the ``single`` scale and flagged (``household_missing``);
+  :func:`household_warning` gives the run's warning from the payroll lines.
 
 Each month is withheld on its own pay and the DmfA declares the sum withheld; the instructions
 leave the rounding of the quarter open (a quarterly recomputation may differ by a cent).
@@ -104,6 +104,19 @@ def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
         )
         .select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
         .collect()
+    )
+
+
+def household_warning(payroll_lines: pl.DataFrame) -> str | None:
+    """The run's warning about the CSSS computed on the ``single`` scale for want of a household
+    (data contract: a missing ``household`` is assumed ``single``, with a warning): the payroll lines
+    under Belgian social security (with an ONSS base) whose ``household`` is null; None when none."""
+    count = payroll_lines.filter(pl.col("onss_base").is_not_null() & pl.col("household").is_null()).height
+    if count == 0:
+        return None
+    return (
+        f"household missing for {count} employee(s) on the Belgian payroll: CSSS computed on the single "
+        "scale (onss/csss/single); payroll_lines.household is empty for them"
     )
 
 

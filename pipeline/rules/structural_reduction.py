@@ -40,6 +40,9 @@ from pipeline.core.params import Parameters, number_text, select
 from pipeline.core.periods import Quarter
 
 P = "onss/structural_reduction"
+DEDUCTION_CODE = "3000"
+"""DeductionCode [00086] of the structural reduction, category 1, in the occupation's
+OccupationDeduction (ONSS DmfA instructions, annex 4 "Codes réduction")."""
 SCALARS = ("s0", "s2", "alpha", "gamma")
 """The scalar parameters of category 1 (``onss/structural_reduction/<name>``)."""
 

@@ -51,15 +51,27 @@ def line(out: Path, employee_id: str) -> dict:
 def test_sample_batch_golden_cents(october):
     out = october / "out"
     # EMP-BE-010, blue collar, 2,550.00, employer with 85 workers (commercial, category 000), 2026-10:
-    # base 2,550 x 108 % = 2,754.00; worker 2,754 x 13.07 % = 359.9478 -> 359.95;
+    # base 2,550 x 108 % = 2,754.00; 13.07 % line 2,754 x 13.07 % = 359.9478 -> 359.95;
     # employer 547.50 (19.88 %) + 141.00 (5.12 %) + 153.40 (253: 5.57 %) + 0.55 (255) + 10.74 (809, >= 20 workers:
-    # 0.39 %) + 2.75 (810) + 46.54 (855: 1.69 %) + 2.75 (859) = 905.23
+    # 0.39 %) + 2.75 (810) + 46.54 (855: 1.69 %) + 2.75 (859) = 905.23.
+    # Work bonus (Law of 20 December 1999; ouvrier table of 2026-09-01): 5 days of 5-9 October under service
+    # code 50 (relapse during a partial resumption), so J = 22 - 5 = 17 of D = 22: fraction round2(17 / 22)
+    # = 0.77, S = round(2,550.00 / 17) x 22 = 150.00 x 22 = 3,300.00; volet A 137.74 - 0.2958 x (3,300.00 -
+    # 2,937.93) = 30.639694 -> 30.64, volet B 0; 0.77 x 30.64 = 23.5928 -> 23.59: worker 359.95 - 23.59 = 336.36.
+    # CSSS (Law of 30 March 1994; no household given: single): m = 2,754.00, Q = 8,262.00 in band 3:
+    # 10.33 + 1.10 % x (2,754.00 - 2,190.18) = 10.33 + 6.20202 -> 16.53.
     be010 = line(out, "EMP-BE-010")
     assert (be010["onss_base"], be010["worker_contribution"], be010["employer_contribution"]) == (
         D("2754.00"),
-        D("359.95"),
+        D("336.36"),
         D("905.23"),
     )
+    assert (be010["work_bonus"], be010["csss"], be010["household"]) == (D("23.59"), D("16.53"), None)
+    # EMP-BE-101, employé 2,600.00, complete month (the work-bonus note's first example): volet A 127.54
+    # (S <= 2,937.93), volet B 171.99 - 0.2699 x (2,600.00 - 2,300.62) = 91.187338 -> 91.19; 218.73 <= the 13.07 %
+    # line 339.82: worker 121.09. CSSS single: 10.33 + 1.10 % x (2,600.00 - 2,190.18) = 10.33 + 4.50802 -> 14.84.
+    be101 = line(out, "EMP-BE-101")
+    assert (be101["worker_contribution"], be101["work_bonus"], be101["csss"]) == (D("121.09"), D("218.73"), D("14.84"))
     # EMP-BE-001, blue collar ill 2026-09-25..2026-10-14, daily wage 143.98, 5-day week (law 3 July 1978
     # art. 52, CCT 12bis): 1 Oct = day 7 (100 %, ONSS) 143.98; 2, 5-8 Oct = days 8-14: 5 x round(143.98 x 85.88 %)
     # = 5 x 123.65 = 618.25; 9, 12-14 Oct = days 15-30 below the ceiling: 4 x round(143.98 x 25.88 %) = 4 x 37.26
@@ -130,8 +142,8 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
     manifest = json.loads((out / "manifest.json").read_text())
     for counts in manifest["counts"].values():
         assert counts["read"] == counts["valid"] + counts["rejected"]
-    assert manifest["totals"]["computed"] == 53
-    assert manifest["counts"]["employees"] == {"read": 53, "valid": 53, "rejected": 0}
+    assert manifest["totals"]["computed"] == 67
+    assert manifest["counts"]["employees"] == {"read": 67, "valid": 67, "rejected": 0}
     assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, "rejected": 0}
     from pipeline.outputs.audit import sha256_file
 

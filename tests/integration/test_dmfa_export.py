@@ -69,30 +69,44 @@ def test_every_sample_declaration_validates_against_the_official_schema(q3):
         assert validate_declaration((q3 / "dmfa" / name).read_bytes()) == [], name
 
 
+def _monthly(q3: Path, table: str) -> pl.DataFrame:
+    """A monthly output table over the quarter (enumerations as text: each month has its vocabulary)."""
+    frames = [pl.read_parquet(q3 / month / f"{table}.parquet") for month in MONTHS]
+    return pl.concat([f.with_columns(pl.col(pl.Enum).cast(pl.String)) for f in frames])
+
+
 def test_totals_reconcile_with_the_three_monthly_runs(q3):
-    """Per employer: declared contributions = the three months' contributions (worker +
-    employer, read back from each month's payroll_lines) + the rounding regularisation + the cap
-    line; the only differences are on those two lines."""
+    """Per employer: declared contributions = the three months' contributions (worker + employer
+    after the work bonus, read back from each month's payroll_lines, with the work bonus added back
+    and the CSSS withheld) + the rounding regularisation + the cap line; the only differences are on
+    those two lines. NetOwedAmount = contributions - deductions (work bonus 0001 + structural
+    reduction 3000)."""
     monthly = (
-        pl.concat(
-            [
-                pl.read_parquet(q3 / month / "payroll_lines.parquet").filter(pl.col("worker_code").is_not_null())
-                for month in MONTHS
-            ]
-        )
+        _monthly(q3, "payroll_lines")
+        .filter(pl.col("worker_code").is_not_null())
         .group_by("employer_id")
-        .agg((pl.col("worker_contribution").sum() + pl.col("employer_contribution").sum()).alias("total"))
+        .agg(
+            (
+                pl.col("worker_contribution").sum() + pl.col("work_bonus").sum() + pl.col("employer_contribution").sum()
+            ).alias("contributions"),
+            pl.col("work_bonus").sum(),
+            pl.col("csss").sum(),
+        )
     )
-    totals = {row["employer_id"]: D(row["total"]) for row in monthly.iter_rows(named=True)}
+    totals = {row["employer_id"]: row for row in monthly.iter_rows(named=True)}
     employers = manifest(q3 / "dmfa")["employers"]
     assert set(employers) == set(totals)
     for employer_id, summary in employers.items():
-        assert D(summary["monthly_contributions"]) == totals[employer_id], employer_id
-        assert (
-            D(summary["monthly_contributions"]) + D(summary["rounding_regularisation"]) + D(summary["cap_relief"])
-            == D(summary["contributions"])
-            == D(summary["net_owed_amount"])
-        ), employer_id
+        mine = totals[employer_id]
+        assert D(summary["monthly_contributions"]) == mine["contributions"] + mine["csss"], employer_id
+        assert D(summary["monthly_contributions"]) + D(summary["rounding_regularisation"]) + D(
+            summary["cap_relief"]
+        ) == D(summary["contributions"]), employer_id
+        # The deductions: 0001 = the monthly bonuses; 856 = the CSSS withheld.
+        assert D(summary["work_bonus_0001"]) == mine["work_bonus"] and D(summary["csss_856"]) == mine["csss"]
+        deductions = D(summary["work_bonus_0001"]) + D(summary["structural_reduction_3000"])
+        assert D(summary["deductions"]) == deductions > 0, employer_id
+        assert D(summary["net_owed_amount"]) == D(summary["contributions"]) - deductions, employer_id
         assert summary["reconciles"] is True
         # one rounding per code and worker line: a few cents at most per line
         assert abs(D(summary["rounding_regularisation"])) <= D("0.01") * summary["worker_lines"] * 10
@@ -103,6 +117,51 @@ def test_totals_reconcile_with_the_three_monthly_runs(q3):
         ).height
         == 0
     )
+
+
+def test_deductions_reconcile_with_the_monthly_contribution_lines(q3):
+    """Per worker line, WorkerDeduction 0001 = minus the three months' work_bonus lines and
+    WorkerContribution 856 = the three months' csss lines (each month withheld on its own pay; the
+    quarter declares the sum, ONSS DmfA instructions); every employer's declaration carries 0001,
+    3000 and 856, and the worker-line file shows each deduction and the net."""
+    lines = _monthly(q3, "contribution_lines")
+    per_employee = lines.group_by("employee_id").agg(
+        (-pl.col("amount").filter(pl.col("contribution") == "work_bonus").sum()).alias("bonus"),
+        pl.col("amount").filter(pl.col("contribution") == "csss").sum().alias("csss"),
+    )
+    monthly = {r["employee_id"]: (r["bonus"], r["csss"]) for r in per_employee.iter_rows(named=True)}
+    worker_lines = pl.read_parquet(q3 / "dmfa" / "dmfa_worker_lines.parquet")
+    for row in worker_lines.iter_rows(named=True):
+        ids = row["employee_ids"].split(", ")
+        assert (row["work_bonus"], row["csss"]) == (
+            sum(monthly[i][0] for i in ids),
+            sum(monthly[i][1] for i in ids),
+        ), ids
+        assert row["total_deductions"] == row["work_bonus"] + row["structural_reduction"]
+        assert row["net_owed_amount"] == row["total_contributions"] - row["total_deductions"]
+    occupations = pl.read_parquet(q3 / "dmfa" / "dmfa_occupations.parquet")
+    line_key = ["employer_id", "natural_person_seq", "worker_code"]  # the NISS is masked in both files
+    per_line = occupations.group_by(line_key).agg(pl.col("structural_reduction").sum())
+    joined = worker_lines.join(per_line, on=line_key, suffix="_occ")
+    assert joined.height == worker_lines.height
+    assert (joined.get_column("structural_reduction") == joined.get_column("structural_reduction_occ")).all()
+    for employer_id, summary in manifest(q3 / "dmfa")["employers"].items():
+        xml = (q3 / "dmfa" / summary["declaration"]).read_text(encoding="utf-8")
+        for code in ("<DeductionCode>0001</DeductionCode>", "<DeductionCode>3000</DeductionCode>"):
+            assert code in xml, (employer_id, code)
+        assert "<ContributionWorkerCode>856</ContributionWorkerCode>" in xml, employer_id
+    # EMP-BE-114 (employé 2,100.00 hired 2026-09-01): one month of the quarter, by days: J = 22 of 13 x 5 = 65,
+    # factor round2(65 / 22) = 2.95, S = 2,100.00 x 2.95 = 6,195.00; mu = round2(22 / 65) = 0.34 -> beta 1.18;
+    # R = 0.14 x (11,687.74 - 6,195.00) + 0.16 x (9,738.14 - 6,195.00) = 768.9836 + 566.9024 = 1,335.886;
+    # Ps = 1,335.886 x 0.34 x 1.18 = 535.957463 -> 535.96, above the line's basic + moderation 2,100.00 x 25 % = 525.00:
+    # the reduction is 525.00 (programme act of 24 December 2002; ONSS instructions "La réduction structurelle").
+    capped = occupations.filter(pl.col("employee_id") == "EMP-BE-114").row(0, named=True)
+    assert (capped["reference_wage"], capped["mu"], capped["employer_contributions"]) == (
+        D("6195.00"),
+        D("0.34"),
+        D("525.00"),
+    )
+    assert capped["structural_reduction"] == D("525.00")
 
 
 def test_part_time_change_in_september_splits_two_occupations(q3):
@@ -243,3 +302,23 @@ def test_joint_committees_from_a_file(q3, tmp_path):
         str(bad),
     )
     assert result.exit_code == 1 and "joint committee" in result.output and not (tmp_path / "bad").exists()
+
+
+def test_explain_structural_reduction_from_the_quarter(q3):
+    """``payroll explain --what structural`` computes the period's quarter from the run store, as
+    the DmfA export does, and shows the path of each occupation's reduction; the worker is named
+    by employee id (the rule's worker line is keyed by the national number, never shown)."""
+    out = run("explain", "EMP-BE-114", "--period", "2026-09", "--what", "structural", "--store", str(q3 / "store"))
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert "of worker EMP-BE-114" in text
+    assert "paid 22 of 65 days (13 weeks): factor round2(65 / 22) = 2.95" in text
+    assert "R = alpha × max(0, S0 - S) + gamma × max(0, S2 - S) = 768.9836 + 566.9024 = 1335.886 (not rounded)" in text
+    assert "Ps = R × mu × beta = 1335.886 × 0.34 × 1.18 -> 535.96" in text
+    assert "are 525.00: 10.96 cut from this line" in text and "Structural reduction = 525.00" in text
+    niss = pl.read_csv(QUARTER / "2026-09" / "employees.csv", infer_schema=False).filter(
+        pl.col("employee_id") == "EMP-BE-114"
+    )["niss"][0]
+    assert niss not in text
+    unknown = run("explain", "NOPE", "--period", "2026-09", "--what", "structural", "--store", str(q3 / "store"))
+    assert unknown.exit_code == 1 and "NOPE" in unknown.output

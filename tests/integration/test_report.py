@@ -116,7 +116,10 @@ def expected_figures(tables) -> dict[tuple[str, str], Decimal]:
             sums[employer, "headcount"] += 1  # employee_id is unique in a month's lines
             for column in ("gross_salary", "onss_base", "worker_contribution", "employer_contribution"):
                 sums[employer, column] += row[column] or 0
-            sums[employer, "due_to_onss"] += row["worker_contribution"] + row["employer_contribution"]
+            for column in ("work_bonus", "csss"):
+                sums[employer, column] += row[column]
+            # due to ONSS: the personal contribution after the work bonus, the employer's and the CSSS withheld
+            sums[employer, "due_to_onss"] += row["worker_contribution"] + row["employer_contribution"] + row["csss"]
     return dict(sums)
 
 
@@ -129,8 +132,8 @@ def test_report_totals_equal_payroll_lines(sample):
     shown = figures(page)
     expected = expected_figures(tables)
     assert {k: shown[k] for k in expected} == expected
-    # Four employers and the total row; the sample's 50 lines.
-    assert shown["all", "headcount"] == 53 and len({e for e, _ in shown}) == 5
+    # Four employers and the total row; the sample's 67 lines.
+    assert shown["all", "headcount"] == 67 and len({e for e, _ in shown}) == 5
 
 
 def test_report_contributions_by_code_add_up(sample):
@@ -447,12 +450,15 @@ def test_workbook_totals_equal_the_csvs(sample, sample_files, tmp_path):
     tables, manifest = sample
     path = workbook.write_workbook(tables, manifest, tmp_path / "payroll.xlsx", "en")
     journal = _sheet(path, "Payroll journal")
-    assert journal.height == tables["payroll_lines"].height == 53
-    for column in ("gross_salary", "onss_base", "worker_contribution", "employer_contribution", "onem_allowance"):
+    assert journal.height == tables["payroll_lines"].height == 67
+    amounts = ("gross_salary", "onss_base", "worker_contribution", "work_bonus", "employer_contribution", "csss")
+    for column in (*amounts, "onem_allowance"):
         label = {
             "onss_base": "ONSS base",
             "gross_salary": "Gross salary",
             "onem_allowance": "ONEM compensation allowance",
+            "work_bonus": "Work bonus",
+            "csss": "CSSS",
         }
         label |= {"worker_contribution": "Personal contributions", "employer_contribution": "Employer contributions"}
         assert journal.schema[label[column]] == pl.Float64
@@ -472,8 +478,9 @@ def test_workbook_totals_equal_the_csvs(sample, sample_files, tmp_path):
     lines = pl.read_csv(sample_files / "payroll_lines.csv", infer_schema=False)
     for employer, total in due.items():
         rows = lines if employer == "All employers" else lines.filter(pl.col("employer_id") == employer)
-        expected = sum(
-            Decimal(w) + Decimal(e) for w, e in rows.select("worker_contribution", "employer_contribution").iter_rows()
+        expected = sum(  # the personal contribution after the work bonus, the employer's, the CSSS withheld
+            Decimal(w) + Decimal(e) + Decimal(c)
+            for w, e, c in rows.select("worker_contribution", "employer_contribution", "csss").iter_rows()
         )
         assert Decimal(repr(total)).quantize(Decimal("0.01")) == expected
     sheets = {"Summary", "Payroll journal", "Contributions", "Rejected rows", "Parameters"}

@@ -22,10 +22,13 @@ from pipeline.rules.contributions import (
     EVERYONE,
     NON_COMMERCIAL,
     WORKER_CODE,
+    Computed,
     Contribution,
     contribution_lines,
     declared_contributions,
+    declared_deductions,
     onss_base,
+    rate_amount,
     totals,
 )
 
@@ -209,9 +212,14 @@ def test_every_declared_dmfa_contribution_has_a_contribution_type():
         "ar401_special": ("0", "0"),
         "temporary_unemployment": ("0", "0"),
         "cpae_cp200": ("0", "0"),
+        "csss": ("0", "0"),  # 856 type 0 (annex 3), declared without a basis
     }
-    # Every contribution but the annual holiday accrual (collected next year by debit notice) is declared.
+    # Every contribution but the annual holiday accrual (collected next year by debit notice) is declared;
+    # the work bonus as a WorkerDeduction (code 0001, annex 4), which has no ContributionType.
     assert [c.name for c in CONTRIBUTIONS if not c.declared] == ["holiday_annual_accrual"]
+    assert [(c.name, c.dmfa_code, c.dmfa_type) for c in declared_deductions()] == [("work_bonus", "0001", None)]
+    # Recomputed on the quarter (base x rate): every WorkerContribution but the CSSS (the sum withheld).
+    assert [c.name for c in declared_contributions() if not c.recomputed] == ["csss"]
 
 
 def test_codes_and_the_employer_cap_are_fields_of_the_declarations():
@@ -264,3 +272,98 @@ def test_named_conditions(status, category, workforce, commercial, expected):
     }
     holds = {name for name, cond in conditions.items() if row.select(cond(PARAMS, on)).item()}
     assert holds == expected | {"everyone"}
+
+
+# --------------------------------------------------------------------------------------------
+# Lines a rule computes: the work bonus (deduction) and the CSSS (withheld)
+# --------------------------------------------------------------------------------------------
+def test_a_computed_line_is_declared_with_its_rule_and_no_rate():
+    computed = Computed(rule="work_bonus", amount="work_bonus", base="wage_100", parameter="p", source="s")
+    # A deduction or withheld amount comes from a rule (computed), with no rate parameter ...
+    with pytest.raises(ValueError, match="computed by a rule"):
+        _new(applies_to=EVERYONE, kind="deduction", dmfa_code="0001")
+    with pytest.raises(ValueError, match="computed by a rule"):
+        _new(applies_to=EVERYONE, kind="deduction", dmfa_code="0001", computed=computed)  # rate parameter kept
+    # ... and a due contribution is base x rate: no computed field.
+    with pytest.raises(ValueError, match="computed by a rule"):
+        _new(applies_to=EVERYONE, dmfa_type="0", parameter=None, computed=computed)
+    # A WorkerDeduction has no ContributionType; a withheld WorkerContribution has one.
+    with pytest.raises(ValueError, match="ContributionType"):
+        _new(applies_to=EVERYONE, kind="deduction", parameter=None, computed=computed, dmfa_code="0001", dmfa_type="0")
+    with pytest.raises(ValueError, match="ContributionType"):
+        _new(applies_to=EVERYONE, kind="withheld", parameter=None, computed=computed, dmfa_code="856")
+    # The employer cap never touches a computed line.
+    with pytest.raises(ValueError, match="employer cap"):
+        _new(applies_to=EVERYONE, kind="withheld", parameter=None, computed=computed, dmfa_type="0", employer_cap=True)
+    ok = _new(applies_to=EVERYONE, payer="worker", kind="deduction", parameter=None, computed=computed, dmfa_code="1")
+    assert (ok.block, ok.declared, ok.recomputed) == ("deduction", True, False)
+
+
+def _rule_tables(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Hand-made outputs of the two rules for the rows of ``df`` (E1: bonus 218.73, CSSS 14.84; E2: none)."""
+    work_bonus = pl.DataFrame(
+        {
+            "employee_id": df["employee_id"],
+            "work_bonus": [D("218.73"), D("0.00")],
+            "wage_100": [D("2600.00"), D("6000.00")],
+            "volet_a_parameter": ["onss/work_bonus/white_collar/volet_a"] * 2,
+            "volet_a_source": ["onss/work_bonus/white_collar/volet_a@2026-09-01 [secondary]"] * 2,
+        },
+        schema_overrides={"work_bonus": MONEY, "wage_100": MONEY},
+    )
+    csss = pl.DataFrame(
+        {
+            "employee_id": df["employee_id"],
+            "csss": [D("14.84"), D("0.00")],
+            "onss_base": [D("2600.00"), D("6000.00")],
+            "parameter": ["onss/csss/single", "onss/csss/joint_one_income"],
+            "source": ["onss/csss/single@2022-04-01 [secondary]", "onss/csss/joint_one_income@2022-04-01 [secondary]"],
+        },
+        schema_overrides={"csss": MONEY, "onss_base": MONEY},
+    )
+    return {"work_bonus": work_bonus, "csss": csss}
+
+
+def test_computed_lines_take_the_rule_figures_and_totals_count_the_deduction_only():
+    start = dt.date(2026, 10, 1)
+    df = pl.concat([frame("2026-10", "white_collar", "2600.00"), frame("2026-10", "white_collar", "6000.00")])
+    df = df.with_columns(pl.Series("employee_id", ["E1", "E2"])).with_columns(onss_base(PARAMS, start))
+    lines = contribution_lines(df, PARAMS, start, _rule_tables(df))
+    e1 = {r["contribution"]: r for r in lines.filter(pl.col("employee_id") == "E1").iter_rows(named=True)}
+    # The work bonus: a deduction line of the worker, DmfA 0001, amount = -bonus, base = the wage at 100 %,
+    # no rate, the parameter and source the rule read; the CSSS: withheld, 856, base = ONSS base.
+    bonus, csss = e1["work_bonus"], e1["csss"]
+    assert (bonus["payer"], bonus["kind"], bonus["dmfa_code"], bonus["base"], bonus["rate"], bonus["amount"]) == (
+        "worker",
+        "deduction",
+        "0001",
+        D("2600.00"),
+        None,
+        D("-218.73"),
+    )
+    assert bonus["source"] == "onss/work_bonus/white_collar/volet_a@2026-09-01 [secondary]"
+    assert (csss["kind"], csss["dmfa_code"], csss["base"], csss["rate"], csss["amount"], csss["parameter"]) == (
+        "withheld",
+        "856",
+        D("2600.00"),
+        None,
+        D("14.84"),
+        "onss/csss/single",
+    )
+    # No line where the rule gives 0.00 (E2: above the tables and the CSSS scale of this hand-made table).
+    e2 = set(lines.filter(pl.col("employee_id") == "E2").get_column("contribution").cast(pl.String))
+    assert "work_bonus" not in e2 and "csss" not in e2 and "worker_onss" in e2
+    # Lines in contribution-name order within the employee-month (csss after cpae_cp200 would be; work_bonus
+    # between work_accident_special and worker_onss).
+    names = lines.filter(pl.col("employee_id") == "E1").get_column("contribution").cast(pl.String).to_list()
+    assert names == sorted(names) and names[-2:] == ["work_bonus", "worker_onss"]
+    # worker_contribution = 13.07 % line + work-bonus line (2,600.00 x 13.07 % = 339.82; - 218.73 = 121.09);
+    # the CSSS is withheld besides it. E2: 6,000.00 x 13.07 % = 784.20.
+    got = {r["employee_id"]: r["worker_contribution"] for r in totals(lines).iter_rows(named=True)}
+    assert got == {"E1": D("121.09"), "E2": D("784.20")}
+    # The same 13.07 % amount the work-bonus cap reads (one formula for the line and the cap).
+    assert df.select(rate_amount("worker_onss", PARAMS, start)).to_series().to_list() == [D("339.82"), D("784.20")]
+    # A rule table that is not one row per line, in the lines' order, is refused.
+    swapped = {k: v.reverse() for k, v in _rule_tables(df).items()}
+    with pytest.raises(ValueError, match="one row per line"):
+        contribution_lines(df, PARAMS, start, swapped)

@@ -281,6 +281,15 @@ def test_q3_white_collar_part_time_change_gives_two_occupations(q3):
 #   809: 11,200.42 x 0.34 % = 38.081428 -> 38.08; monthly 13.60 + 13.60 + 10.88 = 38.08
 #   810, 859: 11.200420 -> 11.20; monthly 4.00 + 4.00 + 3.20 = 11.20
 #   total 4,264.00 + 2.24 + 1.12 + 38.08 + 11.20 + 11.20 = 4,327.84
+# 856, the CSSS (Law of 30 March 1994), type 0, no basis: the sum withheld by the monthly runs
+# (each month on its own ONSS base m, the single scale since no household is given, band by Q = 3 x m):
+# B1 Jul m 3,240.00 (Q 9,720.00, band 3): 10.33 + 1.10 % x (3,240.00 - 2,190.18) = 10.33 + 11.54802 -> 21.88;
+#    Aug m 2,430.00 (Q 7,290.00, band 3): 10.33 + 1.10 % x 239.82 = 10.33 + 2.63802 -> 12.97;
+#    Sep m 486.00 (Q 1,458.00 < 5,836.14): 0.00 (no line); 856 = 21.88 + 12.97 = 34.85.
+# W1 Jul, Aug m 4,000.15 (Q 12,000.45, band 4): 27.35 + 3.38 % x (4,000.15 - 3,737.00) = 27.35 + 8.89447 -> 36.24;
+#    Sep m 3,200.12 (Q 9,600.36, band 3): 10.33 + 1.10 % x 1,009.94 = 10.33 + 11.10934 -> 21.44;
+#    856 = 36.24 x 2 + 21.44 = 93.92. The quarter declares what was withheld: no regularisation.
+# Worker-line totals with 856: B1 2,721.58 + 34.85 = 2,756.43; W1 4,327.84 + 93.92 = 4,421.76.
 Q3_EXPECTED = {
     # (employee, code, type): (basis, quarterly amount, monthly total, rounding regularisation)
     ("B1", "015", "1"): (D("6156.00"), D("2343.59"), D("2343.59"), D("0.00")),
@@ -290,12 +299,14 @@ Q3_EXPECTED = {
     ("B1", "809", "0"): (D("6156.00"), D("20.93"), D("20.93"), D("0.00")),
     ("B1", "810", "0"): (D("6156.00"), D("6.16"), D("6.16"), D("0.00")),
     ("B1", "859", "0"): (D("6156.00"), D("6.16"), D("6.16"), D("0.00")),
+    ("B1", "856", "0"): (None, D("34.85"), D("34.85"), D("0.00")),
     ("W1", "495", "0"): (D("11200.42"), D("4264.00"), D("4264.01"), D("-0.01")),
     ("W1", "255", "0"): (D("11200.42"), D("2.24"), D("2.24"), D("0.00")),
     ("W1", "256", "0"): (D("11200.42"), D("1.12"), D("1.12"), D("0.00")),
     ("W1", "809", "0"): (D("11200.42"), D("38.08"), D("38.08"), D("0.00")),
     ("W1", "810", "0"): (D("11200.42"), D("11.20"), D("11.20"), D("0.00")),
     ("W1", "859", "0"): (D("11200.42"), D("11.20"), D("11.20"), D("0.00")),
+    ("W1", "856", "0"): (None, D("93.92"), D("93.92"), D("0.00")),
 }
 
 
@@ -338,14 +349,15 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
     for r in recon.to_dicts():
         assert r["monthly_total"] + r["rounding_regularisation"] + r["cap_relief"] == r["amount"]
         assert r["cap_relief"] == 0  # far below the 88,434.00 cap
-    # Worker-line totals: 2,721.58 and 4,327.84.
+    # Worker-line totals: 2,756.43 and 4,421.76 (856 included; also shown apart).
     lines = {r["employee_ids"]: r for r in table(root, "dmfa_worker_lines").to_dicts()}
-    assert (lines["B1"]["total_contributions"], lines["W1"]["total_contributions"]) == (D("2721.58"), D("4327.84"))
+    assert (lines["B1"]["total_contributions"], lines["W1"]["total_contributions"]) == (D("2756.43"), D("4421.76"))
+    assert (lines["B1"]["csss"], lines["W1"]["csss"]) == (D("34.85"), D("93.92"))
     assert (lines["W1"]["worker_code_contribution"], lines["W1"]["rounding_regularisation"]) == (
         D("4264.00"),
         D("-0.01"),
     )
-    # XML: one WorkerContribution per (code, type), basis and amount in cents.
+    # XML: one WorkerContribution per (code, type), basis and amount in cents; 856 without a basis.
     rec = xml_root(root).xpath(f"//NaturalPerson[INSS='{NISS_BLUE}']/WorkerRecord")[0]
     assert texts(rec, "WorkerContribution/ContributionWorkerCode/text()") == [
         "015",
@@ -354,10 +366,12 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
         "256",
         "809",
         "810",
+        "856",
         "859",
     ]
-    assert texts(rec, "WorkerContribution/ContributionType/text()") == ["1", "0", "0", "0", "0", "0", "0"]
+    assert texts(rec, "WorkerContribution/ContributionType/text()") == ["1", "0", "0", "0", "0", "0", "0", "0"]
     assert set(texts(rec, "WorkerContribution/ContributionCalculationBasis/text()")) == {"00000615600"}
+    assert rec.xpath("WorkerContribution[ContributionWorkerCode='856']/ContributionCalculationBasis") == []
     assert texts(rec, "WorkerContribution/ContributionAmount/text()") == [
         "00000234359",
         "00000034289",
@@ -365,30 +379,114 @@ def test_q3_contributions_one_rounding_per_code_and_regularisation_lines(q3):
         "00000000062",
         "00000002093",
         "00000000616",
+        "00000003485",
         "00000000616",
     ]
 
 
+# The deductions of the quarter.
+# Work bonus (Law of 20 December 1999; DmfA WorkerDeduction 0001 = the sum of the monthly bonuses), B1,
+# ouvrier, reference wage at 100 %:
+#   Jul: W = 3,000.00, complete month (23 of 23 days); table of 2026-07-01 (ouvriers): S > 2,937.93, so
+#        volet B 0 and volet A 137.74 - 0.3452 x (3,000.00 - 2,937.93) = 116.313436 -> 116.31 (cap 423.47).
+#   Aug: W = 1,500.00 + 750.00 = 2,250.00; unpaid days under codes 10 (24-28 Aug) and 11 (31 Aug) = 6, so
+#        J = 21 - 6 = 15 of D = 21: fraction round2(15 / 21) = 0.71, S = (2,250.00 / 15) x 21 = 150.00 x 21
+#        = 3,150.00; volet A 137.74 - 0.3452 x 212.07 = 64.533436 -> 64.53; 0.71 x 64.53 = 45.8163 -> 45.82.
+#   Sep: W = 450.00; unpaid days under 11 (1-15 Sep: 11) and 50 (16-25 Sep: 8) = 19, J = 22 - 19 = 3:
+#        fraction round2(3 / 22) = 0.14, S = 150.00 x 22 = 3,300.00; table of 2026-09-01: volet A
+#        137.74 - 0.2958 x (3,300.00 - 2,937.93) = 30.639694 -> 30.64; 0.14 x 30.64 = 4.2896 -> 4.29.
+#   0001 = 116.31 + 45.82 + 4.29 = 166.42. W1 (above 3,403.62 every month: S = 4,000.15; Sep
+#   S = round(3,200.12 / 17.6) x 22 = 181.83 x 22 = 4,000.26): no bonus, no 0001.
+# Structural reduction, category 1 (Programme Act (I) of 24 December 2002; OccupationDeduction 3000),
+# parameters of 2026-Q3: S0 11,687.74, S2 9,738.14, alpha 0.14, gamma 0.16.
+#   B1: full time, but incapacity days in the quarter: by days, J = 41 (service code 1), 13 x D = 65:
+#       factor round2(65 / 41 = 1.585...) = 1.59, S = 5,700.00 x 1.59 = 9,063.00; mu = round2(41 / 65) = 0.63
+#       = mu_glob, beta = 1.18 + (0.63 - 0.55) x 0.28 = 1.2024;
+#       R = 0.14 x (11,687.74 - 9,063.00) + 0.16 x (9,738.14 - 9,063.00) = 367.4636 + 108.0224 = 475.486;
+#       Ps = 475.486 x 0.63 x 1.2024 = 360.18635 -> 360.19 (ceiling: 6,156.00 x 25 % = 1,539.00).
+#   W1: occupation 1 (Jul-Aug, 44 days): S = 8,000.30 x round2(65 / 44) = 8,000.30 x 1.48 = 11,840.444;
+#       occupation 2 (80 %, 133.76 h of 13 x 38 = 494): S = 3,200.12 x round2(494 / 133.76) = 3,200.12 x 3.69
+#       = 11,808.4428; both above S0: R = 0, no 3000.
+def test_q3_deductions_work_bonus_and_structural_reduction(q3):
+    root, store, _ = q3
+    lines = {r["employee_ids"]: r for r in table(root, "dmfa_worker_lines").to_dicts()}
+    assert (lines["B1"]["work_bonus"], lines["B1"]["structural_reduction"], lines["B1"]["total_deductions"]) == (
+        D("166.42"),
+        D("360.19"),
+        D("526.61"),
+    )
+    assert (lines["W1"]["work_bonus"], lines["W1"]["structural_reduction"]) == (D("0.00"), D("0.00"))
+    # 0001 = the three monthly work-bonus lines of the run store, as withheld less.
+    monthly = store.read("contribution_lines").filter(
+        (pl.col("employee_id") == "B1") & (pl.col("contribution") == "work_bonus")
+    )
+    assert sorted(monthly.get_column("amount").to_list()) == [D("-116.31"), D("-45.82"), D("-4.29")]
+    [occ] = rows(table(root, "dmfa_occupations"), employee_id="B1")
+    assert (occ["performance_basis"], occ["reference_wage"], occ["mu"], occ["mu_glob"], occ["beta"]) == (
+        "days",
+        D("9063.00"),
+        D("0.63"),
+        D("0.63"),
+        D("1.2024"),
+    )
+    assert (occ["employer_contributions"], occ["structural_reduction"]) == (D("1539.00"), D("360.19"))
+    w1 = sorted(rows(table(root, "dmfa_occupations"), employee_id="W1"), key=lambda r: r["occupation_seq"])
+    assert [(o["performance_basis"], o["mu"], o["structural_reduction"]) for o in w1] == [
+        ("days", D("0.68"), D("0.00")),
+        ("hours", D("0.27"), D("0.00")),
+    ]
+    # The XML: WorkerDeduction 0001 after the contributions, OccupationDeduction 3000 last in the occupation.
+    rec = xml_root(root).xpath(f"//NaturalPerson[INSS='{NISS_BLUE}']/WorkerRecord")[0]
+    assert texts(rec, "WorkerDeduction/DeductionCode/text()") == ["0001"]
+    assert texts(rec, "WorkerDeduction/DeductionAmount/text()") == ["00000016642"]
+    assert rec.xpath("WorkerDeduction/DeductionCalculationBasis") == []
+    assert texts(rec, "Occupation/OccupationDeduction/DeductionCode/text()") == ["3000"]
+    assert texts(rec, "Occupation/OccupationDeduction/DeductionAmount/text()") == ["00000036019"]
+    assert rec.xpath("Occupation/*")[-1].tag == "OccupationDeduction"
+    assert (
+        xml_root(root).xpath(
+            f"//NaturalPerson[INSS='{NISS_WHITE}']//WorkerDeduction | "
+            f"//NaturalPerson[INSS='{NISS_WHITE}']//OccupationDeduction"
+        )
+        == []
+    )
+
+
 def test_q3_net_owed_amount_and_totals_reconcile(q3):
     root, _, manifest = q3
-    # NetOwedAmount [00015] = sum of WorkerContribution - deductions (none computed)
-    # = 2,721.58 + 4,327.84 = 7,049.42. Monthly lines 7,049.43; regularisation B1 -0.01 + 0.01, W1 -0.01
-    # = -0.01; cap relief 0.00: 7,049.43 - 0.01 + 0.00 = 7,049.42.
+    # NetOwedAmount [00015] = sum of WorkerContribution - deductions
+    # = 2,756.43 + 4,421.76 - (166.42 + 360.19) = 7,178.19 - 526.61 = 6,651.58.
+    # Monthly lines 7,049.43 + 34.85 + 93.92 = 7,178.20; regularisation B1 -0.01 + 0.01, W1 -0.01 = -0.01;
+    # cap relief 0.00: 7,178.20 - 0.01 + 0.00 = 7,178.19.
     summary = manifest["employers"][EMPLOYER]
-    assert summary["net_owed_amount"] == summary["contributions"] == "7049.42"
+    assert (summary["contributions"], summary["deductions"], summary["net_owed_amount"]) == (
+        "7178.19",
+        "526.61",
+        "6651.58",
+    )
+    assert (summary["csss_856"], summary["work_bonus_0001"], summary["structural_reduction_3000"]) == (
+        "128.77",
+        "166.42",
+        "360.19",
+    )
     assert (summary["monthly_contributions"], summary["rounding_regularisation"], summary["cap_relief"]) == (
-        "7049.43",
+        "7178.20",
         "-0.01",
         "0.00",
     )
     assert summary["reconciles"] is True
     assert summary["remuneration_code1"] == "16900.42"  # 5,700.00 + 8,000.30 + 3,200.12
     assert (summary["worker_lines"], summary["occupations"]) == (2, 3)
-    assert texts(xml_root(root), "//EmployerDeclaration/NetOwedAmount/text()") == ["000000000704942"]
+    assert texts(xml_root(root), "//EmployerDeclaration/NetOwedAmount/text()") == ["000000000665158"]
     assert texts(xml_root(root), "//EmployerDeclaration/Quarter/text()") == ["20263"]
     amounts = [D(t) / 100 for t in texts(xml_root(root), "//WorkerContribution/ContributionAmount/text()")]
-    assert sum(amounts) == D("7049.42")
+    deducted = [D(t) / 100 for t in texts(xml_root(root), "//DeductionAmount/text()")]
+    assert (sum(amounts), sum(deducted)) == (D("7178.19"), D("526.61"))
+    # The worker lines carry the same net: 2,756.43 - 526.61 = 2,229.82 and 4,421.76.
+    lines = {r["employee_ids"]: r["net_owed_amount"] for r in table(root, "dmfa_worker_lines").to_dicts()}
+    assert lines == {"B1": D("2229.82"), "W1": D("4421.76")}
     assert manifest["assumptions"]["reference_weekly_hours"] == "38"
+    assert "3000" in manifest["assumptions"]["deductions"] and "0001" in manifest["assumptions"]["deductions"]
     assert sorted(manifest["source_runs"]) == ["2026-07", "2026-08", "2026-09"]
 
 
@@ -398,7 +496,8 @@ def test_q3_net_owed_amount_and_totals_reconcile(q3):
 def quarter_input(workers: list[dict], quarter: str = QUARTER, workforce: int = 5) -> QuarterInput:
     """QuarterInput for one employer (category 000, commercial). Each worker: employee_id, niss,
     status, gross (three monthly amounts) and optionally fraction (three work fractions).
-    Monthly contribution lines come from pipeline.rules.contributions, as in the monthly batch."""
+    Monthly contribution lines come from pipeline.rules.contributions: the base x rate lines only
+    (no work-bonus or CSSS line; those of the monthly job are in the hand-worked quarter above)."""
     payroll, contrib, employees, employers = [], [], [], []
     for i, period in enumerate(quarter_periods(quarter)):
         start = dt.date.fromisoformat(period + "-01")
@@ -525,10 +624,21 @@ def test_issue_example_three_monthly_141_16_against_quarterly_423_47():
         "810": (D("3.24"), D("0.00")),
         "859": (D("3.24"), D("0.00")),
     }
-    # NetOwedAmount = 1,233.47 + 180.47 + 0.65 + 0.32 + 11.02 + 3.24 + 3.24 = 1,432.41;
+    # Contributions = 1,233.47 + 180.47 + 0.65 + 0.32 + 11.02 + 3.24 + 3.24 = 1,432.41;
     # regularisation -0.01 x 4 + 0.01 = -0.03; monthly lines 1,432.41 + 0.03 = 1,432.44.
+    # Structural reduction (2026-Q3, complete quarter, S = W = 3,000.00, mu = beta = 1):
+    # R = 0.14 x (11,687.74 - 3,000.00) + 0.16 x (9,738.14 - 3,000.00) = 1,216.2836 + 1,078.1024 = 2,294.386
+    # -> 2,294.39, above the ceiling: the line's employer basic + moderation 3,240.00 x 25 % = 810.00.
+    # NetOwedAmount = 1,432.41 - 810.00 = 622.41.
     summary = result.manifest["employers"][EMPLOYER]
-    assert summary["net_owed_amount"] == "1432.41" and summary["rounding_regularisation"] == "-0.03"
+    assert (summary["contributions"], summary["structural_reduction_3000"]) == ("1432.41", "810.00")
+    [sr] = result.tables["dmfa_occupations"].to_dicts()
+    assert (sr["performance_basis"], sr["employer_contributions"], sr["structural_reduction"]) == (
+        "complete",
+        D("810.00"),
+        D("810.00"),
+    )
+    assert summary["net_owed_amount"] == "622.41" and summary["rounding_regularisation"] == "-0.03"
     assert summary["monthly_contributions"] == "1432.44" and summary["reconciles"] is True
     assert all(validate_declaration(xml) == [] for xml in result.declarations.values())
 

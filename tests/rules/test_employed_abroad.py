@@ -92,9 +92,13 @@ def test_batch_gives_a_worker_employed_in_the_netherlands_no_belgian_payroll(tmp
     assert contributions.filter(pl.col("employee_id") == "E-NL").height == 0
 
     # E-BE, on the Belgian payroll: white collar (worker code 495), base = gross 3,000.00,
-    # worker contribution 3,000.00 x 13.07 % = 392.10; Belgian resident: withholding on 100 %.
+    # 13.07 % line 3,000.00 x 13.07 % = 392.10, less the work bonus (Law of 20 December 1999; table
+    # of 2026-09-01, employés: volet A 127.54 - 0.2739 x (3,000.00 - 2,937.93) = 110.539027 -> 110.54,
+    # volet B 0 above 2,937.93): worker contribution 281.56; Belgian resident: withholding on 100 %.
+    # E-NL gets neither the bonus nor the CSSS (no Belgian social security).
     be = lines["E-BE"]
-    assert (be["worker_code"], be["onss_base"], be["worker_contribution"]) == ("495", D("3000.00"), D("392.10"))
+    assert (be["worker_code"], be["onss_base"], be["worker_contribution"]) == ("495", D("3000.00"), D("281.56"))
+    assert (be["work_bonus"], nl["work_bonus"], nl["csss"]) == (D("110.54"), D("0.00"), D("0.00"))
     assert (be["withholding_reason"], be["taxable_share_be"], be["onem_allowance"]) == (
         "BE_RESIDENT",
         D("1.0000"),

@@ -172,10 +172,13 @@ def test_the_cli_runs_on_a_written_batch(tmp_path):
     )
     assert result.exit_code == 0, result.output
     lines = pl.read_parquet(Path(tmp_path / "out" / "payroll_lines.parquet"))
-    # ONSS worker contribution 13.07 % (socialsecurity.be, "Quels sont les types de cotisations"):
-    # E1 white collar: base = gross 3,000.00, 3,000.00 x 13.07 % = 392.10;
-    # E2 blue collar: base = 108 % of gross (holiday pay paid by ONVA) = 3,240.00, x 13.07 % = 423.468 -> 423.47.
+    # ONSS worker contribution 13.07 % (socialsecurity.be, "Quels sont les types de cotisations")
+    # less the work bonus (Law of 20 December 1999; table of 2026-09-01, reference wage 3,000.00 at 100 %):
+    # E1 white collar: base = gross 3,000.00, 3,000.00 x 13.07 % = 392.10; volet A 127.54 - 0.2739 x
+    # (3,000.00 - 2,937.93) = 110.539027 -> 110.54: 392.10 - 110.54 = 281.56;
+    # E2 blue collar: base = 108 % of gross (holiday pay paid by ONVA) = 3,240.00, x 13.07 % = 423.468 -> 423.47;
+    # ouvrier volet A 137.74 - 0.2958 x 62.07 = 119.379694 -> 119.38: 423.47 - 119.38 = 304.09.
     assert lines.select("employee_id", "onss_base", "worker_contribution").rows() == [
-        ("E1", D("3000.00"), D("392.10")),
-        ("E2", D("3240.00"), D("423.47")),
+        ("E1", D("3000.00"), D("281.56")),
+        ("E2", D("3240.00"), D("304.09")),
     ]

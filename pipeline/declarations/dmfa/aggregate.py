@@ -11,7 +11,10 @@ contributions and their reconciliation with the monthly runs (pure functions, no
    (annex "Codes rémunération": gross pay plus the guaranteed pay with ONSS, the exempt
    guaranteed pay of service codes 10 / 11 is not declared), the Border flag and the employer data;
 4. the contributions of each worker line on the quarterly basis and their reconciliation with the
-   monthly contribution lines (:mod:`pipeline.declarations.dmfa.contributions`).
+   monthly contribution lines (:mod:`pipeline.declarations.dmfa.contributions`);
+5. the deductions: the work bonus of each worker line (the monthly lines' sum) and the
+   structural reduction of each occupation, computed on the quarter
+   (:mod:`pipeline.declarations.dmfa.deductions`).
 
 Legal figures are dated parameters taken on the quarter's first day: ``onss/*`` (rates, 108 %
 factor, cap) and ``dmfa/reference_weekly_hours`` (S). National numbers never reach an exception
@@ -27,7 +30,14 @@ import polars as pl
 from pipeline.core.money import MONEY, WIDE
 from pipeline.core.params import Parameters
 from pipeline.core.periods import month_start_expr, quarter_bounds, quarter_periods
-from pipeline.declarations.dmfa.contributions import monthly_contributions, quarterly_contributions, reconciliation
+from pipeline.declarations.dmfa.contributions import (
+    employer_capped_contributions,
+    keyed_lines,
+    monthly_contributions,
+    quarterly_contributions,
+    reconciliation,
+)
+from pipeline.declarations.dmfa.deductions import structural_reductions, worker_deductions
 from pipeline.declarations.dmfa.occupations import occupations, services
 from pipeline.declarations.dmfa.quarter import WORKER_LINE_KEY, DmfaOptions, QuarterInput, schedule_columns
 from pipeline.declarations.dmfa.xml import border_flag
@@ -184,6 +194,9 @@ class QuarterAggregate:
     contributions: pl.DataFrame  # quarterly, per worker line and (contribution worker code, type)
     monthly: pl.DataFrame  # the three months' rounded lines, same key
     reconciliation: pl.DataFrame
+    lines: pl.DataFrame  # the stored monthly contribution lines under their worker line (keyed_lines)
+    worker_deductions: pl.DataFrame  # per worker line and deduction code (0001), positive
+    structural_reduction: pl.DataFrame  # per occupation: the rule's figures, with the occupation keys
 
 
 def aggregate_quarter(data: QuarterInput, params: Parameters, options: DmfaOptions | None = None) -> QuarterAggregate:
@@ -194,8 +207,10 @@ def aggregate_quarter(data: QuarterInput, params: Parameters, options: DmfaOptio
     occ = occupations(months, data.history_employees, quarter, params, options)
     svc, anomalies = services(occ, data.guaranteed_wage_days, quarter)
     wl = worker_lines(months, occ, data.employers, quarter)
-    contrib = quarterly_contributions(wl, params, quarter)
-    monthly = monthly_contributions(data.contribution_lines, months)
+    lines = keyed_lines(data.contribution_lines, months)
+    contrib = quarterly_contributions(wl, params, quarter, lines)
+    monthly = monthly_contributions(lines)
+    ceiling = employer_capped_contributions(wl, params, quarter)
     return QuarterAggregate(
         quarter=quarter,
         months=months,
@@ -206,4 +221,7 @@ def aggregate_quarter(data: QuarterInput, params: Parameters, options: DmfaOptio
         contributions=contrib,
         monthly=monthly,
         reconciliation=reconciliation(contrib, monthly),
+        lines=lines,
+        worker_deductions=worker_deductions(lines),
+        structural_reduction=structural_reductions(occ, svc, ceiling, params, quarter),
     )

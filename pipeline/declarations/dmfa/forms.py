@@ -5,8 +5,9 @@ An invalid declaration raises :class:`DmfaDeclarationError` (nothing is written)
 declaration comes with a summary (counts, contributions, reconciliation, the zones the schema
 cannot check), which the quarterly job puts in its manifest.
 
-NetOwedAmount [00015] = the declared contributions minus the deductions; no deduction (work bonus
-0001, structural reduction 3000) is computed yet.
+NetOwedAmount [00015] = the declared contributions (the CSSS 856 included) minus the deductions:
+the work bonus (WorkerDeduction 0001) and the structural reduction (OccupationDeduction 3000)
+(glossary [00015]; ONSS DmfA instructions "Le bonus à l'emploi", "La réduction structurelle").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import polars as pl
 
 from pipeline.core.periods import quarter_code
 from pipeline.declarations.dmfa.aggregate import QuarterAggregate
+from pipeline.declarations.dmfa.deductions import occupation_deductions
 from pipeline.declarations.dmfa.xml import (
     DeclarationInput,
     declaration_warnings,
@@ -27,6 +29,8 @@ from pipeline.declarations.dmfa.xml import (
     validate_declaration,
 )
 from pipeline.errors import PayrollError
+from pipeline.rules.contributions import contribution
+from pipeline.rules.structural_reduction import DEDUCTION_CODE
 
 REMUN_CODE_ORDINARY = "1"
 """Remuneration code 1 (annex "Codes rémunération"): ordinary pay subject to ONSS linked to the
@@ -36,6 +40,9 @@ https://www.socialsecurity.be/employer/instructions/dmfa/fr/2022-2/instructions/
 DECLARATION_REFERENCE_PREFIX = "DMFA"
 """ReferenceNbr [00222] = DMFA<YYYYQ>-<employer_id> (at most 20 characters)."""
 SHOWN_ERRORS = 5
+CSSS_CODE = contribution("csss").dmfa_code
+WORK_BONUS_CODE = contribution("work_bonus").dmfa_code
+"""The DmfA codes the summary shows apart: CSSS 856 (WorkerContribution), work bonus 0001 (WorkerDeduction)."""
 
 
 class DmfaDeclarationError(PayrollError):
@@ -57,7 +64,10 @@ def declaration_frames(agg: QuarterAggregate, employer_id: str) -> dict[str, pl.
     o = agg.occupations.filter(pl.col("employer_id") == employer_id)
     keys = o.select("employee_id", "occupation_no", "niss", "worker_code", "occupation_seq")
     s = agg.services.join(keys, on=["employee_id", "occupation_no"], how="inner")
-    contributions = agg.contributions.filter((pl.col("employer_id") == employer_id) & (pl.col("basis") > 0))
+    declared = (pl.col("basis") > 0) | (pl.col("basis").is_null() & (pl.col("amount") != 0))  # 856: no basis
+    contributions = agg.contributions.filter((pl.col("employer_id") == employer_id) & declared)
+    deductions = agg.worker_deductions.filter(pl.col("employer_id") == employer_id)
+    structural = occupation_deductions(agg.structural_reduction.filter(pl.col("employer_id") == employer_id))
     return {
         "worker_lines": w.select(
             "niss",
@@ -93,6 +103,8 @@ def declaration_frames(agg: QuarterAggregate, employer_id: str) -> dict[str, pl.
         "contributions": contributions.select(
             "niss", "worker_code", "contribution_worker_code", "contribution_type", "basis", "amount"
         ),
+        "deductions": deductions.select("niss", "worker_code", "deduction_code", "amount"),
+        "occupation_deductions": structural.select("niss", "worker_code", "occupation_seq", "deduction_code", "amount"),
     }
 
 
@@ -122,11 +134,20 @@ def _cents(frame: pl.DataFrame, column: str) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
-def _summary(
-    name: str, employer_name: str, decl: DeclarationInput, recon: pl.DataFrame, deductions: Decimal
-) -> dict[str, Any]:
+def _total(frame: pl.DataFrame | None, code: str | None = None) -> Decimal:
+    """Sum of ``amount`` (of the rows with ``code`` in their code column when given)."""
+    if frame is None or frame.height == 0:
+        return Decimal(0)
+    if code is not None:
+        column = "deduction_code" if "deduction_code" in frame.columns else "contribution_worker_code"
+        frame = frame.filter(pl.col(column) == code)
+    return Decimal(frame.get_column("amount").sum() or 0)
+
+
+def _summary(name: str, employer_name: str, decl: DeclarationInput, recon: pl.DataFrame) -> dict[str, Any]:
     """What the manifest says of one declaration: counts, amounts and the zones the schema cannot check."""
-    total = Decimal(decl.contributions.get_column("amount").sum() or 0)
+    total = _total(decl.contributions)
+    deductions = _total(decl.deductions) + _total(decl.occupation_deductions)
     parts = [_cents(recon, c) for c in ("monthly_total", "rounding_regularisation", "cap_relief")]
     return {
         "declaration": name,
@@ -138,6 +159,9 @@ def _summary(
         "rounding_regularisation": parts[1],
         "cap_relief": parts[2],
         "contributions": str(total),
+        "csss_856": str(_total(decl.contributions, CSSS_CODE)),
+        "work_bonus_0001": str(_total(decl.deductions, WORK_BONUS_CODE)),
+        "structural_reduction_3000": str(_total(decl.occupation_deductions, DEDUCTION_CODE)),
         "deductions": str(deductions),
         "net_owed_amount": str(total - deductions),
         "reconciles": sum(Decimal(p) for p in parts) == total,
@@ -160,10 +184,10 @@ def declarations(agg: QuarterAggregate, run_date: dt.date) -> Declarations:
         where = f"{agg.quarter}, employer {eid}"
         frames = declaration_frames(agg, eid)
         recon = agg.reconciliation.filter(pl.col("employer_id") == eid)
-        total = Decimal(frames["contributions"].get_column("amount").sum() or 0)
+        total = _total(frames["contributions"])
         if Decimal(recon.get_column("amount").sum() or 0) != total:  # a zero-basis amount would be left out
             raise DmfaDeclarationError(f"{where}: contributions with a zero basis carry an amount")
-        deductions = Decimal(0)
+        deductions = _total(frames["deductions"]) + _total(frames["occupation_deductions"])
         decl = DeclarationInput(
             employer={
                 "employer_id": eid,
@@ -178,5 +202,5 @@ def declarations(agg: QuarterAggregate, run_date: dt.date) -> Declarations:
         )
         name = f"dmfa_{eid}_{code}.xml"
         files[name] = _rendered(decl, where)
-        summaries[eid] = _summary(name, row["name"], decl, recon, deductions)
+        summaries[eid] = _summary(name, row["name"], decl, recon)
     return Declarations(files, summaries)

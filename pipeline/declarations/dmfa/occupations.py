@@ -34,16 +34,16 @@ from pipeline.declarations.dmfa.quarter import (
     schedule_columns,
 )
 from pipeline.rules.contributions import worker_code
-from pipeline.rules.guaranteed_wage import SERVICE_CODE, SERVICE_CODE_MUTUALITY
+from pipeline.rules.deductions import UNPAID_SERVICE_CODES
+from pipeline.rules.guaranteed_wage import G100, SERVICE_CODE
 
-SERVICE_WORK = 1
+SERVICE_WORK = SERVICE_CODE[G100]
 """Service code 1: working time covered by pay subject to ONSS (work, public holidays, guaranteed
 pay of week 1 / the white-collar month)."""
-INCAPACITY_SERVICE_CODES = tuple(
-    sorted({c for c in SERVICE_CODE.values() if c != SERVICE_WORK} | {SERVICE_CODE_MUTUALITY})
-)
+INCAPACITY_SERVICE_CODES = UNPAID_SERVICE_CODES
 """Service codes 10 (guaranteed pay 2nd week), 11 (incapacity with CCT 12bis/13bis complement) and
-50 (sickness, mutuality): taken from the guaranteed-wage rule so both agree."""
+50 (sickness, mutuality): the days the work bonus counts as unpaid, taken from the guaranteed-wage
+rule so that the rules and the declaration agree."""
 SERVICE_CODES = (SERVICE_WORK, *INCAPACITY_SERVICE_CODES)
 CONTRACT_FULL_TIME = "0"
 CONTRACT_PART_TIME = "1"

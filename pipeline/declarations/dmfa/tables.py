@@ -1,8 +1,11 @@
 """The audit tables a payroll officer checks the quarter's declarations with (NISS masked).
 
 - ``dmfa_worker_lines``: one row per worker line: days per service code, remuneration code 1,
-  the worker-code contribution with its cap, the quarter's total and its reconciliation;
-- ``dmfa_occupations``, ``dmfa_services``: as declared per occupation;
+  the worker-code contribution with its cap, the CSSS, the quarter's total and its
+  reconciliation, each deduction (work bonus 0001, structural reduction 3000 of its occupations)
+  and the net amount owed;
+- ``dmfa_occupations``, ``dmfa_services``: as declared per occupation (with the occupation's
+  structural reduction and the figures it was computed from);
 - ``dmfa_contributions``: one row per WorkerContribution block (worker code and type) with the
   contributions it groups, their parameters, the basis and the cap;
 - ``dmfa_reconciliation``: each block against the three monthly runs.
@@ -18,6 +21,7 @@ import polars as pl
 from pipeline.core.money import MONEY
 from pipeline.core.rejects import mask_expr
 from pipeline.declarations.dmfa.aggregate import QuarterAggregate
+from pipeline.declarations.dmfa.forms import CSSS_CODE, WORK_BONUS_CODE
 from pipeline.declarations.dmfa.occupations import SERVICE_CODES
 from pipeline.declarations.dmfa.quarter import DAYS, WORKER_LINE_KEY
 
@@ -34,6 +38,9 @@ _LINE_SUMS = (
     "monthly_employer",
     "rounding_regularisation",
     "cap_relief",
+    "csss",
+    "work_bonus",
+    "structural_reduction",
 )
 
 
@@ -63,11 +70,29 @@ def _line_sums(agg: QuarterAggregate) -> pl.DataFrame:
     own_code = pl.col("contribution_worker_code") == pl.col("worker_code")
     return agg.reconciliation.group_by(WORKER_LINE_KEY).agg(
         *[pl.col(c).filter(own_code).sum().cast(MONEY).alias(f"worker_code_{c}") for c in ("amount", "cap_relief")],
+        pl.col("amount").filter(pl.col("contribution_worker_code") == CSSS_CODE).sum().cast(MONEY).alias("csss"),
         pl.col("amount").sum().cast(MONEY).alias("total_contributions"),
         pl.col("monthly_worker").sum().cast(MONEY).alias("monthly_worker"),
         pl.col("monthly_employer").sum().cast(MONEY).alias("monthly_employer"),
         pl.col("rounding_regularisation").sum().cast(MONEY).alias("rounding_regularisation"),
         pl.col("cap_relief").sum().cast(MONEY).alias("cap_relief"),
+    )
+
+
+def _deduction_sums(agg: QuarterAggregate) -> pl.DataFrame:
+    """Per worker line: its work bonus (0001) and the structural reduction (3000) of its occupations."""
+    bonus = agg.worker_deductions.filter(pl.col("deduction_code") == WORK_BONUS_CODE)
+    return (
+        bonus.group_by(WORKER_LINE_KEY)
+        .agg(pl.col("amount").sum().cast(MONEY).alias("work_bonus"))
+        .join(
+            agg.structural_reduction.group_by(WORKER_LINE_KEY).agg(
+                pl.col("structural_reduction").sum().cast(MONEY).alias("structural_reduction")
+            ),
+            on=WORKER_LINE_KEY,
+            how="full",
+            coalesce=True,
+        )
     )
 
 
@@ -97,10 +122,13 @@ def worker_lines_table(agg: QuarterAggregate) -> pl.DataFrame:
         agg.worker_lines.join(_days(agg), on=WORKER_LINE_KEY, how="left")
         .join(own_code, on=WORKER_LINE_KEY, how="left")
         .join(_line_sums(agg), on=WORKER_LINE_KEY, how="left")
+        .join(_deduction_sums(agg), on=WORKER_LINE_KEY, how="left")
         .with_columns(
             *[pl.col(f"days_code{c}").fill_null(pl.lit(0, DAYS)) for c in SERVICE_CODES],
             *[pl.col(c).fill_null(pl.lit(0, MONEY)) for c in _LINE_SUMS],
         )
+        .with_columns((pl.col("work_bonus") + pl.col("structural_reduction")).cast(MONEY).alias("total_deductions"))
+        .with_columns((pl.col("total_contributions") - pl.col("total_deductions")).cast(MONEY).alias("net_owed_amount"))
     )
     return table.select(
         *_who(agg, "employee_ids"),
@@ -119,18 +147,37 @@ def worker_lines_table(agg: QuarterAggregate) -> pl.DataFrame:
         "basis_capped",
         pl.col("worker_code_amount").alias("worker_code_contribution"),
         pl.col("worker_code_cap_relief").alias("worker_code_cap_relief"),
+        "csss",
         "total_contributions",
         "monthly_worker",
         "monthly_employer",
         "rounding_regularisation",
         "cap_relief",
+        "work_bonus",
+        "structural_reduction",
+        "total_deductions",
+        "net_owed_amount",
     ).sort(_LINE_SORT)
+
+
+STRUCTURAL_COLUMNS = (
+    "performance_basis",
+    "reference_wage",
+    "mu",
+    "mu_glob",
+    "beta",
+    "employer_contributions",
+    "structural_reduction",
+)
+"""The structural-reduction figures shown per occupation (``payroll explain --what structural`` shows the path)."""
 
 
 def occupations_table(agg: QuarterAggregate) -> pl.DataFrame:
     """``dmfa_occupations``."""
+    reduction = agg.structural_reduction.select(*WORKER_LINE_KEY, "occupation_seq", *STRUCTURAL_COLUMNS)
     return (
         agg.occupations.join(_persons(agg).select(_PERSON), on=WORKER_LINE_KEY)
+        .join(reduction, on=[*WORKER_LINE_KEY, "occupation_seq"], how="left")
         .select(
             *_who(agg, "employee_id"),
             "niss",
@@ -151,6 +198,8 @@ def occupations_table(agg: QuarterAggregate) -> pl.DataFrame:
             "ref_mean_working_hours",
             "mean_working_hours",
             pl.col("remuneration").alias("remuneration_code1"),
+            pl.col("performance_basis").cast(pl.String),
+            *STRUCTURAL_COLUMNS[1:],
         )
         .sort(*_LINE_SORT, "occupation_seq")
     )

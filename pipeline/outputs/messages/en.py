@@ -163,6 +163,7 @@ MESSAGES = {
     "column.residence_country": "Country of residence",
     "column.work_country": "Country of work",
     "column.work_fraction": "Work fraction",
+    "column.household": "Tax household (CSSS scale)",
     "column.gross_salary": "Gross salary",
     "column.guaranteed_wage_onss": "Guaranteed wage subject to ONSS",
     "column.guaranteed_wage_exempt": "Guaranteed wage not subject to ONSS",

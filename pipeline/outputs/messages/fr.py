@@ -167,6 +167,7 @@ MESSAGES = {
     "column.residence_country": "Pays de résidence",
     "column.work_country": "Pays de travail",
     "column.work_fraction": "Fraction d'occupation",
+    "column.household": "Ménage fiscal (barème CSSS)",
     "column.gross_salary": "Rémunération brute",
     "column.guaranteed_wage_onss": "Salaire garanti soumis à l'ONSS",
     "column.guaranteed_wage_exempt": "Salaire garanti non soumis à l'ONSS",

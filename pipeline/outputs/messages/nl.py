@@ -167,6 +167,7 @@ MESSAGES = {
     "column.residence_country": "Woonland",
     "column.work_country": "Werkland",
     "column.work_fraction": "Tewerkstellingsbreuk",
+    "column.household": "Fiscaal gezin (schaal BBSZ)",
     "column.gross_salary": "Brutoloon",
     "column.guaranteed_wage_onss": "Gewaarborgd loon onderworpen aan RSZ",
     "column.guaranteed_wage_exempt": "Gewaarborgd loon niet onderworpen aan RSZ",
