@@ -319,18 +319,20 @@ def validate(
             _check_period(period)
             result = monthly.run_month(input_dir, period, dt.date.today(), profile=profile, store=RunStore(store))
             counts, rej, warnings = result.manifest["counts"], result.tables["rejects"], result.warnings
+    plain = {"soft_wrap": True, "highlight": False, "markup": False}  # file names and [check] codes as they are
     for name, c in counts.items():
         later = f"  out of period {c['out_of_period']:>8}" if c.get("out_of_period") else ""
-        out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}{later}")
+        out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}{later}", **plain)
     if rej.height:
         for row in rej.head(50).iter_rows(named=True):
-            out.print(f"{row['source_file']}:{row['source_line']} {row['column']} [{row['check']}] {row['message']}")
+            where = f"{row['source_file']}:{row['source_line']}"
+            out.print(f"{where} {row['column']} [{row['check']}] {row['message']}", **plain)
         if rej.height > 50:
             out.print(f"... and {rej.height - 50} more")
         if report:
             neutralise(rej).write_csv(report)
     for warning in warnings:
-        out.print(f"warning [{warning['code']}] {warning['message']}", soft_wrap=True, highlight=False, markup=False)
+        out.print(f"warning [{warning['code']}] {warning['message']}", **plain)
     if rej.height:
         raise typer.Exit(3)
     out.print("no defects found")
@@ -469,6 +471,8 @@ def dmfa(
             f"{summary['rounding_regularisation']}, cap {summary['cap_relief']}), net owed {summary['net_owed_amount']}"
         )
     out.print(f"{len(manifest['employers'])} declaration(s) written to {out_dir}")
+    for warning in manifest.get("warnings", []):
+        out.print(f"warning [{warning['code']}] {warning['message']}", soft_wrap=True, highlight=False, markup=False)
 
 
 @params_app.command("show")

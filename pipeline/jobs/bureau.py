@@ -114,10 +114,8 @@ def final_state(period: str, rows: list[Mapping[str, Any]]) -> tuple[str, str]:
     """(state name, message) of the month: ``Completed``, ``Completed with rejects`` or ``Failed``."""
     failed_clients = [r["client"] for r in rows if r["status"] == "failed"]
     rejected = [r["client"] for r in rows if r["status"] == "rejects"]
-    counts = (
-        f"{len(rows)} client(s), {sum(r['lines'] for r in rows)} payroll lines, "
-        f"{sum(r['rejects'] for r in rows)} rejected rows"
-    )
+    lines = f"{sum(r['lines'] for r in rows)} payroll lines, {sum(r['rejects'] for r in rows)} rejected rows"
+    counts = f"{rows[0]['client']}: {lines}" if len(rows) == 1 else f"{len(rows)} client(s), {lines}"
     if failed_clients:
         return "Failed", f"{period}: {counts}; FAILED: {', '.join(failed_clients)}"
     if rejected:

@@ -79,10 +79,10 @@ def held(
                 if left <= 0:
                     raise BusyError(
                         f"{what} is being written by {holder}; nothing was written: run again when that run has "
-                        f"finished (waited {limit:.0f} s; {WAIT_ENV} sets the wait)"
+                        f"finished (waited {limit:g} s; {WAIT_ENV} sets the wait)"
                     ) from None
                 if not told and on_wait is not None:
-                    on_wait(f"waiting for {what}: {holder} is writing it (up to {limit:.0f} s)")
+                    on_wait(f"waiting for {what}: {holder} is writing it (up to {limit:g} s)")
                     told = True
                 time.sleep(min(POLL_SECONDS, left))
         since = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -20,11 +20,13 @@ What is warned, in this order:
    (DmfA 831) is due (ONSS administrative instructions, "Cotisations patronales spéciales");
 3. ``column_default``: an optional column is absent from its file: its default is assumed for
    every row (one warning per file and column);
-4. ``household_missing``: where the CSSS is computed, workers without a tax household are computed
+4. ``nothing_computed``: employers of the batch (valid employers or employees rows) for whom no
+   payroll line was computed: their month is not finalised in the run store;
+5. ``household_missing``: where the CSSS is computed, workers without a tax household are computed
    on the scale of a single person (Law of 30 March 1994, art. 106-112; ONSS DmfA instructions);
-5. ``parameters_not_verified``: legal parameters in force whose value is not verified against its
+6. ``parameters_not_verified``: legal parameters in force whose value is not verified against its
    official source;
-6. ``out_of_period``: pay rows of months after the run's period: out of this run's scope, not
+7. ``out_of_period``: pay rows of months after the run's period: out of this run's scope, not
    computed, not rejected (an export of a quarter can be run month by month).
 """
 
@@ -77,10 +79,14 @@ def row_facts(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame, p
         missing = employees.filter(pl.col("household").is_null()).select("employee_id")
         belgian = payroll_lines.filter(pl.col("worker_code").is_not_null()).select("employee_id")
         household = belgian.join(missing, on="employee_id", how="semi").height
+    known: set[str] = set()
+    for name in ("employers", "employees"):
+        known |= set(frames[name].get_column("employer_id").drop_nulls().to_list())
     return {
         "out_of_period": later.height,
         "later_months": sorted(later.get_column("period").unique().to_list()),
         "employers": sorted(payroll_lines.get_column("employer_id").drop_nulls().unique().to_list()),
+        "batch_employers": sorted(known),
         "household_missing": household,
     }
 
@@ -92,6 +98,7 @@ def merge_row_facts(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "out_of_period": sum(p["out_of_period"] for p in parts),
         "later_months": sorted({m for p in parts for m in p["later_months"]}),
         "employers": sorted({e for p in parts for e in p["employers"]}),
+        "batch_employers": sorted({e for p in parts for e in p["batch_employers"]}),
         "household_missing": sum(p["household_missing"] for p in parts),
     }
 
@@ -136,6 +143,16 @@ def derive(
                 f"{d['file']} has no column {d['column']}: {d['default']} assumed for its {d['rows']} rows"
                 + (f" ({effect})" if effect else ""),
                 d["rows"],
+            )
+        )
+    idle = sorted(set(rows["batch_employers"]) - set(rows["employers"]))
+    if idle:
+        found.append(
+            _warning(
+                "nothing_computed",
+                f"no payroll line computed for {len(idle)} employer(s) of the batch ({_names(idle)}): their month is "
+                "not finalised in the run store, and their quarter's DmfA export will refuse it",
+                len(idle),
             )
         )
     if rows["household_missing"]:

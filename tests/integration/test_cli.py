@@ -277,3 +277,36 @@ def test_every_contribution_source_resolves_in_the_parameters_table(october):
     worker = joined.filter(pl.col("parameter") == "onss/worker_rate").row(0, named=True)
     assert worker["source"] == "onss/worker_rate@1990-01-01 [verified]"
     assert D(worker["value"]) == D("0.1307") == worker["rate"]
+
+
+def test_validate_with_a_period_rejects_exactly_what_run_rejects(tmp_path):
+    # bad_input: validation alone misses what the rules of October reject (the absence of BAD-010
+    # whose pay rows fell, check pay_row_missing); with --period, validate reports it like run.
+    import re
+
+    done = run(
+        *("run", str(SAMPLE / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out")),
+        *("--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q"),
+    )
+    assert done.exit_code == 3
+    rejected = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    expected = {(r["source_file"], r["source_line"], r["column"], r["check"]) for r in rejected.iter_rows(named=True)}
+    assert len(expected) <= 50  # validate lists the first 50 rejects
+
+    def listed(output: str) -> set[tuple[str, int, str, str]]:
+        found = re.findall(r"^(\S+\.csv):(\d+) (\S+) \[(\w+)\]", output, flags=re.MULTILINE)
+        return {(f, int(n), c, k) for f, n, c, k in found}
+
+    checked = run("validate", str(SAMPLE / "bad_input"), "--period", "2026-10", "--store", str(tmp_path / "empty"))
+    assert checked.exit_code == 3 and listed(checked.output) == expected
+    alone = run("validate", str(SAMPLE / "bad_input"))
+    assert ("absences.csv", 2, "daily_wage", "pay_row_missing") in expected - listed(alone.output)
+
+
+def test_validate_with_a_period_counts_later_months_out_of_period():
+    # The October batch holds pay January-October: for July, August-October (3 months x 49 or 50
+    # rows = 147 rows) are out of the period, not defects.
+    checked = run("validate", str(SAMPLE / "batch_2026_10"), "--period", "2026-07", "--store", "/nonexistent")
+    assert checked.exit_code == 0, checked.output
+    assert "out of period      147" in checked.output and "no defects found" in checked.output
+    assert "warning [out_of_period] 147 pay row(s) of months after 2026-07" in " ".join(checked.output.split())

@@ -93,7 +93,13 @@ def test_monthly_manifest_counts_blank_and_out_of_period_rows_and_warns():
     rejects = pl.DataFrame({"source_file": ["pay.csv"], "source_line": [3]})
     facts = {
         "inputs": run_warnings.input_facts(inputs),
-        "rows": {"out_of_period": 1, "later_months": ["2026-11"], "employers": ["174389412"], "household_missing": 0},
+        "rows": {
+            "out_of_period": 1,
+            "later_months": ["2026-11"],
+            "employers": ["174389412"],
+            "batch_employers": ["174389412"],
+            "household_missing": 0,
+        },
     }
     built = manifest.monthly("2026-10", dt.date(2026, 11, 2), "canonical", inputs, rejects, 2, PARAMS, None, facts)
     assert built["counts"]["pay"] == {"read": 6, "valid": 3, "rejected": 1, "blank": 1, "out_of_period": 1}
