@@ -170,8 +170,10 @@ def monthly_payroll(
         totals["computed"],
         summary["out_dir"],
     )
-    for text in [*summary["store"], *(w["message"] for w in summary["warnings"])]:
-        logger.warning(text)
+    for text in summary["store"]:
+        logger.info(text)
+    for warning in summary["warnings"]:
+        logger.warning(warning["message"])
     create_table_artifact(
         table=bureau.table([summary]),
         description=bureau.markdown(month, [summary]),
