@@ -7,8 +7,17 @@ so callers decide whether a missing value passes).
 from __future__ import annotations
 
 import polars as pl
+import pycountry
 
 NISS_CLEAN = r"[.\-\s/]"
+
+ISO_3166_ALPHA2: tuple[str, ...] = tuple(sorted(country.alpha_2 for country in pycountry.countries))
+"""The officially assigned ISO 3166-1 alpha-2 codes (the ISO 3166 Maintenance Agency's list, as
+shipped and kept up to date by the ``pycountry`` package)."""
+
+RESERVED_COUNTRY_CODES = {"UK": "GB", "EL": "GR"}
+"""Codes that are *exceptionally reserved* in ISO 3166-1, not assigned, but still typed for a
+country (the EU's own abbreviations for the United Kingdom and Greece) -> the assigned code."""
 
 
 def clean_number(expr: pl.Expr) -> pl.Expr:
@@ -24,7 +33,8 @@ def mod97_ok(expr: pl.Expr, body_digits: int, prefix: int = 0) -> pl.Expr:
 
 
 def niss_ok(expr: pl.Expr) -> pl.Expr:
-    """Belgian national number or BIS number: 11 digits, mod-97 check (rules-reference §7.5).
+    """Belgian national number or BIS number: 11 digits, mod-97 check (National Register / Crossroads Bank
+    for Social Security numbering).
 
     Born before 2000: CC = 97 - (first 9 digits mod 97); born from 2000: the same with a leading
     "2" (i.e. + 2,000,000,000). At most one rule can match.
@@ -71,7 +81,7 @@ def niss_birth_date_if_ok(expr: pl.Expr) -> pl.Expr:
 
 def onss_number_ok(expr: pl.Expr) -> pl.Expr:
     """ONSS employer registration number: 9 digits (definitive) or 10 digits starting with 5
-    (provisional); (N x 100 + CC) mod 97 = 96 (rules-reference §7.5, formula tagged unverified:
+    (provisional); (N x 100 + CC) mod 97 = 96 (formula not confirmed in an official text:
     it fits both ends of the official ranges)."""
     n = clean_number(expr)
     fmt = n.str.contains(r"^\d{9}$") | n.str.contains(r"^5\d{9}$")
@@ -90,3 +100,16 @@ def enterprise_number_ok(expr: pl.Expr) -> pl.Expr:
     """BCE/KBO enterprise number: 10 digits, first 0 or 1, last two = 97 - (first 8 mod 97)."""
     n = clean_number(expr).str.replace(r"^BE", "")
     return n.str.contains(r"^[01]\d{9}$") & mod97_ok(n, 8)
+
+
+def country_code_ok(expr: pl.Expr) -> pl.Expr:
+    """An officially assigned ISO 3166-1 alpha-2 code (``BE``, ``FR``, ``GB``...), or one of the
+    reserved codes of :data:`RESERVED_COUNTRY_CODES` (rejected by :func:`country_code_not_reserved`
+    with a message naming the assigned code). ``XX``, lower case and three letters fail."""
+    return expr.is_in(list(ISO_3166_ALPHA2) + list(RESERVED_COUNTRY_CODES))
+
+
+def country_code_not_reserved(expr: pl.Expr) -> pl.Expr:
+    """False on ``UK`` and ``EL``: reserved codes, not the ISO codes of the United Kingdom (GB) and
+    Greece (GR)."""
+    return ~expr.is_in(list(RESERVED_COUNTRY_CODES))

@@ -1,7 +1,7 @@
 """The input contract (data-contract.md "Inputs") as column specs, and the pandera schemas built
 from them.
 
-Inputs are validated in two stages (stack-notes A1): every column is read as text, one pandera
+Inputs are validated in two stages: every column is read as text, one pandera
 ``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
 the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
 rows that passed cast to their types (:func:`typed`). Money is never cast before its format
@@ -21,7 +21,15 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.core.money import MONEY, MONEY_PATTERN, RATIO
-from schemas.checks import enterprise_number_ok, establishment_unit_ok, niss_birth_date_if_ok, niss_ok, onss_number_ok
+from schemas.checks import (
+    country_code_not_reserved,
+    country_code_ok,
+    enterprise_number_ok,
+    establishment_unit_ok,
+    niss_birth_date_if_ok,
+    niss_ok,
+    onss_number_ok,
+)
 
 TRUE_WORDS = ("true", "1", "yes", "oui", "ja", "y", "o", "j", "vrai", "waar")
 FALSE_WORDS = ("false", "0", "no", "non", "nee", "n", "faux", "onwaar")
@@ -86,6 +94,10 @@ MESSAGES = {
     "format_fraction": "not a decimal number",
     "format_bool": "not a boolean (true/false, 1/0, yes/no, oui/non, ja/nee)",
     "format_country": "not an ISO 3166-1 alpha-2 country code",
+    "country_code_reserved": (
+        "UK and EL are reserved codes, not ISO 3166-1 alpha-2 country codes: use GB for the United Kingdom, "
+        "GR for Greece"
+    ),
     "format_code3": "not a 3-digit ONSS code",
     "allowed_values": "value not allowed",
     "range": "value out of the plausible range",
@@ -278,7 +290,7 @@ def _format_check(col: Col) -> tuple[str, pl.Expr] | None:
         "int": c.str.contains(r"^-?\d{1,9}$"),
         "fraction": c.str.contains(DECIMAL_PATTERN),
         "bool": c.str.to_lowercase().is_in(TRUE_WORDS + FALSE_WORDS),
-        "country": c.str.contains(r"^[A-Z]{2}$"),
+        "country": country_code_ok(c),
         "code3": c.str.contains(r"^\d{3}$"),
     }
     if col.kind in exprs:
@@ -310,6 +322,12 @@ def column_checks(spec: InputSpec) -> list[CheckDef]:
         fmt = _format_check(col)
         if fmt:
             out.append(CheckDef(col.name, fmt[0], _passed(col.name, fmt[1])))
+        if col.kind == "country":
+            out.append(
+                CheckDef(
+                    col.name, "country_code_reserved", _passed(col.name, country_code_not_reserved(pl.col(col.name)))
+                )
+            )
         if col.kind == "enum":
             out.append(CheckDef(col.name, "allowed_values", _passed(col.name, pl.col(col.name).is_in(col.values))))
         if col.min is not None or col.max is not None:

@@ -31,6 +31,7 @@ from typing import Union
 import polars as pl
 
 from pipeline.core.money import MONEY, RATIO, SHARE, WIDE
+from pipeline.core.params import IN_FORCE_CITATIONS, IN_FORCE_SCHEMA
 from pipeline.core.rejects import REJECT_KEY, REJECT_SCHEMA
 from pipeline.errors import PayrollError
 from schemas.inputs import INPUTS, typed
@@ -280,19 +281,11 @@ PARAMETERS = _spec(
     "parameters",
     "monthly",
     ("source",),
-    {
-        "parameter": ENUM_OF_TEXT,  # the same vocabularies as contribution_lines, so a line joins its reference
-        "source": ENUM_OF_TEXT,
-        "value": pl.String,
-        "unit": pl.String,
-        "effective_from": pl.Date,
-        "effective_to": pl.Date,
-        "status": pl.String,
-        "reference_title": pl.String,
-        "reference_href": pl.String,
-        "reference_date": pl.Date,
-    },
+    # parameter, source: the same vocabularies as contribution_lines, so a line joins its reference
+    {**dict.fromkeys(IN_FORCE_CITATIONS, ENUM_OF_TEXT), **IN_FORCE_SCHEMA},
 )
+"""``parameters``: its columns are declared with the table's builder, ``Parameters.in_force`` in
+``pipeline.core.params`` (core code does not import ``schemas``)."""
 
 REJECTS = _spec("rejects", "monthly", tuple(REJECT_KEY), dict(REJECT_SCHEMA))
 """``rejects``: declared with the reject rows themselves (``pipeline.core.rejects``, which every stage uses)."""

@@ -115,23 +115,18 @@ def profiles_frame(emps: list[Emp]) -> pl.DataFrame:
 
 def absences_frame(rows: list[tuple]) -> pl.DataFrame:
     """(employee_id, start, end, cause, other_cause, partial_resumption) -> typed absences."""
+    from pipeline.rules.guaranteed_wage import ABSENCES_SCHEMA  # the validated absences, declared once
+
     return pl.DataFrame(
         [(r[0], D(r[1]), D(r[2]), r[3], r[4] if len(r) > 4 else False, r[5] if len(r) > 5 else False) for r in rows],
-        schema={
-            "employee_id": pl.String,
-            "start_date": pl.Date,
-            "end_date": pl.Date,
-            "cause": pl.String,
-            "other_cause": pl.Boolean,
-            "partial_resumption": pl.Boolean,
-        },
+        schema={c.name: ABSENCES_SCHEMA[c.name] for c in INPUTS["absences"].columns},
         orient="row",
     )
 
 
 def employers_frame(profiles: pl.DataFrame, table: list[dict], onss_base: int) -> pl.DataFrame:
     """Curated employers; ONSS and enterprise numbers built from a base distinct per batch
-    (valid check digits, rules-reference §7.5)."""
+    (valid mod-97 check digits)."""
     over = pl.DataFrame(table).with_row_index("__idx").with_columns(pl.col("__idx").cast(pl.Int64))
     return over.with_columns(
         syn.onss_number(onss_base + 37 * pl.col("__idx")).alias("employer_id"),
@@ -199,7 +194,7 @@ def _override_days(pay: pl.DataFrame, overrides: dict[str, dict[int, tuple]]) ->
 MAIN_EMPLOYERS = [
     # 0: >= 20 workers, commercial, general category
     {"name": "Ateliers Mosans SA", "employer_category": "000", "workforce": "85", "commercial": "true"},
-    # 1: CP 200 employer (category 010: adds the CPAE social fund, rules-reference §2.3)
+    # 1: CP 200 employer (category 010: adds the CPAE social fund, DmfA code 831)
     {"name": "Bureau Lambrecht Conseil SRL", "employer_category": "010", "workforce": "14", "commercial": "true"},
     # 2: small non-commercial employer (FFE code B)
     {"name": "Les Jardins du Hainaut ASBL", "employer_category": "000", "workforce": "4", "commercial": "false"},
@@ -296,6 +291,10 @@ MAIN = [
     Emp("EMP-DE-004", B, "DE", "white", "2023-02-01", "2001-02-14", "3150.00", mob=1),
     # Another country: manual treaty review
     Emp("EMP-IT-001", A, "IT", "white", "2022-06-01", "1991-09-03", "4800.00", mob=1, group="it", bis=40),
+    # Guaranteed-wage edges added later (appended, so the generator's draws for the rows above do not move)
+    Emp("EMP-BE-025", A, "BE", "blue", "2026-08-24", "1987-03-21", "2600.00"),
+    Emp("EMP-BE-026", Dd, "BE", "blue", "2014-06-02", "1992-10-07", "2850.00"),
+    Emp("EMP-BE-027", B, "BE", "white", "2019-09-02", "1968-05-29", "3750.00"),
 ]
 
 
@@ -349,6 +348,18 @@ MAIN_ABSENCES = [
     ("EMP-BE-016", "2026-03-02", "2026-03-06", "illness"),
     # a French frontier worker ill in the period
     ("EMP-FR-001", "2026-10-19", "2026-10-23", "illness"),
+    # relapse anchor: a spell in the first month of service (hired 2026-08-24, month complete on 09-23)
+    # paid no guaranteed wage, so the October illness 24 days later is a new period (ranks 1-5), not a
+    # relapse at ranks 6-10
+    ("EMP-BE-025", "2026-09-07", "2026-09-11", "illness"),
+    ("EMP-BE-025", "2026-10-05", "2026-10-09", "illness"),
+    # prolonged suspension: E2 continues E1 the next day, so the 30-day holiday window runs from 06-16;
+    # the national holiday (Tue 21 July) is day 36 of the suspension: not paid by the employer
+    ("EMP-BE-026", "2026-06-16", "2026-07-05", "illness"),
+    ("EMP-BE-026", "2026-07-06", "2026-07-31", "illness"),
+    # long sickness since 2023-03-01: October is rank 1,311-1,341, all mutuality (0.00), and the run
+    # needs no parameter value on 2023 dates
+    ("EMP-BE-027", "2023-03-01", "2026-12-31", "illness"),
 ]
 
 

@@ -10,7 +10,7 @@ Layout (``pipeline/parameters/<domain>/<name>.yaml``; the parameter's name is it
     values:
       2018-01-01:
         value: 13.07
-        status: verified     # verified | secondary | unverified (rules-reference.md tags)
+        status: verified     # verified (official source) | secondary (secondary source) | unverified
         reference:
           title: ONSS rates file 2026/3, worker codes 015/495
           href: https://www.socialsecurity.be/...
@@ -67,12 +67,27 @@ from pipeline.core.money import WIDE
 from pipeline.errors import MissingParameterError, ParameterFileError
 
 COVERAGE_START = dt.date(2024, 1, 1)
-"""Every parameter must be in force from this date on (issue 2: history back to 2024-01-01)."""
+"""Every parameter must be in force from this date on (every history reaches back at least to 2024-01-01)."""
 
 UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "date", "ratio", "text", "bool", "list", "scale"}
 NUMERIC_UNITS = {"percent", "eur", "eur_per_day", "days", "integer", "ratio"}
 STATUSES = {"verified", "secondary", "unverified"}
 PARAM_DTYPE = pl.Decimal(38, 12)
+IN_FORCE_CITATIONS = ("parameter", "source")
+"""The first two columns of the ``parameters`` audit table (:meth:`Parameters.in_force`): the
+parameter and its citation, enumerations of the values in force (:meth:`Parameters.citation_types`)."""
+IN_FORCE_SCHEMA: dict[str, pl.DataType] = {
+    "value": pl.String,
+    "unit": pl.String,
+    "effective_from": pl.Date,
+    "effective_to": pl.Date,
+    "status": pl.String,
+    "reference_title": pl.String,
+    "reference_href": pl.String,
+    "reference_date": pl.Date,
+}
+"""The other columns of the ``parameters`` audit table, in order, after :data:`IN_FORCE_CITATIONS`
+(``schemas.outputs`` declares the table from these two)."""
 
 
 class _DecimalLoader(yaml.SafeLoader):
@@ -577,18 +592,7 @@ class Parameters:
                     "reference_date": v.ref_date,
                 }
             )
-        schema = {
-            **self.citation_types(on),
-            "value": pl.String,
-            "unit": pl.String,
-            "effective_from": pl.Date,
-            "effective_to": pl.Date,
-            "status": pl.String,
-            "reference_title": pl.String,
-            "reference_href": pl.String,
-            "reference_date": pl.Date,
-        }
-        return pl.DataFrame(rows, schema=schema).sort("parameter")
+        return pl.DataFrame(rows, schema={**self.citation_types(on), **IN_FORCE_SCHEMA}).sort("parameter")
 
 
 @lru_cache(maxsize=1)

@@ -14,154 +14,141 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 import polars as pl
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_SEMESTER = re.compile(r"^(\d{4})-H([12])$")
 
 
 def _first_of_next(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1)
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    """A payroll month, ``Month.parse("2026-10")``."""
+class _MonthRun:
+    """A run of whole calendar months within one year, numbered from 1 in the year (month 1-12,
+    quarter 1-4, semester 1-2): what Month, Quarter and Semester share. A subclass is a dataclass
+    of ``year`` and its number, and says how long it is, how it is written and how a bad text is
+    refused."""
+
+    LENGTH: ClassVar[int]  # months in the run
+    _PATTERN: ClassVar[re.Pattern[str]]  # the text form, groups (year, number)
+    _TEXT: ClassVar[str]  # format of the text form, fields year and number
+    _REFUSED: ClassVar[str]  # message of a text that is not the form, field text
 
     year: int
-    month: int
+
+    @property
+    def _number(self) -> int:
+        raise NotImplementedError
 
     @classmethod
-    def parse(cls, text: str) -> Month:
-        m = _MONTH.match(str(text or ""))
+    def parse(cls, text: str) -> Self:
+        m = cls._PATTERN.match(str(text or ""))
         if not m:
-            raise ValueError(f"{text!r} is not a month YYYY-MM")
+            raise ValueError(cls._REFUSED.format(text=text))
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date) -> Month:
-        return cls(day.year, day.month)
+    def of(cls, day: dt.date) -> Self:
+        """The run that contains ``day``."""
+        return cls(day.year, (day.month - 1) // cls.LENGTH + 1)
 
     @property
     def text(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return self._TEXT.format(year=self.year, number=self._number)
 
     def __str__(self) -> str:
         return self.text
 
     @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return _first_of_next(self.year, self.month) - dt.timedelta(days=1)
-
-    @property
-    def quarter(self) -> Quarter:
-        return Quarter(self.year, (self.month - 1) // 3 + 1)
-
-    @property
-    def semester(self) -> Semester:
-        return Semester(self.year, 1 if self.month <= 6 else 2)
-
-    def previous(self) -> Month:
-        return Month.of(self.start - dt.timedelta(days=1))
-
-    def next(self) -> Month:
-        return Month.of(self.end + dt.timedelta(days=1))
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    """A calendar quarter, ``Quarter.parse("2026-Q3")``: the DmfA declaration period."""
-
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        m = _QUARTER.match(str(text or ""))
-        if not m:
-            raise ValueError(f"quarter must look like '2026-Q3', got {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)))
-
-    @classmethod
-    def of(cls, day: dt.date) -> Quarter:
-        return Month.of(day).quarter
-
-    @property
-    def text(self) -> str:
-        return f"{self.year:04d}-Q{self.number}"
-
-    def __str__(self) -> str:
-        return self.text
+    def _first_month(self) -> int:
+        return (self._number - 1) * self.LENGTH + 1
 
     @property
     def months(self) -> list[Month]:
-        return [Month(self.year, m) for m in range(3 * self.number - 2, 3 * self.number + 1)]
+        return [Month(self.year, m) for m in range(self._first_month, self._first_month + self.LENGTH)]
 
     @property
     def periods(self) -> list[str]:
-        """``"2026-Q3"`` -> ``["2026-07", "2026-08", "2026-09"]``."""
+        """The ``YYYY-MM`` payroll months of the run: ``"2026-Q3"`` -> ``["2026-07", "2026-08", "2026-09"]``."""
         return [m.text for m in self.months]
 
     @property
     def start(self) -> dt.date:
-        return self.months[0].start
+        return dt.date(self.year, self._first_month, 1)
 
     @property
     def end(self) -> dt.date:
-        return self.months[-1].end
+        return _first_of_next(self.year, self._first_month + self.LENGTH - 1) - dt.timedelta(days=1)
+
+    def previous(self) -> Self:
+        return self.of(self.start - dt.timedelta(days=1))
+
+    def next(self) -> Self:
+        return self.of(self.end + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True, order=True)
+class Month(_MonthRun):
+    """A payroll month, ``Month.parse("2026-10")``."""
+
+    LENGTH = 1
+    _PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+    _TEXT = "{year:04d}-{number:02d}"
+    _REFUSED = "{text!r} is not a month YYYY-MM"
+
+    year: int
+    month: int
+
+    @property
+    def _number(self) -> int:
+        return self.month
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.of(self.start)
+
+    @property
+    def semester(self) -> Semester:
+        return Semester.of(self.start)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter(_MonthRun):
+    """A calendar quarter, ``Quarter.parse("2026-Q3")``: the DmfA declaration period."""
+
+    LENGTH = 3
+    _PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+    _TEXT = "{year:04d}-Q{number}"
+    _REFUSED = "quarter must look like '2026-Q3', got {text!r}"
+
+    year: int
+    number: int
+
+    @property
+    def _number(self) -> int:
+        return self.number
 
     @property
     def code(self) -> str:
         """DmfA zone Quarter [00013]: ``"2026-Q3"`` -> ``"20263"``."""
         return f"{self.year:04d}{self.number}"
 
-    def previous(self) -> Quarter:
-        return Quarter.of(self.start - dt.timedelta(days=1))
-
 
 @dataclass(frozen=True, order=True)
-class Semester:
+class Semester(_MonthRun):
     """A calendar semester, ``Semester.parse("2026-H2")`` (January-June or July-December)."""
+
+    LENGTH = 6
+    _PATTERN = re.compile(r"^(\d{4})-H([12])$")
+    _TEXT = "{year:04d}-H{number}"
+    _REFUSED = "semester {text!r} is not YYYY-H1 or YYYY-H2"
 
     year: int
     half: int
 
-    @classmethod
-    def parse(cls, text: str) -> Semester:
-        m = _SEMESTER.match(str(text or ""))
-        if not m:
-            raise ValueError(f"semester {text!r} is not YYYY-H1 or YYYY-H2")
-        return cls(int(m.group(1)), int(m.group(2)))
-
     @property
-    def text(self) -> str:
-        return f"{self.year:04d}-H{self.half}"
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def months(self) -> list[Month]:
-        first = 1 if self.half == 1 else 7
-        return [Month(self.year, m) for m in range(first, first + 6)]
-
-    @property
-    def periods(self) -> list[str]:
-        return [m.text for m in self.months]
-
-    @property
-    def start(self) -> dt.date:
-        return self.months[0].start
-
-    @property
-    def end(self) -> dt.date:
-        return self.months[-1].end
+    def _number(self) -> int:
+        return self.half
 
 
 def month(text: str) -> Month:

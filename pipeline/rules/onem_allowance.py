@@ -1,9 +1,9 @@
 """ONEM compensation allowance for Belgian frontier workers employed in the Netherlands or France.
 
 Legal basis: Royal Decree (AR) of 9 June 1999 "accordant une indemnité aux travailleurs
-frontaliers belges", Justel ELI eli/arrete/1999/06/09/1999012439 (seed 004), as amended by
+frontaliers belges", Justel ELI eli/arrete/1999/06/09/1999012439 as amended by
 AR 5 October 2000; irrevocable euro conversion rates of Council Regulation (EC) No 2866/98.
-Rules: rules-reference §4 (and §5.5), data-contract computation 5.
+Data-contract computation 5; docs/onem_allowance.md gives each choice.
 
 * Scope (art. 1 §1): residents of Belgium employed in the Netherlands or France
   (:func:`employed_abroad_expr`). They pay no Belgian ONSS or withholding on that work.
@@ -17,7 +17,7 @@ Rules: rules-reference §4 (and §5.5), data-contract computation 5.
   products.
 * Amount: band BEF ÷ 40.3399 rounded half-up to the cent (49.58 / 37.18 / 24.79), then
   × work_fraction rounded once half-up to the cent ("prorated", art. 2 §1 al. 2 as read in
-  rules-reference §4.4) or the full band amount ("full_band", the other reading).
+  docs/onem_allowance.md) or the full band amount ("full_band", the other reading).
 * Claims (art. 3): one application per calendar semester; valid if received within 3 years from
   the first day of the following semester (:func:`semester_claims`).
 
@@ -41,6 +41,7 @@ from pipeline.rules.employed_abroad import (
     unsupported_work_country_expr,
     work_country_expr,
 )
+from schemas.outputs import OUTPUTS
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
     ("be_border_zone_resident", "NOT_BE_BORDER_ZONE_RESIDENT"),
@@ -70,7 +71,7 @@ REASON_TEXT: dict[str, str] = {
         "no allowance. This is the usual outcome today: since the BE-NL treaty (applied from 2003) wages earned in "
         "the Netherlands are taxed in the Netherlands, and since the BE-FR avenant of 2008 (retroactive to "
         "2007-01-01) wages earned in France are taxed in France, so the decree is probably dormant "
-        "(rules-reference §4.1); confirm with ONEM."
+        "(docs/onem_allowance.md); confirm with ONEM."
     ),
     REASON_NO_WAGE: (
         "No wage subject to foreign social contributions in the month (AR 9 June 1999 art. 2: the allowance is "
@@ -85,7 +86,7 @@ REASON_TEXT: dict[str, str] = {
 """Plain-language explanation of every reason code (for claim files and the payroll officer)."""
 
 READINGS = ("prorated", "full_band")
-"""Readings of art. 2 §1 al. 2 / §2 al. 2 for part-time workers (rules-reference §4.4)."""
+"""Readings of art. 2 §1 al. 2 / §2 al. 2 for part-time workers (docs/onem_allowance.md, "Part-time rule")."""
 
 PARAM = {
     "BEF": "onem/eur_rate_bef",
@@ -103,40 +104,15 @@ NATIONAL_CURRENCY = {"NL": "NLG", "FR": "FRF"}
 FTE_SCALE = 12
 """Decimals shown for fte_wage / fte_wage_national (display only; the band never uses them)."""
 
-BAND_BEF_DTYPE = pl.Decimal(18, 0)
-
-ALLOWANCE_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "country": pl.String,
-    "semester": pl.String,
-    "fte_wage": WIDE,
-    "fte_wage_national": WIDE,
-    "band": pl.Int8,
-    "band_bef": BAND_BEF_DTYPE,
-    "amount": MONEY,
-    "eligible": pl.Boolean,
-    "reason": pl.String,
-    "claim_deadline": pl.Date,
-    "part_time_reading": pl.String,
-}
-"""Output ``onem_allowance`` (key employee_id, period), in column order."""
+ALLOWANCE_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_allowance"].schema()
+"""Output ``onem_allowance`` (key employee_id, period), in column order, as ``schemas.outputs`` declares it."""
 
 MONTH_COLUMNS = ("m1", "m2", "m3", "m4", "m5", "m6")
 """Monthly amounts of a semester: m1 = January (H1) or July (H2) ... m6 = June or December."""
 
-CLAIMS_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "country": pl.String,
-    "semester": pl.String,
-    "months": pl.Int32,
-    **dict.fromkeys(MONTH_COLUMNS, MONEY),
-    "total": MONEY,
-    "claim_deadline": pl.Date,
-    "claimable": pl.Boolean,
-    "months_missing": pl.String,
-}
-"""Semester claim file (key employee_id, country), in column order."""
+CLAIMS_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_claims"].schema()
+"""Semester claim file ``onem_claims`` (key employee_id, country), in column order, as ``schemas.outputs``
+declares it."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,7 +190,7 @@ def compute_onem_allowance(
     params: Parameters,
     part_time_reading: str = "prorated",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Monthly ONEM compensation allowance of ``period`` (AR 9 June 1999 art. 1-3; rules-reference §4).
+    """Monthly ONEM compensation allowance of ``period`` (AR 9 June 1999 art. 1-3).
 
     Returns ``(allowance, rejects)``. ``allowance`` has one row per employee selected by
     :func:`employed_abroad_expr` with a pay row in ``period`` (columns :data:`ALLOWANCE_SCHEMA`,
@@ -223,7 +199,7 @@ def compute_onem_allowance(
     wages; such rows get no allowance row.
 
     ``part_time_reading``: "prorated" (band amount × work_fraction, rounded half-up) or
-    "full_band" (the band amount of the full-time-equivalent wage, unprorated), rules-reference §4.4.
+    "full_band" (the band amount of the full-time-equivalent wage, unprorated); docs/onem_allowance.md.
     """
     if part_time_reading not in READINGS:
         raise ValueError(f"part_time_reading must be one of {READINGS}, not {part_time_reading!r}")
@@ -342,7 +318,7 @@ def compute_onem_allowance(
             fte_wage.alias("fte_wage"),
             fte_national.alias("fte_wage_national"),
             pl.col("band"),
-            by_band(band_bef, BAND_BEF_DTYPE).alias("band_bef"),
+            by_band(band_bef, ALLOWANCE_SCHEMA["band_bef"]).alias("band_bef"),
             pl.when(pl.col("reason") == REASON_ELIGIBLE)
             .then(due)
             .otherwise(pl.lit(Decimal(0), dtype=MONEY))
@@ -365,7 +341,7 @@ def compute_onem_allowance(
 
 
 def semester_claims(allowance: pl.DataFrame, semester: str, run_date: dt.date) -> pl.DataFrame:
-    """Semester claim file (AR 9 June 1999 art. 3; rules-reference §4.5).
+    """Semester claim file (AR 9 June 1999 art. 3).
 
     ``allowance``: rows of ``compute_onem_allowance`` for any months (e.g. read from the run
     store; key employee_id, period). Output: one row per employee (and country of work) with

@@ -136,3 +136,56 @@ def test_birth_date_from_valid_niss_matches_the_general_decoder():
     )
     assert got.height >= n
     assert got.filter(pl.col("general").ne_missing(pl.col("fast"))).height == 0
+
+
+def test_country_codes_are_checked_against_the_assigned_iso_3166_codes(tmp_path):
+    """Data contract: residence_country / work_country are ISO 3166-1 alpha-2 codes, "an assigned code (a real
+    country: XX, UK, EL are rejected)". The list of assigned codes is the ISO 3166 Maintenance Agency's, as
+    shipped by pycountry: GB and GR are assigned; UK and EL are only *exceptionally reserved* (the EU's
+    abbreviations), so they are rejected with a message naming GB / GR; XX is user-assigned (no country) and
+    gets the general format message, as does an alpha-3 code."""
+    header = (
+        "employee_id,employer_id,niss,last_name,first_name,birth_date,worker_status,contract_type,contract_start,"
+        "contract_end,work_fraction,residence_country,work_country\n"
+    )
+    rows = [
+        ("C1", "85073003328", "GB", "BE"),  # line 2: valid (United Kingdom)
+        ("C2", "90020200146", "GR", ""),  # line 3: valid (Greece), work_country defaults to BE
+        ("C3", "88121500118", "UK", "BE"),  # line 4: reserved -> GB
+        ("C4", "79041000181", "EL", "BE"),  # line 5: reserved -> GR
+        ("C5", "83060700166", "XX", "BE"),  # line 6: not a country
+        ("C6", "85073003328", "BE", "UK"),  # line 7: work_country checked the same way
+        ("C7", "90020200146", "be", "BE"),  # line 8: valid, reading puts country codes in upper case
+        ("C8", "88121500118", "BEL", "BE"),  # line 9: alpha-3, not alpha-2
+    ]
+    text = header + "".join(
+        f"{eid},125482497,{niss},Name,First,,white_collar,open_ended,2020-01-01,,1,{res},{work}\n"
+        for eid, niss, res, work in rows
+    )
+    (tmp_path / "employers.csv").write_text("employer_id,name,workforce\n125482497,Acme,5\n", encoding="utf-8")
+    (tmp_path / "employees.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "pay.csv").write_text("employee_id,period,gross_salary\nC1,2026-10,3000.00\n", encoding="utf-8")
+    result = validate_batch(read_batch(tmp_path, Profile.load(None)))
+    country = result.rejects.filter(pl.col("column").is_in(["residence_country", "work_country"]))
+    got = {(r["source_line"], r["column"], r["check"], r["value"]) for r in country.iter_rows(named=True)}
+    assert got == {
+        (4, "residence_country", "country_code_reserved", "UK"),
+        (5, "residence_country", "country_code_reserved", "EL"),
+        (6, "residence_country", "format_country", "XX"),
+        (7, "work_country", "country_code_reserved", "UK"),
+        (9, "residence_country", "format_country", "BEL"),
+    }
+    messages = dict(zip(country["value"], country["message"], strict=False))
+    assert "use GB for the United Kingdom" in messages["UK"] and "GR for Greece" in messages["EL"]
+    assert messages["XX"] == "not an ISO 3166-1 alpha-2 country code"  # unchanged message
+    assert "C1" in result.frames["employees"]["employee_id"].to_list()
+
+
+def test_the_assigned_code_list_is_the_iso_one():
+    """249 assigned alpha-2 codes in ISO 3166-1 (pycountry 26.2.16); every country the batch knows is there."""
+    from schemas.checks import ISO_3166_ALPHA2, RESERVED_COUNTRY_CODES
+
+    assert len(ISO_3166_ALPHA2) == 249
+    assert {"BE", "FR", "LU", "NL", "DE", "IT", "PL", "ES", "PT", "GB", "GR"} <= set(ISO_3166_ALPHA2)
+    assert not {"UK", "EL", "XX"} & set(ISO_3166_ALPHA2)
+    assert RESERVED_COUNTRY_CODES == {"UK": "GB", "EL": "GR"}

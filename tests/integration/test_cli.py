@@ -70,6 +70,29 @@ def test_sample_batch_golden_cents(october):
         D("767.29"),
         D("1993.45"),
     )
+    # EMP-BE-025, blue collar hired 2026-08-24 (one month of service complete on 2026-09-23, law of 3 July 1978
+    # art. 52 § 1), daily wage 119.98: the spell of 7-11 September paid nothing (first month), so it is no relapse
+    # anchor (art. 52 § 1 al. 3: "ayant donné lieu au paiement du salaire garanti") and 5-9 October is a new
+    # period, ranks 1-5 at 100 %: 5 x 119.98 = 599.90 ONSS (as a relapse it would be ranks 6-10: 2 x 119.98 +
+    # 3 x 103.04). Gross 2,600.00 x 17 / 22 working days = 2,009.09; base (2,009.09 + 599.90) x 108 % = 2,817.71.
+    be025 = line(out, "EMP-BE-025")
+    assert (be025["guaranteed_wage_onss"], be025["guaranteed_wage_exempt"], be025["onss_base"]) == (
+        D("599.90"),
+        D("0.00"),
+        D("2817.71"),
+    )
+    # EMP-BE-027, white collar sick since 2023-03-01: October is ranks 1,311-1,341, all mutuality (art. 70: 30 days
+    # at most), 22 working days declared under service code 50; no parameter value is needed on 2023 dates, so the
+    # run exits 0 (the fixture asserts it).
+    be027 = line(out, "EMP-BE-027")
+    assert (be027["gross_salary"], be027["guaranteed_wage_onss"], be027["onss_base"]) == (
+        D("0.00"),
+        D("0.00"),
+        D("0.00"),
+    )
+    days = pl.read_parquet(out / "guaranteed_wage_days.parquet").filter(pl.col("employee_id") == "EMP-BE-027")
+    assert (days.height, days["day_rank"].min(), days["day_rank"].max()) == (31, 1311, 1341)
+    assert set(days["band"]) == {"MUTUALITY"} and days.filter(pl.col("service_code") == 50).height == 22
     # EMP-LU-003: 35 days outside Belgium in 2026 > 34 (BE-LU avenant): share 20 / (20 + 2 + 0) = 0.9091.
     lu = line(out, "EMP-LU-003")
     assert (lu["withholding_reason"], lu["taxable_share_be"]) == ("LU_OVER_TOLERANCE_PRORATA", D("0.9091"))
@@ -107,12 +130,47 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
     manifest = json.loads((out / "manifest.json").read_text())
     for counts in manifest["counts"].values():
         assert counts["read"] == counts["valid"] + counts["rejected"]
-    assert manifest["totals"]["computed"] == 50
+    assert manifest["totals"]["computed"] == 53
+    assert manifest["counts"]["employees"] == {"read": 53, "valid": 53, "rejected": 0}
+    assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, "rejected": 0}
     from pipeline.outputs.audit import sha256_file
 
     for entry in manifest["outputs"]:
         assert sha256_file(out / entry["name"]) == entry["sha256"]
     assert "guaranteed_wage/inami_ceiling_start_from_2024" in manifest["parameters_not_verified"]
+
+
+def test_public_holiday_in_a_prolonged_suspension_in_the_july_sample(tmp_path):
+    """EMP-BE-026 (blue collar) is ill 2026-06-16 .. 07-05, prolonged by a certificate from 07-06 to 07-31: one
+    uninterrupted suspension, so the 30-day window of the royal decree of 18 April 1974 runs from 06-16 and the
+    national holiday Tue 21 July is its day 36 (the prolongation's day 16): not paid by the employer (rank 36,
+    mutuality, 0.00) - before the fix it was paid at 100 % and subject to ONSS."""
+    result = run(
+        "run",
+        str(SAMPLE / "quarter_2026_q3" / "2026-07"),
+        "--period",
+        "2026-07",
+        "--out",
+        str(tmp_path / "out"),
+        "--run-date",
+        "2026-08-03",
+        "--store",
+        str(tmp_path / "store"),
+        "-q",
+    )
+    assert result.exit_code == 0, result.output
+    days = pl.read_parquet(tmp_path / "out" / "guaranteed_wage_days.parquet")
+    holiday = days.filter((pl.col("employee_id") == "EMP-BE-026") & (pl.col("date") == pl.date(2026, 7, 21))).row(
+        0, named=True
+    )
+    assert (holiday["public_holiday"], holiday["episode_day"], holiday["day_rank"], holiday["band"]) == (
+        True,
+        16,
+        36,
+        "MUTUALITY",
+    )
+    assert (holiday["amount"], holiday["onss_subject"]) == (D("0.00"), False)
+    assert line(tmp_path / "out", "EMP-BE-026")["guaranteed_wage_onss"] == D("0.00")
 
 
 def test_rerun_is_byte_identical(october, tmp_path):

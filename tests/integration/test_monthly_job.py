@@ -42,4 +42,4 @@ def test_without_an_output_folder_nothing_is_published(tmp_path):
 
     result = monthly.run_month(SAMPLE, "2026-10", dt.date(2026, 11, 2), on_step=on_step)
     assert seen == ["load", "check", "compute", "manifest"]
-    assert result.path is None and result.manifest["totals"]["computed"] == 50
+    assert result.path is None and result.manifest["totals"]["computed"] == 53

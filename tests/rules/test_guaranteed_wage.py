@@ -1,4 +1,4 @@
-"""Guaranteed wage on sickness / private accident (data contract computation 1, rules-reference §3).
+"""Guaranteed wage on sickness / private accident (data contract computation 1).
 
 Hand-worked cases. Legal basis cited in each test:
 - law of 3 July 1978 on employment contracts (LCT) art. 52 (blue collars: 7 days 100 %, one month
@@ -9,53 +9,30 @@ Hand-worked cases. Legal basis cited in each test:
   above the INAMI ceiling) and CCT 13bis (short white collars: 86.93 %, 26.93 % / 86.93 %);
 - law of 4 January 1974 / AR 18 April 1974 (public holiday within 30 days of the incapacity start).
 Amounts: round(daily_wage x rate) once per day, half away from zero (data contract "Money").
-Ceilings (rules-reference §3.5, 6-day basis, x 6/5 for a 5-day week): start-from-2024 band
+INAMI ceilings (6-day basis, x 6/5 for a 5-day week; CGSLB table, INAMI "Votre plafond salarial"): start-from-2024 band
 179.5442 (2024-05 .. 2025), 183.1311 (2026-01/02) -> 219.75732 on 5 days, 186.7916 (2026-03..08)
 -> 224.14992 on 5 days.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 from decimal import Decimal
 
+import holidays
 import polars as pl
 import pytest
 
-from pipeline.core.money import MONEY
 from pipeline.core.params import default_parameters
 from pipeline.core.rejects import REJECT_SCHEMA
+from pipeline.errors import MissingParameterError
 from pipeline.rules.guaranteed_wage import DAYS_SCHEMA, MONTHLY_SCHEMA, compute_guaranteed_wage
+from pipeline.testing.builders import validated
 
 D = Decimal
 d = dt.date.fromisoformat
-
-EMP_SCHEMA = {
-    "employee_id": pl.String,
-    "worker_status": pl.String,
-    "contract_type": pl.String,
-    "contract_start": pl.Date,
-    "contract_end": pl.Date,
-    "weekly_work_days": pl.Int8,
-}
-ABS_SCHEMA = {
-    "employee_id": pl.String,
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-    "cause": pl.String,
-    "other_cause": pl.Boolean,
-    "partial_resumption": pl.Boolean,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
-PAY_SCHEMA = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "daily_wage": MONEY,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
 
 
 def emp(eid, status="blue_collar", ctype="open_ended", start="2020-01-01", end=None, days=5):
@@ -77,7 +54,6 @@ def episode(eid, start, end, cause="illness", other=False, partial=False):
         "cause": cause,
         "other_cause": other,
         "partial_resumption": partial,
-        "source_file": "absences.csv",
     }
 
 
@@ -86,18 +62,16 @@ def wage(eid, period, daily):
         "employee_id": eid,
         "period": period,
         "daily_wage": D(daily) if daily is not None else None,
-        "source_file": "pay.csv",
     }
 
 
 def run(employees, absences, pay, period):
-    """Build typed frames (source lines numbered from 2 like a CSV) and compute."""
-    absences = [dict(a, source_line=i + 2) for i, a in enumerate(absences)]
-    pay = [dict(p, source_line=i + 2) for i, p in enumerate(pay)]
+    """Validated frames of the rows (the input contract's builders: source lines numbered from 2 like a
+    CSV, every other column valid) and compute."""
     return compute_guaranteed_wage(
-        pl.DataFrame(employees, schema=EMP_SCHEMA),
-        pl.DataFrame(absences, schema=ABS_SCHEMA),
-        pl.DataFrame(pay, schema=PAY_SCHEMA),
+        validated("employees", *employees, n=len(employees)),
+        validated("absences", *absences, n=len(absences)),
+        validated("pay", *pay, n=len(pay)),
         period,
         default_parameters(),
     )
@@ -126,7 +100,7 @@ def bands(result, eid):
 
 def test_blue_collar_ill_20_days_across_a_month_end():
     """LCT art. 52 § 1 + CCT 12bis. Ill Tue 2026-01-20 .. Sun 2026-02-08 (ranks 1-20), 5-day week,
-    normal pay 121.60/day (16 EUR/h x 7.6 h, rules-reference §3.5 example).
+    normal pay 121.60/day (16 EUR/h x 7.6 h).
 
     January: ranks 1-7 = 20..26 Jan, working Tue 20 - Fri 23 + Mon 26 = 5 x 121.60 = 608.00 (ONSS, code 1);
              ranks 8-12 = 27..31 Jan, working Tue 27 - Fri 30 = 4 x round(121.60 x 0.8588 = 104.43008)
@@ -258,25 +232,71 @@ def test_white_collar_on_a_two_month_contract():
 
 
 @pytest.mark.parametrize(
-    ("contract_end", "regime"),
+    ("contract_start", "contract_end", "regime"),
     [
-        ("2026-04-03", "white_collar_short"),  # day after end 04-04 < 04-05: less than 3 months
-        ("2026-04-04", "white_collar_long"),  # 2026-01-05 .. 2026-04-04 is exactly 3 months: art. 70
+        # Judicial Code art. 54: a term in months runs "de quantième à veille de quantième".
+        ("2026-01-05", "2026-04-04", "white_collar_long"),  # 5 Jan .. 4 Apr: exactly three months (art. 70)
+        ("2026-01-05", "2026-04-03", "white_collar_short"),  # one day less: art. 71
+        # No 31 April: the eve of the missing day is 30 April, the month's last day.
+        ("2026-01-31", "2026-04-30", "white_collar_long"),
+        ("2026-01-31", "2026-04-29", "white_collar_short"),
+        # From 30 November: no 30 February -> the term ends on 28 February 2026 ...
+        ("2025-11-30", "2026-02-28", "white_collar_long"),
+        ("2025-11-30", "2026-02-27", "white_collar_short"),
+        # ... from 29 November as well in a common year (no 29 February 2026) ...
+        ("2025-11-29", "2026-02-28", "white_collar_long"),
+        ("2025-11-29", "2026-02-27", "white_collar_short"),
+        # ... but on 29 February in a leap year (from 30 November 2027)
+        ("2027-11-30", "2028-02-29", "white_collar_long"),
+        ("2027-11-30", "2028-02-28", "white_collar_short"),
+        # From 28 / 29 February: the quantième is the 28th / 29th, the eve the 27th / 28th of May
+        ("2026-02-28", "2026-05-27", "white_collar_long"),
+        ("2026-02-28", "2026-05-26", "white_collar_short"),
+        ("2028-02-29", "2028-05-28", "white_collar_long"),
+        ("2028-02-29", "2028-05-27", "white_collar_short"),
     ],
 )
-def test_three_month_term_edge(contract_end, regime):
-    """LCT art. 71 'moins de trois mois': a term of exactly three months (date to date) is art. 70."""
+def test_three_month_term_edge(contract_start, contract_end, regime):
+    """LCT art. 71 'moins de trois mois': a term of three months or more is art. 70. The term's last day is
+    the eve of the same day of the month three months after the start (Judicial Code art. 54), or the last day
+    of that month when it has no such day. Ill on the contract's last day (any day works: the regime is the
+    contract's)."""
+    period = contract_end[:7]
     result = run(
-        [emp("S2", status="white_collar", ctype="fixed_term", start="2026-01-05", end=contract_end)],
-        [episode("S2", "2026-03-02", "2026-03-03")],
-        [wage("S2", "2026-03", "100.00")],
-        "2026-03",
+        [emp("S2", status="white_collar", ctype="fixed_term", start=contract_start, end=contract_end)],
+        [episode("S2", contract_end, contract_end)],
+        [wage("S2", period, "100.00")],
+        period,
     )
     assert set(result.days.get_column("regime")) == {regime}
 
 
+@pytest.mark.parametrize(
+    ("ill_until", "band", "onss", "exempt"),
+    [
+        # Thu 30 April is still in the first month of service (31 March .. 30 April): nothing paid in April
+        ("2026-04-30", "NO_SENIORITY", "0.00", "0.00"),
+        # May: Fri 1 May a holiday in the window (100.00, ONSS); Mon 4 May rank 8 at 85.88 % = 85.88
+        ("2026-05-04", "WEEK2", "100.00", "85.88"),
+    ],
+)
+def test_one_month_of_service_from_the_31st(ill_until, band, onss, exempt):
+    """LCT art. 52 § 1: one month of uninterrupted service, counted as a term in months (Judicial Code
+    art. 54, month-end fallback): a blue collar hired Tue 2026-03-31 completes it at the end of Thu 30 April
+    (there is no 31 April), so the right opens on 1 May. Ill Mon 2026-04-27 .. ill_until, 100.00/day."""
+    period = ill_until[:7]
+    result = run(
+        [emp("M1", start="2026-03-31")],
+        [episode("M1", "2026-04-27", ill_until)],
+        [wage("M1", period, "100.00")],
+        period,
+    )
+    assert day(result, "M1", ill_until)["band"] == band
+    assert totals(result, "M1") == (D(onss), D(exempt))
+
+
 def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday():
-    """CCT 12bis + rules-reference §3.5 example: 304.00/day (40 EUR/h x 7.6 h), 5-day week, January 2026.
+    """CCT 12bis: 304.00/day (40 EUR/h x 7.6 h), 5-day week, January 2026.
     Ill Mon 2025-12-29 .. Sat 2026-01-31 (crosses the year end; ranks continue).
 
     December 2025: ranks 1-3 = Mon 29 - Wed 31 = 3 x 304.00 = 912.00 (ONSS).
@@ -286,7 +306,7 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
       ranks 8-14 = 5..11 Jan: round(304 x 0.8588 = 261.0752) = 261.08 x 5 = 1,305.40 (code 10).
       ranks 15-30 = 12..27 Jan, ceiling 183.1311 x 6/5 = 219.75732:
         0.2588 x 219.75732 + 0.8588 x (304 - 219.75732) = 56.873194416 + 72.347213584 = 129.220408
-        -> 129.22 (= the rules-reference's 129.22 by the weekly method) x 12 working days = 1,550.64.
+        -> 129.22 (the same as the weekly apportionment below / above 6 x ceiling) x 12 working days = 1,550.64.
       exempt = 1,305.40 + 1,550.64 = 2,856.04. ranks 31-34 (28..31 Jan): mutuality.
     """
     employees = [emp("B4")]
@@ -322,7 +342,7 @@ def test_blue_collar_above_the_ceiling_across_the_year_end_with_new_year_holiday
     ],
 )
 def test_complement_on_both_sides_of_the_ceiling(daily_wage, complement):
-    """CCT 12bis: 25.88 % below + 85.88 % above the INAMI ceiling (rules-reference §3.2, §3.5)."""
+    """CCT 12bis: 25.88 % below + 85.88 % above the INAMI ceiling (the mutuality pays 60 % of the capped wage)."""
     result = run(
         [emp("B5")], [episode("B5", "2026-01-05", "2026-01-19")], [wage("B5", "2026-01", daily_wage)], "2026-01"
     )
@@ -399,7 +419,7 @@ def test_relapse_after_6_weeks_continues_in_2026_but_not_in_2025():
 )
 def test_relapse_window_edges(first_end, relapse_start, expected_rank):
     """LCT art. 52 § 2: the relapse period counts calendar days from the day after the end of the previous
-    incapacity (rules-reference §3.4). E1 is 5 days long (ranks 1-5), so a relapse starts at rank 6."""
+    incapacity. E1 is 5 days long (ranks 1-5), so a relapse starts at rank 6."""
     e1_start = (d(first_end) - dt.timedelta(days=4)).isoformat()
     period = relapse_start[:7]
     result = run(
@@ -457,8 +477,8 @@ def test_other_cause_breaks_the_chain_and_starts_a_new_one():
 
 
 def test_chain_of_several_relapses_carries_the_offset():
-    """§3.4: each relapse continues the count of the previous one; E1 10 days, E2 5 days (gap 5), E3 3 days
-    (gap 5) -> E3 starts at rank 16; E4 60 days after E3 (> 56) is a new period."""
+    """LCT art. 52 § 1 al. 3: each relapse continues the count of the previous one; E1 10 days, E2 5 days
+    (gap 5), E3 3 days (gap 5) -> E3 starts at rank 16; E4 60 days after E3 (> 56) is a new period."""
     result = run(
         [emp("C1")],
         [
@@ -485,6 +505,130 @@ def test_chain_of_several_relapses_carries_the_offset():
         "2026-03",
     )
     assert day(march, "C1", "2026-03-29")["day_rank"] == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# The relapse anchor: the last incapacity that gave rise to guaranteed wage
+# ----------------------------------------------------------------------------------------------
+
+
+def test_successive_relapses_are_measured_from_the_last_spell_that_paid_guaranteed_wage():
+    """LCT art. 52 § 1 al. 3: no new guaranteed wage within 14 days (incapacities starting before 2026) "suivant
+    la fin d'une période d'incapacité de travail ayant donné lieu au paiement du salaire garanti". Securex
+    Lex4You "rechutes successives" example, blue collar on a 6-day week (he resumes work on a Saturday),
+    120.00/day, ceiling 179.5442 (6-day basis, no x 6/5):
+      E1 Tue 2025-09-23 .. Fri 10-10 (ranks 1-18: 100 % / 85.88 % / complement) -> gave rise to guaranteed wage;
+      E2 Mon 10-20 .. Tue 11-11, 10 days after E1: relapse, ranks 19-41 -> only the complement (25.88 %) until
+         31 October, then mutuality; Sat 1 and Tue 11 November are public holidays within 30 days of E2's start.
+         E2 paid no day at 100 % or 85.88 %: it is no anchor;
+      E3 Thu 11-20 .. Sat 2026-02-28: 9 days after E2 but 41 days after E1 (the last anchor) -> NOT a relapse:
+         a new period, ranks 1-7 (20..26 Nov) at 100 %, ranks 8-11 (27..30 Nov) at 85.88 %.
+    November: holidays 2 x 120.00 = 240.00 ONSS; E3 ranks 1-7 working Thu 20 - Sat 22, Mon 24 - Wed 26 =
+    6 x 120.00 = 720.00 ONSS; ranks 8-11 working Thu 27 - Sat 29 = 3 x round(120 x 85.88 % = 103.056) = 309.18.
+    ONSS = 960.00, exempt = 309.18. (Measured from E2, E3 would be a relapse at rank 42: only the holidays.)"""
+    absences = [
+        episode("S9", "2025-09-23", "2025-10-10"),
+        episode("S9", "2025-10-20", "2025-11-11"),
+        episode("S9", "2025-11-20", "2026-02-28"),
+    ]
+    october = run([emp("S9", days=6)], absences, [wage("S9", "2025-10", "120.00")], "2025-10")
+    assert (day(october, "S9", "2025-10-20")["day_rank"], day(october, "S9", "2025-10-20")["band"]) == (
+        19,
+        "COMPLEMENT",
+    )
+    assert day(october, "S9", "2025-10-31")["day_rank"] == 30
+    result = run([emp("S9", days=6)], absences, [wage("S9", "2025-11", "120.00")], "2025-11")
+    assert day(result, "S9", "2025-11-01")["band"] == "PUBLIC_HOLIDAY"
+    assert (day(result, "S9", "2025-11-03")["day_rank"], day(result, "S9", "2025-11-03")["band"]) == (33, "MUTUALITY")
+    third = day(result, "S9", "2025-11-20")
+    assert (third["day_rank"], third["band"], third["relapse"], third["chain_start"]) == (
+        1,
+        "G100",
+        False,
+        d("2025-11-20"),
+    )
+    assert (day(result, "S9", "2025-11-27")["day_rank"], day(result, "S9", "2025-11-27")["band"]) == (8, "WEEK2")
+    assert totals(result, "S9") == (D("960.00"), D("309.18"))
+
+
+@pytest.mark.parametrize(
+    ("first_episode", "onss", "exempt", "first_rank"),
+    [
+        # E1 entirely in the first month of service (NO_SENIORITY, nothing paid): no anchor, E2 is a new
+        # period, ranks 1-5 = 5 x 121.60 = 608.00 ONSS
+        (("2026-01-12", "2026-01-16"), "608.00", "0.00", 1),
+        # E1 Mon 02-02 .. Fri 02-06: the month is reached on Thu 02-05 -> ranks 4-5 paid at 100 % (2 x 121.60):
+        # E1 gave rise to guaranteed wage, E2 (10 days later) is a relapse, ranks 6-10: Mon 16, Tue 17 at 100 %,
+        # Wed 18 - Fri 20 at 85.88 % (3 x 104.43). ONSS 4 x 121.60 = 486.40, exempt 313.29
+        (("2026-02-02", "2026-02-06"), "486.40", "313.29", 6),
+    ],
+)
+def test_a_spell_before_one_month_of_service_is_no_relapse_anchor(first_episode, onss, exempt, first_rank):
+    """LCT art. 52 § 1: one month of uninterrupted service is needed (blue collar hired Mon 2026-01-05: the
+    month is reached on 2026-02-05); a spell that paid nothing does not make the next illness a relapse.
+    E2 = Mon 2026-02-16 .. Fri 02-20, 121.60/day (within 8 weeks of either E1)."""
+    result = run(
+        [emp("A1", start="2026-01-05")],
+        [episode("A1", *first_episode), episode("A1", "2026-02-16", "2026-02-20")],
+        [wage("A1", "2026-02", "121.60")],
+        "2026-02",
+    )
+    assert day(result, "A1", "2026-02-16")["day_rank"] == first_rank
+    assert day(result, "A1", "2026-02-16")["relapse"] is (first_rank > 1)
+    assert totals(result, "A1") == (D(onss), D(exempt))
+
+
+@pytest.mark.parametrize(
+    ("third_start", "third_end", "first_rank", "onss"),
+    [
+        # 57 days after E1's end (and 45 after E2's): no relapse, a new period: 5 x 121.60
+        ("2026-04-13", "2026-04-17", 1, "608.00"),
+        # 54 days after E1's end: relapse of E1's chain, offset 35 + 5 = 40 -> ranks 41-45, mutuality
+        ("2026-04-10", "2026-04-14", 41, "0.00"),
+    ],
+)
+def test_a_relapse_wholly_past_day_30_is_no_anchor(third_start, third_end, first_rank, onss):
+    """LCT art. 52 § 1 al. 3 as amended by the law of 19 December 2025 (8 weeks = 56 days in 2026).
+    Blue collar, E1 Mon 2026-01-12 .. Sun 02-15 (35 days: ranks 1-30 paid, 31-35 mutuality) gave rise to
+    guaranteed wage; E2 Mon 02-23 .. Fri 02-27, 8 days later, is a relapse at ranks 36-40: all mutuality,
+    so E2 is no anchor. E3 is measured from the end of E1 (02-15), not of E2 (02-27)."""
+    result = run(
+        [emp("W9")],
+        [
+            episode("W9", "2026-01-12", "2026-02-15"),
+            episode("W9", "2026-02-23", "2026-02-27"),
+            episode("W9", third_start, third_end),
+        ],
+        [wage("W9", "2026-04", "121.60")],
+        "2026-04",
+    )
+    assert day(result, "W9", third_start)["day_rank"] == first_rank
+    assert totals(result, "W9") == (D(onss), D("0.00"))
+
+
+@pytest.mark.parametrize("other_cause", [False, True])
+def test_a_prolongation_continues_the_count_even_after_a_spell_that_paid_nothing(other_cause):
+    """An episode that starts the day after the previous one ends is the same incapacity (no resumption of
+    work): its ranks continue whatever the first certificate paid and whatever the second says (the
+    "other illness" exception of LCT art. 52 § 1 al. 3 is about a new incapacity after a resumption).
+    Blue collar hired Mon 2026-01-05 (month reached 02-05); E1 Mon 01-26 .. Sun 02-01 (ranks 1-7, no month
+    of service: nothing paid), E2 Mon 02-02 .. Fri 02-13: ranks 8-19. Mon 2 - Wed 4 no seniority (0.00),
+    Thu 5 - Fri 6 ranks 11-12 at 85.88 % = 2 x 104.43, Mon 9 - Fri 13 ranks 15-19 complement
+    5 x round(121.60 x 25.88 % = 31.47008) = 157.35; exempt 208.86 + 157.35 = 366.21."""
+    result = run(
+        [emp("P9", start="2026-01-05")],
+        [episode("P9", "2026-01-26", "2026-02-01"), episode("P9", "2026-02-02", "2026-02-13", other=other_cause)],
+        [wage("P9", "2026-02", "121.60")],
+        "2026-02",
+    )
+    monday = day(result, "P9", "2026-02-02")
+    assert (monday["day_rank"], monday["band"], monday["relapse"], monday["chain_start"]) == (
+        8,
+        "NO_SENIORITY",
+        True,
+        d("2026-01-26"),
+    )
+    assert totals(result, "P9") == (D("0.00"), D("366.21"))
 
 
 def test_worker_in_the_first_month_of_service():
@@ -580,6 +724,57 @@ def test_public_holiday_on_a_saturday_depends_on_the_weekly_schedule():
     assert (five["band"], five["payer"], five["amount"], five["service_code"]) == ("WEEK2", "none", D("0.00"), None)
 
 
+def test_public_holiday_window_runs_from_the_start_of_an_uninterrupted_suspension():
+    """AR 18 April 1974 (law of 4 January 1974): the employer pays a public holiday that falls within the first
+    30 days of the suspension of the contract for illness; a prolongation (a certificate starting the day after
+    the previous one ends) does not start a new suspension, so the window does not restart. Blue collar,
+    121.60/day: E1 Thu 2026-04-09 .. Sun 04-19, prolonged by E2 Mon 04-20 .. Fri 05-22 (ranks 12-44).
+      Fri 1 May = suspension day 23 -> public-holiday pay 121.60 (ONSS, code 1);
+      Ascension Thu 14 May = suspension day 36 (E2's day 25): beyond the 30 days -> rank 36, MUTUALITY, 0.00;
+      Mon 4 - Fri 8 May = ranks 26-30, complement 5 x round(121.60 x 25.88 % = 31.47008) = 157.35.
+    May: ONSS 121.60, exempt 157.35 (with a window restarting at E2, Ascension would add 121.60 ONSS)."""
+    result = run(
+        [emp("H3")],
+        [episode("H3", "2026-04-09", "2026-04-19"), episode("H3", "2026-04-20", "2026-05-22")],
+        [wage("H3", "2026-05", "121.60")],
+        "2026-05",
+    )
+    may_day = day(result, "H3", "2026-05-01")
+    assert (may_day["day_rank"], may_day["band"], may_day["amount"]) == (23, "PUBLIC_HOLIDAY", D("121.60"))
+    ascension = day(result, "H3", "2026-05-14")
+    assert (ascension["day_rank"], ascension["episode_day"], ascension["band"], ascension["amount"]) == (
+        36,
+        25,
+        "MUTUALITY",
+        D("0.00"),
+    )
+    assert totals(result, "H3") == (D("121.60"), D("157.35"))
+
+
+@pytest.mark.parametrize(
+    ("suspension_start", "band", "onss"),
+    [
+        # Sun 2026-04-26: Whit Monday 25 May is day 30 of the suspension -> paid (and rank 30)
+        ("2026-04-26", "PUBLIC_HOLIDAY", "300.00"),
+        # Sat 2026-04-25: Whit Monday is day 31 -> not paid by the employer (rank 31: mutuality)
+        ("2026-04-25", "MUTUALITY", "200.00"),
+    ],
+)
+def test_public_holiday_window_edge_across_a_prolongation(suspension_start, band, onss):
+    """30 calendar days from the first day of the suspension, the prolongation included. E1 suspension_start ..
+    Sun 05-03, E2 Mon 05-04 .. Fri 05-29, blue collar 100.00/day. In May the holidays Fri 1 (day 6/7) and
+    Ascension Thu 14 (day 19/20) are paid either way (2 x 100.00); Whit Monday decides the third."""
+    result = run(
+        [emp("H4")],
+        [episode("H4", suspension_start, "2026-05-03"), episode("H4", "2026-05-04", "2026-05-29")],
+        [wage("H4", "2026-05", "100.00")],
+        "2026-05",
+    )
+    assert day(result, "H4", "2026-05-25")["band"] == band
+    assert day(result, "H4", "2026-05-14")["band"] == "PUBLIC_HOLIDAY"
+    assert totals(result, "H4")[0] == D(onss)
+
+
 def test_public_holiday_window_restarts_with_a_relapse_episode():
     """The 30-day holiday window runs from the start of each suspension (episode), not from the chained rank:
     white collar E1 Mon 2026-03-02 .. Sun 04-05 (35 days, ranks 1-35); relapse E2 Mon 05-11 .. Wed 05-20
@@ -604,7 +799,7 @@ def test_public_holiday_window_restarts_with_a_relapse_episode():
 
 @pytest.mark.parametrize("other_cause", [False, True])
 def test_relapse_during_partial_resumption_gives_nothing_from_2026(other_cause):
-    """Rules-reference §3.4 (ALHR, Securex 2026): from 2026 a new full incapacity during an approved partial
+    """ALHR, Securex Lex4You (2026): from 2026 a new full incapacity during an approved partial
     resumption gives no guaranteed wage at all, whatever the cause. E1 2026-01-05..01-09; E2 2026-02-02..02-06
     flagged partial_resumption -> RELAPSE_PARTIAL_RESUMPTION, mutuality, code 50, 0.00."""
     result = run(
@@ -630,8 +825,9 @@ def test_relapse_during_partial_resumption_gives_nothing_from_2026(other_cause):
     ],
 )
 def test_relapse_during_partial_resumption_before_2026_is_exempt_for_20_weeks(relapse_start, band):
-    """Rules-reference §3.4: until 2025-12-31 the employer was exempt for 20 weeks (140 days) from the start
-    of the partial resumption, taken as the day after the previous episode's end (E1 ends 2025-01-10)."""
+    """ALHR "Rechute pendant une reprise progressive": until 2025-12-31 the employer was exempt for 20 weeks
+    (140 days) from the start of the partial resumption, taken as the day after the previous episode's end
+    (E1 ends 2025-01-10)."""
     period = relapse_start[:7]
     result = run(
         [emp("P2")],
@@ -830,34 +1026,207 @@ def test_complement_days_in_january_2024_use_the_derived_2024_ceiling():
     assert day(high, "Q2", "2024-01-22")["amount"] == D("87.96")
 
 
-def _reference_ranks(episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
-    """Rules-reference §3.4 algorithm, literally (python loop per employee; test oracle only)."""
+# ----------------------------------------------------------------------------------------------
+# Long sickness: parameters are looked up only where a row of the period needs them
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_worker_sick_since_2023_computes_in_october_2026(partial):
+    """Law of 3 July 1978 art. 52 / 70: the employer pays at most the first 30 days; an incapacity that
+    started on 2023-03-01 is far beyond them in October 2026. Rank of 2026-10-01 = days 2023-03-01 ..
+    2026-10-01 = 366 (to 2024-03-01, leap day included) + 365 + 365 + 214 (March .. September 2026) + 1
+    = 1,311; 2026-10-31 is rank 1,341. Every day is MUTUALITY: 22 working days with code 50, 9 weekend days
+    without a code, 0.00 each.
+
+    No value is needed on 2023-03-01: the relapse period (no earlier episode), the partial-resumption
+    exemption (flagged, but no earlier episode: exempt without a look-up) and the three-month term (open-ended
+    contract) are not looked up, so the run does not stop although
+    partial_resumption_exemption_days starts on 2024-01-01."""
+    result = run(
+        [emp("L1", start="2015-01-05")],
+        [episode("L1", "2023-03-01", "2026-12-31", partial=partial)],
+        [wage("L1", "2026-10", "140.00")],
+        "2026-10",
+    )
+    days = result.days
+    assert days.height == 31
+    assert (day(result, "L1", "2026-10-01")["day_rank"], day(result, "L1", "2026-10-31")["day_rank"]) == (1311, 1341)
+    expected_band = "RELAPSE_PARTIAL_RESUMPTION" if partial else "MUTUALITY"
+    assert set(days.get_column("band")) == {expected_band}
+    assert set(days.get_column("payer")) == {"mutuality"}
+    assert days.filter(pl.col("service_code") == 50).height == 22
+    assert days.get_column("amount").sum() == D("0.00")
+    assert totals(result, "L1") == (D("0.00"), D("0.00"))
+
+
+def test_episode_since_1970_and_old_relapses_need_no_parameter():
+    """A white collar (art. 70) sick since 1970-05-04 (rank of 2026-10-01: 20,605 -> MUTUALITY); another one
+    with two episodes ten days apart in 1975 (a relapse pair, relapse_window_days starts in 1978) and an
+    illness in October 2026. More than the longest relapse period (56 days) separates 1975 from 2026, so the
+    1975 episodes cannot reach the 2026 one: they are left out of the ranking and no value is looked up on
+    their dates. The 2026 episode Mon 5 .. Fri 9 October is rank 1-5: 5 x 150.00 = 750.00 ONSS."""
+    result = run(
+        [emp("V1", status="white_collar", start="1965-09-01"), emp("V2", status="white_collar", start="1972-01-03")],
+        [
+            episode("V1", "1970-05-04", "2027-01-31"),
+            episode("V2", "1975-03-03", "1975-03-07"),
+            episode("V2", "1975-03-17", "1975-03-21"),
+            episode("V2", "2026-10-05", "2026-10-09"),
+        ],
+        [wage("V1", "2026-10", "150.00"), wage("V2", "2026-10", "150.00")],
+        "2026-10",
+    )
+    assert day(result, "V1", "2026-10-01")["day_rank"] == 20605
+    assert set(result.days.filter(pl.col("employee_id") == "V1").get_column("band")) == {"MUTUALITY"}
+    assert day(result, "V2", "2026-10-05")["day_rank"] == 1
+    assert totals(result, "V2") == (D("750.00"), D("0.00"))
+
+
+@pytest.mark.parametrize(
+    ("hired", "onss", "exempt"),
+    [
+        # hired 2010: the 2013 incapacity paid guaranteed wage from day 1 -> the September 2026 episode
+        # (15 days after its end, within 8 weeks) is a relapse far beyond day 30: October is all mutuality
+        ("2010-01-04", "0.00", "0.00"),
+        # hired 2013-02-20: the month of service ends on 2013-03-19, so the 2013 incapacity reached it at
+        # rank 20, past the second week: it never paid guaranteed wage (only the complement) and anchors
+        # nothing. The 2026 episode is a new incapacity: Fri 25 Sep rank 1, Thu 1 Oct rank 7 = 121.60 ONSS;
+        # Fri 2, Mon 5 - Thu 8 Oct ranks 8, 11-14 = 5 x 104.43 = 522.15; Fri 9 rank 15 complement 31.47
+        ("2013-02-20", "121.60", "553.62"),
+    ],
+)
+def test_an_incapacity_that_began_before_2014_can_anchor_a_relapse(hired, onss, exempt):
+    """LCT art. 52 § 1 al. 3: whether the incapacity of 2013-03-01 .. 2026-09-10 gave rise to guaranteed wage
+    decides the ranks of 2026-09-25 .. 2026-10-09 (blue collar, 121.60/day). That needs the day limits and
+    the month of service on days of March 2013, before the 2014 keys: the parameters hold the law of
+    3 July 1978's values from 1978-07-03 (unverified, same values)."""
+    result = run(
+        [emp("K1", start=hired)],
+        [episode("K1", "2013-03-01", "2026-09-10"), episode("K1", "2026-09-25", "2026-10-09")],
+        [wage("K1", "2026-10", "121.60")],
+        "2026-10",
+    )
+    assert totals(result, "K1") == (D(onss), D(exempt))
+
+
+def test_a_value_really_needed_before_the_history_still_stops_the_run():
+    """The other side: an incapacity of 1977-03-01 .. 2026-09-10 followed by a new one on 2026-09-25 needs to
+    know whether the 1977 incapacity paid guaranteed wage, i.e. the day limits on days of March 1977, before
+    the parameters' history (1978-07-03): the run stops with MissingParameterError (exit 4) naming the
+    parameter and the date."""
+    with pytest.raises(MissingParameterError) as caught:
+        run(
+            [emp("T1", start="1970-01-05")],
+            [episode("T1", "1977-03-01", "2026-09-10"), episode("T1", "2026-09-25", "2026-10-09")],
+            [wage("T1", "2026-10", "150.00")],
+            "2026-10",
+        )
+    assert "guaranteed_wage/" in str(caught.value)
+    assert "1977-03-01" in str(caught.value)
+
+
+def test_inami_ceilings_of_the_2023_table_apply_from_the_december_2022_index():
+    """Social benefits were indexed on 1 December 2022 (pivot index 123.14 reached in November 2022, official
+    notice in the Belgian Official Gazette): maximum daily benefit 101.30 (start 2020-2021) and 102.42 (start
+    from 2022), i.e. 60 % of the ceilings 168.8355 (101.3013) and 170.6926 (102.41556). The ceilings are in
+    force from 2022-12-01, not from 2023-01-01."""
+    params = default_parameters()
+    for name, value in [
+        ("guaranteed_wage/inami_ceiling_start_2020_2021", D("168.8355")),
+        ("guaranteed_wage/inami_ceiling_start_2022_2023", D("170.6926")),
+    ]:
+        assert params.value(name, d("2022-12-01")) == value
+        assert (D("0.60") * value).quantize(D("0.01")) in (D("101.30"), D("102.42"))
+    assert params.value("guaranteed_wage/inami_ceiling_start_2020_2021", d("2022-11-30")) == D("146.9772")
+    with pytest.raises(MissingParameterError):
+        params.value("guaranteed_wage/inami_ceiling_start_2022_2023", d("2022-11-30"))
+
+
+def _term_end(start: dt.date, months: int) -> dt.date:
+    """Judicial Code art. 54, "de quantième à veille de quantième": the day before the same day of the month
+    ``months`` later; when that month has no such day, its last day."""
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return dt.date(year, month, last)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
+
+
+def _reference_ranks(employees: list[dict], episodes: list[dict]) -> dict[tuple[str, dt.date], int]:
+    """The relapse rule of the law of 3 July 1978 (art. 52 § 1 al. 3, 70-71, 73 § 1) literally, one Python
+    loop per employee and day (test oracle only):
+
+    - an episode starting the day after the previous one ends continues its count (one incapacity);
+    - otherwise it continues the count of the *anchor*, the last incapacity that gave rise to guaranteed wage
+      (a working day in the contract, after the month of service for blue collars, not a public holiday in the
+      first 30 days of the uninterrupted suspension, of rank <= 14 for blue collars / 30 for white collars),
+      when it starts 1 to 14 days
+      (56 from 2026) after the anchor's end and has no other cause; a prolongation of the anchor moves its end;
+    - otherwise it opens a new count.
+    """
+    info = {e["employee_id"]: e for e in employees}
+    public_holidays = holidays.Belgium(years=range(2024, 2028))
     ranks = {}
     by_employee: dict[str, list[dict]] = {}
     for e in episodes:
         by_employee.setdefault(e["employee_id"], []).append(e)
     for eid, eps in by_employee.items():
-        previous = None
+        who = info[eid]
+        blue = who["worker_status"] == "blue_collar"
+        limit = 14 if blue else 30
+        senior_from = _term_end(who["contract_start"], 1) + dt.timedelta(days=1)
+        previous, anchor, chain_days = None, None, {}
         for e in sorted(eps, key=lambda x: x["start_date"]):
             delay = 14 if e["start_date"] < dt.date(2026, 1, 1) else 56
-            offset = 0
-            if previous and 0 < (e["start_date"] - previous["end_date"]).days <= delay and not e["other_cause"]:
-                offset = previous["last_rank"]
+            prolongs = previous is not None and e["start_date"] == previous["end"] + dt.timedelta(days=1)
+            if prolongs:
+                chain = previous["chain"]
+            elif anchor and 0 < (e["start_date"] - anchor["end"]).days <= delay and not e["other_cause"]:
+                chain = anchor["chain"]
+            else:
+                chain = e["start_date"]
+            offset = chain_days.get(chain, 0)
+            suspension = previous["suspension"] if prolongs else e["start_date"]
             length = (e["end_date"] - e["start_date"]).days + 1
+            paid = False
             for i in range(length):
-                ranks[(eid, e["start_date"] + dt.timedelta(days=i))] = offset + i + 1
-            previous = {"end_date": e["end_date"], "last_rank": offset + length}
+                date = e["start_date"] + dt.timedelta(days=i)
+                rank = offset + i + 1
+                ranks[(eid, date)] = rank
+                working = date.weekday() < who["weekly_work_days"]
+                holiday = working and date in public_holidays and (date - suspension).days + 1 <= 30
+                senior = date >= senior_from or not blue
+                if working and date >= who["contract_start"] and senior and not holiday and rank <= limit:
+                    paid = True
+            chain_days[chain] = offset + length
+            if paid:
+                anchor = {"end": e["end_date"], "chain": chain}
+            elif prolongs and anchor and anchor["end"] == previous["end"]:
+                anchor["end"] = e["end_date"]
+            previous = {"end": e["end_date"], "chain": chain, "suspension": suspension}
     return ranks
 
 
 def test_vectorised_ranks_match_the_reference_algorithm():
     rng = random.Random(20260101)
     employees, absences = [], []
-    for n in range(300):
+    for n in range(400):
         eid = f"E{n:03d}"
-        employees.append(emp(eid, status=rng.choice(["blue_collar", "white_collar"]), days=rng.choice([5, 6])))
+        # a quarter of them hired during the episodes (the month of service matters, some days are outside
+        # the contract)
+        hired = dt.date(2025, 5, 1) + dt.timedelta(days=rng.randrange(0, 150)) if rng.random() < 0.25 else None
+        employees.append(
+            emp(
+                eid,
+                status=rng.choice(["blue_collar", "white_collar"]),
+                start=hired.isoformat() if hired else "2020-01-01",
+                days=rng.choice([5, 6]),
+            )
+        )
         start = dt.date(2025, 6, 1) + dt.timedelta(days=rng.randrange(0, 60))
-        for _ in range(rng.randrange(1, 7)):
+        for _ in range(rng.randrange(1, 8)):
             length = rng.randrange(1, 25)
             absences.append(
                 episode(
@@ -867,8 +1236,10 @@ def test_vectorised_ranks_match_the_reference_algorithm():
                     other=rng.random() < 0.15,
                 )
             )
-            start = start + dt.timedelta(days=length + rng.randrange(1, 70))
-    expected = _reference_ranks(absences)
+            # gap 0: the next episode starts the day after (a prolongation); short gaps: relapses
+            start = start + dt.timedelta(days=length + rng.choice([0, 0, *range(1, 70)]))
+    typed = [dict(e, contract_start=d(e["contract_start"].isoformat())) for e in employees]
+    expected = _reference_ranks(typed, absences)
     for period in ["2025-12", "2026-01", "2026-02", "2026-03"]:
         pay = [wage(e["employee_id"], period, "100.00") for e in employees]
         result = run(employees, absences, pay, period)

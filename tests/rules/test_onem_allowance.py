@@ -35,6 +35,7 @@ from pipeline.rules.onem_allowance import (
     reason_text_expr,
     semester_claims,
 )
+from pipeline.testing.builders import validated
 
 PACKAGED_ONEM = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "onem"
 
@@ -55,25 +56,6 @@ ALL_TRUE = {
     "foreign_social_insurance": True,
     "taxed_in_belgium": True,
 }
-EMPLOYEE_SCHEMA = {
-    "employee_id": pl.String,
-    "residence_country": pl.String,
-    "work_country": pl.String,
-    "work_fraction": pl.Decimal(18, 6),
-    "be_border_zone_resident": pl.Boolean,
-    "foreign_border_zone_work": pl.Boolean,
-    "foreign_social_insurance": pl.Boolean,
-    "taxed_in_belgium": pl.Boolean,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
-PAY_SCHEMA = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "gross_salary": pl.Decimal(18, 2),
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
 
 
 def employee(eid: str, country: str = "NL", fraction: str | None = "1", residence: str = "BE", **conditions) -> dict:
@@ -83,31 +65,17 @@ def employee(eid: str, country: str = "NL", fraction: str | None = "1", residenc
         "work_country": country,
         "work_fraction": None if fraction is None else D(fraction),
         **ALL_TRUE,
-        "source_file": "employees.csv",
-        "source_line": 0,
     }
     row.update(conditions)
     return row
 
 
 def frames(employees: list[dict], pays: list[tuple[str, str, str | None]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    emp = pl.DataFrame(employees, schema=EMPLOYEE_SCHEMA).with_columns(
-        (pl.int_range(pl.len()) + 2).cast(pl.Int64).alias("source_line")
-    )
-    pay = pl.DataFrame(
-        [
-            {
-                "employee_id": e,
-                "period": p,
-                "gross_salary": None if g is None else D(g),
-                "source_file": "pay.csv",
-                "source_line": i + 2,
-            }
-            for i, (e, p, g) in enumerate(pays)
-        ],
-        schema=PAY_SCHEMA,
-    )
-    return emp, pay
+    """Validated employees and pay (the input contract's builders: source lines numbered from 2 like a
+    CSV, every other column valid); a pay row is (employee_id, period, gross_salary)."""
+    emp = validated("employees", *employees, n=len(employees))
+    rows = [{"employee_id": e, "period": p, "gross_salary": g} for e, p, g in pays]
+    return emp, validated("pay", *rows, n=len(rows))
 
 
 def one(

@@ -28,33 +28,9 @@ from pipeline.core.rejects import REJECT_SCHEMA, rejected_mask
 from pipeline.errors import MissingParameterError
 from pipeline.rules.withholding import LINE_SCHEMA, TABLE, decide_withholding, explain, explain_employee
 from pipeline.rules.withholding.table import CONDITIONS, NEEDS, SCOPES, STRIDE, Context, holds
+from pipeline.testing.builders import validated
 
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "parameters" / "withholding"
-
-EMPLOYEE_SCHEMA = {
-    "employee_id": pl.String,
-    "employer_id": pl.String,
-    "residence_country": pl.String,
-    "fr_grandfathered": pl.Boolean,
-    "fr_excluded_category": pl.String,
-    "fr_276fg_year": pl.Int32,
-    "fr_second_chance_used": pl.Boolean,
-    "fr_seasonal": pl.Boolean,
-    "contract_start": pl.Date,
-    "contract_end": pl.Date,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
-PAY_SCHEMA = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "days_worked_be": pl.Int32,
-    "days_worked_residence": pl.Int32,
-    "days_worked_other": pl.Int32,
-    "zone_exit_days": pl.Int32,
-    "source_file": pl.String,
-    "source_line": pl.Int64,
-}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +50,6 @@ def employee(employee_id: str = "E1", residence: str | None = "FR", **kw) -> dic
         "fr_seasonal": False,
         "contract_start": dt.date(2010, 1, 1),
         "contract_end": None,
-        "source_file": "employees.csv",
         "source_line": 2,
     }
     row.update(kw)
@@ -97,15 +72,20 @@ def month(
         "days_worked_residence": res,
         "days_worked_other": other,
         "zone_exit_days": exits,
-        "source_file": "pay.csv",
         "source_line": line,
     }
 
 
+def frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    """The validated ``name`` frame of the rows (the input contract's builders: every other column
+    valid, source file ``<name>.csv``), each on the source line it gives."""
+    cells = [{k: v for k, v in row.items() if k != "source_line"} for row in rows]
+    lines = pl.Series("source_line", [row["source_line"] for row in rows], pl.Int64)
+    return validated(name, *cells, n=len(rows)).with_columns(lines)
+
+
 def run(employees: list[dict], pay: list[dict], period: str, params: Parameters):
-    return decide_withholding(
-        pl.DataFrame(employees, schema=EMPLOYEE_SCHEMA), pl.DataFrame(pay, schema=PAY_SCHEMA), period, params
-    )
+    return decide_withholding(frame("employees", employees), frame("pay", pay), period, params)
 
 
 def one(employees, pay, period, params) -> dict:
@@ -358,10 +338,9 @@ def test_regularisation_uses_what_history_says_was_done(params):
     # January: PP was withheld (the 276 FG arrived in February), history says withholding_applies = true;
     # February: exempt. First excess in March -> only February needs regularisation.
     e = employee(fr_276fg_year=2025)
-    pay = pl.DataFrame(
-        [month("2025-01", exits=12), month("2025-02", exits=12), month("2025-03", exits=12)], schema=PAY_SCHEMA
-    ).with_columns(pl.Series("withholding_applies", [True, False, None]))
-    result = decide_withholding(pl.DataFrame([e], schema=EMPLOYEE_SCHEMA), pay, "2025-03", params)
+    pay = frame("pay", [month("2025-01", exits=12), month("2025-02", exits=12), month("2025-03", exits=12)])
+    pay = pay.with_columns(pl.Series("withholding_applies", [True, False, None]))
+    result = decide_withholding(frame("employees", [e]), pay, "2025-03", params)
     line = result.lines.row(0, named=True)
     assert (line["regularisation_required"], line["regularisation_periods"]) == (True, "2025-02")
 
@@ -647,7 +626,7 @@ def test_every_undecided_pay_row_has_a_reject_on_its_own_line(params):
     ]
     result = run(emps, pay, "2025-03", params)
     assert result.lines.get_column("employee_id").to_list() == ["E3"]
-    assert rejected_mask(pl.DataFrame(pay, schema=PAY_SCHEMA), result.rejects).to_list() == [True, True, False, True]
+    assert rejected_mask(frame("pay", pay), result.rejects).to_list() == [True, True, False, True]
     assert result.rejects.select("source_file", "source_line", "column", "check").rows() == [
         ("employees.csv", 2, "fr_grandfathered", "withholding_input_missing"),
         ("pay.csv", 5, "employee_id", "withholding_employee_rejected"),

@@ -2,9 +2,9 @@
 
 Checks the packaged bundle (``default_parameters()``) on both sides of every change date, with
 exact Decimal values. Percent parameters come back as fractions (0.34 % -> Decimal("0.0034")).
-Sources of the expected figures: rules-reference §2.3-§2.4 and the references in each YAML file
-(ONSS rates files 2026/2 and 2026/3; socialsecurity.be asbestos-fund instructions; Odoo 19
-l10n_be_hr_payroll; ONSS intermediate instructions 2025/4). See docs/onss_parameters.md.
+Sources of the expected figures: the references in each YAML file (ONSS rates files 2026/2 and
+2026/3; socialsecurity.be asbestos-fund instructions; Odoo 19 l10n_be_hr_payroll; ONSS intermediate
+instructions 2025/4; Programme Act of 18 July 2025 for the cap). See docs/onss_parameters.md.
 """
 
 from __future__ import annotations
@@ -151,6 +151,29 @@ def test_statuses_flag_the_unverified_figures():
         assert params.entry(name, D(2026, 5, 1)).status == "verified"
     assert params.entry("onss/special/asbestos_quarters", D(2024, 3, 1)).status == "verified"
     assert params.entry("onss/special/asbestos_quarters", D(2026, 8, 1)).status == "unverified"
+
+
+FFE_RATES = [
+    "onss/special/ffe_commercial_small_rate",
+    "onss/special/ffe_commercial_large_rate",
+    "onss/special/ffe_noncommercial_rate",
+    "onss/special/ffe_special_rate",
+]
+
+
+@pytest.mark.parametrize("name", FFE_RATES)
+def test_ffe_2024_rates_say_they_are_not_sourced(name):
+    """The FFE rates are fixed per calendar year by royal decree (law of 26 June 2002); no 2024 figure could be
+    sourced, so the 2024 key holds a placeholder (the 2025 value) marked unverified whose reference says so,
+    never another year's value silently. The 2025 key is a separate entry with its own (secondary) status."""
+    params = default_parameters()
+    y2024, y2025 = params.entry(name, D(2024, 6, 1)), params.entry(name, D(2025, 6, 1))
+    assert y2024.status == "unverified"
+    assert y2024.title.startswith("NOT SOURCED for 2024")
+    assert "placeholder" in y2024.title and "not a 2024 figure" in y2024.title
+    assert (y2024.effective_from, y2024.effective_to) == (D(2024, 1, 1), D(2024, 12, 31))
+    assert y2025.status == "secondary" and y2025.effective_from == D(2025, 1, 1)
+    assert y2024.value == y2025.value
 
 
 def test_ffe_2026_published_rates_equal_basic_plus_moderation():

@@ -250,6 +250,7 @@ MESSAGES = {
     "check.format_fraction": "Not a decimal number.",
     "check.format_bool": "Not a yes/no value (true/false, 1/0, yes/no, oui/non, ja/nee).",
     "check.format_country": "Not an ISO 3166-1 two-letter country code.",
+    "check.country_code_reserved": "UK and EL are not ISO 3166-1 codes: use GB (United Kingdom) or GR (Greece).",
     "check.format_code3": "Not a 3-digit ONSS code.",
     "check.allowed_values": "The value is not one of the values allowed in this column.",
     "check.range": "The value is outside the plausible range.",

@@ -260,6 +260,9 @@ MESSAGES = {
     "check.format_fraction": "Pas un nombre décimal.",
     "check.format_bool": "Pas une valeur oui/non (true/false, 1/0, yes/no, oui/non, ja/nee).",
     "check.format_country": "Pas un code pays ISO 3166-1 à deux lettres.",
+    "check.country_code_reserved": (
+        "UK et EL ne sont pas des codes ISO 3166-1 : utilisez GB (Royaume-Uni) ou GR (Grèce)."
+    ),
     "check.format_code3": "Pas un code ONSS à 3 chiffres.",
     "check.allowed_values": "La valeur ne fait pas partie des valeurs admises dans cette colonne.",
     "check.range": "La valeur sort de la plage plausible.",

@@ -258,6 +258,9 @@ MESSAGES = {
     "check.format_fraction": "Geen decimaal getal.",
     "check.format_bool": "Geen ja/nee-waarde (true/false, 1/0, yes/no, oui/non, ja/nee).",
     "check.format_country": "Geen ISO 3166-1-landcode van twee letters.",
+    "check.country_code_reserved": (
+        "UK en EL zijn geen ISO 3166-1-codes: gebruik GB (Verenigd Koninkrijk) of GR (Griekenland)."
+    ),
     "check.format_code3": "Geen RSZ-code van 3 cijfers.",
     "check.allowed_values": "De waarde is geen van de toegelaten waarden van deze kolom.",
     "check.range": "De waarde ligt buiten het plausibele bereik.",

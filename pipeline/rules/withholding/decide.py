@@ -31,53 +31,18 @@ from pipeline.rules.withholding.table import (
     ROW_OF,
     Context,
 )
-from schemas.inputs import INPUTS, typed
+from schemas.inputs import typed_defaults
+from schemas.outputs import OUTPUTS
 
-LINE_SCHEMA: dict[str, pl.DataType] = {
-    "employee_id": pl.String,
-    "period": pl.String,
-    "withholding_applies": pl.Boolean,
-    "withholding_reason": pl.String,
-    "table_row": pl.Int8,
-    "taxable_share_be": SHARE,
-    "taxable_share_basis": pl.String,
-    "regularisation_required": pl.Boolean,
-    "regularisation_periods": pl.String,
-    # inputs of the decision, as used
-    "residence_country": pl.String,
-    "days_worked_be": pl.Int32,
-    "days_worked_residence": pl.Int32,
-    "days_worked_other": pl.Int32,
-    "days_be_ytd": pl.Int32,
-    "days_worked_ytd": pl.Int32,
-    "fr_grandfathered": pl.Boolean,
-    "fr_excluded_category": pl.String,
-    "fr_seasonal": pl.Boolean,
-    "fr_second_chance_used": pl.Boolean,
-    "fr_276fg_year": pl.Int32,
-    "fr_276fg_valid": pl.Boolean,
-    "fr_regime_end": pl.Date,
-    # calendar-year counters (FR: rows 5-6; LU: rows 9-10)
-    "fr_exit_days_ytd": pl.Int32,
-    "fr_exit_limit": WIDE,
-    "fr_exit_limit_formula": pl.String,
-    "fr_days_employed_year": pl.Int32,
-    "days_in_year": pl.Int32,
-    "fr_first_excess_period": pl.String,
-    "days_outside_be_ytd": pl.Int32,
-    "lu_tolerance": pl.Int32,
-    "ytd_periods": pl.String,
-    "ytd_missing_periods": pl.String,
-}
-"""Columns of :attr:`WithholdingResult.lines`, in order (key: employee_id, period)."""
+LINE_SCHEMA: dict[str, pl.DataType] = OUTPUTS["withholding_decisions"].schema()
+"""Columns of :attr:`WithholdingResult.lines`, in order (key: employee_id, period): the output table
+``withholding_decisions`` as ``schemas.outputs`` declares it."""
 
 
 def _contract_defaults(name: str, columns: dict[str, pl.DataType]) -> dict[str, tuple[pl.DataType, Any]]:
     """Column -> (dtype, the contract's default typed as the intake types it, or None: no default)."""
-    spec = INPUTS[name]
-    text = pl.DataFrame({c.name: [c.default] for c in spec.columns}, schema={c.name: pl.String for c in spec.columns})
-    row = typed(spec, text).row(0, named=True)
-    return {column: (dtype, row.get(column)) for column, dtype in columns.items()}
+    defaults = typed_defaults(name)
+    return {column: (dtype, defaults.get(column)) for column, dtype in columns.items()}
 
 
 _EMPLOYEE_DEFAULTS = _contract_defaults(

@@ -1,0 +1,61 @@
+"""Frame helpers shared by the guaranteed-wage steps: parameter look-ups on the rows that need them,
+and per-employee window expressions on frames sorted by employee."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.core.params import Parameters
+
+
+def lookup_on(
+    frame: pl.DataFrame, on: str, names: dict[str, str], params: Parameters, where: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Add one column per parameter (alias -> name), the value in force on the date column ``on``.
+
+    Only the rows where ``where`` holds need the value: the others get null and are never looked up,
+    so a date before a parameter's history raises :class:`~pipeline.errors.MissingParameterError`
+    only where a row really needs that value. The look-up runs on the distinct dates (a few dozen
+    rows) and is joined back, so its cost does not grow with the number of rows.
+    """
+    needed = frame if where is None else frame.filter(where)
+    dates = needed.select(pl.col(on)).unique().drop_nulls()
+    for alias, name in names.items():
+        dates = params.lookup(dates, name, on=on, alias=alias)
+    if where is None:
+        return frame.join(dates, on=on, how="left", maintain_order="left")
+    flag = "__lookup_needed"
+    out = frame.with_columns(where.fill_null(False).alias(flag)).join(dates, on=on, how="left", maintain_order="left")
+    return out.with_columns([pl.when(pl.col(flag)).then(pl.col(alias)).alias(alias) for alias in names]).drop(flag)
+
+
+def max_value(params: Parameters, name: str) -> int:
+    """The largest value a numeric parameter ever takes (to bound what a look-up could need)."""
+    return int(max(v.value for v in params.get(name).values if v.value is not None))
+
+
+def member(ids: pl.DataFrame) -> pl.Expr:
+    """True where employee_id is one of ``ids`` (a small frame): a semi-join as a mask, order kept."""
+    return pl.col("employee_id").is_in(ids.get_column("employee_id").implode()).fill_null(False)
+
+
+def first_of_employee() -> pl.Expr:
+    """True on the first row of each employee (frame sorted by employee_id)."""
+    return (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
+
+
+def previous_within_employee(expr: pl.Expr) -> pl.Expr:
+    """Value of ``expr`` on the previous row of the same employee (frame sorted by employee_id)."""
+    return pl.when(first_of_employee()).then(None).otherwise(expr.shift(1))
+
+
+def cum_max_within_employee(dates: pl.Expr) -> pl.Expr:
+    """Running maximum of a date column restarting at each employee (frame sorted by employee_id).
+
+    Done with one global ``cum_max`` on (employee number, date) packed into an integer: much
+    faster than a per-group window for ~100k small groups.
+    """
+    group = first_of_employee().cast(pl.Int64).cum_sum()
+    span = 10_000_000  # > 2 x |day number| of any date within ±13,000 years of 1970: groups stay apart
+    packed = group * span + dates.cast(pl.Int32).cast(pl.Int64)
+    return (packed.cum_max() - group * span).cast(pl.Int32).cast(pl.Date)
