@@ -129,10 +129,11 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
     out = october / "out"
     manifest = json.loads((out / "manifest.json").read_text())
     for counts in manifest["counts"].values():
-        assert counts["read"] == counts["valid"] + counts["rejected"]
+        assert counts["read"] == counts["valid"] + counts["rejected"] + counts["blank"] + counts["out_of_period"]
     assert manifest["totals"]["computed"] == 53
-    assert manifest["counts"]["employees"] == {"read": 53, "valid": 53, "rejected": 0}
-    assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, "rejected": 0}
+    nothing_else = {"rejected": 0, "blank": 0, "out_of_period": 0}
+    assert manifest["counts"]["employees"] == {"read": 53, "valid": 53, **nothing_else}
+    assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, **nothing_else}
     from pipeline.outputs.audit import sha256_file
 
     for entry in manifest["outputs"]:
@@ -239,7 +240,7 @@ def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
     assert lines.height > 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     for counts in manifest["counts"].values():
-        assert counts["read"] == counts["valid"] + counts["rejected"]
+        assert counts["read"] == counts["valid"] + counts["rejected"] + counts["blank"] + counts["out_of_period"]
     niss = rejects.filter(pl.col("column") == "niss")["value"].to_list()
     assert niss and all(v.startswith("*********") for v in niss)  # national numbers are masked
 
@@ -362,9 +363,9 @@ def test_validate_with_a_period_rejects_exactly_what_run_rejects(tmp_path):
 
 
 def test_validate_with_a_period_counts_later_months_out_of_period():
-    # The October batch holds pay January-October: for July, August-October (3 months x 49 or 50
-    # rows = 147 rows) are out of the period, not defects.
+    # The October batch holds pay January-October: for July, the rows of August (51 employees paid),
+    # September (52) and October (53), 51 + 52 + 53 = 156, are out of the period, not defects.
     checked = run("validate", str(SAMPLE / "batch_2026_10"), "--period", "2026-07", "--store", "/nonexistent")
     assert checked.exit_code == 0, checked.output
-    assert "out of period      147" in checked.output and "no defects found" in checked.output
-    assert "warning [out_of_period] 147 pay row(s) of months after 2026-07" in " ".join(checked.output.split())
+    assert "out of period      156" in checked.output and "no defects found" in checked.output
+    assert "warning [out_of_period] 156 pay row(s) of months after 2026-07" in " ".join(checked.output.split())
