@@ -3,13 +3,15 @@
 :func:`run_month` is the only place the steps are put together. The command line (with its
 progress display), the Prefect flow ``monthly_payroll`` (each step a task) and the benchmark run it
 and differ only in the ``on_step`` runner they pass; the partitioned run
-(:mod:`pipeline.jobs.partitioned`) runs :func:`check_and_compute` on each partition and
-:func:`publish` on the merged result.
+(:mod:`pipeline.jobs.partitioned`) runs :func:`check` and :func:`compute` on each partition and
+:func:`publish` on the merged result. While writing, the job holds the locks of the run store and
+of the output folder (:func:`locks`); :func:`publish` keeps each employer's month in the run store
+(:mod:`pipeline.outputs.run_store`), finalised only when it can be trusted (:func:`statuses`).
 
 :func:`compute` applies the rules of the month in this order:
 
-1. history: the input rows plus the run store's earlier rows of the year (withholding counters,
-   guaranteed-wage episodes);
+1. history: the input rows plus the run store's earlier rows of the batch's employers (withholding
+   counters of the year, guaranteed-wage episodes); pay rows of later months are out of scope;
 2. population: Belgian payroll, or employed abroad (:mod:`pipeline.rules.employed_abroad`: a
    resident of Belgium employed in the Netherlands or France is insured and taxed there,
    Regulation (EC) No 883/2004 art. 11(3)(a));
