@@ -249,3 +249,26 @@ def test_bureau_flow_runs_every_client_and_says_what_each_computed(prefect_harne
     # Every client's employers are in the one run store, side by side.
     current = RunStore(tmp_path / "store").current("2026-10")
     assert {"174389412", "126132785", "134843676", "178398131"} <= set(current)
+
+
+@pytest.mark.flow
+def test_via_prefect_names_the_server_it_records_on(prefect_harness, tmp_path, monkeypatch):
+    import flows.monthly_payroll as module
+
+    args = [
+        *("run", str(ROOT / "sample_data" / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out")),
+        *("--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q", "--via-prefect"),
+    ]
+    server = module.prefect_server()
+    assert server and server.startswith("http://127.0.0.1:")  # the harness's server is the configured one
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3, result.output  # bad_input: rows rejected, the flow run says so
+    said = " ".join(result.output.split())
+    assert f"recording the run on the Prefect server {server}" in said
+    assert "period 2026-10 (Prefect flow run): read 51 rows, valid 17, rejected 34" in said
+    # Without a configured server the command says Prefect starts a temporary one.
+    monkeypatch.setattr(module, "prefect_server", lambda: None)
+    again = CliRunner().invoke(app, [*args, "--overwrite"])
+    assert "no Prefect server configured (PREFECT_API_URL): starting a temporary local one" in " ".join(
+        again.output.split()
+    )
