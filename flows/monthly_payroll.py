@@ -1,6 +1,11 @@
 """Prefect flow ``monthly_payroll``: the monthly job of ``pipeline.jobs.monthly`` with each of its
 steps run as a Prefect task (the CLI runs the very same job, so both give identical outputs).
 
+The run is named ``payroll-<YYYY-MM>-<client>`` (the client: the ``client`` parameter, else the
+batch folder's name). Its final state says what happened: ``Completed``, or ``Completed with
+rejects`` (state type COMPLETED) when rows were rejected; a table artifact shows the lines,
+rejected rows, total due to ONSS and warnings. The flow logs counts and paths only, never rows.
+
 No ``from __future__ import annotations`` here: Prefect reads the flow's annotations at run time
 to check and coerce the deployment's parameters, and postponed (string) annotations break that.
 """
@@ -11,17 +16,23 @@ from pathlib import Path
 from typing import Any, Optional
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.states import Completed
 
 from pipeline.core.periods import previous_month
-from pipeline.jobs import monthly
+from pipeline.errors import PayrollError
+from pipeline.jobs import bureau, monthly
 from pipeline.outputs.run_store import RunStore
 
 TASKS = {
     "load": task(monthly.load, name="read_inputs", cache_policy=NO_CACHE),
     "check": task(monthly.check, name="validate_inputs", cache_policy=NO_CACHE),
     "compute": task(monthly.compute, name="compute_rules", cache_policy=NO_CACHE),
-    "publish": task(monthly.publish, name="write_outputs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5),
+    # Not retried: writing the outputs and then the run store is not idempotent (a retry after the
+    # outputs were written would stop on the existing folder).
+    "publish": task(monthly.publish, name="write_outputs", cache_policy=NO_CACHE),
 }
 """The job's steps as Prefect tasks (the manifest, built from counts, runs in the flow itself)."""
 
@@ -30,6 +41,28 @@ def as_task(name: str, fn: Callable[..., Any], *args: Any) -> Any:
     """Step runner of the monthly job: the step's task, or the step itself when it has none."""
     step = TASKS.get(name)
     return step(*args) if step is not None else fn(*args)
+
+
+def prefect_server() -> Optional[str]:
+    """The API URL of the configured Prefect server (``PREFECT_API_URL`` or the active profile), if any."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
+def parameter_date(value: Any) -> dt.date:
+    """A date parameter as a date (a deployment may pass text); today when empty."""
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)) if value else dt.date.today()
+
+
+def run_name() -> str:
+    """``payroll-<YYYY-MM>-<client>``, from the flow run's parameters."""
+    params = flow_run.parameters
+    period = params.get("period") or previous_month(parameter_date(params.get("run_date")))
+    client = params.get("client") or Path(str(params.get("input_dir", "batch"))).name
+    return f"payroll-{period}-{client}"
 
 
 @task(cache_policy=NO_CACHE)
@@ -45,6 +78,7 @@ def run_partitioned_batch(
     part_time_reading: str,
     partitions: int,
     dask_address: Optional[str],
+    replace: bool,
 ):
     from pipeline.jobs.partitioned import run_partitioned
 
@@ -60,10 +94,18 @@ def run_partitioned_batch(
         part_time_reading=part_time_reading,
         overwrite=overwrite,
         finalise=finalise,
+        replace=replace,
     )
 
 
-@flow(name="monthly_payroll", log_prints=False)
+def _safe(exc: Exception) -> PayrollError:
+    """``exc`` as an error whose message is ours: a library's message may quote a row."""
+    if isinstance(exc, PayrollError):
+        return exc
+    return PayrollError(f"unexpected error ({type(exc).__name__}); run `payroll run` on the batch to see where")
+
+
+@flow(name="monthly_payroll", flow_run_name=run_name, log_prints=False)
 def monthly_payroll(
     input_dir: str = "sample_data/batch_2026_10",
     period: Optional[str] = None,
@@ -76,12 +118,15 @@ def monthly_payroll(
     part_time_reading: str = "prorated",
     partitions: int = 0,
     dask_address: Optional[str] = None,
-) -> dict:
-    """Compute one payroll month and write its audit files.
+    replace: bool = False,
+    client: Optional[str] = None,
+):
+    """Compute one payroll month and write its audit files; keep each employer's month in the run store.
 
-    ``period`` defaults to the month before ``run_date`` (itself today by default): the
-    deployment runs on the 1st of each month, Europe/Brussels time, and closes the month before.
-    Returns the output folder, the exit code of the contract (0 or 3) and the row counts.
+    ``period`` defaults to the month before ``run_date`` (itself today by default). Returns the
+    client's summary (:func:`pipeline.jobs.bureau.summary`: output folder, exit code of the
+    contract (0 or 3), counts, total due, warnings, the run store's outcome), in a state named
+    ``Completed with rejects`` when rows were rejected. ``replace``: replace finalised months.
 
     ``partitions`` > 0 or a ``dask_address`` (else env ``PAYROLL_DASK_ADDRESS``) runs the batch in
     employee-id partitions on a Dask cluster (``pipeline.jobs.partitioned``; a local 2-worker cluster
@@ -91,48 +136,47 @@ def monthly_payroll(
     day = run_date or dt.date.today()
     month = period or previous_month(day)
     target = out_dir or f"out/{month}"
-    partitioned = partitions > 0 or bool(dask_address)
-    if partitioned:
-        done = run_partitioned_batch(
-            input_dir,
-            month,
-            day,
-            target,
-            profile,
-            store_dir,
-            overwrite,
-            finalise,
-            part_time_reading,
-            partitions,
-            dask_address,
-        )
-        how = f" in {done.partitions} partitions"
-    else:
-        done = monthly.run_month(
-            Path(input_dir),
-            month,
-            day,
-            Path(target),
-            profile=profile,
-            store=RunStore(Path(store_dir)),
-            part_time_reading=part_time_reading,
-            overwrite=overwrite,
-            finalise=finalise,
-            on_step=as_task,
-        )
-        how = ""
-    path = str(done.path)
-    totals = done.manifest["totals"]
+    name = client or Path(input_dir).name
+    try:
+        if partitions > 0 or dask_address:
+            args = (input_dir, month, day, target, profile, store_dir, overwrite, finalise, part_time_reading)
+            done = run_partitioned_batch(*args, partitions, dask_address, replace)
+        else:
+            done = monthly.run_month(
+                Path(input_dir),
+                month,
+                day,
+                Path(target),
+                profile=profile,
+                store=RunStore(Path(store_dir)),
+                part_time_reading=part_time_reading,
+                overwrite=overwrite,
+                finalise=finalise,
+                replace=replace,
+                on_step=as_task,
+                on_wait=logger.warning,
+            )
+    except Exception as exc:
+        raise _safe(exc) from None
+    summary = bureau.summary(name, done)
+    totals = summary["totals"]
     logger.info(
-        "period %s%s: read %s, valid %s, rejected %s, computed %s -> %s",
+        "period %s: read %s, valid %s, rejected %s, out of period %s, computed %s -> %s",
         month,
-        how,
         totals["read"],
         totals["valid"],
         totals["rejected"],
+        totals["out_of_period"],
         totals["computed"],
-        path,
+        summary["out_dir"],
     )
-    if done.exit_code and not partitioned:
-        logger.warning("%s rows rejected: see %s/rejects.csv", totals["rejected"], path)
-    return {"out_dir": path, "exit_code": done.exit_code, "totals": totals, "run_id": done.manifest["run_id"]}
+    for text in summary["store"]:
+        logger.info(text)
+    for warning in summary["warnings"]:
+        logger.warning(warning["message"])
+    create_table_artifact(
+        table=bureau.table([summary]),
+        description=bureau.markdown(month, [summary]),
+    )
+    state, message = bureau.final_state(month, [summary])
+    return Completed(name=state, message=message, data=summary)

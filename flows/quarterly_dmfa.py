@@ -20,8 +20,8 @@ from pipeline.outputs.run_store import RunStore
 
 
 @task(cache_policy=NO_CACHE)
-def read_quarter(store_dir: str, quarter: str):
-    return quarterly.read_quarter(RunStore(Path(store_dir)), quarter)
+def read_quarter(store_dir: str, quarter: str, employers: Optional[list[str]] = None):
+    return quarterly.read_quarter(RunStore(Path(store_dir)), quarter, employers)
 
 
 @task(cache_policy=NO_CACHE)
@@ -44,20 +44,24 @@ def quarterly_dmfa(
     run_date: Optional[dt.date] = None,
     overwrite: bool = False,
     joint_committees: Optional[str] = None,
+    employers: Optional[list[str]] = None,
 ) -> dict:
     """Export the DmfA of ``quarter`` (e.g. ``2026-Q3``) from the three finalised months in the run store.
 
     ``quarter`` defaults to the quarter before ``run_date`` (itself today by default): the
     deployment runs on the 5th of January, April, July and October, Europe/Brussels time, after
-    the monthly run of the quarter's last month. Fails (RunStoreError) when a month of the quarter
-    is missing or not finalised; writes nothing then. ``joint_committees``: optional CSV of the
-    JointCommissionNbr per employer and worker status (``pipeline.jobs.quarterly.joint_committees_file``).
+    the monthly run of the quarter's last month. Every employer of the run store with a month in
+    the quarter is declared (or only ``employers``); fails (RunStoreError) when a month of one of
+    them is missing or not finalised, writing nothing then. ``joint_committees``: optional CSV of
+    the JointCommissionNbr per employer and worker status
+    (``pipeline.jobs.quarterly.joint_committees_file``). Months whose monthly run had rejected rows
+    are warned about (logged, and ``warnings`` in the manifest).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()
     q = quarter or previous_quarter(day)
     target = out_dir or f"out/dmfa-{q}"
-    data = read_quarter(store_dir, q)
+    data = read_quarter(store_dir, q, employers)
     result = compute_quarter(data, day, joint_committees)
     path = write_quarter(result, target, overwrite)
     employers = result.manifest["employers"]
@@ -71,6 +75,8 @@ def quarterly_dmfa(
             summary["net_owed_amount"],
             summary["reconciles"],
         )
+    for warning in quarterly.stored_month_warnings(result.manifest["source_runs"]):
+        logger.warning(warning["message"])
     return {
         "out_dir": path,
         "quarter": q,

@@ -130,6 +130,35 @@ def _shown(progress: Progress, task: Any) -> Callable[..., Any]:
     return on_step
 
 
+def _print_summary(
+    period: str,
+    how: str,
+    totals: dict[str, Any],
+    out_dir: Path,
+    warnings: list[dict[str, Any]],
+    stored: list[str],
+    code: int,
+) -> None:
+    """The lines after a run: counts, the run store's outcome, the rejects file, the warnings."""
+    extra = "".join(
+        f", {label} {totals[key]}" for key, label in (("blank", "blank"), ("out_of_period", "out of period"))
+        if totals.get(key)
+    )  # fmt: skip
+    out.print(
+        f"period {period}{how}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}"
+        f"{extra}; {totals['computed']} payroll lines written to {out_dir}",
+        soft_wrap=True,
+    )
+    for text in stored:
+        out.print(text, soft_wrap=True, highlight=False)
+    if code:
+        err.print(f"[yellow]{totals['rejected']} rows rejected: see {out_dir / 'rejects.csv'}[/yellow]", soft_wrap=True)
+    if warnings:
+        out.print("warnings:", highlight=False)
+        for warning in warnings:
+            out.print(f"  [{warning['code']}] {warning['message']}", soft_wrap=True, highlight=False, markup=False)
+
+
 @app.command()
 def run(
     input_dir: Annotated[
@@ -146,10 +175,20 @@ def run(
     profile: ProfileOpt = "canonical",
     store: StoreOpt = Path("run_store"),
     overwrite: OverwriteOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the employers' months already finalised in the run store (the replaced version is "
+            "kept, marked superseded). Without it, such a run stops with exit 5 and writes nothing.",
+        ),
+    ] = False,
     finalise: Annotated[
         bool,
         typer.Option(
-            "--finalise/--no-finalise", help="Mark the period final in the run store (needed by the DmfA export)."
+            "--finalise/--no-finalise",
+            help="Mark the month final in the run store for each employer with payroll lines (needed by the "
+            "DmfA export); a batch with a file-level error is never finalised.",
         ),
     ] = True,
     part_time_reading: Annotated[
@@ -165,8 +204,8 @@ def run(
         bool,
         typer.Option(
             "--via-prefect",
-            help="Run as the Prefect flow monthly_payroll (recorded by Prefect; starts a temporary server "
-            "when none is configured).",
+            help="Run as the Prefect flow monthly_payroll, recorded on the Prefect server of PREFECT_API_URL "
+            "(without one, Prefect starts a temporary local server, which takes 10-30 s).",
         ),
     ] = False,
     partitions: Annotated[
@@ -188,7 +227,12 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Compute one monthly payroll batch and write the audit files.
+    """Compute one monthly payroll batch, write the audit files and keep each employer's month in
+    the run store.
+
+    Rows of months after --period are out of scope: counted and warned, not rejected. Two runs on
+    one store or one output folder never write at once: the second waits (PAYROLL_LOCK_WAIT_SECONDS,
+    default 60), then stops with exit 5.
 
     Example: payroll run sample_data/batch_2026_10 --period 2026-10 --out out/2026-10 --run-date 2026-11-02
     """
@@ -202,12 +246,21 @@ def run(
         "part_time_reading": part_time_reading,
         "overwrite": overwrite,
         "finalise": finalise,
+        "replace": replace,
     }
-    single = False
+
+    def waiting(text: str) -> None:
+        err.print(f"[yellow]{text}[/yellow]", soft_wrap=True, highlight=False)
+
     with _domain_errors():
         if via_prefect:
-            from flows.monthly_payroll import monthly_payroll
+            from flows.monthly_payroll import monthly_payroll, prefect_server
 
+            server = prefect_server()
+            if server:
+                err.print(f"recording the run on the Prefect server {server}", soft_wrap=True, highlight=False)
+            else:
+                waiting("no Prefect server configured (PREFECT_API_URL): starting a temporary local one (10-30 s)")
             state = monthly_payroll(
                 input_dir=str(input_dir),
                 period=period,
@@ -219,6 +272,7 @@ def run(
                 **job,
             )
             totals, code, how = state["totals"], state["exit_code"], " (Prefect flow run)"
+            warnings, stored = state["warnings"], state["store"]
         elif partitions > 0 or dask_address:
             from pipeline.jobs.partitioned import run_partitioned
 
@@ -230,22 +284,27 @@ def run(
                 partitions=partitions,
                 dask_address=dask_address,
                 store=RunStore(store),
+                on_wait=waiting,
                 **job,
             )
             totals, code, how = done.manifest["totals"], done.exit_code, f" ({done.partitions} partitions on Dask)"
+            warnings, stored = done.warnings, done.store.lines() if done.store else []
         else:
             with _steps(quiet) as progress:
                 task = progress.add_task("starting", total=len(STEP_LABELS))
                 result = monthly.run_month(
-                    input_dir, period, day, out_dir, store=RunStore(store), on_step=_shown(progress, task), **job
+                    input_dir,
+                    period,
+                    day,
+                    out_dir,
+                    store=RunStore(store),
+                    on_step=_shown(progress, task),
+                    on_wait=waiting,
+                    **job,
                 )
-            totals, code, how, single = result.manifest["totals"], result.exit_code, "", True
-    out.print(
-        f"period {period}{how}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}; "
-        f"{totals['computed']} payroll lines written to {out_dir}"
-    )
-    if single and code:
-        err.print(f"[yellow]{totals['rejected']} rows rejected: see {out_dir / 'rejects.csv'}[/yellow]")
+            totals, code, how = result.manifest["totals"], result.exit_code, ""
+            warnings, stored = result.warnings, result.store.lines() if result.store else []
+    _print_summary(period, how, totals, out_dir, warnings, stored, code)
     raise typer.Exit(code)
 
 
@@ -254,24 +313,55 @@ def validate(
     input_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Batch folder to check.")],
     profile: ProfileOpt = "canonical",
     report: Annotated[Path | None, typer.Option("--report", help="Also write the rejects to this CSV file.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="Also apply the rules of this month (YYYY-MM) without writing anything: rejects exactly what "
+            "`payroll run --period` would reject, and shows its warnings.",
+            show_default=False,
+        ),
+    ] = None,
+    store: Annotated[
+        Path, typer.Option("--store", help="With --period: the run store the rules read history from (read only).")
+    ] = Path("run_store"),
 ) -> None:
-    """Check a batch folder without computing anything: list every defect (exit 3 when any)."""
+    """Check a batch folder without writing anything: list every defect (exit 3 when any).
+
+    Without --period, the input contract only (formats, checksums, cross-file rules); with it, the
+    monthly job as `run` computes it (history from the run store included), nothing written.
+    """
     from pipeline.jobs import monthly
     from pipeline.outputs.audit import neutralise
 
+    warnings: list[dict[str, Any]] = []
     with _domain_errors():
-        _, raw = monthly.load(input_dir, profile)
-        checked = monthly.check(raw)
-    for name, c in checked.counts.items():
-        out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}")
-    rej = checked.rejects
+        if period is None:
+            _, raw = monthly.load(input_dir, profile)
+            checked = monthly.check(raw)
+            counts, rej = checked.counts, checked.rejects
+        else:
+            from pipeline.outputs.run_store import RunStore
+
+            _check_period(period)
+            result = monthly.run_month(input_dir, period, dt.date.today(), profile=profile, store=RunStore(store))
+            counts, rej, warnings = result.manifest["counts"], result.tables["rejects"], result.warnings
+    plain = {"soft_wrap": True, "highlight": False, "markup": False}  # file names and [check] codes as they are
+    for name, c in counts.items():
+        later = f"  out of period {c['out_of_period']:>8}" if c.get("out_of_period") else ""
+        out.print(f"{name:10} read {c['read']:>8}  valid {c['valid']:>8}  rejected {c['rejected']:>8}{later}", **plain)
     if rej.height:
         for row in rej.head(50).iter_rows(named=True):
-            out.print(f"{row['source_file']}:{row['source_line']} {row['column']} [{row['check']}] {row['message']}")
+            where = f"{row['source_file']}:{row['source_line']}"
+            out.print(f"{where} {row['column']} [{row['check']}] {row['message']}", **plain)
         if rej.height > 50:
             out.print(f"... and {rej.height - 50} more")
         if report:
             neutralise(rej).write_csv(report)
+    for warning in warnings:
+        out.print(f"warning [{warning['code']}] {warning['message']}", **plain)
+    if rej.height:
         raise typer.Exit(3)
     out.print("no defects found")
 
@@ -410,6 +500,8 @@ def dmfa(
             f"{summary['rounding_regularisation']}, cap {summary['cap_relief']}), net owed {summary['net_owed_amount']}"
         )
     out.print(f"{len(manifest['employers'])} declaration(s) written to {out_dir}")
+    for warning in manifest.get("warnings", []):
+        out.print(f"warning [{warning['code']}] {warning['message']}", soft_wrap=True, highlight=False, markup=False)
 
 
 @params_app.command("show")

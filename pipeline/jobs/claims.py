@@ -27,17 +27,19 @@ def export_claims(
 ) -> dict[str, Any]:
     """Write ``onem_claims`` (Parquet + CSV) and a manifest for ``semester`` into ``out``.
 
-    The manifest names the monthly runs the claims come from (``source_runs``), the semester's
+    Every employer of the run store is read, each (employer, month) from its current version. The
+    manifest names the monthly runs the claims come from (``source_runs``: month -> run id, or
+    ``month/employer`` -> run id when the month's employers come from several runs), the semester's
     months missing from the store, and, like every run's, the code and parameter hashes and the
     parameters not verified in those months.
     """
     periods = semester_periods(semester)
-    stored = [p for p in periods if store.info(p) is not None]
+    stored = [p for p in periods if store.current(p)]
     allowance = store.read("onem_allowance", stored) if stored else None
     if allowance is None:
         raise RunStoreError(f"no month of {semester} in the run store {store.root}")
     claims = semester_claims(allowance, semester, run_date)
-    runs = {p: store.info(p)["run_id"] for p in stored}
+    runs = {key: source["run_id"] for key, source in store.source_runs(stored).items()}
     missing = [p for p in periods if p not in stored]
     manifest = manifests.claims(semester, run_date, runs, missing, params or default_parameters())
     write_run(out, {"onem_claims": claims}, manifest, overwrite=overwrite)

@@ -3,13 +3,15 @@
 :func:`run_month` is the only place the steps are put together. The command line (with its
 progress display), the Prefect flow ``monthly_payroll`` (each step a task) and the benchmark run it
 and differ only in the ``on_step`` runner they pass; the partitioned run
-(:mod:`pipeline.jobs.partitioned`) runs :func:`check_and_compute` on each partition and
-:func:`publish` on the merged result.
+(:mod:`pipeline.jobs.partitioned`) runs :func:`check` and :func:`compute` on each partition and
+:func:`publish` on the merged result. While writing, the job holds the locks of the run store and
+of the output folder (:func:`locks`); :func:`publish` keeps each employer's month in the run store
+(:mod:`pipeline.outputs.run_store`), finalised only when it can be trusted (:func:`statuses`).
 
 :func:`compute` applies the rules of the month in this order:
 
-1. history: the input rows plus the run store's earlier rows of the year (withholding counters,
-   guaranteed-wage episodes);
+1. history: the input rows plus the run store's earlier rows of the batch's employers (withholding
+   counters of the year, guaranteed-wage episodes); pay rows of later months are out of scope;
 2. population: Belgian payroll, or employed abroad (:mod:`pipeline.rules.employed_abroad`: a
    resident of Belgium employed in the Netherlands or France is insured and taxed there,
    Regulation (EC) No 883/2004 art. 11(3)(a));
@@ -25,8 +27,9 @@ and differ only in the ``on_step`` runner they pass; the partitioned run
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +41,11 @@ from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month
 from pipeline.intake.reading import Profile, RawInput, read_batch
 from pipeline.intake.validation import ValidatedBatch, validate_batch
+from pipeline.outputs import lock
 from pipeline.outputs import manifest as manifests
+from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import write_run
-from pipeline.outputs.run_store import RunStore
+from pipeline.outputs.run_store import Outcome, RunStore, Status
 from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 from pipeline.rules.deductions import month_deductions
@@ -102,17 +107,44 @@ def run_step(name: str, fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
+DEFAULT_PART_TIME_READING = "prorated"
+
+
 @dataclass
 class BatchResult:
     period: str
     tables: Mapping[str, Any]  # the audit tables of the contract (DataFrames, or a partitioned run's table files)
-    store_tables: dict[str, pl.DataFrame]  # what the run store keeps for later runs
+    store_tables: Mapping[str, pl.DataFrame]  # what the run store keeps for later runs
     manifest: dict[str, Any]
     path: Path | None = None  # the output folder, once published
+    file_errors: tuple[str, ...] = ()  # file-level errors of the inputs: nothing of the batch is finalised
+    store: Outcome | None = None  # what publishing did in the run store
 
     @property
     def exit_code(self) -> int:
         return 3 if self.tables["rejects"].height else 0
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return self.manifest.get("warnings", [])
+
+
+@dataclass(frozen=True)
+class Published:
+    """What :func:`publish` did: the output folder, and the run store's outcome (when a store was given)."""
+
+    path: Path
+    store: Outcome | None = field(default=None)
+
+
+def run_options(part_time_reading: str) -> dict[str, str]:
+    """The run's choices that change what it computes, when not the default (part of the run id)."""
+    return {} if part_time_reading == DEFAULT_PART_TIME_READING else {"onem_part_time": part_time_reading}
+
+
+def file_errors(inputs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The file-level errors of the inputs (a required column missing), as the warnings name them."""
+    return tuple(f"{e['file']}: no column {e['column']}" for e in run_warnings.input_facts(inputs)["file_errors"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -159,6 +191,27 @@ def compute(
     return output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
 
 
+def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: tuple[str, ...]) -> dict[str, Status]:
+    """What the run makes of each employer's month in the run store (data-contract "The run store of
+    a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
+    least one payroll line was computed for that employer. The employers are those of the valid
+    employers and employees rows."""
+    ids: set[str] = set()
+    for name in ("employers", "employees"):
+        frame = store_tables.get(name)
+        if frame is not None:
+            ids |= set(frame.get_column("employer_id").drop_nulls().to_list())
+    lines = store_tables["payroll_lines"]
+    counts = dict(lines.group_by("employer_id").len().iter_rows()) if lines.height else {}
+    batch_reason = "--no-finalise" if not finalise else (f"file-level error: {'; '.join(errors)}" if errors else None)
+    found = {}
+    for employer in sorted(ids):
+        n = int(counts.get(employer, 0))
+        reason = batch_reason or (None if n else "no payroll line computed")
+        found[employer] = Status(n, reason is None, reason)
+    return found
+
+
 def publish(
     result: BatchResult,
     out: Path,
@@ -166,25 +219,52 @@ def publish(
     store: RunStore | None = None,
     finalise: bool = True,
     table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
-) -> Path:
-    """Step 5: write the audit files atomically, then keep the period in the run store.
+    replace: bool = False,
+) -> Published:
+    """Step 5: write the audit files atomically, then keep the month of each employer in the run store.
 
     (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.)
 
+    The run store's plan is made first, so a finalised month that would be replaced without
+    ``replace`` stops the run (exit 5) before anything is written. :func:`run_month` holds the locks
+    of the store and the output folder (:func:`locks`) for the whole run; called alone, publish
+    takes the store's lock.
     ``table_writer``: how to write a table that is not a DataFrame (see ``audit.write_run``).
     """
-    path = write_run(out, result.tables, result.manifest, overwrite=overwrite, table_writer=table_writer)
+    if store is not None and not store.holds_lock:
+        with store.locked():
+            return publish(result, out, overwrite, store, finalise, table_writer, replace)
+    plan = None
     if store is not None:
-        info = {
-            "run_id": result.manifest["run_id"],
-            "period": result.period,
-            "run_date": result.manifest["run_date"],
-            "finalised": finalise,
-            "totals": result.manifest["totals"],
-            "output": str(Path(out).resolve()),
-        }
-        store.save(result.period, result.store_tables, info)
-    return path
+        found = statuses(result.store_tables, finalise, result.file_errors)
+        plan = store.plan(result.period, result.manifest["run_id"], found, replace)
+    path = write_run(out, result.tables, result.manifest, overwrite=overwrite, table_writer=table_writer)
+    if plan is None:
+        return Published(path)
+    info = {
+        "run_id": result.manifest["run_id"],
+        "run_date": result.manifest["run_date"],
+        "totals": result.manifest["totals"],
+        "output": str(Path(out).resolve()),
+    }
+    return Published(path, store.write(plan, result.store_tables, info))
+
+
+@contextmanager
+def locks(
+    store: RunStore | None,
+    out: Path | None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the run store's lock, then the output folder's, for the block: two runs never write one
+    store or one output folder at once (the second waits, then stops with exit 5)."""
+    with ExitStack() as stack:
+        if store is not None:
+            stack.enter_context(store.locked(wait, on_wait))
+        if out is not None:
+            stack.enter_context(lock.held(lock.output_lock_path(out), f"the output folder {out}", wait, on_wait))
+        yield
 
 
 # ------------------------------------------------------------------------------------------------
@@ -214,24 +294,52 @@ def run_month(
     profile: str | Path | None = None,
     params: Parameters | None = None,
     store: RunStore | None = None,
-    part_time_reading: str = "prorated",
+    part_time_reading: str = DEFAULT_PART_TIME_READING,
     overwrite: bool = False,
     finalise: bool = True,
+    replace: bool = False,
     on_step: StepRunner = run_step,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BatchResult:
     """The monthly job: read, validate and compute one batch, build its manifest and, when ``out``
     is given, write the audit files (and the run store, when given).
 
-    ``on_step`` runs each step (:data:`STEPS`); the default calls it.
+    ``on_step`` runs each step (:data:`STEPS`); the default calls it. When writing, the job holds
+    the locks of the run store and of ``out`` from the first step to the last (``wait``: how long a
+    second run waits for them, ``on_wait`` tells it is waiting). ``replace``: replace finalised
+    months of the run store.
     """
     params = params or default_parameters()
-    prof, raw = on_step("load", load, input_dir, profile)
-    tables, store_tables = check_and_compute(raw, period, params, store, part_time_reading, on_step)
-    computed = tables["payroll_lines"].height
-    man = on_step("manifest", manifests.monthly, period, run_date, prof.name, raw, tables["rejects"], computed, params)
-    result = BatchResult(period, tables, store_tables, man)
-    if out is not None:
-        result.path = on_step("publish", publish, result, out, overwrite, store, finalise)
+    with locks(store, out, wait, on_wait) if out is not None else ExitStack():
+        prof, raw = on_step("load", load, input_dir, profile)
+        errors = file_errors(raw)
+        checked = on_step("check", check, raw)
+        tables, store_tables = on_step("compute", compute, checked, period, params, store, part_time_reading)
+        facts = {
+            "inputs": run_warnings.input_facts(raw),
+            "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period),
+        }
+        del checked
+        computed = tables["payroll_lines"].height
+        man = on_step(
+            "manifest",
+            manifests.monthly,
+            period,
+            run_date,
+            prof.name,
+            raw,
+            tables["rejects"],
+            computed,
+            params,
+            None,
+            facts,
+            run_options(part_time_reading),
+        )
+        result = BatchResult(period, tables, store_tables, man, file_errors=errors)
+        if out is not None:
+            done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace)
+            result.path, result.store = done.path, done.store
     return result
 
 
@@ -264,7 +372,7 @@ class History:
     employees: pl.DataFrame  # validated employees with their employer's columns (defaults filled)
     pay: pl.DataFrame  # pay rows of the period and of the earlier months of its year
     absences: pl.DataFrame  # absence episodes, with the stored ones that started before the month
-    rejects: pl.DataFrame  # validation rejects and pay rows of a later month
+    rejects: pl.DataFrame  # validation rejects
 
 
 @dataclass(frozen=True)
@@ -291,12 +399,19 @@ class Decisions:
 
 
 def _with_store(
-    current: pl.DataFrame, store: RunStore | None, table: str, key: list[str], keep: pl.Expr
+    current: pl.DataFrame,
+    store: RunStore | None,
+    table: str,
+    key: list[str],
+    keep: pl.Expr,
+    months: list[str],
+    employers: list[str],
 ) -> pl.DataFrame:
-    """Input rows plus stored rows of earlier runs that the input does not repeat (input wins)."""
-    if store is None:
+    """Input rows plus stored rows of earlier runs (``months``, the batch's ``employers``) that the
+    input does not repeat (input wins)."""
+    if store is None or not months or not employers:
         return current
-    stored = store.read(table)
+    stored = store.read(table, months, employers)
     if stored is None or stored.height == 0:
         return current
     stored = stored.filter(keep).select(current.columns).cast(current.schema)
@@ -309,31 +424,45 @@ def _with_employer(employees: pl.DataFrame, employers: pl.DataFrame) -> pl.DataF
     return out.with_columns(pl.col(name).fill_null(value) for name, value in EMPLOYER_DEFAULTS.items())
 
 
+def _earlier_months(store: RunStore | None, period: str, same_year: bool) -> list[str]:
+    """The stored months before ``period`` (of its calendar year only, when ``same_year``)."""
+    if store is None:
+        return []
+    return [p for p in store.months() if p < period and (not same_year or p[:4] == period[:4])]
+
+
 def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> History:
     """The employees with their employer, the pay rows of the year up to the period and the absence
-    episodes up to its start, from the input and the run store; pay rows of later months are
-    rejected (not computed in this run)."""
+    episodes up to its start, from the input and the run store (the current version of each month of
+    the batch's employers).
+
+    Pay rows of months after the period are out of the run's scope: not computed, not rejected
+    (data-contract "pay"); the manifest counts them as ``out_of_period`` and warns.
+    """
     frames = checked.frames
     run = month(period)
     pay_input = frames["pay"]
+    employers = sorted(set(frames["employees"].get_column("employer_id").drop_nulls().to_list()))
     pay = _with_store(
         pay_input.filter(pl.col("period") <= period),
         store,
         "pay",
         ["employee_id", "period"],
         (pl.col("period") < period) & pl.col("period").str.starts_with(f"{run.year:04d}"),
+        _earlier_months(store, period, same_year=True),
+        employers,
     )
     absences = _with_store(
-        frames["absences"], store, "absences", ["employee_id", "start_date"], pl.col("start_date") < run.start
-    )
-    later = rejects.from_rows(
-        pay_input.filter(pl.col("period") > period),
-        "period",
-        "period_after_run",
-        f"pay row for a month after the run period {period}: not computed in this run",
+        frames["absences"],
+        store,
+        "absences",
+        ["employee_id", "start_date"],
+        pl.col("start_date") < run.start,
+        _earlier_months(store, period, same_year=False),
+        employers,
     )
     employees = _with_employer(frames["employees"], frames["employers"])
-    return History(employees, pay, absences, rejects.combine(checked.rejects, later))
+    return History(employees, pay, absences, checked.rejects)
 
 
 def population(hist: History, period: str) -> Population:

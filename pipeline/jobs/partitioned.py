@@ -65,6 +65,7 @@ from pipeline.errors import InputError, OutputExistsError, PayrollError
 from pipeline.intake.reading import Profile, RawInput, read_input
 from pipeline.jobs import monthly
 from pipeline.outputs import manifest as manifests
+from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import CSV_OPTIONS, neutralise, write_parquet_hashed, write_table
 from pipeline.outputs.hashed_file import write_hashed
 from pipeline.outputs.manifest import code_hash
@@ -88,6 +89,11 @@ class PartitionedResult:
     partitions: int
     partition_stats: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    store: Any = None  # the run store's outcome (pipeline.outputs.run_store.Outcome), when a store was given
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return self.manifest.get("warnings", [])
 
     @property
     def exit_code(self) -> int:
@@ -104,6 +110,7 @@ class _InputInfo:
     dialect: str
     missing_columns: tuple[str, ...]
     rows: int
+    blank: int = 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -167,7 +174,9 @@ def _split_inputs(folder: Path, prof: Profile, partitions: int, work: Path) -> t
         raw = read_input(folder, INPUTS[name], prof)
         if raw is None:
             continue
-        infos[name] = _InputInfo(raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows)
+        infos[name] = _InputInfo(
+            raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows, getattr(raw, "blank", 0)
+        )
         frame = raw.frame
         del raw
         if name == "employees":
@@ -220,7 +229,10 @@ def run_partition(
         source = work_dir / f"input-{name}.parquet" if name == BROADCAST else part / f"input-{name}.parquet"
         raw[name] = RawInput(name, info.path, pl.read_parquet(source), info.sha256, info.dialect, info.missing_columns)
     store = RunStore(Path(store_root)) if store_root else None
-    tables, store_tables = monthly.check_and_compute(raw, period, params, store, part_time_reading)
+    checked = monthly.check(raw)
+    tables, store_tables = monthly.compute(checked, period, params or default_parameters(), store, part_time_reading)
+    facts = run_warnings.row_facts(checked.frames, tables["payroll_lines"], period)
+    del checked
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
@@ -243,6 +255,7 @@ def run_partition(
         "peak_rss_mb": _peak_rss_mb(),
         "peak_is_per_task": reset,
         "worker_pid": os.getpid(),
+        "facts": facts,
     }
     return stats
 
@@ -395,6 +408,9 @@ def run_partitioned(
     finalise: bool = True,
     work_dir: Path | None = None,
     client: Any = None,
+    replace: bool = False,
+    wait: float | None = None,
+    on_wait: Any = None,
 ) -> PartitionedResult:
     """Run one batch in ``partitions`` employee-id ranges on a Dask cluster and write its audit files.
 
@@ -403,11 +419,35 @@ def run_partitioned(
     cluster. ``client``: an existing ``distributed.Client`` (else one is made from ``dask_address``,
     env ``PAYROLL_DASK_ADDRESS`` or a local 2-worker cluster, and closed at the end).
     ``work_dir``: where partition files go (default: a temporary folder next to ``out``; must be
-    shared with the workers of a remote cluster); removed at the end.
+    shared with the workers of a remote cluster); removed at the end. ``replace``, ``wait`` and
+    ``on_wait``: as for the single run (the locks of the store and of ``out`` are held throughout).
     """
+    with monthly.locks(store, Path(out), wait, on_wait):
+        return _run_partitioned(
+            input_dir, period, run_date, Path(out), partitions, dask_address, profile, params, store,
+            part_time_reading, overwrite, finalise, work_dir, client, replace,
+        )  # fmt: skip
+
+
+def _run_partitioned(
+    input_dir: Path,
+    period: str,
+    run_date: dt.date,
+    out: Path,
+    partitions: int,
+    dask_address: str | None,
+    profile: str | Path | None,
+    params: Parameters | None,
+    store: RunStore | None,
+    part_time_reading: str,
+    overwrite: bool,
+    finalise: bool,
+    work_dir: Path | None,
+    client: Any,
+    replace: bool,
+) -> PartitionedResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise OutputExistsError(f"output folder {out} already holds files; pass --overwrite to replace it")
     params = params or default_parameters()
@@ -451,14 +491,25 @@ def run_partitioned(
             t = time.perf_counter()
             tables = _merged_tables(work, stats, period, params)
             computed = sum(tables["payroll_lines"].rows) if "payroll_lines" in tables else 0
-            man = manifests.monthly(period, run_date, prof.name, infos, tables["rejects"], computed, params, code)
-            result = monthly.BatchResult(period, tables, _StoreParts(work, stats), man)
-            path = monthly.publish(result, out, overwrite, store, finalise, table_writer=_table_writer)
+            facts = {
+                "inputs": run_warnings.input_facts(infos),
+                "rows": run_warnings.merge_row_facts(s["facts"] for s in stats),
+            }
+            options = monthly.run_options(part_time_reading)
+            man = manifests.monthly(
+                period, run_date, prof.name, infos, tables["rejects"], computed, params, code, facts, options
+            )
+            result = monthly.BatchResult(
+                period, tables, _StoreParts(work, stats), man, file_errors=monthly.file_errors(infos)
+            )
+            done = monthly.publish(result, out, overwrite, store, finalise, _table_writer, replace)
             timings["merge_write"] = time.perf_counter() - t  # the audit files, then the run store
         finally:
             shutil.rmtree(work, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    return PartitionedResult(period, man, path, tables["rejects"].height, partitions, stats, timings)
+    return PartitionedResult(
+        period, man, done.path, tables["rejects"].height, partitions, stats, timings, store=done.store
+    )
 
 
 def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params: Parameters) -> dict[str, Any]:

@@ -52,11 +52,13 @@ class QuarterResult:
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
-def _stack(store: RunStore, table: str, periods: list[str], columns: list[str] | None = None) -> pl.DataFrame | None:
-    """One table over several stored months, with the month in ``period`` (snapshots have none)."""
+def _stack(
+    store: RunStore, table: str, periods: list[str], employers: list[str], columns: list[str] | None = None
+) -> pl.DataFrame | None:
+    """One table over several stored months of ``employers``, with the month in ``period`` (snapshots have none)."""
     parts = []
     for p in periods:
-        frame = store.read(table, [p])
+        frame = store.read(table, [p], employers)
         if frame is None or frame.height == 0:
             continue
         if columns is not None:
@@ -67,37 +69,84 @@ def _stack(store: RunStore, table: str, periods: list[str], columns: list[str] |
     return pl.concat(parts, how="diagonal_relaxed") if parts else None
 
 
-def read_quarter(store: RunStore, quarter: str) -> QuarterInput:
-    """Read the quarter's three finalised months from the run store.
+SHOWN_PROBLEMS = 12
+
+
+def quarter_employers(store: RunStore, quarter: str, employers: list[str] | None = None) -> list[str]:
+    """The employers of ``quarter`` (those with a month of it in the run store, or ``employers``),
+    each having its three months current and finalised; else :class:`RunStoreError`, one line
+    naming every missing or unfinalised (employer, month)."""
+    periods = quarter_periods(quarter)
+    months = {p: store.current(p) for p in periods}
+    found = sorted(set(employers) if employers else {e for entries in months.values() for e in entries})
+    if not found:
+        raise RunStoreError(f"cannot export the DmfA of {quarter}: no month of it in the run store {store.root}")
+    problems = []
+    for employer in found:
+        for p in periods:
+            entry = months[p].get(employer)
+            if entry is None:
+                problems.append(f"employer {employer} {p}: not in the store")
+            elif not entry.finalised:
+                problems.append(f"employer {employer} {p}: run {entry.run_id[:12]} not finalised ({entry.reason})")
+    if problems:
+        more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+        raise RunStoreError(
+            f"cannot export the DmfA of {quarter} from the run store {store.root}: "
+            + "; ".join(problems[:SHOWN_PROBLEMS])
+            + more
+            + " (run or rerun those months, finalised)"
+        )
+    return found
+
+
+def stored_month_warnings(source_runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Warnings of an export about its source months: each month (or month/employer) whose monthly
+    run had rejected rows, which the export does not contain."""
+    return [
+        {
+            "code": "month_with_rejects",
+            "message": f"{key}: the monthly run {source['run_id'][:12]} had {source['rejected_rows']} rejected "
+            "row(s), not declared here; correct and rerun that month (--replace) if they concern this employer",
+            "count": source["rejected_rows"],
+        }
+        for key, source in sorted(source_runs.items())
+        if source.get("rejected_rows")
+    ]
+
+
+def read_quarter(store: RunStore, quarter: str, employers: list[str] | None = None) -> QuarterInput:
+    """Read the quarter's three finalised months of every employer (or of ``employers``) from the
+    run store, each (employer, month) from its current version.
 
     Reads ``payroll_lines``, ``contribution_lines``, ``guaranteed_wage_days`` and the month
     snapshots of ``employees`` / ``employers``, plus the employee snapshots of earlier stored
     months (to date the start of an occupation). Raises :class:`RunStoreError` (clear message,
-    exit 1) when a month is missing or was not finalised, or when a finalised month holds no
-    payroll lines.
+    exit 1) when a month of an employer is missing or not finalised (:func:`quarter_employers`),
+    or when the months hold no payroll lines. ``source_runs`` records, per month, the run it
+    comes from and its rejected rows, when any (:func:`stored_month_warnings`).
     """
     periods = quarter_periods(quarter)
-    store.require_finalised(periods)
-    lines = _stack(store, "payroll_lines", periods)
+    chosen = quarter_employers(store, quarter, employers)
+    lines = _stack(store, "payroll_lines", periods, chosen)
     if lines is None:
         raise RunStoreError(f"{quarter}: the run store {store.root} holds no payroll lines for {', '.join(periods)}")
-    employees = _stack(store, "employees", periods)
-    if employees is None:
+    staff = _stack(store, "employees", periods, chosen)
+    if staff is None:
         raise RunStoreError(
             f"{quarter}: the run store {store.root} holds no employee snapshot for {', '.join(periods)}"
         )
-    earlier = [p for p in store.periods() if p < periods[0]]
-    infos = {p: store.info(p) for p in periods}
-    contribution_lines = _stack(store, "contribution_lines", periods)
+    earlier = [p for p in store.months() if p < periods[0]]
+    contribution_lines = _stack(store, "contribution_lines", periods, chosen)
     return QuarterInput(
         quarter=quarter,
         payroll_lines=lines,
         contribution_lines=contribution_lines if contribution_lines is not None else pl.DataFrame(),
-        guaranteed_wage_days=_stack(store, "guaranteed_wage_days", periods),
-        employees=employees,
-        employers=_stack(store, "employers", periods),
-        history_employees=_stack(store, "employees", earlier, HISTORY_COLUMNS),
-        source_runs={p: {"run_id": info.get("run_id"), "run_date": info.get("run_date")} for p, info in infos.items()},
+        guaranteed_wage_days=_stack(store, "guaranteed_wage_days", periods, chosen),
+        employees=staff,
+        employers=_stack(store, "employers", periods, chosen),
+        history_employees=_stack(store, "employees", earlier, chosen, HISTORY_COLUMNS),
+        source_runs=store.source_runs(periods, chosen),
     )
 
 
@@ -204,8 +253,10 @@ def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> 
     Same contract as :func:`pipeline.outputs.audit.write_run` (staging folder renamed into place; an
     existing non-empty folder is replaced only with ``overwrite``, else
     :class:`OutputExistsError`, exit 5), plus the XML files, each with its SHA-256 in the manifest.
+    The manifest's ``warnings`` name the source months that had rejected rows.
     """
-    return write_run(Path(out), result.tables, result.manifest, overwrite=overwrite, files=result.declarations)
+    manifest = {**result.manifest, "warnings": stored_month_warnings(result.manifest.get("source_runs", {}))}
+    return write_run(Path(out), result.tables, manifest, overwrite=overwrite, files=result.declarations)
 
 
 def export_quarter(

@@ -28,6 +28,7 @@ import polars as pl
 from pipeline import __version__
 from pipeline.core.params import Parameters
 from pipeline.core.periods import month_start
+from pipeline.outputs import warnings as run_warnings
 
 
 def code_hash() -> str:
@@ -89,14 +90,33 @@ def build(
 # ------------------------------------------------------------------------------------------------
 
 
-def input_counts(inputs: Mapping[str, Any], rejects: pl.DataFrame) -> dict[str, dict[str, int]]:
-    """Rows read, valid and rejected per input. ``inputs``: name -> an object with ``path`` and
-    ``rows`` (an intake ``RawInput``); a row is rejected when a reject names its file and line."""
+def input_counts(
+    inputs: Mapping[str, Any], rejects: pl.DataFrame, out_of_period: Mapping[str, int] | None = None
+) -> dict[str, dict[str, int]]:
+    """Rows read, valid, rejected, blank and out of the period, per input.
+
+    ``inputs``: name -> an object with ``path``, ``rows`` (records that are not blank) and, when
+    the reader counts them, ``blank`` (an intake ``RawInput``); a row is rejected when a reject
+    names its file and line; ``out_of_period``: per input, the valid rows of months after the run's
+    period (not computed, not rejected). ``read = valid + rejected + blank + out_of_period``.
+    """
+    later = out_of_period or {}
     counts = {}
     for name, item in sorted(inputs.items()):
         rejected = rejects.filter(pl.col("source_file") == item.path.name).select("source_line").n_unique()
-        counts[name] = {"read": item.rows, "valid": item.rows - rejected, "rejected": rejected}
+        blank = int(getattr(item, "blank", 0))
+        outside = int(later.get(name, 0))
+        counts[name] = {
+            "read": item.rows + blank,
+            "valid": item.rows - rejected - outside,
+            "rejected": rejected,
+            "blank": blank,
+            "out_of_period": outside,
+        }
     return counts
+
+
+COUNTED = ("read", "valid", "rejected", "blank", "out_of_period")
 
 
 def monthly(
@@ -108,13 +128,20 @@ def monthly(
     computed: int,
     params: Parameters,
     code: str | None = None,
+    facts: Mapping[str, Any] | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Manifest of a monthly payroll run, single or partitioned (the same counts give the same bytes).
 
     ``inputs``: name -> ``RawInput`` (or an object with its ``path``, ``sha256``, ``rows`` and
-    ``dialect``); ``rejects``: the run's rejects; ``computed``: the number of payroll lines.
+    ``dialect``); ``rejects``: the run's rejects; ``computed``: the number of payroll lines;
+    ``facts``: ``{"inputs": ..., "rows": ...}`` of :mod:`pipeline.outputs.warnings`, from which the
+    ``warnings`` are derived; ``options``: the run's choices that change what it computes (e.g. the
+    ONEM part-time reading when not the default), part of the run's identity and listed as
+    ``options``.
     """
-    counts = input_counts(inputs, rejects)
+    facts = facts or {"inputs": run_warnings.input_facts(inputs), "rows": run_warnings.merge_row_facts([])}
+    counts = input_counts(inputs, rejects, {"pay": facts["rows"]["out_of_period"]})
     listed = [
         {"input": name, "name": item.path.name, "sha256": item.sha256, "rows": item.rows, "dialect": item.dialect}
         for name, item in sorted(inputs.items())
@@ -124,21 +151,22 @@ def monthly(
         "run_date": str(run_date),
         "inputs": [entry["sha256"] for entry in listed],
         "profile": profile,
+        **({"options": dict(sorted(options.items()))} if options else {}),
     }
     fields = {
         "period": period,
         "run_date": str(run_date),
         "mapping_profile": profile,
+        **({"options": dict(sorted(options.items()))} if options else {}),
         "inputs": listed,
         "counts": counts,
-        "totals": {
-            "read": sum(c["read"] for c in counts.values()),
-            "valid": sum(c["valid"] for c in counts.values()),
-            "rejected": sum(c["rejected"] for c in counts.values()),
-            "computed": computed,
-        },
+        "totals": {**{key: sum(c[key] for c in counts.values()) for key in COUNTED}, "computed": computed},
     }
-    return build(identity, params, [month_start(period)], fields, code)
+    manifest = build(identity, params, [month_start(period)], fields, code)
+    manifest["warnings"] = run_warnings.derive(
+        facts["inputs"], facts["rows"], manifest["parameters_not_verified"], period
+    )
+    return manifest
 
 
 def claims(
@@ -149,9 +177,11 @@ def claims(
     params: Parameters,
 ) -> dict[str, Any]:
     """Manifest of a semester's ONEM claim file, built from the monthly runs ``source_runs``
-    (period -> run_id) found in the run store; ``months_missing``: the semester's other months.
-    The parameters listed as not verified are those in force in the months of ``source_runs``."""
+    (period -> run_id, or ``period/employer_id`` -> run_id when a month's employers come from
+    several runs) found in the run store; ``months_missing``: the semester's other months. The
+    parameters listed as not verified are those in force in the months of ``source_runs``."""
     runs = dict(sorted(source_runs.items()))
+    months = sorted({key.split("/", 1)[0] for key in runs})
     identity = {"semester": semester, "run_date": str(run_date), "runs": runs}
     fields = {
         "semester": semester,
@@ -159,4 +189,4 @@ def claims(
         "source_runs": runs,
         "months_missing_from_store": months_missing,
     }
-    return build(identity, params, [month_start(p) for p in runs], fields)
+    return build(identity, params, [month_start(p) for p in months], fields)

@@ -1,17 +1,39 @@
-"""The run store: each finalised period of earlier runs, so later runs (calendar-year counters,
-relapse history) and the quarterly DmfA export can read history.
+"""The run store of a bureau: every employer's months, each as the version of the run that made it.
 
-Embedded default: partitioned Parquet in a local folder (``--store``, default ``./run_store``)::
+Later runs read their history from it (calendar-year withholding counters, relapse history), and
+the claims and DmfA exports read whole semesters and quarters (data-contract "The run store of a
+bureau"). Layout (format 2, a local folder, ``--store``, default ``./run_store``)::
 
-    <store>/<table>/period=YYYY-MM/data.parquet
-    <store>/periods/period=YYYY-MM.json      # run id, run date, counts, finalised flag
+    <store>/store.json                          {"format": 2}
+    <store>/.lock                               held by the run that writes (pipeline.outputs.lock)
+    <store>/.staging/                           versions being written: never read
+    <store>/versions/YYYY-MM/NNNN-<run id>/     one run's tables of the month (every employer of its batch)
+        version.json                            run id, run date, output folder, totals, rejected rows,
+                                                per employer: payroll lines, finalised, why not
+        payroll_lines.parquet, contribution_lines.parquet, ..., employees.parquet, ...
+    <store>/months/YYYY-MM.json                 per employer: the current version and the versions it replaced
 
-A period is replaced as a whole (written to a temporary folder, then renamed), so a crash never
-leaves a half-written partition that looks complete.
+- **Per employer.** A batch holding employers A and B makes one version of the month; the month's
+  index points A and B at it. A later batch for employer C makes another version and points C at
+  it: A's and B's months are untouched. Readers take, for each (employer, month), the rows of that
+  employer in its current version.
+- **Finalised.** An (employer, month) is finalised when its batch had no file-level error and
+  computed at least one payroll line for that employer (and ``--no-finalise`` was not given). A
+  finalised month is replaced only with ``replace`` (``--replace``); the replaced version stays in
+  ``versions/`` and is listed under ``superseded`` in the month's index, with its run id. A month
+  that is not final never displaces a finalised one without ``replace``. Saving the very run that
+  is already current (same run id, same status) changes nothing.
+- **Atomic.** A version is written into ``.staging/`` and renamed into ``versions/`` in one rename
+  of the whole folder; then the month's index is replaced in one rename. A crash at any point
+  leaves the previous index, which names only complete versions: a finalised month never misses
+  a table. Stale staging folders are removed by the next save.
+- **One writer.** Saving needs the store's lock (:meth:`RunStore.locked`): the monthly job holds it
+  for the whole run, so two runs never write one store at once.
+- **Private.** The store holds national numbers and names: folders ``0o700``, files ``0o600``.
 
-The store holds national numbers and names (data-contract "The run store of a bureau"): its
-folders are created ``0o700`` and its files ``0o600``, readable by their owner only, and a
-store made before is tightened on the next save.
+A store of the first layout (one batch per month: ``<table>/period=YYYY-MM/`` and ``periods/``) is
+refused with a message; :func:`migrate` (``python -m pipeline.outputs.run_store migrate <store>``)
+converts it, keeping the old folders under ``legacy-1/``.
 """
 
 from __future__ import annotations
@@ -19,14 +41,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from pipeline.errors import RunStoreError
+from pipeline.errors import OutputExistsError, RunStoreError
+from pipeline.outputs import lock
 
+FORMAT = 2
+LAYOUT_FILE = "store.json"
+STAGING = ".staging"
+LEGACY = "legacy-1"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
@@ -43,14 +74,8 @@ STORED_TABLES = (
 )
 
 
-def _private(root: Path) -> None:
-    """Make ``root`` and everything below it readable by its owner only."""
-    os.chmod(root, PRIVATE_DIR)
-    for folder, dirs, files in os.walk(root):
-        for name in dirs:
-            os.chmod(os.path.join(folder, name), PRIVATE_DIR)
-        for name in files:
-            os.chmod(os.path.join(folder, name), PRIVATE_FILE)
+class ReplaceNeededError(OutputExistsError):
+    """A finalised (employer, month) would be replaced and ``--replace`` was not given (exit 5)."""
 
 
 def plain_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -58,71 +83,465 @@ def plain_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
 
 
+@dataclass(frozen=True)
+class Status:
+    """What a run makes of one employer's month: its payroll lines, finalised or not and why not."""
+
+    lines: int
+    finalised: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The current version of one (employer, month) (an entry of ``months/YYYY-MM.json``)."""
+
+    employer_id: str
+    period: str
+    version: str
+    run_id: str
+    run_date: str
+    finalised: bool
+    reason: str | None
+    lines: int
+    rejected_rows: int
+    output: str | None
+    superseded: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, employer_id: str, period: str, record: Mapping[str, Any]) -> Entry:
+        return cls(
+            employer_id,
+            period,
+            record["version"],
+            record["run_id"],
+            str(record.get("run_date")),
+            bool(record["finalised"]),
+            record.get("reason"),
+            int(record.get("lines", 0)),
+            int(record.get("rejected_rows", 0)),
+            record.get("output"),
+            tuple(record.get("superseded", ())),
+        )
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "run_id": self.run_id,
+            "run_date": self.run_date,
+            "finalised": self.finalised,
+            "reason": self.reason,
+            "lines": self.lines,
+            "rejected_rows": self.rejected_rows,
+            "output": self.output,
+            "superseded": list(self.superseded),
+        }
+
+    def source(self) -> dict[str, Any]:
+        """The entry as an export names its source: run id and run date (and rejected rows, when any)."""
+        found = {"run_id": self.run_id, "run_date": self.run_date}
+        return {**found, "rejected_rows": self.rejected_rows} if self.rejected_rows else found
+
+
+@dataclass
+class Plan:
+    """What saving a run's month will do, decided before its output folder is written."""
+
+    period: str
+    run_id: str
+    statuses: dict[str, Status]
+    store: list[str] = field(default_factory=list)  # employers whose current version becomes this run's
+    replaced: list[str] = field(default_factory=list)  # ... among them, those whose finalised version is superseded
+    unchanged: list[str] = field(default_factory=list)  # the current version is this very run
+    kept: list[str] = field(default_factory=list)  # finalised and kept: this run is not final (no --replace)
+
+
+@dataclass
+class Outcome:
+    """What a save did, for the console and the flow run."""
+
+    store: str
+    period: str
+    version: str | None
+    finalised: list[str]
+    not_finalised: dict[str, str]  # employer -> why
+    replaced: list[str]
+    unchanged: list[str]
+    kept: list[str]
+
+    def lines(self) -> list[str]:
+        """One readable line per kind of result (employer ids are ONSS numbers, not personal data)."""
+        where = f"run store {self.store}, {self.period}"
+        out = []
+        if self.finalised:
+            out.append(f"{where}: finalised for {_employers(self.finalised)}")
+        for reason in sorted(set(self.not_finalised.values())):
+            who = [e for e, r in self.not_finalised.items() if r == reason]
+            out.append(f"{where}: NOT finalised for {_employers(who)} ({reason}); its DmfA export will refuse it")
+        if self.replaced:
+            out.append(f"{where}: replaced the finalised month of {_employers(self.replaced)} (kept as superseded)")
+        if self.unchanged:
+            out.append(f"{where}: unchanged for {_employers(self.unchanged)} (this very run is already stored)")
+        if self.kept:
+            out.append(
+                f"{where}: kept the finalised month of {_employers(self.kept)}: this run is not final "
+                "(pass --replace to store it instead)"
+            )
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "finalised": self.finalised,
+            "not_finalised": self.not_finalised,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "kept": self.kept,
+        }
+
+
+def _employers(ids: list[str], shown: int = 10) -> str:
+    ids = sorted(ids)
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return f"employer{'s' if len(ids) > 1 else ''} {', '.join(ids[:shown])}{more}"
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, PRIVATE_FILE)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=str) + "\n"
+
+
 class RunStore:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._locked = 0
 
-    def _partition(self, table: str, period: str) -> Path:
-        return self.root / table / f"period={period}"
+    # --------------------------------------------------------------------------------------------
+    # Layout
+    # --------------------------------------------------------------------------------------------
+    def _check_layout(self) -> bool:
+        """True when the store exists in format 2; False when it does not exist yet (or is empty).
+        Refuses (clear message) a store of the first layout or of an unknown format."""
+        layout = self.root / LAYOUT_FILE
+        if layout.is_file():
+            found = json.loads(layout.read_text(encoding="utf-8")).get("format")
+            if found != FORMAT:
+                raise RunStoreError(
+                    f"run store {self.root}: format {found} is not the format {FORMAT} this version reads"
+                )
+            return True
+        if (self.root / "periods").is_dir() or any(self.root.glob("*/period=*")):
+            raise RunStoreError(
+                f"run store {self.root} has the first layout (one batch per month); convert it with "
+                f"`python -m pipeline.outputs.run_store migrate {self.root}` (docs/operations.md, the run store)"
+            )
+        return False
 
-    def save(self, period: str, tables: dict[str, pl.DataFrame], info: dict[str, Any]) -> None:
-        """Store (replace) one period's tables and its info record."""
-        self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-        _private(self.root)
-        for table, frame in tables.items():
-            target = self._partition(table, period)
-            target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-            staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))  # created 0o700
-            frame.write_parquet(staging / "data.parquet", compression="zstd", statistics=False)
-            os.chmod(staging / "data.parquet", PRIVATE_FILE)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(staging, target)
-        meta = self.root / "periods"
-        meta.mkdir(exist_ok=True, mode=PRIVATE_DIR)
-        tmp = meta / f".period={period}.json.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
-        os.chmod(tmp, PRIVATE_FILE)
-        os.replace(tmp, meta / f"period={period}.json")
+    def _month_file(self, period: str) -> Path:
+        return self.root / "months" / f"{period}.json"
 
-    def info(self, period: str) -> dict[str, Any] | None:
-        path = self.root / "periods" / f"period={period}.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    def _version_dir(self, period: str, version: str) -> Path:
+        return self.root / "versions" / period / version
 
-    def periods(self) -> list[str]:
-        meta = self.root / "periods"
-        if not meta.is_dir():
+    # --------------------------------------------------------------------------------------------
+    # Reading (no lock: the indexes are replaced atomically and versions never change)
+    # --------------------------------------------------------------------------------------------
+    def months(self) -> list[str]:
+        """The months with at least one employer, sorted."""
+        if not self._check_layout():
             return []
-        return sorted(p.name[len("period=") : -len(".json")] for p in meta.glob("period=*.json"))
+        return sorted(p.stem for p in (self.root / "months").glob("*.json"))
 
-    def read(self, table: str, periods: list[str] | None = None) -> pl.DataFrame | None:
-        """Concatenate a table over the given (default: all) stored periods; None when absent.
+    def current(self, period: str) -> dict[str, Entry]:
+        """employer_id -> the current version of that employer's ``period``."""
+        if not self._check_layout():
+            return {}
+        path = self._month_file(period)
+        if not path.is_file():
+            return {}
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {e: Entry.of(e, period, r) for e, r in sorted(doc.get("employers", {}).items())}
+
+    def version_info(self, period: str, version: str) -> dict[str, Any]:
+        return json.loads((self._version_dir(period, version) / "version.json").read_text(encoding="utf-8"))
+
+    def _table(self, period: str, version: str, table: str, info: Mapping[str, Any]) -> pl.DataFrame | None:
+        if table not in info.get("tables", ()):
+            return None
+        path = self._version_dir(period, version) / f"{table}.parquet"
+        if not path.is_file():
+            raise RunStoreError(
+                f"run store {self.root}: {period} version {version} lacks {table}: the store is damaged"
+            )
+        return pl.read_parquet(path)
+
+    def _of_employers(
+        self, frame: pl.DataFrame, period: str, version: str, info: Mapping[str, Any], employers: list[str]
+    ) -> pl.DataFrame:
+        """The rows of ``frame`` (a table of one version) that belong to ``employers``."""
+        if "employer_id" in frame.columns:
+            return frame.filter(pl.col("employer_id").is_in(employers))
+        staff = self._table(period, version, "employees", info)
+        if staff is None or "employee_id" not in frame.columns:
+            return frame.clear()
+        ids = staff.filter(pl.col("employer_id").is_in(employers)).select("employee_id")
+        return frame.join(ids, on="employee_id", how="semi", maintain_order="left")
+
+    def read(
+        self, table: str, periods: list[str] | None = None, employers: list[str] | None = None
+    ) -> pl.DataFrame | None:
+        """One table over the given (default: all) months, for the given (default: all) employers,
+        each (employer, month) from its current version; None when nothing is stored.
 
         Enumerated text columns (``contribution_lines``: one vocabulary per period) come back as
         plain text, so periods with different vocabularies concatenate.
         """
-        base = self.root / table
-        if not base.is_dir():
-            return None
-        chosen = periods if periods is not None else self.periods()
-        files = [self._partition(table, p) / "data.parquet" for p in chosen]
-        files = [f for f in files if f.is_file()]
-        if not files:
-            return None
-        return pl.concat([plain_text(pl.read_parquet(f)) for f in files], how="diagonal_relaxed")
+        wanted = None if employers is None else set(employers)
+        frames = []
+        for period in self.months() if periods is None else periods:
+            by_version: dict[str, list[str]] = {}
+            for employer, entry in self.current(period).items():
+                if wanted is None or employer in wanted:
+                    by_version.setdefault(entry.version, []).append(employer)
+            for version, chosen in sorted(by_version.items()):
+                info = self.version_info(period, version)
+                frame = self._table(period, version, table, info)
+                if frame is None:
+                    continue
+                if set(info.get("employers", {})) - set(chosen):
+                    frame = self._of_employers(frame, period, version, info, chosen)
+                frames.append(plain_text(frame))
+        return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
-    def require_finalised(self, periods: list[str]) -> None:
-        """Refuse (clear message) when a period is missing or was not finalised."""
-        problems = []
-        for p in periods:
-            info = self.info(p)
-            if info is None:
-                problems.append(f"{p}: no run in the store {self.root}")
-            elif not info.get("finalised"):
-                problems.append(
-                    f"{p}: the run {info.get('run_id', '?')[:12]} was not finalised (rerun with --finalise)"
-                )
-        if problems:
-            raise RunStoreError("cannot use the run store: " + "; ".join(problems))
+    def source_runs(self, periods: list[str], employers: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The runs the months come from: ``YYYY-MM`` -> run id and run date when one run made the
+        month of every employer asked, else one ``YYYY-MM/<employer_id>`` entry per employer."""
+        found: dict[str, dict[str, Any]] = {}
+        for period in periods:
+            entries = [x for e, x in self.current(period).items() if employers is None or e in employers]
+            if len({x.run_id for x in entries}) == 1:
+                found[period] = entries[0].source()
+            else:
+                found.update({f"{period}/{x.employer_id}": x.source() for x in entries})
+        return found
+
+    # --------------------------------------------------------------------------------------------
+    # Writing (under the lock)
+    # --------------------------------------------------------------------------------------------
+    @property
+    def holds_lock(self) -> bool:
+        """True while this object holds the store's lock (:meth:`locked`)."""
+        return self._locked > 0
+
+    @contextmanager
+    def locked(self, wait: float | None = None, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the store's lock (the second writer waits, then stops with exit 5)."""
+        self._check_layout()
+        self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        with lock.held(self.root / ".lock", f"the run store {self.root}", wait, on_wait):
+            self._locked += 1
+            try:
+                yield
+            finally:
+                self._locked -= 1
+
+    def plan(self, period: str, run_id: str, statuses: Mapping[str, Status], replace: bool = False) -> Plan:
+        """Decide, before anything is written, what saving this run's ``period`` does for each
+        employer; raises :class:`ReplaceNeededError` when a finalised month would be replaced
+        without ``replace``."""
+        plan = Plan(period, run_id, dict(sorted(statuses.items())))
+        current = self.current(period)
+        refused = []
+        for employer, status in plan.statuses.items():
+            now = current.get(employer)
+            if now is None or not now.finalised:
+                same = now is not None and now.run_id == run_id and not status.finalised
+                (plan.unchanged if same else plan.store).append(employer)
+            elif now.run_id == run_id and status.finalised:
+                plan.unchanged.append(employer)
+            elif replace:
+                plan.store.append(employer)
+                plan.replaced.append(employer)
+            elif status.finalised:
+                refused.append(now)
+            else:
+                plan.kept.append(employer)
+        if refused:
+            runs = sorted({x.run_id[:12] for x in refused})
+            raise ReplaceNeededError(
+                f"{period} is already finalised in the run store {self.root} for "
+                f"{_employers([x.employer_id for x in refused])} (run {', '.join(runs)}); nothing was written: "
+                "pass --replace to replace it (the finalised version is kept as superseded)"
+            )
+        return plan
+
+    def write(self, plan: Plan, tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> Outcome:
+        """Carry out ``plan``: one new version holding ``tables`` (when an employer is to be stored),
+        then the month's index. ``info``: run_id, run_date, output, totals (recorded in the version)."""
+        if not self._locked:
+            raise RunStoreError(f"run store {self.root}: a save must hold the store's lock")
+        version = None
+        if plan.store:
+            version = self._new_version(plan, tables, info)
+            self._point(plan, version, info)
+        return Outcome(
+            str(self.root),
+            plan.period,
+            version,
+            finalised=[e for e in plan.store if plan.statuses[e].finalised],
+            not_finalised={
+                e: plan.statuses[e].reason or "not final" for e in plan.store if not plan.statuses[e].finalised
+            },
+            replaced=plan.replaced,
+            unchanged=plan.unchanged,
+            kept=plan.kept,
+        )
+
+    def save(
+        self,
+        period: str,
+        tables: Mapping[str, pl.DataFrame],
+        info: Mapping[str, Any],
+        statuses: Mapping[str, Status],
+        replace: bool = False,
+    ) -> Outcome:
+        """Plan and write one run's month (taking the lock unless the caller holds it)."""
+        if self._locked:
+            return self.write(self.plan(period, info["run_id"], statuses, replace), tables, info)
+        with self.locked():
+            return self.write(self.plan(period, info["run_id"], statuses, replace), tables, info)
+
+    def _prepare(self) -> Path:
+        """The store's folders (private), a fresh staging area, and stale staging folders removed."""
+        if not (self.root / LAYOUT_FILE).is_file():
+            _write_private(self.root / LAYOUT_FILE, _json({"format": FORMAT}))
+        os.chmod(self.root, PRIVATE_DIR)
+        staging = self.root / STAGING
+        if staging.is_dir():
+            shutil.rmtree(staging)  # left by a crashed save; we hold the lock, so no save is running
+        for folder in (staging, self.root / "versions", self.root / "months"):
+            folder.mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        return staging
+
+    def _new_version(self, plan: Plan, tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
+        staging = Path(tempfile.mkdtemp(prefix="version-", dir=self._prepare()))  # created 0o700
+        names = []
+        for table, frame in tables.items():
+            path = staging / f"{table}.parquet"
+            frame.write_parquet(path, compression="zstd", statistics=False)
+            os.chmod(path, PRIVATE_FILE)
+            names.append(table)
+        month = self.root / "versions" / plan.period
+        month.mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        taken = [int(p.name.split("-", 1)[0]) for p in month.iterdir() if p.name[:4].isdigit()]
+        version = f"{max(taken, default=0) + 1:04d}-{plan.run_id[:12]}"
+        record = {
+            "format": FORMAT,
+            "period": plan.period,
+            **{k: info.get(k) for k in ("run_id", "run_date", "output", "totals")},
+            "rejected_rows": int((info.get("totals") or {}).get("rejected", 0)),
+            "tables": sorted(names),
+            "employers": {
+                e: {"lines": s.lines, "finalised": s.finalised, "reason": s.reason} for e, s in plan.statuses.items()
+            },
+        }
+        _write_private(staging / "version.json", _json(record))
+        os.replace(staging, month / version)  # the whole version appears at once
+        return version
+
+    def _point(self, plan: Plan, version: str, info: Mapping[str, Any]) -> None:
+        """Point the stored employers of the month at ``version`` (one atomic replace of the index)."""
+        current = self.current(plan.period)
+        rejected = int((info.get("totals") or {}).get("rejected", 0))
+        entries = {e: x.record() for e, x in current.items()}
+        for employer in plan.store:
+            status = plan.statuses[employer]
+            before = current.get(employer)
+            superseded = list(before.superseded) if before else []
+            if before is not None:
+                gone = {k: v for k, v in before.record().items() if k != "superseded"}
+                superseded.append({**gone, "replaced_by": plan.run_id})
+            entries[employer] = {
+                "version": version,
+                "run_id": plan.run_id,
+                "run_date": str(info.get("run_date")),
+                "finalised": status.finalised,
+                "reason": status.reason,
+                "lines": status.lines,
+                "rejected_rows": rejected,
+                "output": info.get("output"),
+                "superseded": superseded,
+            }
+        target = self._month_file(plan.period)
+        tmp = target.with_name(f".{target.name}.tmp")
+        _write_private(tmp, _json({"period": plan.period, "employers": dict(sorted(entries.items()))}))
+        os.replace(tmp, target)
+
+
+# ------------------------------------------------------------------------------------------------
+# Migration from the first layout
+# ------------------------------------------------------------------------------------------------
+def migrate(root: Path) -> list[str]:
+    """Convert a store of the first layout (``<table>/period=YYYY-MM/data.parquet`` and
+    ``periods/period=YYYY-MM.json``) into format 2, in place; returns one line per month.
+
+    Each month becomes one version for the employers of its stored tables. An employer's month is
+    finalised only when the old record was and its payroll lines include that employer (a month
+    the first layout finalised with nothing computed is not). The old folders are moved, untouched,
+    into ``legacy-1/``.
+    """
+    root = Path(root)
+    store = RunStore(root)
+    if (root / LAYOUT_FILE).is_file():
+        raise RunStoreError(f"run store {root} is already in format {FORMAT}")
+    if not (root / "periods").is_dir():
+        raise RunStoreError(f"run store {root}: no first-layout store here (no periods/ folder)")
+    legacy = root / LEGACY
+    legacy.mkdir(mode=PRIVATE_DIR)
+    for child in sorted(root.iterdir()):
+        if child.name not in (LEGACY, ".lock"):
+            os.replace(child, legacy / child.name)
+    done = []
+    with store.locked():
+        for record in sorted((legacy / "periods").glob("period=*.json")):
+            period = record.stem[len("period=") :]
+            info = json.loads(record.read_text(encoding="utf-8"))
+            tables = {
+                path.parent.parent.name: pl.read_parquet(path)
+                for path in sorted(legacy.glob(f"*/period={period}/data.parquet"))
+            }
+            statuses = _legacy_statuses(tables, bool(info.get("finalised")))
+            outcome = store.save(period, tables, info, statuses)
+            done += outcome.lines() or [f"{period}: no employer in the stored tables"]
+    return done
+
+
+def _legacy_statuses(tables: Mapping[str, pl.DataFrame], finalised: bool) -> dict[str, Status]:
+    ids: set[str] = set()
+    for name in ("employers", "employees", "payroll_lines"):
+        if name in tables and "employer_id" in tables[name].columns:
+            ids |= set(tables[name].get_column("employer_id").drop_nulls().to_list())
+    lines = tables.get("payroll_lines")
+    counts = dict(lines.group_by("employer_id").len().iter_rows()) if lines is not None else {}
+    statuses = {}
+    for employer in sorted(ids):
+        n = int(counts.get(employer, 0))
+        reason = None if finalised and n else ("not finalised by its run" if not finalised else "no payroll line")
+        statuses[employer] = Status(n, reason is None, reason)
+    return statuses
+
+
+if __name__ == "__main__":  # pragma: no cover - operator's tool
+    if len(sys.argv) != 3 or sys.argv[1] != "migrate":
+        sys.exit("usage: python -m pipeline.outputs.run_store migrate <store folder>")
+    try:
+        for text in migrate(Path(sys.argv[2])):
+            print(text)
+    except RunStoreError as exc:
+        sys.exit(f"error: {exc}")

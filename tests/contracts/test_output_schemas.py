@@ -68,15 +68,16 @@ def _files(base: Path) -> list[Path]:
 
 
 def _table(path: Path) -> str:
-    """Output name of a written file: ``<out>/<table>.parquet`` or ``<store>/<table>/period=.../data.parquet``."""
-    return path.parent.parent.name if path.name == "data.parquet" else path.stem
+    """Output name of a written file: ``<out>/<table>.parquet`` or
+    ``<store>/versions/<month>/<version>/<table>.parquet``."""
+    return path.stem
 
 
 def test_every_declared_table_is_written(written):
     written_tables = {_table(p) for p in _files(written)}
     assert set(OUTPUTS) <= written_tables
     # the run store holds the non-input tables and the month's validated inputs, nothing else
-    stored = {p.parent.parent.name for p in (written / "store").rglob("data.parquet")}
+    stored = {p.stem for p in (written / "store" / "versions").rglob("*.parquet")}
     assert stored == set(STORED_OUTPUTS) | set(INPUTS)
 
 

@@ -141,10 +141,11 @@ def test_manifest_counts_reconcile_and_hashes_match(october):
     out = october / "out"
     manifest = json.loads((out / "manifest.json").read_text())
     for counts in manifest["counts"].values():
-        assert counts["read"] == counts["valid"] + counts["rejected"]
+        assert counts["read"] == counts["valid"] + counts["rejected"] + counts["blank"] + counts["out_of_period"]
     assert manifest["totals"]["computed"] == 67
-    assert manifest["counts"]["employees"] == {"read": 67, "valid": 67, "rejected": 0}
-    assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, "rejected": 0}
+    nothing_else = {"rejected": 0, "blank": 0, "out_of_period": 0}
+    assert manifest["counts"]["employees"] == {"read": 67, "valid": 67, **nothing_else}
+    assert manifest["counts"]["absences"] == {"read": 20, "valid": 20, **nothing_else}
     from pipeline.outputs.audit import sha256_file
 
     for entry in manifest["outputs"]:
@@ -251,7 +252,7 @@ def test_bad_input_exits_3_with_every_defect_and_computes_the_rest(tmp_path):
     assert lines.height > 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     for counts in manifest["counts"].values():
-        assert counts["read"] == counts["valid"] + counts["rejected"]
+        assert counts["read"] == counts["valid"] + counts["rejected"] + counts["blank"] + counts["out_of_period"]
     niss = rejects.filter(pl.col("column") == "niss")["value"].to_list()
     assert niss and all(v.startswith("*********") for v in niss)  # national numbers are masked
 
@@ -347,3 +348,36 @@ def test_every_contribution_source_resolves_in_the_parameters_table(october):
     worker = joined.filter(pl.col("parameter") == "onss/worker_rate").row(0, named=True)
     assert worker["source"] == "onss/worker_rate@1990-01-01 [verified]"
     assert D(worker["value"]) == D("0.1307") == worker["rate"]
+
+
+def test_validate_with_a_period_rejects_exactly_what_run_rejects(tmp_path):
+    # bad_input: validation alone misses what the rules of October reject (the absence of BAD-010
+    # whose pay rows fell, check pay_row_missing); with --period, validate reports it like run.
+    import re
+
+    done = run(
+        *("run", str(SAMPLE / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out")),
+        *("--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q"),
+    )
+    assert done.exit_code == 3
+    rejected = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    expected = {(r["source_file"], r["source_line"], r["column"], r["check"]) for r in rejected.iter_rows(named=True)}
+    assert len(expected) <= 50  # validate lists the first 50 rejects
+
+    def listed(output: str) -> set[tuple[str, int, str, str]]:
+        found = re.findall(r"^(\S+\.csv):(\d+) (\S+) \[(\w+)\]", output, flags=re.MULTILINE)
+        return {(f, int(n), c, k) for f, n, c, k in found}
+
+    checked = run("validate", str(SAMPLE / "bad_input"), "--period", "2026-10", "--store", str(tmp_path / "empty"))
+    assert checked.exit_code == 3 and listed(checked.output) == expected
+    alone = run("validate", str(SAMPLE / "bad_input"))
+    assert ("absences.csv", 2, "daily_wage", "pay_row_missing") in expected - listed(alone.output)
+
+
+def test_validate_with_a_period_counts_later_months_out_of_period():
+    # The October batch holds pay January-October: for July, the rows of August (63 employees paid),
+    # September (65) and October (67), 63 + 65 + 67 = 195, are out of the period, not defects.
+    checked = run("validate", str(SAMPLE / "batch_2026_10"), "--period", "2026-07", "--store", "/nonexistent")
+    assert checked.exit_code == 0, checked.output
+    assert "out of period      195" in checked.output and "no defects found" in checked.output
+    assert "warning [out_of_period] 195 pay row(s) of months after 2026-07" in " ".join(checked.output.split())

@@ -71,7 +71,7 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
 
     # The run store holds the same tables and the same period record (only the output path differs).
     single_store, part_store = RunStore(tmp_path / "store_single"), RunStore(tmp_path / "store_part")
-    assert part_store.periods() == single_store.periods() == [PERIOD]
+    assert part_store.months() == single_store.months() == [PERIOD]
     for table in (
         "payroll_lines",
         "contribution_lines",
@@ -85,9 +85,18 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
     ):
         expected, got = single_store.read(table), part_store.read(table)
         assert got.equals(expected), table
-    info_single, info_part = single_store.info(PERIOD), part_store.info(PERIOD)
+    entries_single, entries_part = single_store.current(PERIOD), part_store.current(PERIOD)
+    assert [e.record() | {"output": None} for e in entries_part.values()] == [
+        e.record() | {"output": None} for e in entries_single.values()
+    ]
+    version = next(iter(entries_part.values())).version
+    info_single, info_part = single_store.version_info(PERIOD, version), part_store.version_info(PERIOD, version)
     info_single.pop("output"), info_part.pop("output")
     assert info_part == info_single
+    # ... and both runs report the same run-store outcome (the stores' paths aside).
+    said_part = [line.replace(str(part_store.root), "STORE") for line in part.store.lines()]
+    assert said_part == [line.replace(str(single_store.root), "STORE") for line in single.store.lines()]
+    assert part.warnings == single.warnings
 
 
 def test_partition_statistics(cluster_client, small_batch, tmp_path):

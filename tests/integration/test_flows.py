@@ -1,5 +1,7 @@
 """Prefect flows: the deployments build (no server needed) and, under ONE session-scoped test
-harness, the monthly flow writes exactly what the CLI writes."""
+harness, the monthly flow writes exactly what the CLI writes, and the bureau's monthly flow runs
+every client of an inbox, one sub-flow run each, and says in its state and artifacts what each
+computed. (The schedules themselves are tested against a real server: test_prefect_server.py.)"""
 
 from pathlib import Path
 
@@ -19,6 +21,7 @@ def test_deployments_have_monthly_cron_in_brussels_time():
     monthly = built["monthly-payroll"]
     schedule = monthly.schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("0 6 1 * *", "Europe/Brussels")
+    assert monthly.entrypoint.endswith("flows/monthly_bureau.py:monthly_bureau")
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     for dep in spec["deployments"]:
         module, func = dep["entrypoint"].split(":")
@@ -156,3 +159,116 @@ def test_quarterly_flow_and_cli_give_identical_outputs(prefect_harness, tmp_path
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
     for name in names:
         assert (tmp_path / "flow" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+
+
+def _runs_named(names: list[str]) -> dict[str, str]:
+    """Flow run name -> state name, for the named flow runs."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=names)))
+    return {run.name: run.state.name for run in runs}
+
+
+def _artifact(key: str):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    assert len(found) == 1, key
+    return found[0]
+
+
+@pytest.mark.flow
+def test_bureau_flow_runs_every_client_and_says_what_each_computed(prefect_harness, tmp_path):
+    import datetime as dt
+    import json
+    import shutil
+    from decimal import Decimal
+
+    import polars as pl
+
+    from flows.monthly_bureau import monthly_bureau
+    from pipeline.outputs.run_store import RunStore
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(ROOT / "sample_data" / "inbox", inbox, symlinks=False)
+    shutil.copytree(ROOT / "sample_data" / "bad_input", inbox / "bad-client")
+    (inbox / "broken-client").mkdir()  # no employees file: this client's run fails, the others go on
+    (inbox / "broken-client" / "pay.csv").write_text("employee_id,period,gross_salary\n", encoding="utf-8")
+    (inbox / "_archive").mkdir()  # skipped
+    state = monthly_bureau(
+        inbox=str(inbox),
+        period="2026-10",
+        run_date=dt.date(2026, 11, 2),
+        out_root=str(tmp_path / "out"),
+        store_dir=str(tmp_path / "store"),
+        return_state=True,
+    )
+    rows = {r["client"]: r for r in state.result(raise_on_failure=False)}
+    assert sorted(rows) == ["bad-client", "broken-client", "export-fr", "export-nl", "sample-batch"]
+    assert state.is_failed() and "FAILED: broken-client" in state.message
+    # 53 + 8 + 8 lines of the sample clients + 4 of bad_input; its 34 rejected rows
+    assert "5 client(s), 87 payroll lines, 34 rejected rows" in state.message
+    assert {c: r["status"] for c, r in rows.items()} == {
+        "bad-client": "rejects",
+        "broken-client": "failed",
+        "export-fr": "ok",
+        "export-nl": "ok",
+        "sample-batch": "ok",
+    }
+    assert "required input 'employees' not found" in rows["broken-client"]["error"]
+    # Each client's run is a sub-flow run named payroll-<month>-<client>; one with rejects says so.
+    names = [f"payroll-2026-10-{c}" for c in rows]
+    assert _runs_named(names) == {
+        "payroll-2026-10-bad-client": "Completed with rejects",
+        "payroll-2026-10-broken-client": "Failed",
+        "payroll-2026-10-export-fr": "Completed",
+        "payroll-2026-10-export-nl": "Completed",
+        "payroll-2026-10-sample-batch": "Completed",
+    }
+    # The table artifact: per client the lines, rejects and the total due to ONSS (worker and
+    # employer contributions, CSSS when computed: the sums of the client's payroll lines).
+    table = {r["client"]: r for r in json.loads(_artifact("payroll-2026-10").data)}
+    for client in ("sample-batch", "export-fr", "export-nl", "bad-client"):
+        out = tmp_path / "out" / "2026-10" / client
+        manifest = json.loads((out / "manifest.json").read_text())
+        lines = pl.read_parquet(out / "payroll_lines.parquet")
+        due = sum(lines["worker_contribution"]) + sum(lines["employer_contribution"])
+        assert (table[client]["lines"], table[client]["rejects"]) == (
+            manifest["totals"]["computed"],
+            manifest["totals"]["rejected"],
+        )
+        assert Decimal(table[client]["due_to_onss"]) == due, client
+        assert "parameters_not_verified" in table[client]["warnings"]
+    assert table["sample-batch"]["lines"] == 53 and table["bad-client"]["rejects"] > 0
+    summary = _artifact("payroll-2026-10-summary").data
+    assert "# Payroll 2026-10: Failed" in summary and "| bad-client | rejects |" in summary
+    # Every client's employers are in the one run store, side by side.
+    current = RunStore(tmp_path / "store").current("2026-10")
+    assert {"174389412", "126132785", "134843676", "178398131"} <= set(current)
+
+
+@pytest.mark.flow
+def test_via_prefect_names_the_server_it_records_on(prefect_harness, tmp_path, monkeypatch):
+    import flows.monthly_payroll as module
+
+    args = [
+        *("run", str(ROOT / "sample_data" / "bad_input"), "--period", "2026-10", "--out", str(tmp_path / "out")),
+        *("--run-date", "2026-11-02", "--store", str(tmp_path / "store"), "-q", "--via-prefect"),
+    ]
+    server = module.prefect_server()
+    assert server and server.startswith("http://127.0.0.1:")  # the harness's server is the configured one
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3, result.output  # bad_input: rows rejected, the flow run says so
+    said = " ".join(result.output.split())
+    assert f"recording the run on the Prefect server {server}" in said
+    assert "period 2026-10 (Prefect flow run): read 51 rows, valid 17, rejected 34" in said
+    # Without a configured server the command says Prefect starts a temporary one.
+    monkeypatch.setattr(module, "prefect_server", lambda: None)
+    again = CliRunner().invoke(app, [*args, "--overwrite"])
+    assert "no Prefect server configured (PREFECT_API_URL): starting a temporary local one" in " ".join(
+        again.output.split()
+    )

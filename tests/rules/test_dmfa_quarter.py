@@ -43,7 +43,7 @@ from pipeline.declarations.dmfa.xml import validate_declaration
 from pipeline.errors import OutputExistsError, RunStoreError
 from pipeline.jobs.monthly import publish, run_batch
 from pipeline.jobs.quarterly import compute_quarter, export_quarter, read_quarter
-from pipeline.outputs.run_store import RunStore, plain_text
+from pipeline.outputs.run_store import RunStore, Status, plain_text
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 
 PARAMS = default_parameters()
@@ -842,20 +842,19 @@ def test_invalid_declaration_raises_and_never_shows_the_niss():
 # --------------------------------------------------------------------------------------------
 # Run-store checks
 # --------------------------------------------------------------------------------------------
-def _info(period: str, finalised: bool) -> dict:
-    return {
-        "run_id": hashlib.sha256(period.encode()).hexdigest(),
-        "period": period,
-        "run_date": "2026-10-02",
-        "finalised": finalised,
-    }
+def _save(store: RunStore, period: str, finalised: bool, employer: str = EMPLOYER, lines: int = 1) -> str:
+    """Record a run of ``period`` for ``employer`` without tables; returns its run id."""
+    run_id = hashlib.sha256(f"{period}/{employer}".encode()).hexdigest()
+    status = Status(lines, finalised, None if finalised else "--no-finalise")
+    store.save(period, {}, {"run_id": run_id, "run_date": "2026-10-02"}, {employer: status})
+    return run_id
 
 
 def test_missing_month_is_refused_naming_the_month(tmp_path):
     store = RunStore(tmp_path / "store")
     for period in ("2026-07", "2026-08"):
-        store.save(period, {}, _info(period, True))
-    with pytest.raises(RunStoreError, match=r"2026-09: no run in the store") as err:
+        _save(store, period, True)
+    with pytest.raises(RunStoreError, match=rf"employer {EMPLOYER} 2026-09: not in the store") as err:
         read_quarter(store, QUARTER)
     assert "2026-07" not in str(err.value) and "2026-08" not in str(err.value)
     with pytest.raises(RunStoreError, match=r"2026-09"):
@@ -865,11 +864,13 @@ def test_missing_month_is_refused_naming_the_month(tmp_path):
 
 def test_non_finalised_month_is_refused_naming_the_month(tmp_path):
     store = RunStore(tmp_path / "store")
-    for period, finalised in (("2026-07", True), ("2026-08", False), ("2026-09", True)):
-        store.save(period, {}, _info(period, finalised))
-    run_id = _info("2026-08", False)["run_id"]
+    run_ids = {
+        period: _save(store, period, finalised)
+        for period, finalised in (("2026-07", True), ("2026-08", False), ("2026-09", True))
+    }
     with pytest.raises(
-        RunStoreError, match=rf"2026-08: the run {run_id[:12]} was not finalised \(rerun with --finalise\)"
+        RunStoreError,
+        match=rf"employer {EMPLOYER} 2026-08: run {run_ids['2026-08'][:12]} not finalised \(--no-finalise\)",
     ) as err:
         read_quarter(store, QUARTER)
     assert "2026-07" not in str(err.value) and "2026-09" not in str(err.value)
@@ -880,7 +881,9 @@ def test_non_finalised_month_from_the_monthly_batch_is_refused(tmp_path):
     run_months(tmp_path, {p: months[p] for p in ("2026-07", "2026-08")})
     run_months(tmp_path, {"2026-09": months["2026-09"]}, finalise=False)
     with pytest.raises(
-        RunStoreError, match=r"cannot use the run store: 2026-09: the run [0-9a-f]{12} was not finalised"
+        RunStoreError,
+        match=rf"cannot export the DmfA of 2026-Q3 from the run store .*: employer {EMPLOYER} 2026-09: "
+        r"run [0-9a-f]{12} not finalised \(--no-finalise\)",
     ):
         read_quarter(RunStore(tmp_path / "store"), QUARTER)
 
@@ -888,9 +891,25 @@ def test_non_finalised_month_from_the_monthly_batch_is_refused(tmp_path):
 def test_finalised_months_without_payroll_lines_are_refused(tmp_path):
     store = RunStore(tmp_path / "store")
     for period in quarter_periods(QUARTER):
-        store.save(period, {}, _info(period, True))
+        _save(store, period, True)
     with pytest.raises(RunStoreError, match=r"2026-Q3: .* holds no payroll lines for 2026-07, 2026-08, 2026-09"):
         read_quarter(store, QUARTER)
+
+
+def test_each_employer_of_the_quarter_needs_its_three_months(tmp_path):
+    # Employer A has its three months; employer B (another client of the bureau) only July: the
+    # export refuses, naming B's missing months and not A's; for A alone it goes on.
+    store = RunStore(tmp_path / "store")
+    other = "999999999"
+    for period in quarter_periods(QUARTER):
+        _save(store, period, True)
+    _save(store, "2026-07", True, employer=other)
+    with pytest.raises(RunStoreError) as err:
+        read_quarter(store, QUARTER)
+    assert f"employer {other} 2026-08: not in the store; employer {other} 2026-09: not in the store" in str(err.value)
+    assert f"employer {EMPLOYER}" not in str(err.value)
+    with pytest.raises(RunStoreError, match="holds no payroll lines"):  # A passes the refusal (no tables saved here)
+        read_quarter(store, QUARTER, [EMPLOYER])
 
 
 # --------------------------------------------------------------------------------------------

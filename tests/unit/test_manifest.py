@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline.core.params import default_parameters
 from pipeline.outputs import manifest
+from pipeline.outputs import warnings as run_warnings
 
 PARAMS = default_parameters()
 HEAD = {"run_id", "code_version", "code_sha256", "parameter_bundle_sha256", "parameters_not_verified"}
@@ -61,10 +62,10 @@ def test_monthly_manifest_counts_rejected_lines_once_per_input():
     rejects = pl.DataFrame({"source_file": ["pay.csv", "pay.csv", "pay.csv"], "source_line": [3, 3, 4]})
     built = manifest.monthly("2026-10", dt.date(2026, 11, 2), "canonical", inputs, rejects, 3, PARAMS)
     assert built["counts"] == {
-        "employees": {"read": 2, "valid": 2, "rejected": 0},
-        "pay": {"read": 5, "valid": 3, "rejected": 2},
+        "employees": {"read": 2, "valid": 2, "rejected": 0, "blank": 0, "out_of_period": 0},
+        "pay": {"read": 5, "valid": 3, "rejected": 2, "blank": 0, "out_of_period": 0},
     }
-    assert built["totals"] == {"read": 7, "valid": 5, "rejected": 2, "computed": 3}
+    assert built["totals"] == {"read": 7, "valid": 5, "rejected": 2, "blank": 0, "out_of_period": 0, "computed": 3}
     assert [i["input"] for i in built["inputs"]] == ["employees", "pay"]
     identity = {
         "period": "2026-10",
@@ -76,6 +77,48 @@ def test_monthly_manifest_counts_rejected_lines_once_per_input():
     }
     assert built["run_id"] == manifest.run_id(identity)
     assert built["parameters_not_verified"] == manifest.parameters_not_verified(PARAMS, [dt.date(2026, 10, 1)])
+
+
+def test_monthly_manifest_counts_blank_and_out_of_period_rows_and_warns():
+    # pay.csv: 5 records and 1 blank row; line 3 rejected; 1 valid row of a month after the run's
+    # period (out of scope, not rejected): read 6 = valid 3 + rejected 1 + blank 1 + out_of_period 1.
+    inputs = {
+        "pay": SimpleNamespace(
+            path=Path("/in/pay.csv"), rows=5, blank=1, sha256="b" * 64, dialect="csv", missing_columns=("paid_hours",)
+        ),
+        "employees": SimpleNamespace(
+            path=Path("/in/employees.csv"), rows=2, sha256="a" * 64, dialect="csv", missing_columns=("work_country",)
+        ),
+    }
+    rejects = pl.DataFrame({"source_file": ["pay.csv"], "source_line": [3]})
+    facts = {
+        "inputs": run_warnings.input_facts(inputs),
+        "rows": {
+            "out_of_period": 1,
+            "later_months": ["2026-11"],
+            "employers": ["174389412"],
+            "batch_employers": ["174389412"],
+            "household_missing": 0,
+        },
+    }
+    built = manifest.monthly("2026-10", dt.date(2026, 11, 2), "canonical", inputs, rejects, 2, PARAMS, None, facts)
+    assert built["counts"]["pay"] == {"read": 6, "valid": 3, "rejected": 1, "blank": 1, "out_of_period": 1}
+    assert built["totals"] == {"read": 8, "valid": 5, "rejected": 1, "blank": 1, "out_of_period": 1, "computed": 2}
+    # No employers file, work_country absent (default BE), parameters not verified, the November row:
+    # in that order; paid_hours has no default (it is "not given"), so it is not warned about.
+    assert [(w["code"], w["count"]) for w in built["warnings"]] == [
+        ("employers_missing", 1),
+        ("column_default", 2),
+        ("parameters_not_verified", len(built["parameters_not_verified"])),
+        ("out_of_period", 1),
+    ]
+    assert "employees.csv has no column work_country: BE assumed for its 2 rows" in built["warnings"][1]["message"]
+    assert "2026-11" in built["warnings"][3]["message"]
+    # An option that changes what is computed is part of the run's identity.
+    other = manifest.monthly(
+        "2026-10", dt.date(2026, 11, 2), "canonical", inputs, rejects, 2, PARAMS, None, facts, {"onem_part_time": "x"}
+    )
+    assert other["run_id"] != built["run_id"] and other["options"] == {"onem_part_time": "x"}
 
 
 def test_claims_manifest_has_the_common_head_for_the_stored_months():

@@ -274,7 +274,6 @@ MESSAGES = {
     "check.absence_rejected": (
         "An absence of this employee was rejected: the guaranteed wage of the month cannot be computed."
     ),
-    "check.period_after_run": "Pay row of a month after the run period: not computed in this run.",
     "check.episode_end_before_start": "The absence ends before it starts, or one of its dates is missing.",
     "check.episode_overlap": "Absences of this employee overlap: none of them is computed.",
     "check.episode_held_back": (

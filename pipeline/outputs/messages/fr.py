@@ -292,7 +292,6 @@ MESSAGES = {
     "check.absence_rejected": (
         "Une absence de ce travailleur a été rejetée : le salaire garanti du mois ne peut pas être calculé."
     ),
-    "check.period_after_run": "Ligne de paie d'un mois postérieur à la période du calcul : non calculée ici.",
     "check.episode_end_before_start": "L'absence se termine avant de commencer, ou une de ses dates manque.",
     "check.episode_overlap": "Des absences de ce travailleur se chevauchent : aucune n'est calculée.",
     "check.episode_held_back": (

@@ -286,7 +286,6 @@ MESSAGES = {
     "check.absence_rejected": (
         "Een afwezigheid van deze werknemer werd geweigerd: het gewaarborgd loon van de maand kan niet worden berekend."
     ),
-    "check.period_after_run": "Loonrij van een maand na de periode van de berekening: hier niet berekend.",
     "check.episode_end_before_start": "De afwezigheid eindigt voordat ze begint, of een van haar data ontbreekt.",
     "check.episode_overlap": "Afwezigheden van deze werknemer overlappen: geen ervan wordt berekend.",
     "check.episode_held_back": (
