@@ -372,7 +372,7 @@ MAIN_ABSENCES = [
 # (pay.paid_hours / pay.full_time_hours). Figures for October 2026 (work-bonus table of 2026-09-01,
 # CSSS scales of 2022-04-01); the structural reduction is the quarter's (quarter_2026_q3).
 DEDUCTION_EMPS = [
-    # employé 2,600.00: volet A 127.54 + volet B 91.19 = 218.73 (the work-bonus note's first example); single
+    # employé 2,600.00: volet A 127.54 + volet B 91.19 = 218.73 (a complete month of a full-time employé); single
     Emp("EMP-BE-101", A, "BE", "white", "2019-03-04", "1990-04-12", "2600.00"),
     # ouvrier 2,600.00 at 100 %: 137.74 + 98.48 = 236.22; CSSS two incomes, upper band
     Emp("EMP-BE-102", A, "BE", "blue", "2016-09-05", "1987-11-23", "2600.00"),

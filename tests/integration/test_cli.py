@@ -67,7 +67,7 @@ def test_sample_batch_golden_cents(october):
         D("905.23"),
     )
     assert (be010["work_bonus"], be010["csss"], be010["household"]) == (D("23.59"), D("16.53"), None)
-    # EMP-BE-101, employé 2,600.00, complete month (the work-bonus note's first example): volet A 127.54
+    # EMP-BE-101, employé 2,600.00, complete month (Law of 20 December 1999, table of 2026-09-01): volet A 127.54
     # (S <= 2,937.93), volet B 171.99 - 0.2699 x (2,600.00 - 2,300.62) = 91.187338 -> 91.19; 218.73 <= the 13.07 %
     # line 339.82: worker 121.09. CSSS single: 10.33 + 1.10 % x (2,600.00 - 2,190.18) = 10.33 + 4.50802 -> 14.84.
     be101 = line(out, "EMP-BE-101")
