@@ -22,7 +22,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from pipeline.core.periods import previous_month
-from pipeline.errors import PayrollError
+from pipeline.errors import sanitised
 from pipeline.jobs import bureau, monthly
 from pipeline.outputs.run_store import RunStore
 
@@ -98,13 +98,6 @@ def run_partitioned_batch(
     )
 
 
-def _safe(exc: Exception) -> PayrollError:
-    """``exc`` as an error whose message is ours: a library's message may quote a row."""
-    if isinstance(exc, PayrollError):
-        return exc
-    return PayrollError(f"unexpected error ({type(exc).__name__}); run `payroll run` on the batch to see where")
-
-
 @flow(name="monthly_payroll", flow_run_name=run_name, log_prints=False)
 def monthly_payroll(
     input_dir: str = "sample_data/batch_2026_10",
@@ -157,7 +150,7 @@ def monthly_payroll(
                 on_wait=logger.warning,
             )
     except Exception as exc:
-        raise _safe(exc) from None
+        raise sanitised(exc) from None
     summary = bureau.summary(name, done)
     totals = summary["totals"]
     logger.info(

@@ -210,7 +210,7 @@ def test_bureau_flow_runs_every_client_and_says_what_each_computed(prefect_harne
     rows = {r["client"]: r for r in state.result(raise_on_failure=False)}
     assert sorted(rows) == ["bad-client", "broken-client", "export-fr", "export-nl", "sample-batch"]
     assert state.is_failed() and "FAILED: broken-client" in state.message
-    # 53 + 8 + 8 lines of the sample clients + 4 of bad_input; its 34 rejected rows
+    # 67 + 8 + 8 lines of the sample clients + 4 of bad_input; its 34 rejected rows
     assert "5 client(s), 87 payroll lines, 34 rejected rows" in state.message
     assert {c: r["status"] for c, r in rows.items()} == {
         "bad-client": "rejects",
@@ -236,14 +236,14 @@ def test_bureau_flow_runs_every_client_and_says_what_each_computed(prefect_harne
         out = tmp_path / "out" / "2026-10" / client
         manifest = json.loads((out / "manifest.json").read_text())
         lines = pl.read_parquet(out / "payroll_lines.parquet")
-        due = sum(lines["worker_contribution"]) + sum(lines["employer_contribution"])
+        due = sum(lines["worker_contribution"]) + sum(lines["employer_contribution"]) + sum(lines["csss"])
         assert (table[client]["lines"], table[client]["rejects"]) == (
             manifest["totals"]["computed"],
             manifest["totals"]["rejected"],
         )
         assert Decimal(table[client]["due_to_onss"]) == due, client
         assert "parameters_not_verified" in table[client]["warnings"]
-    assert table["sample-batch"]["lines"] == 53 and table["bad-client"]["rejects"] > 0
+    assert table["sample-batch"]["lines"] == 67 and table["bad-client"]["rejects"] > 0
     summary = _artifact("payroll-2026-10-summary").data
     assert "# Payroll 2026-10: Failed" in summary and "| bad-client | rejects |" in summary
     # Every client's employers are in the one run store, side by side.
