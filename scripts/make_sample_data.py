@@ -222,7 +222,7 @@ MAIN = [
     Emp("EMP-BE-014", B, "BE", "white", "2024-09-02", "2003-04-17", "2950.00"),
     Emp("EMP-BE-015", A, "BE", "blue", "2025-07-01", "2005-11-30", "2250.00"),
     Emp("EMP-BE-016", C, "BE", "white", "2010-01-04", "1979-03-03", "3800.00"),
-    # Belgian residents employed in NL / FR (ONEM compensation allowance, §4)
+    # Belgian residents employed in NL / FR (ONEM compensation allowance, Royal Decree of 9 June 1999)
     Emp("EMP-BE-017", A, "BE", "white", "2014-03-03", "1984-05-22", "2950.00", work="NL", onem=ONEM_OK),
     Emp("EMP-BE-018", A, "BE", "blue", "2020-01-06", "1991-12-12", "2400.00", pct=50, work="NL", onem=ONEM_OK),
     Emp(
@@ -239,7 +239,7 @@ MAIN = [
     Emp(
         "EMP-BE-024", A, "BE", "white", "2018-04-03", "1987-01-19", "3000.00", work="FR", onem=(True, False, True, True)
     ),
-    # French residents (§5.2)
+    # French residents (frontier regime of the avenant of 12 December 2008)
     Emp("EMP-FR-001", A, "FR", "blue", "2008-03-03", "1976-04-04", "3050.00", bis=40, mob=1, fr=_fr()),
     Emp("EMP-FR-002", Dd, "FR", "white", "2005-09-01", "1969-11-23", "4100.00", pct=80, mob=1, fr=_fr()),
     Emp("EMP-FR-003", A, "FR", "blue", "2019-05-06", "1995-02-13", "2900.00", mob=1, fr=_fr(grand=False, year=None)),
@@ -272,19 +272,19 @@ MAIN = [
     ),
     Emp("EMP-FR-010", Dd, "FR", "white", "1998-04-01", "1962-08-28", "5650.00", mob=1, fr=_fr()),
     Emp("EMP-FR-011", A, "FR", "blue", "2012-03-05", "1979-01-16", "2800.00", pct=50, mob=1, bis=40, fr=_fr()),
-    # Luxembourg residents (§5.3)
+    # Luxembourg residents (tolerance of the BE-LU avenant of 31 August 2021)
     Emp("EMP-LU-001", A, "LU", "white", "2014-09-01", "1985-10-03", "5900.00", mob=1),
     Emp("EMP-LU-002", B, "LU", "white", "2018-01-08", "1988-04-29", "4700.00"),
     Emp("EMP-LU-003", A, "LU", "white", "2016-03-01", "1982-02-08", "6400.00"),
     Emp("EMP-LU-004", Dd, "LU", "blue", "2020-08-03", "1994-12-01", "3400.00", mob=1),
     Emp("EMP-LU-005", A, "LU", "white", "2019-02-04", "1990-07-21", "4300.00", pct=60, mob=1, bis=20),
-    # Dutch residents (§5.4)
+    # Dutch residents (BE-NL convention, art. 15)
     Emp("EMP-NL-001", A, "NL", "blue", "2012-04-02", "1980-01-30", "3600.00"),
     Emp("EMP-NL-002", B, "NL", "white", "2021-09-01", "1992-06-16", "5100.00", mob=2),
     Emp("EMP-NL-003", A, "NL", "white", "2017-05-02", "1986-11-11", "4650.00", mob=1, bis=20),
     Emp("EMP-NL-004", Dd, "NL", "blue", "2026-05-04", "1997-03-25", "2650.00", "fixed_term", "2027-05-03", mob=1),
     Emp("EMP-NL-005", C, "NL", "white", "2022-01-03", "1975-05-15", "3500.00", pct=50, mob=1),
-    # German residents (§5.4)
+    # German residents (BE-DE convention, art. 15)
     Emp("EMP-DE-001", A, "DE", "white", "2015-10-01", "1983-08-08", "5300.00", mob=1),
     Emp("EMP-DE-002", A, "DE", "blue", "2018-03-05", "1979-04-12", "3250.00", wd=6),
     Emp("EMP-DE-003", Dd, "DE", "white", "2013-07-01", "1977-10-26", "6100.00", mob=2, bis=40),
@@ -465,7 +465,7 @@ def main_batch() -> dict[str, pl.DataFrame]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Quarter 2026-Q3: the monthly exports of July, August and September (DmfA sample, issue 6)
+# Quarter 2026-Q3: the monthly exports of July, August and September (the DmfA sample)
 # ---------------------------------------------------------------------------------------------
 
 QUARTER_MONTHS = ("2026-07", "2026-08", "2026-09")
