@@ -41,6 +41,7 @@ from pipeline.rules.employed_abroad import (
     unsupported_work_country_expr,
     work_country_expr,
 )
+from schemas.inputs import typed_defaults
 from schemas.outputs import OUTPUTS
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
@@ -233,7 +234,7 @@ def compute_onem_allowance(
     abroad = emp.filter(employed_abroad_expr()).select(
         "employee_id",
         work_country_expr().alias("country"),
-        pl.col("work_fraction").cast(RATIO).fill_null(Decimal(1)).alias("_fraction"),
+        pl.col("work_fraction").cast(RATIO).fill_null(typed_defaults("employees")["work_fraction"]).alias("_fraction"),
         *(pl.col(c).cast(pl.Boolean) for c, _ in CONDITIONS),
         pl.col("work_fraction").alias("_raw_fraction"),
         pl.col("source_file"),

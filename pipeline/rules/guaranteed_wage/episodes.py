@@ -22,6 +22,10 @@ from pipeline.rules.guaranteed_wage.frames import (
     previous_within_employee,
 )
 from pipeline.rules.guaranteed_wage.terms import term_end
+from schemas.inputs import typed_defaults
+
+EMPLOYEE_DEFAULTS = typed_defaults("employees")
+"""The employees input's contract defaults (weekly_work_days 5: Monday-Friday)."""
 
 CAUSES = ("illness", "private_accident")
 OCCUPATIONAL_PATTERN = r"(?i)occup|work|profession|travail|arbeid|beroep"
@@ -307,7 +311,7 @@ def episode_regime(episodes: pl.DataFrame, employees: pl.DataFrame, params: Para
         "contract_type",
         "contract_start",
         "contract_end",
-        pl.col("weekly_work_days").fill_null(5).cast(pl.Int8),  # data-contract default: Monday-Friday
+        pl.col("weekly_work_days").fill_null(EMPLOYEE_DEFAULTS["weekly_work_days"]).cast(pl.Int8),
     )
     ep = episodes.join(emp, on="employee_id", how="inner", maintain_order="left")
     term = pl.col("contract_type").is_in(TERM_CONTRACTS) & pl.col("contract_end").is_not_null()
