@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.core.params import default_parameters
 from pipeline.jobs import monthly, partitioned
-from pipeline.outputs.run_store import RunStore
+from pipeline.outputs.run_store import STORED_TABLES, RunStore
 from pipeline.testing import synthetic
 
 PERIOD = "2026-10"
@@ -72,17 +72,7 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
     # The run store holds the same tables and the same period record (only the output path differs).
     single_store, part_store = RunStore(tmp_path / "store_single"), RunStore(tmp_path / "store_part")
     assert part_store.months() == single_store.months() == [PERIOD]
-    for table in (
-        "payroll_lines",
-        "contribution_lines",
-        "guaranteed_wage_days",
-        "onem_allowance",
-        "withholding_decisions",
-        "pay",
-        "employees",
-        "employers",
-        "absences",
-    ):
+    for table in STORED_TABLES:
         expected, got = single_store.read(table), part_store.read(table)
         assert got.equals(expected), table
     entries_single, entries_part = single_store.current(PERIOD), part_store.current(PERIOD)
