@@ -19,7 +19,10 @@ The driver (the calling process):
    into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
 2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
    each output table as Parquet plus its CSV body (header-less, formula cells neutralised); the
-   task reports its row counts and its own peak memory;
+   task reports its row counts and its own peak memory. National numbers are masked there, cell by
+   cell as the single run's writer masks them (:func:`pipeline.core.rejects.mask_national_numbers`);
+   each table's first and last employee id is reported as it was before masking, for the merge's
+   order check (a pay export keyed by NISS is sorted by the numbers, not by their masks);
 3. merges: output tables are sorted by employee id first, so the partitions concatenated in range
    order *are* the single run's order. CSV = header + the bodies in order, streamed; Parquet = the
    concatenated table written by the same ``write_parquet`` call as the single run (row groups and
@@ -235,7 +238,11 @@ def run_partition(
     del checked
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
+    bounds = {}
     for name, frame in tables.items():
+        if name != "rejects":  # rejects: re-combined by the driver, masked when written, as in the single run
+            bounds[name] = _id_bounds(frame)  # the merge checks the order on the keys before masking
+            frame = rejects.mask_national_numbers(frame)  # row by row: the same cells as the single run's writer
         frame.write_parquet(out / f"{name}.parquet", compression="lz4", statistics=False)
         if name != "rejects":
             neutralise(frame).write_csv(out / f"{name}.csv", include_header=False, **CSV_OPTIONS)
@@ -251,6 +258,7 @@ def run_partition(
         "pay_rows": raw["pay"].rows if "pay" in raw else 0,
         "employee_rows": raw["employees"].rows if "employees" in raw else 0,
         "output_rows": {name: frame.height for name, frame in tables.items()},
+        "id_bounds": bounds,
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
         "peak_is_per_task": reset,
@@ -316,18 +324,23 @@ def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, 
     ]
 
 
-def _check_range_order(name: str, files: list[Path], rows: list[int]) -> None:
-    """Concatenation in range order must keep the table sorted by employee id (cheap boundary check)."""
+def _id_bounds(frame: pl.DataFrame) -> tuple[str | None, str | None] | None:
+    """First and last employee id of an output table (sorted by employee id first), None without rows."""
+    if not frame.height or "employee_id" not in frame.columns:
+        return None
+    ids = frame.get_column("employee_id")
+    return ids[0], ids[-1]
+
+
+def _check_range_order(name: str, bounds: list[tuple[str | None, str | None] | None]) -> None:
+    """Concatenation in range order must keep the table sorted by employee id (cheap boundary check on
+    each partition's first and last id, taken before national numbers were masked: masking a pay
+    export keyed by NISS changes the written ids, not the order)."""
     last = None
-    for path, n in zip(files, rows):
-        if not n:
+    for bound in bounds:
+        if bound is None:
             continue
-        ids = (
-            pl.scan_parquet(path)
-            .select(pl.col("employee_id").first().alias("a"), pl.col("employee_id").last().alias("b"))
-            .collect()
-        )
-        first, end = ids.item(0, "a"), ids.item(0, "b")
+        first, end = bound
         if last is not None and first is not None and first < last:
             raise PayrollError(f"{name}: partition outputs are not in employee-id order; cannot merge exactly")
         last = end if end is not None else last
@@ -525,7 +538,7 @@ def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params:
             continue
         files = [d / f"{name}.parquet" for d in part_dirs]
         rows = [s["output_rows"][name] for s in stats]
-        _check_range_order(name, files, rows)
+        _check_range_order(name, [s["id_bounds"].get(name) for s in stats])
         tables[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
     return tables
 

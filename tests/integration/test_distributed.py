@@ -162,3 +162,62 @@ def test_cli_runs_on_an_existing_cluster_with_the_same_outputs(cluster_client, t
     assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
     for name in names:
         assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def niss_keyed_batch(tmp_path_factory):
+    """A pay export keyed by national number: every employee_id of the synthetic batch (employees,
+    pay, absences) replaced by that employee's NISS (valid mod-97 numbers, with a few broken ones
+    among the 5 % bad rows)."""
+    folder = tmp_path_factory.mktemp("niss_batch") / "in"
+    frames = synthetic.generate(120, period=PERIOD, history_months=2, seed=5, bad_fraction=0.05)
+    ids = frames["employees"].unique("employee_id", keep="first", maintain_order=True)
+    mapping = dict(zip(ids.get_column("employee_id").to_list(), ids.get_column("niss").to_list()))
+    for name in ("employees", "pay", "absences"):
+        frames[name] = frames[name].with_columns(pl.col("employee_id").replace(mapping))
+    synthetic.write_batch(frames, folder)
+    return folder
+
+
+def _valid_niss_cells(folder: Path) -> list[tuple[str, str, str]]:
+    """(file, column, number) of every valid NISS/BIS number (whole cell, or an 11-digit run inside
+    one) in the text cells of the folder's CSV and Parquet files, and in the manifest's text."""
+    from pipeline.core.identifiers import niss_ok
+    from pipeline.core.rejects import NISS_SHAPE
+
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".parquet":
+            frame = pl.read_parquet(path)
+        elif path.suffix == ".csv":
+            frame = pl.read_csv(path, infer_schema=False)
+        elif path.suffix == ".json":
+            frame = pl.DataFrame({"text": [path.read_text(encoding="utf-8")]})
+        else:
+            continue
+        for column in [c for c, t in frame.schema.items() if t == pl.String]:
+            cells = frame.select(pl.col(column).str.extract_all(NISS_SHAPE).alias("n")).explode("n").drop_nulls()
+            cells = cells.filter(niss_ok(pl.col("n")))
+            found += [(path.name, column, n) for n in cells.get_column("n").to_list()]
+    return found
+
+
+def test_partitioned_run_masks_national_numbers_like_the_single_run(cluster_client, niss_keyed_batch, tmp_path):
+    """Masking changes the employee_id values the outputs are sorted by: the merge still checks the
+    partitions' order on the unmasked keys, and both runs write the same masked bytes."""
+    single = _single(niss_keyed_batch, tmp_path / "single", None)
+    part = partitioned.run_partitioned(
+        niss_keyed_batch, PERIOD, RUN_DATE, tmp_path / "part", partitions=2, client=cluster_client
+    )
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
+    assert part.manifest == single.manifest
+    assert part.exit_code == single.exit_code == 3  # the batch has bad rows
+    assert _valid_niss_cells(tmp_path / "single") == []
+    assert _valid_niss_cells(tmp_path / "part") == []
+    # The outputs are not trivially empty: computed rows, their employee ids masked to the last two digits.
+    lines = pl.read_parquet(tmp_path / "part" / "payroll_lines.parquet")
+    assert lines.height > 100
+    assert lines.get_column("employee_id").str.contains(r"^\*{9}[0-9]{2}$").all()
