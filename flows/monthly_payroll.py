@@ -22,19 +22,21 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from pipeline.core.periods import previous_month
-from pipeline.errors import sanitised
+from pipeline.errors import sanitised, sanitising
 from pipeline.jobs import bureau, monthly
 from pipeline.outputs.run_store import RunStore
 
 TASKS = {
-    "load": task(monthly.load, name="read_inputs", cache_policy=NO_CACHE),
-    "check": task(monthly.check, name="validate_inputs", cache_policy=NO_CACHE),
-    "compute": task(monthly.compute, name="compute_rules", cache_policy=NO_CACHE),
+    "load": task(sanitising(monthly.load), name="read_inputs", cache_policy=NO_CACHE),
+    "check": task(sanitising(monthly.check), name="validate_inputs", cache_policy=NO_CACHE),
+    "compute": task(sanitising(monthly.compute), name="compute_rules", cache_policy=NO_CACHE),
     # Not retried: writing the outputs and then the run store is not idempotent (a retry after the
     # outputs were written would stop on the existing folder).
-    "publish": task(monthly.publish, name="write_outputs", cache_policy=NO_CACHE),
+    "publish": task(sanitising(monthly.publish), name="write_outputs", cache_policy=NO_CACHE),
 }
-"""The job's steps as Prefect tasks (the manifest, built from counts, runs in the flow itself)."""
+"""The job's steps as Prefect tasks (the manifest, built from counts, runs in the flow itself). A task
+logs its failure in Prefect's database: each step raises only our one-line message
+(:func:`pipeline.errors.sanitising`), never a library's text that may quote a row."""
 
 
 def as_task(name: str, fn: Callable[..., Any], *args: Any) -> Any:

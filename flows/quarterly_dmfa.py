@@ -15,16 +15,19 @@ from prefect.cache_policies import NO_CACHE
 
 from pipeline.core.params import default_parameters
 from pipeline.core.periods import previous_quarter
+from pipeline.errors import sanitising
 from pipeline.jobs import quarterly
 from pipeline.outputs.run_store import RunStore
 
 
 @task(cache_policy=NO_CACHE)
+@sanitising
 def read_quarter(store_dir: str, quarter: str, employers: Optional[list[str]] = None):
     return quarterly.read_quarter(RunStore(Path(store_dir)), quarter, employers)
 
 
 @task(cache_policy=NO_CACHE)
+@sanitising
 def compute_quarter(data, run_date: dt.date, joint_committees: Optional[str]):
     return quarterly.compute_quarter(
         data, default_parameters(), run_date, quarterly.joint_committees_file(joint_committees)
@@ -32,6 +35,7 @@ def compute_quarter(data, run_date: dt.date, joint_committees: Optional[str]):
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+@sanitising
 def write_quarter(result, out_dir: str, overwrite: bool) -> str:
     return str(quarterly.write_quarter(result, Path(out_dir), overwrite))
 

@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -50,6 +56,9 @@ class MissingParameterError(PayrollError):
         super().__init__(f"legal parameter {name!r} has no value in force on {on}")
         self.name = name
         self.on = on
+
+    def __reduce__(self):  # pickled with its own arguments (a Dask worker's error reaches the driver)
+        return type(self), (self.name, self.on)
 
 
 class OutputExistsError(PayrollError):
@@ -134,13 +143,19 @@ def os_error_text(exc: BaseException, doing: str = "") -> str:
 
 
 def _code_location(exc: BaseException) -> str:
-    """``path:line`` of the innermost frame of the traceback that is in this project's code."""
-    root = Path(__file__).resolve().parents[1]
+    """``path:line`` of the innermost frame of the traceback that is in this project's code (this
+    module's own frames, such as :func:`sanitising`'s, left out)."""
+    here = Path(__file__).resolve()
+    root = here.parents[1]
     found = ""
     tb = exc.__traceback__
     while tb is not None:
         path = Path(tb.tb_frame.f_code.co_filename)
-        if path.is_relative_to(root) and path.relative_to(root).parts[:1] in (("pipeline",), ("schemas",), ("flows",)):
+        if (
+            path != here
+            and path.is_relative_to(root)
+            and path.relative_to(root).parts[:1] in (("pipeline",), ("schemas",), ("flows",))
+        ):
             found = f"{path.relative_to(root).as_posix()}:{tb.tb_lineno}"
         tb = tb.tb_next
     return found
@@ -175,6 +190,20 @@ def one_line(exc: BaseException) -> str:
 def exit_code(exc: BaseException) -> int:
     """The exit code that reports ``exc``: a domain error's own, else 1."""
     return exc.exit_code if isinstance(exc, PayrollError) else EXIT_FAILURE
+
+
+def sanitising(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` raising :func:`sanitised` errors: for the steps a framework runs and logs itself (a
+    Prefect task logs its exception's text and traceback in the server's database)."""
+
+    @functools.wraps(fn)
+    def step(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            raise sanitised(exc) from None
+
+    return step
 
 
 def sanitised(exc: BaseException) -> PayrollError:

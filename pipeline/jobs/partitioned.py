@@ -64,7 +64,7 @@ import polars as pl
 from pipeline.core import rejects
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month_start
-from pipeline.errors import InputError, OutputExistsError, PayrollError
+from pipeline.errors import InputError, OutputExistsError, PayrollError, sanitising
 from pipeline.intake.reading import Profile, RawInput, read_input
 from pipeline.jobs import monthly
 from pipeline.outputs import manifest as manifests
@@ -204,6 +204,7 @@ def _split_inputs(folder: Path, prof: Profile, partitions: int, work: Path) -> t
 # ------------------------------------------------------------------------------------------------
 
 
+@sanitising  # a Dask worker logs a task's exception text on its console: only our one-line message
 def run_partition(
     index: int,
     work: str,

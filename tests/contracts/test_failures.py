@@ -10,7 +10,15 @@ import polars as pl
 import pytest
 
 from pipeline.core.rejects import mask, mask_national_numbers
-from pipeline.errors import InputError, OutputWriteError, exit_code, one_line, sanitised
+from pipeline.errors import (
+    InputError,
+    MissingParameterError,
+    OutputWriteError,
+    exit_code,
+    one_line,
+    sanitised,
+    sanitising,
+)
 from pipeline.outputs import audit
 
 
@@ -43,6 +51,40 @@ def test_one_line_names_a_library_error_by_its_type_and_our_code_only():
     assert one_line(caught.value).startswith("unexpected internal error (InvalidOperationError); run again")
     safe = sanitised(caught.value)
     assert str(safe) == one_line(caught.value) and safe.exit_code == 1
+
+
+def test_a_step_run_by_a_framework_raises_only_the_one_line():
+    """Prefect tasks and Dask workers log the text of the exception a step raises: the step
+    raises our one line (type and place in our code), our own errors unchanged."""
+
+    def step(value):
+        if value:
+            raise ValueError(f"could not parse {value}")
+        raise InputError("pay.csv: line 3 has 9 fields, the header 8")
+
+    with pytest.raises(Exception) as caught:
+        sanitising(step)("85073003328,Dupont")
+    assert type(caught.value).__name__ == "PayrollError" and caught.value.__cause__ is None
+    assert str(caught.value).startswith("unexpected internal error (ValueError); run again with --debug")
+    assert "85073003328" not in str(caught.value) and "Dupont" not in str(caught.value)
+    with pytest.raises(InputError, match="^pay.csv: line 3 has 9 fields, the header 8$"):
+        sanitising(step)("")
+    assert sanitising(step).__name__ == "step"  # Prefect and Dask name the task after the function
+
+
+def test_a_missing_parameter_survives_pickling_with_its_exit_code():
+    """A Dask worker's error reaches the driver pickled: exit 4 must come back as exit 4."""
+    import datetime as dt
+    import pickle
+
+    back = pickle.loads(pickle.dumps(MissingParameterError("withholding/fr_regime_end", dt.date(2011, 10, 1))))
+    assert (type(back), back.name, back.on, back.exit_code) == (
+        MissingParameterError,
+        "withholding/fr_regime_end",
+        dt.date(2011, 10, 1),
+        4,
+    )
+    assert str(back) == "legal parameter 'withholding/fr_regime_end' has no value in force on 2011-10-01"
 
 
 def test_masks():

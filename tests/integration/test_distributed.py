@@ -221,3 +221,23 @@ def test_partitioned_run_masks_national_numbers_like_the_single_run(cluster_clie
     lines = pl.read_parquet(tmp_path / "part" / "payroll_lines.parquet")
     assert lines.height > 100
     assert lines.get_column("employee_id").str.contains(r"^\*{9}[0-9]{2}$").all()
+
+
+def test_a_missing_parameter_in_a_partition_is_exit_4_on_the_driver(cluster_client, tmp_path):
+    """October 2011 is before the parameters' history (it starts in 2024 at the latest, and the
+    withholding rules' French regime has no value for 2011): the rows need a parameter that has no
+    value, so the run stops with exit 4; the error raised on a worker reaches the driver as
+    itself (pickled with its arguments), and no output folder is written."""
+    from pipeline.errors import MissingParameterError
+
+    folder = tmp_path / "in"
+    synthetic.write_batch(synthetic.generate(40, period="2011-10", seed=3), folder)
+    with pytest.raises(MissingParameterError) as caught:
+        partitioned.run_partitioned(
+            folder, "2011-10", dt.date(2011, 11, 2), tmp_path / "out", partitions=2, client=cluster_client
+        )
+    assert caught.value.exit_code == 4
+    assert str(caught.value).startswith("legal parameter '") and "has no value in force on 2011-10-" in str(
+        caught.value
+    )
+    assert not (tmp_path / "out").exists()

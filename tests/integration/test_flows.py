@@ -272,3 +272,56 @@ def test_via_prefect_names_the_server_it_records_on(prefect_harness, tmp_path, m
     assert "no Prefect server configured (PREFECT_API_URL): starting a temporary local one" in " ".join(
         again.output.split()
     )
+
+
+def _texts_recorded(flow_run_id, wait_s: float = 20.0) -> list[str]:
+    """Every log message of a flow run (its tasks' included) and every state message of its task
+    runs and of itself, as the server keeps them (logs arrive in batches: wait for the final one)."""
+    import time
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+            tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            flow = client.read_flow_run(flow_run_id)
+        messages = [log.message for log in logs]
+        if any(m.startswith("Finished in state Failed") and "Flow run" in m for m in messages):
+            break
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    states = [run.state.message or "" for run in [*tasks, flow] if run.state is not None]
+    return messages + states
+
+
+@pytest.mark.flow
+def test_a_failing_step_puts_no_row_content_in_prefect(prefect_harness, tmp_path, monkeypatch):
+    """A library error quoting a row, raised inside a task, is logged by Prefect (message and
+    traceback, in the server's database) and kept as the task's state message: each step raises
+    our one-line message instead, naming the error's type and place in our code only."""
+    import datetime as dt
+
+    from flows.monthly_payroll import monthly_payroll
+    from pipeline.jobs import monthly
+
+    def broken(*args, **kwargs):
+        raise ValueError("could not parse 85073003328,Dupont,Jean,1985-07-30 as a date")
+
+    monkeypatch.setattr(monthly, "validate_batch", broken)  # inside the validate_inputs task
+    state = monthly_payroll(
+        input_dir=str(ROOT / "sample_data" / "batch_2026_10"),
+        period="2026-10",
+        out_dir=str(tmp_path / "flow"),
+        run_date=dt.date(2026, 11, 2),
+        store_dir=str(tmp_path / "store"),
+        return_state=True,
+    )
+    assert state.is_failed()
+    texts = _texts_recorded(state.state_details.flow_run_id)
+    assert any("unexpected internal error (ValueError at pipeline/jobs/monthly.py:" in t for t in texts), texts
+    assert not [t for t in texts if "85073003328" in t or "Dupont" in t or "1985-07-30" in t]
+    assert not (tmp_path / "flow").exists()
