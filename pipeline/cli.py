@@ -527,6 +527,16 @@ def params_show(
     out.print(grid)
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """True when ``exc`` comes, through its causes, from a Ctrl-C (a ``KeyboardInterrupt``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console entry point (``payroll``): the one error boundary of the command line.
 
@@ -539,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=args, prog_name="payroll", standalone_mode=True)
     except SystemExit as exc:
+        if _interrupted(exc):  # typer ends a command stopped by Ctrl-C with a silent exit 130
+            err.print("[red]error:[/red] interrupted", soft_wrap=True)
+            return 1
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except KeyboardInterrupt:

@@ -116,6 +116,20 @@ def test_an_unexpected_error_is_one_line_without_its_data(tmp_path, monkeypatch)
         cli("--debug", "run", str(batch(tmp_path / "again")), "--period", "2026-10", "--out", str(out), "-q")
 
 
+def test_ctrl_c_is_one_line_and_exit_1(tmp_path, monkeypatch):
+    """Typer turns a KeyboardInterrupt inside a command into a silent exit 130: the entry point
+    reports it as the contract's one line, exit 1."""
+    from pipeline.jobs import monthly
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(monthly, "compute", interrupted)
+    code, stdout, stderr, out = run(tmp_path, batch(tmp_path))
+    assert (code, one_line(stdout, stderr)) == (1, "error: interrupted")
+    assert not out.exists()
+
+
 def test_an_unclosed_quote_rejects_its_row_and_prints_no_data(tmp_path):
     """One unclosed quote in employees.csv put the raw text of every following row (national
     numbers, names, birth dates) in the polars error, on stderr."""
