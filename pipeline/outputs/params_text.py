@@ -91,7 +91,7 @@ def render(table: pl.DataFrame, on: str, width: int = 80, full: bool = False) ->
     width = max(width, MIN_WIDTH)
     rows = table.with_columns(domain_of(pl.col("parameter")).alias("_domain")).sort("_domain", "parameter")
     domains = rows.get_column("_domain").unique(maintain_order=True).to_list()
-    title = f"Legal parameters in force on {on}: {rows.height} in {len(domains)} domain(s)"
+    title = f"Legal parameters in force on {on}: {rows.height} in {len(domains)} domain{'s' * (len(domains) != 1)}"
     lines = _wrap(title, width, "")
     lines += _wrap(f"status: {_counts(rows.get_column('status'))}", width, "")
     if not full:
