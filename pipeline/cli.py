@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -23,13 +24,40 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from pipeline.core.periods import Month, Quarter
 from pipeline.errors import PayrollError, exit_code, one_line
 
+
+class _PlainFlags(typer.core.TyperGroup):
+    """A command group whose help shows no value type for flags: typer's rich help would print
+    ``<bool>`` beside ``--overwrite`` or ``--help``, as if they took a value. The flags of the
+    group and of each of its commands (``--help`` included, which click creates on demand) get an
+    empty metavar; a flag's help line then shows its name and its text only."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _plain_flags(command.get_params(ctx))
+        return command
+
+
+def _plain_flags(params: list[Any]) -> list[Any]:
+    for param in params:
+        if isinstance(param, typer.core.TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
 app = typer.Typer(
+    cls=_PlainFlags,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     help="Belgian payroll for cross-border workers: ONSS contributions, guaranteed wage, withholding "
     "applicability, ONEM frontier allowance and DmfA audit exports.",
 )
-params_app = typer.Typer(no_args_is_help=True, help="Show the dated legal parameters (rates, thresholds, dates).")
+params_app = typer.Typer(
+    cls=_PlainFlags, no_args_is_help=True, help="Show the dated legal parameters (rates, thresholds, dates)."
+)
 app.add_typer(params_app, name="params")
 err = Console(stderr=True)
 out = Console()
@@ -509,22 +537,35 @@ def params_show(
     date: Annotated[
         dt.datetime, typer.Option("--date", "-d", formats=["%Y-%m-%d"], help="Show the values in force on this date.")
     ],
-    name: Annotated[str, typer.Option("--name", help="Only parameters whose name starts with this.")] = "",
+    domain: Annotated[
+        str, typer.Option("--domain", help="Only this domain (first part of the name): onss, withholding, onem...")
+    ] = "",
+    name: Annotated[str, typer.Option("--name", help="Only parameters whose name holds this text, e.g. csss.")] = "",
+    full: Annotated[bool, typer.Option("--full", help="Show each legal reference whole (wrapped).")] = False,
 ) -> None:
-    """Print every legal parameter in force on a date, with its status and legal reference."""
-    from rich.table import Table
+    """Print the legal parameters in force on a date, grouped by domain: value, since when, status
+    and legal reference. Lines fit the terminal's width (COLUMNS; 80 when not a terminal).
+
+    Example: payroll params show --date 2026-10-01 --domain onss --name csss --full
+    """
+    import shutil
 
     from pipeline.core.params import default_parameters
+    from pipeline.outputs import params_text
 
+    on = date.date()
     with _domain_errors():
-        table = default_parameters().table(date.date())
-    grid = Table(
-        "parameter", "value", "since", "status", "reference", title=f"Legal parameters in force on {date.date()}"
-    )
-    for row in table.iter_rows(named=True):
-        if row["parameter"].startswith(name):
-            grid.add_row(row["parameter"], row["value"], str(row["effective_from"]), row["status"], row["reference"])
-    out.print(grid)
+        table = default_parameters().table(on)
+    known = sorted(set(table.select(params_text.domain_of(table["parameter"])).to_series()))
+    if domain and domain.strip().rstrip("/") not in known:
+        raise typer.BadParameter(f"{domain!r} is not a domain; one of {', '.join(known)}", param_hint="--domain")
+    chosen = params_text.select(table, domain, name)
+    if chosen.height == 0:
+        asked = " and ".join(f"--{key} {value!r}" for key, value in (("domain", domain), ("name", name)) if value)
+        err.print(f"[red]error:[/red] no parameter in force on {on} matches {escape(asked)}", highlight=False)
+        raise typer.Exit(1)
+    width = shutil.get_terminal_size((80, 24)).columns
+    typer.echo(params_text.render(chosen, str(on), width, full))
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -9,7 +9,9 @@ and their polars types, in the fixed column order of the files, declared once.
 - Quarterly DmfA export (``payroll dmfa``): the audit tables ``dmfa_worker_lines``,
   ``dmfa_occupations``, ``dmfa_services``, ``dmfa_contributions`` and ``dmfa_reconciliation``
   (one quarter per file; national numbers masked).
-- Semester claims (``payroll claims``): ``onem_claims`` (one semester per file).
+- Semester claims (``payroll claims``): ``onem_claims`` (one semester per file). Its six month
+  columns are named after the semester's months (``2026-07`` ... ``2026-12``): the declaration
+  holds the placeholders :data:`CLAIM_MONTHS`, :func:`claims_spec` gives a semester's table.
 
 Rows are sorted by :attr:`OutputSpec.key`, which also identifies a row within one file.
 
@@ -25,13 +27,14 @@ back), and :func:`check` accepts any ``pl.Enum`` for them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 
 import polars as pl
 
 from pipeline.core.money import MONEY, RATIO, SHARE, WIDE
 from pipeline.core.params import IN_FORCE_CITATIONS, IN_FORCE_SCHEMA
+from pipeline.core.periods import semester_periods
 from pipeline.core.rejects import REJECT_KEY, REJECT_SCHEMA
 from pipeline.errors import PayrollError
 from schemas.inputs import INPUTS, typed
@@ -452,22 +455,37 @@ DMFA_RECONCILIATION = _spec(
     },
 )
 
+CLAIM_MONTHS = ("month_1", "month_2", "month_3", "month_4", "month_5", "month_6")
+"""Placeholders of the month columns of ``onem_claims``; a claim file names them after its semester's
+months, ``YYYY-MM`` (:func:`claims_spec`)."""
+
 ONEM_CLAIMS = _spec(
     "onem_claims",
     "claims",
     ("employee_id", "country"),
     {
         "employee_id": pl.String,
+        "last_name": pl.String,
+        "first_name": pl.String,
         "country": pl.String,
         "semester": pl.String,
         "months": pl.Int32,
-        **dict.fromkeys(("m1", "m2", "m3", "m4", "m5", "m6"), MONEY),
+        **dict.fromkeys(CLAIM_MONTHS, MONEY),
         "total": MONEY,
         "claim_deadline": pl.Date,
         "claimable": pl.Boolean,
         "months_missing": pl.String,
     },
 )
+
+
+def claims_spec(semester: str) -> OutputSpec:
+    """``onem_claims`` of one semester: the month columns named after its six months, ``YYYY-MM``
+    (``2026-H2``: ``2026-07`` ... ``2026-12``), as the semester's claim is made month by month
+    (Royal Decree of 9 June 1999, art. 2 and 3)."""
+    names = dict(zip(CLAIM_MONTHS, semester_periods(semester), strict=True))
+    return replace(ONEM_CLAIMS, types=tuple((names.get(name, name), dtype) for name, dtype in ONEM_CLAIMS.types))
+
 
 OUTPUTS: dict[str, OutputSpec] = {
     spec.name: spec

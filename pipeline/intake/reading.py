@@ -22,6 +22,7 @@ number 10, ONSS number 9); a date cell in ``period`` reads as ``YYYY-MM``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -163,15 +164,46 @@ def _column_names(headers: list[str], spec: InputSpec, conf: dict[str, Any], fil
         names[i] = target
     missing = [c.name for c in spec.columns if c.required and c.name not in taken]
     if missing:
-        expected = []
-        for name in missing:
-            sources = [k for k, v in header_map.items() if v == name]
-            expected.append(f"{name} (header {sources[0]!r})" if sources else name)
-        raise InputError(
-            f"{file}: required column(s) missing from the header: {', '.join(expected)}; check that the first row "
-            f"is the header and that the mapping profile ({profile}) fits the file"
-        )
+        raise InputError(_missing_columns_text(file, profile, missing, header_map, headers, canonical, len(taken)))
     return names
+
+
+SHOWN_HEADERS = 40
+"""Headers listed at most in the message of a missing column (the rest counted)."""
+
+
+def _missing_columns_text(
+    file: str,
+    profile: str,
+    missing: list[str],
+    header_map: dict[str, str],
+    headers: list[str],
+    canonical: set[str],
+    recognised: int,
+) -> str:
+    """The one line of a required column missing: the columns, the headers the profile expects
+    for each (its own, and the canonical name, always accepted), a header found that looks like one
+    of them, and the headers found (file-level: no cell of a data row; when no header is recognised
+    the first row may be data, so it is counted, not shown)."""
+    found = [h.strip() for h in headers if header_key(h)]
+    unused = [h for h in found if header_key(h) not in header_map and header_key(h) not in canonical]
+    expected = []
+    for name in missing:
+        names = [*(k for k, v in header_map.items() if v == name), name]
+        close = difflib.get_close_matches(names[0], [header_key(h) for h in unused], n=1, cutoff=0.75)
+        near = next((h for h in unused if close and header_key(h) == close[0]), None)
+        shown = " or ".join(repr(n) for n in dict.fromkeys(names))
+        expected.append(f"{name} (header {shown}{f'; found {near!r}' if near else ''})")
+    if recognised:
+        listed = ", ".join(repr(h) for h in found[:SHOWN_HEADERS])
+        more = f" and {len(found) - SHOWN_HEADERS} more" if len(found) > SHOWN_HEADERS else ""
+        seen = f"headers found ({len(found)}): {listed}{more}"
+    else:
+        seen = f"none of the first row's {len(found)} cells is a header the profile knows"
+    return (
+        f"{file}: required column(s) missing from the header: {', '.join(expected)}; {seen}; check that the first "
+        f"row is the header and that the mapping profile ({profile}) fits the file"
+    )
 
 
 def _number_dialect(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int, set[str]]:

@@ -8,6 +8,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import semester_periods
 from pipeline.errors import RunStoreError
@@ -15,6 +17,16 @@ from pipeline.outputs import manifest as manifests
 from pipeline.outputs.audit import write_run
 from pipeline.outputs.run_store import RunStore
 from pipeline.rules.onem_allowance import semester_claims
+
+
+def worker_names(store: RunStore, periods: list[str]) -> pl.DataFrame | None:
+    """``employee_id``, ``last_name``, ``first_name`` of every worker of the run store's employees
+    tables of ``periods``, each as the latest of those months holds them (None when none is stored)."""
+    frames = [f for p in reversed(periods) if (f := store.read("employees", [p])) is not None]
+    if not frames:
+        return None
+    names = pl.concat([f.select("employee_id", "last_name", "first_name") for f in frames])
+    return names.unique("employee_id", keep="first", maintain_order=True)
 
 
 def export_claims(
@@ -38,7 +50,7 @@ def export_claims(
     allowance = store.read("onem_allowance", stored) if stored else None
     if allowance is None:
         raise RunStoreError(f"no month of {semester} in the run store {store.root}")
-    claims = semester_claims(allowance, semester, run_date)
+    claims = semester_claims(allowance, semester, run_date, worker_names(store, stored))
     runs = {key: source["run_id"] for key, source in store.source_runs(stored).items()}
     missing = [p for p in periods if p not in stored]
     manifest = manifests.claims(semester, run_date, runs, missing, params or default_parameters())

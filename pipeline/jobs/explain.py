@@ -87,6 +87,10 @@ def _rejected(run: MonthRun, employee_id: str, what: str) -> str | None:
     for an employee the period does not know."""
     why = run.rejects.filter(pl.col("employee_id") == employee_id)
     if why.height == 0:
+        staff = run.tables["employees"]
+        if staff is not None and not staff.filter(pl.col("employee_id") == employee_id).height:
+            count = staff.get_column("employee_id").n_unique()
+            raise ExplainError(f"employee {employee_id}: not among the {count} employees of {run.period}")
         raise ExplainError(f"employee {employee_id}: no payroll line in {run.period}")
     lines = [f"No {what} for employee {employee_id} in {run.period}: input rejected"]
     for r in why.iter_rows(named=True):

@@ -42,7 +42,7 @@ from pipeline.rules.employed_abroad import (
     work_country_expr,
 )
 from schemas.inputs import typed_defaults
-from schemas.outputs import OUTPUTS
+from schemas.outputs import OUTPUTS, claims_spec
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
     ("be_border_zone_resident", "NOT_BE_BORDER_ZONE_RESIDENT"),
@@ -108,12 +108,11 @@ FTE_SCALE = 12
 ALLOWANCE_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_allowance"].schema()
 """Output ``onem_allowance`` (key employee_id, period), in column order, as ``schemas.outputs`` declares it."""
 
-MONTH_COLUMNS = ("m1", "m2", "m3", "m4", "m5", "m6")
-"""Monthly amounts of a semester: m1 = January (H1) or July (H2) ... m6 = June or December."""
 
-CLAIMS_SCHEMA: dict[str, pl.DataType] = OUTPUTS["onem_claims"].schema()
-"""Semester claim file ``onem_claims`` (key employee_id, country), in column order, as ``schemas.outputs``
-declares it."""
+def claims_schema(semester: str) -> dict[str, pl.DataType]:
+    """Semester claim file ``onem_claims`` (key employee_id, country), in column order, as
+    ``schemas.outputs`` declares it: the month columns are the semester's months (``2026-07`` ...)."""
+    return claims_spec(semester).schema()
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,54 +340,57 @@ def compute_onem_allowance(
 # --------------------------------------------------------------------------------------------
 
 
-def semester_claims(allowance: pl.DataFrame, semester: str, run_date: dt.date) -> pl.DataFrame:
+def semester_claims(
+    allowance: pl.DataFrame, semester: str, run_date: dt.date, names: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Semester claim file (AR 9 June 1999 art. 3).
 
     ``allowance``: rows of ``compute_onem_allowance`` for any months (e.g. read from the run
-    store; key employee_id, period). Output: one row per employee (and country of work) with
-    allowance rows in ``semester``; columns :data:`CLAIMS_SCHEMA`: ``months`` = months present,
-    ``m1``..``m6`` = the rounded monthly amounts (null when the month is absent), ``total`` = sum of
-    the rounded monthly amounts (contract: totals are sums of rounded lines; the decree fixes
-    monthly amounts), ``claim_deadline`` (earliest of the rows'), ``claimable`` = run_date ≤
-    claim_deadline, ``months_missing`` = the semester's periods with no row for the employee,
-    comma-separated ("" when none).
+    store; key employee_id, period). ``names``: the workers' ``last_name`` and ``first_name`` by
+    ``employee_id`` (one row each; e.g. the run store's employees table), null when not given.
+    Output: one row per employee (and country of work) with allowance rows in ``semester``;
+    columns :func:`claims_schema`: ``months`` = months present, one column per month of the
+    semester named ``YYYY-MM`` = the rounded monthly amount (null when the month is absent),
+    ``total`` = sum of the rounded monthly amounts (contract: totals are sums of rounded lines; the
+    decree fixes monthly amounts), ``claim_deadline`` (earliest of the rows'), ``claimable`` =
+    something is due (``total`` > 0) and run_date ≤ claim_deadline, ``months_missing`` = the
+    semester's periods with no row for the employee, comma-separated ("" when none).
     """
+    schema = claims_schema(semester)
     periods = semester_periods(semester)
     rows = allowance.filter(pl.col("semester") == semester)
     if rows.height == 0:
-        return pl.DataFrame(schema=CLAIMS_SCHEMA)
-    first_month = int(periods[0][5:7])
-    k = pl.col("period").str.slice(5, 2).cast(pl.Int32) - first_month + 1
+        return pl.DataFrame(schema=schema)
     rows = rows.with_columns(
-        *(pl.when(k == i).then(pl.col("amount")).otherwise(None).alias(m) for i, m in enumerate(MONTH_COLUMNS, start=1))
+        *(pl.when(pl.col("period") == p).then(pl.col("amount")).otherwise(None).alias(p) for p in periods)
     )
     # Plain sums/counts per month column (fast path); a month with no row stays null, not 0.
     claims = rows.group_by("employee_id", "country").agg(
-        *(pl.col(m).sum().alias(m) for m in MONTH_COLUMNS),
-        *(pl.col(m).count().alias(f"_n_{m}") for m in MONTH_COLUMNS),
+        *(pl.col(p).sum().alias(p) for p in periods),
+        *(pl.col(p).count().alias(f"_n_{p}") for p in periods),
         pl.col("amount").sum().alias("total"),
         pl.col("claim_deadline").min().alias("claim_deadline"),
     )
     # A month is missing when the employee has no row for it in any country.
-    present = {m: (pl.col(f"_n_{m}") > 0) for m in MONTH_COLUMNS}
+    present = {p: (pl.col(f"_n_{p}") > 0) for p in periods}
     claims = claims.with_columns(
-        pl.sum_horizontal(*(p.cast(pl.Int32) for p in present.values())).cast(pl.Int32).alias("months"),
-        *(pl.when(p).then(pl.col(m)).otherwise(None).alias(m) for m, p in present.items()),
+        pl.sum_horizontal(*(c.cast(pl.Int32) for c in present.values())).cast(pl.Int32).alias("months"),
+        *(pl.when(c).then(pl.col(p)).otherwise(None).alias(p) for p, c in present.items()),
         pl.concat_str(
-            *(
-                pl.when(p.any().over("employee_id")).then(None).otherwise(pl.lit(period))
-                for p, period in zip(present.values(), periods)
-            ),
+            *(pl.when(c.any().over("employee_id")).then(None).otherwise(pl.lit(p)) for p, c in present.items()),
             separator=",",
             ignore_nulls=True,
         ).alias("months_missing"),
     )
+    if names is None:
+        names = pl.DataFrame(schema={"employee_id": pl.String, "last_name": pl.String, "first_name": pl.String})
     return (
-        claims.with_columns(
+        claims.join(names.select("employee_id", "last_name", "first_name"), on="employee_id", how="left")
+        .with_columns(
             pl.lit(semester).alias("semester"),
-            (pl.col("claim_deadline") >= pl.lit(run_date, dtype=pl.Date)).alias("claimable"),
+            ((pl.col("total") > 0) & (pl.col("claim_deadline") >= pl.lit(run_date, dtype=pl.Date))).alias("claimable"),
         )
-        .select(list(CLAIMS_SCHEMA))
-        .cast(CLAIMS_SCHEMA)
+        .select(list(schema))
+        .cast(schema)
         .sort("employee_id", "country")
     )

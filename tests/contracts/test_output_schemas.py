@@ -7,6 +7,7 @@ of 2026-Q3), the 2026-H2 claims and the 2026-Q3 DmfA export, all through ``payro
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +21,9 @@ from schemas.outputs import (
     OUTPUTS,
     STORED_OUTPUTS,
     OutputSchemaError,
+    OutputSpec,
     check,
+    claims_spec,
     mismatches,
     stored_input_schema,
 )
@@ -73,6 +76,21 @@ def _table(path: Path) -> str:
     return path.stem
 
 
+def _declared(path: Path) -> OutputSpec:
+    """The table a file must match: a claim file's month columns are its semester's months."""
+    if path.stem == "onem_claims":
+        semester = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))["semester"]
+        return claims_spec(semester)
+    return OUTPUTS[path.stem]
+
+
+def test_claim_files_name_their_month_columns_after_the_semester():
+    # H2 = July to December (Royal Decree of 9 June 1999, art. 3: one claim per calendar semester)
+    assert claims_spec("2026-H2").columns[6:12] == ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12")
+    assert claims_spec("2027-H1").columns[6:12] == ("2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06")
+    assert claims_spec("2026-H2").key == OUTPUTS["onem_claims"].key == ("employee_id", "country")
+
+
 def test_every_declared_table_is_written(written):
     written_tables = {_table(p) for p in _files(written)}
     assert set(OUTPUTS) <= written_tables
@@ -86,7 +104,7 @@ def test_every_parquet_file_matches_its_declared_schema(written):
     for path in _files(written):
         name = _table(path)
         schema = pl.read_parquet_schema(path)
-        declared = stored_input_schema(name) if name in INPUTS else OUTPUTS[name]
+        declared = stored_input_schema(name) if name in INPUTS else _declared(path)
         found = mismatches(declared, schema)
         if found:
             problems[str(path.relative_to(written))] = found
@@ -97,7 +115,7 @@ def test_every_parquet_file_matches_its_declared_schema(written):
 def test_every_csv_header_is_the_declared_column_order(written):
     for path in written.rglob("*.csv"):
         header = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        assert tuple(header.split(",")) == OUTPUTS[path.stem].columns, path
+        assert tuple(header.split(",")) == _declared(path).columns, path
 
 
 def test_rows_are_sorted_by_and_unique_on_the_key(written):

@@ -115,6 +115,35 @@ def test_a_missing_required_column_stops_with_one_message(tmp_path):
         read_pay(tmp_path)
 
 
+def test_a_header_mismatch_lists_the_headers_found_and_the_profiles_names(tmp_path):
+    """The one line of a missing column says what the profile expected and what the file holds:
+    here the French export's first-name column typed without its accent (profile header "prénom")."""
+    header = "matricule;numero_onss_employeur;niss;nom;prenom;statut;type_contrat;date_debut_contrat;pays_residence"
+    row = "FR-0001;126132785;70021152943;Lamquet;Étienne;ouvrier;CDI;02/05/2006;France"
+    write(tmp_path, "travailleurs.csv", f"{header}\n{row}\n".encode("cp1252"))  # the profile says Windows-1252
+    with pytest.raises(InputError) as info:
+        read_input(tmp_path, EMPLOYEES, Profile.load("fr_export"))
+    message = str(info.value)
+    assert message == (
+        "travailleurs.csv: required column(s) missing from the header: first_name (header 'prénom' or "
+        "'first_name'; found 'prenom'); headers found (9): 'matricule', 'numero_onss_employeur', 'niss', 'nom', "
+        "'prenom', 'statut', 'type_contrat', 'date_debut_contrat', 'pays_residence'; check that the first row is "
+        "the header and that the mapping profile (fr_export) fits the file"
+    )
+    assert "\n" not in message and "Lamquet" not in message and "70021152943" not in message  # no row content
+
+
+def test_a_file_without_its_header_row_shows_no_cell_of_the_first_row(tmp_path):
+    # The first row is data (a name and a national number): counted, never quoted (data-contract: no
+    # national number or name in a message).
+    write(tmp_path, "pay.csv", b"E1,2026-10,Dupont,85073003328,10.00\n")
+    with pytest.raises(InputError) as info:
+        read_pay(tmp_path)
+    message = str(info.value)
+    assert "none of the first row's 5 cells is a header the profile knows" in message
+    assert "Dupont" not in message and "85073003328" not in message and "E1" not in message
+
+
 # --------------------------------------------------------------------------------------------
 # Dialects and damage (data-contract "General conventions": file-level and row-level errors).
 # --------------------------------------------------------------------------------------------

@@ -321,6 +321,14 @@ def test_validate_params_explain_and_claims(october, tmp_path):
     assert claims.exit_code == 0
     frame = pl.read_parquet(tmp_path / "c" / "onem_claims.parquet")
     assert frame.filter(pl.col("employee_id") == "EMP-BE-021")["total"].to_list() == [D("24.79")]
+    # Month columns by name, the worker's names from the run store's employees table, and nothing to
+    # claim where nothing is due: EMP-BE-019 is not taxed in Belgium, so October gives 0.00 (AR 9 June 1999
+    # art. 1: the allowance needs Belgian taxation). EMP-BE-017: 2,950 × 2.20371 = 6,500.94 NLG -> band 3, 24.79.
+    assert frame.columns[6:12] == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+    rows = {r["employee_id"]: r for r in frame.iter_rows(named=True)}
+    assert (rows["EMP-BE-017"]["last_name"], rows["EMP-BE-017"]["first_name"]) == ("Verhaeghen", "Saar")
+    assert (rows["EMP-BE-017"]["2026-10"], rows["EMP-BE-017"]["claimable"]) == (D("24.79"), True)
+    assert (rows["EMP-BE-019"]["total"], rows["EMP-BE-019"]["claimable"]) == (D("0.00"), False)
     # The claims manifest pins code and parameters like the monthly run it comes from (only
     # October is in the store, so the parameters not verified are October's).
     claimed = json.loads((tmp_path / "c" / "manifest.json").read_text())

@@ -27,9 +27,9 @@ from pipeline.core.params import Parameters
 from pipeline.errors import MissingParameterError
 from pipeline.rules.onem_allowance import (
     ALLOWANCE_SCHEMA,
-    CLAIMS_SCHEMA,
     REASON_TEXT,
     band_euro_amounts,
+    claims_schema,
     compute_onem_allowance,
     employed_abroad_expr,
     reason_text_expr,
@@ -421,12 +421,12 @@ def test_semester_spanning_a_band_change():
     claims = semester_claims(allowance, "2026-H1", dt.date(2026, 7, 15))
     assert claims.height == 1
     row = claims.row(0, named=True)
-    assert [row[m] for m in ("m1", "m2", "m3", "m4", "m5", "m6")] == [D("12.40")] * 3 + [D("24.79")] * 3
+    assert [row[f"2026-0{m}"] for m in range(1, 7)] == [D("12.40")] * 3 + [D("24.79")] * 3
     assert row["total"] == D("111.57")
     assert (row["months"], row["months_missing"]) == (6, "")
     assert (row["country"], row["semester"]) == ("NL", "2026-H1")
     assert (row["claim_deadline"], row["claimable"]) == (dt.date(2029, 6, 30), True)
-    assert claims.schema == pl.Schema(CLAIMS_SCHEMA)
+    assert claims.schema == pl.Schema(claims_schema("2026-H1"))
 
 
 def test_semester_full_time_six_months():
@@ -465,15 +465,16 @@ def test_semester_with_missing_months_and_other_semesters():
     )
     row = semester_claims(allowance, "2026-H1", dt.date(2026, 7, 1)).row(0, named=True)
     assert row["months"] == 3
-    assert [row[m] for m in ("m1", "m2", "m3", "m4", "m5", "m6")] == [D("0.00"), D("0.00"), None, None, D("0.00"), None]
+    assert [row[f"2026-0{m}"] for m in range(1, 7)] == [D("0.00"), D("0.00"), None, None, D("0.00"), None]
     assert row["total"] == D("0.00")
+    assert row["claimable"] is False  # nothing due, though the deadline (2029-06-30) is far
     assert row["months_missing"] == "2026-03,2026-04,2026-06"
 
 
 def test_semester_claims_empty_and_bad_semester():
     empty = pl.DataFrame(schema=ALLOWANCE_SCHEMA)
     claims = semester_claims(empty, "2026-H1", dt.date(2026, 7, 1))
-    assert claims.height == 0 and claims.schema == pl.Schema(CLAIMS_SCHEMA)
+    assert claims.height == 0 and claims.schema == pl.Schema(claims_schema("2026-H1"))
     with pytest.raises(ValueError, match="semester"):
         semester_claims(empty, "2026-S1", dt.date(2026, 7, 1))
 
@@ -489,6 +490,30 @@ def test_claims_sorted_and_money_typed():
     # b: 1,200 × 6.55957 = 7,871.484 FRF ≤ 10,400 -> 49.58, 1 month.
     assert claims.select("employee_id", "months", "total").rows() == [("a", 2, D("49.58")), ("b", 1, D("49.58"))]
     assert claims["total"].dtype == MONEY
+    assert claims.select("last_name", "first_name").rows() == [(None, None)] * 2  # no names given
+
+
+def test_claims_carry_the_workers_names_and_month_columns():
+    # a, half-time in NL, 1,200 € in July and August 2026: FTE 2,400 -> band 3, 24.79 × 0.5 = 12.395 -> 12.40
+    # a month, 24.80 for the two. b (FR) is not taxed in Belgium: 0.00 -> nothing to claim.
+    emp, pay = frames(
+        [employee("a", "NL", "0.5"), employee("b", "FR", taxed_in_belgium=False)],
+        [("a", "2026-07", "1200.00"), ("a", "2026-08", "1200.00"), ("b", "2026-08", "1200.00")],
+    )
+    allowance = pl.concat([compute_onem_allowance(emp, pay, p, PARAMS)[0] for p in ("2026-07", "2026-08")])
+    names = pl.DataFrame({"employee_id": ["b", "a"], "last_name": ["Lamquet", "Bernès"], "first_name": ["É", "C"]})
+    claims = semester_claims(allowance, "2026-H2", dt.date(2026, 11, 2), names)
+    assert list(claims.columns) == [
+        "employee_id", "last_name", "first_name", "country", "semester", "months",
+        "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
+        "total", "claim_deadline", "claimable", "months_missing",
+    ]  # fmt: skip
+    assert claims.select(
+        "employee_id", "last_name", "first_name", "2026-07", "2026-08", "total", "claimable"
+    ).rows() == [
+        ("a", "Bernès", "C", D("12.40"), D("12.40"), D("24.80"), True),
+        ("b", "Lamquet", "É", None, D("0.00"), D("0.00"), False),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def render_claims_report(
     semester = str(manifest.get("semester", ""))
     claims = tables["onem_claims"].sort("employee_id", "country")
     periods = semester_periods(semester) if semester else []
-    month_cols = [(f"m{i + 1}", t.month(p)) for i, p in enumerate(periods)]
+    month_cols = [(p, t.month(p)) for p in periods]  # the columns are the months, YYYY-MM
     named = [c for c in ("last_name", "first_name") if c in claims.columns]
     head = [(t.column("employee_id"), False), *((t.column(c), False) for c in named), (t("claims.country"), False)]
     head += [(label, True) for _, label in month_cols]
