@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -100,23 +102,29 @@ def batch_dir(mix: str, n: int, seed: int, bad_fraction: float) -> Path:
 
 
 def ensure_batch(mix: str, n: int, seed: int, bad_fraction: float) -> tuple[Path, float | None]:
-    """Generate the CSV batch once; a ``.complete`` file with the arguments makes it reusable."""
+    """Generate the CSV batch once, in a child process (this process stays small: a child's
+    peak memory counts the memory of the process it was forked from); a ``.complete`` file with
+    the arguments and the generator's hash makes it reusable."""
     folder = batch_dir(mix, n, seed, bad_fraction)
     kwargs = {"period": PERIOD, "seed": seed, "bad_fraction": bad_fraction, **MIXES[mix]}
-    stamp = json.dumps({"n_employees": n, **kwargs}, sort_keys=True, default=list)
+    generator = hashlib.sha256((ROOT / "pipeline" / "testing" / "synthetic.py").read_bytes()).hexdigest()
+    stamp = json.dumps({"n_employees": n, **kwargs, "generator": generator}, sort_keys=True, default=list)
     marker = folder / ".complete"
     if marker.is_file() and json.loads(marker.read_text()).get("arguments") == stamp:
         return folder, None
-    sys.path.insert(0, str(ROOT))
-    from pipeline.testing import synthetic
-
     started = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
-    frames = synthetic.generate(n, **kwargs)
-    synthetic.write_batch(frames, folder, fmt="csv")
-    rows = {k: v.height for k, v in frames.items()}
-    marker.write_text(json.dumps({"arguments": stamp, "rows": rows}) + "\n")
+    run_child([str(Path(__file__).resolve()), "--child", "generate", "--out", str(folder), "--mix", mix, "--n", str(n)])
+    marker.write_text(json.dumps({"arguments": stamp}) + "\n")
     return folder, time.perf_counter() - started
+
+
+def child_generate(folder: Path, mix: str, n: int, seed: int, bad_fraction: float) -> dict:
+    from pipeline.testing import synthetic
+
+    frames = synthetic.generate(n, period=PERIOD, seed=seed, bad_fraction=bad_fraction, **MIXES[mix])
+    synthetic.write_batch(frames, folder, fmt="csv")
+    return {"rows": {k: v.height for k, v in frames.items()}}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -160,7 +168,7 @@ def child_single(input_dir: Path, out: Path, store_dir: Path | None, profile: Pa
     if profile is not None:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU seconds of the process, all threads
         profiler.enable()
     result = monthly.run_month(
         input_dir, PERIOD, RUN_DATE, out, params=params, store=store, overwrite=True, on_step=step
@@ -292,14 +300,12 @@ def machine() -> dict:
                 mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
-    import polars as pl
-
     return {
         "nproc": os.cpu_count(),
         "cpu_model": cpu,
         "ram_gb": mem_gb,
         "python": platform.python_version(),
-        "polars": pl.__version__,
+        "polars": importlib.metadata.version("polars"),  # not imported: this process stays small
         "platform": platform.platform(),
     }
 
@@ -390,10 +396,16 @@ def print_table(results: list[dict], repeat: int) -> None:
 
 
 def compare_outputs(a: Path, b: Path) -> bool:
+    """Same file names and bytes (compared by SHA-256, read in blocks: this process stays small)."""
+
+    def digest(path: Path) -> str:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+
     names = sorted(p.name for p in a.iterdir())
     if names != sorted(p.name for p in b.iterdir()):
         return False
-    return all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
+    return all(digest(a / n) == digest(b / n) for n in names)
 
 
 def measure(args, mix: str, n: int) -> tuple[dict, float | None]:
@@ -456,7 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="one more product run under cProfile per mix/size")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
     # child modes (internal)
-    parser.add_argument("--child", choices=["single", "partitioned"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["single", "partitioned", "generate"], help=argparse.SUPPRESS)
+    parser.add_argument("--mix", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store-dir", type=Path, help=argparse.SUPPRESS)
@@ -465,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child == "single":
         print(json.dumps(child_single(args.input, args.out, args.store_dir, args.profile_to)))
+        return 0
+    if args.child == "generate":
+        print(json.dumps(child_generate(args.out, args.mix, args.n, args.seed, args.bad_fraction)))
         return 0
     if args.child == "partitioned":
         print(json.dumps(child_partitioned(args.input, args.out, args.partitions, args.dask_address)))

@@ -579,11 +579,15 @@ def _canonical(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([(pl.col(c) if c in frame.columns else pl.lit(None)).cast(pl.String).alias(c) for c in cols])
 
 
+_WORKFORCE_MAX = next(c.max for c in INPUTS["employers"].columns if c.name == "workforce")
+
+
 def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | None = None) -> pl.DataFrame:
     """Employers referenced by the profiles' ``employer_idx`` (text), in ``employer_idx`` order.
 
-    Workforce = the employees of the batch plus 0-25 others (the batch holds the cross-border
-    workers; the workforce drives the FFE rate and the 1.60 % contribution, see docs/contributions.md).
+    Workforce = the employees of the batch plus 0-25 others, at most the contract's 1,000,000 (the
+    batch holds the cross-border workers; the workforce drives the FFE rate and the 1.60 %
+    contribution, see docs/contributions.md).
     """
     n_emp = n_employers or (int(profiles.get_column("employer_idx").max() or 0) + 1)
     counts = profiles.group_by("employer_idx").len("__n").rename({"employer_idx": "__idx"})
@@ -606,7 +610,8 @@ def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | No
             _pick(RI(102, 0, len(words) - 1), words) + " " + _pick(RI(103, 0, len(places) - 1), places) + " " + form
         ).alias("name"),
         pl.when(U(106) < 0.10).then(pl.lit("010")).otherwise(pl.lit("000")).alias("employer_category"),
-        (pl.col("__n") + RI(107, 0, 25)).cast(pl.String).alias("workforce"),
+        # at most the contract's bound (an employer of a million employees in the batch)
+        pl.min_horizontal(pl.col("__n") + RI(107, 0, 25), _WORKFORCE_MAX).cast(pl.String).alias("workforce"),
         _bool(commercial).alias("commercial"),
     )
     return _drop_draws(frame).sort("__idx")
