@@ -919,7 +919,7 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
     wrong_cc = pl.when(((c1 % 97) + 1) != c2).then((c1 % 97) + 1).otherwise((c1 % 97) + 2)
     start = pl.col("contract_start").str.to_date("%Y-%m-%d")
     unknown_employer = onss_number(pl.lit(1_999_990, pl.Int64))  # a well-formed number no employer has
-    if frames["employers"].select(pl.col("employer_id").is_in(pl.select(unknown_employer).to_series()).any()).item():
+    if frames["employers"].select((pl.col("employer_id") == pl.select(unknown_employer).item()).any()).item():
         unknown_employer = onss_number(pl.lit(9_999_999, pl.Int64))  # beyond every generated base (1.28 M employers)
     k = kind % 7
     e = e.with_columns(
