@@ -235,6 +235,7 @@ def run_child(cmd: list[str]) -> dict:
     result = json.loads([x for x in stdout.splitlines() if x.startswith("{")][-1])
     result["process_wall_s"] = wall
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
+    result["process_sys_s"] = usage.ru_stime  # kernel time: page faults of fresh memory, writes
     result["peak_rss_mb"] = usage.ru_maxrss / 1024.0  # Linux: KiB
     return result
 
@@ -275,11 +276,13 @@ def summary(runs: list[dict]) -> dict:
         "wall_s": stats([r["total_s"] for r in runs]),
         "process_wall_s": stats([r["process_wall_s"] for r in runs]),
         "cpu_s": stats([r["process_cpu_s"] for r in runs]),
+        "sys_s": stats([r["process_sys_s"] for r in runs]),
         "peak_rss_mb": stats([r["peak_rss_mb"] for r in runs]),
         "steps_s": {s: statistics.median(r["steps_s"].get(s, 0.0) for r in runs) for s in steps},
         "cpu_steps_s": {s: statistics.median(r.get("cpu_steps_s", {}).get(s, 0.0) for r in runs) for s in steps},
         "runs": [
-            {k: round(r[k], 3) for k in ("total_s", "process_wall_s", "process_cpu_s", "peak_rss_mb")} for r in runs
+            {k: round(r[k], 3) for k in ("total_s", "process_wall_s", "process_cpu_s", "process_sys_s", "peak_rss_mb")}
+            for r in runs
         ],
     }
 
@@ -354,7 +357,7 @@ def scaling(results: list[dict]) -> dict:
 def print_table(results: list[dict], repeat: int) -> None:
     agg = "median" if repeat > 1 else "value"
     head = (
-        f"{'mix':<16}{'size':>9}{'':>3}{'wall s':>8}{'min':>7}{'proc s':>8}{'cpu s':>8}{'peak MB':>9}"
+        f"{'mix':<16}{'size':>9}{'':>3}{'wall s':>8}{'min':>7}{'proc s':>8}{'cpu s':>8}{'sys s':>7}{'peak MB':>9}"
         f"{'x floor':>8}{'cpu x':>7}   per step wall/cpu s"
     )
     print(f"({agg} of {repeat} run(s); 'min' = fastest wall; 'x floor' = wall / floor wall; 'cpu x' = cpu / floor cpu)")
@@ -373,7 +376,8 @@ def print_table(results: list[dict], repeat: int) -> None:
             label = {"product": r["mix"], "floor": "  floor", "partitioned": f"  dask x{r.get('partitions')}"}[role]
             print(
                 f"{label:<16}{r['size']:>9,}{'':>3}{s['wall_s']['median']:>8.2f}{s['wall_s']['min']:>7.2f}"
-                f"{s['process_wall_s']['median']:>8.2f}{s['cpu_s']['median']:>8.1f}{s['peak_rss_mb']['median']:>9.0f}"
+                f"{s['process_wall_s']['median']:>8.2f}{s['cpu_s']['median']:>8.1f}{s['sys_s']['median']:>7.1f}"
+                f"{s['peak_rss_mb']['median']:>9.0f}"
                 f"{ratio or '':<15}   {steps}"
             )
         if "partitioned" in r:
