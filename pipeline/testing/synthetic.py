@@ -26,6 +26,10 @@ What is generated (data-contract.md "Inputs"), all as canonical **text** frames:
   crossing a month end, a few relapses after an earlier episode, a few private accidents, a few
   ``other_cause``).
 
+Keyword arguments of :func:`generate` change the mix (one employer or employers of a given size,
+the residence shares, the French frontier regime, the share and length of sickness episodes), for
+the benchmark's batches; their defaults give the mix above, byte for byte.
+
 With ``bad_fraction`` > 0 that share of the rows of each input carries one defect (bad NISS
 checksum, 3-decimal money, unknown references, contract dates out of order, negative or absurd
 salary, duplicate pay row, bad enum, overlapping or reversed absences, ...), so a benchmark also
@@ -340,30 +344,31 @@ def _period(period: str) -> tuple[int, int, dt.date]:
     return year, month, dt.date(year, month, 1)
 
 
-RESIDENCE_MIX = {"BE": 0.40, "BE>NL": 0.02, "BE>FR": 0.01, "FR": 0.20, "LU": 0.10, "NL": 0.15, "DE": 0.10, "XX": 0.02}
-"""Default shares of the kinds of employee: residents of Belgium working there (``BE``), Belgian
-residents employed in the Netherlands or France (``BE>NL``, ``BE>FR``), residents of France,
-Luxembourg, the Netherlands, Germany working in Belgium, and residents of another country (``XX``)."""
+RESIDENCE_BOUNDS = [
+    (0.40, "BE"),
+    (0.42, "BE>NL"),
+    (0.43, "BE>FR"),
+    (0.63, "FR"),
+    (0.73, "LU"),
+    (0.88, "NL"),
+    (0.98, "DE"),
+    (1.0, "XX"),
+]
+"""The default mix of kinds of employee as cumulative bounds: residents of Belgium working there
+(``BE``, 40 %), Belgian residents employed in the Netherlands or France (``BE>NL`` 2 %, ``BE>FR``
+1 %), residents of France (20 %), Luxembourg (10 %), the Netherlands (15 %) and Germany (10 %)
+working in Belgium, and residents of another country (``XX``, 2 %)."""
 
 
 def _residence_bounds(mix: dict[str, float] | None) -> list[tuple[float, str]]:
-    """Cumulative bounds of the kinds for :func:`_cut` (the default mix: its historical bounds)."""
+    """Cumulative bounds of the kinds for :func:`_cut`, from shares per kind (None: the default)."""
     if mix is None:
-        return [
-            (0.40, "BE"),
-            (0.42, "BE>NL"),
-            (0.43, "BE>FR"),
-            (0.63, "FR"),
-            (0.73, "LU"),
-            (0.88, "NL"),
-            (0.98, "DE"),
-            (1.0, "XX"),
-        ]
-    unknown = set(mix) - set(RESIDENCE_MIX)
-    if unknown or not mix or any(v < 0 for v in mix.values()) or abs(sum(mix.values()) - 1.0) > 1e-9:
-        raise ValueError(f"residence_mix: shares >= 0 of {sorted(RESIDENCE_MIX)} summing to 1, got {mix!r}")
+        return RESIDENCE_BOUNDS
+    kinds = [kind for _, kind in RESIDENCE_BOUNDS]
+    if set(mix) - set(kinds) or not mix or any(v < 0 for v in mix.values()) or abs(sum(mix.values()) - 1.0) > 1e-9:
+        raise ValueError(f"residence_mix: shares >= 0 of {kinds} summing to 1, got {mix!r}")
     bounds, total = [], 0.0
-    for kind in RESIDENCE_MIX:
+    for kind in kinds:
         if mix.get(kind, 0.0) > 0:
             total += mix[kind]
             bounds.append((total, kind))
@@ -396,12 +401,16 @@ def draw_profiles(
     """Random employee profiles (typed), the mix described in the module docstring.
 
     The keyword arguments change the mix (their defaults give the mix above):
-    ``n_employers`` employers (default one per 30 employees, of uneven size: a few big ones, many
-    small ones); ``employer_size=(low, high)``: instead, consecutive employees in employers of
-    ``low``..``high`` employees each; ``residence_mix``: the shares of the kinds of
-    :data:`RESIDENCE_MIX`; ``fr_frontier_share``: the share of French residents born before 1994
-    under the grandfathered frontier regime, each with the form 276 FG of the period's year
-    (default: 92 %, of whom 92 % hold this year's form and the others last year's).
+
+    - ``n_employers`` employers (default one per 30 employees, of uneven size: a few big ones,
+      many small ones);
+    - ``employer_size=(low, high)``: instead, consecutive employees in employers of
+      ``low``..``high`` employees each;
+    - ``residence_mix``: the share of each kind of :data:`RESIDENCE_BOUNDS`, summing to 1
+      (``{"BE": 0.37, "FR": 0.30, ...}``);
+    - ``fr_frontier_share``: the share of French residents born before 1994 under the
+      grandfathered frontier regime, each with the form 276 FG of the period's year (default:
+      92 %, of whom 92 % hold this year's form and the others last year's).
     """
     year, _, start = _period(period)
     n_emp = n_employers or max(1, (n_employees + 29) // 30)
