@@ -190,16 +190,22 @@ def child_single(input_dir: Path, out: Path, store_dir: Path | None, profile: Pa
     }
 
 
-def child_partitioned(input_dir: Path, out: Path, partitions: int, address: str | None) -> dict:
-    """Run one batch through ``run_partitioned`` (Dask); return the timings."""
+def child_partitioned(input_dir: Path, out: Path, partitions: int, address: str | None, store_dir: Path | None) -> dict:
+    """Run one batch through ``run_partitioned`` (Dask), with a fresh run store like the single
+    run's; return the timings."""
     t0 = time.perf_counter()
     from pipeline.jobs.partitioned import run_partitioned
+    from pipeline.outputs.run_store import RunStore
 
     imports = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
+    store = None
+    if store_dir is not None:
+        shutil.rmtree(store_dir, ignore_errors=True)
+        store = RunStore(store_dir)
     started = time.perf_counter()
     result = run_partitioned(
-        input_dir, PERIOD, RUN_DATE, out, partitions=partitions, dask_address=address, overwrite=True
+        input_dir, PERIOD, RUN_DATE, out, partitions=partitions, dask_address=address, store=store, overwrite=True
     )
     total = time.perf_counter() - started
     return {
@@ -448,6 +454,7 @@ def measure(args, mix: str, n: int) -> tuple[dict, float | None]:
     if args.partitions:
         extra = ["--partitions", str(args.partitions)]
         extra += ["--dask-address", args.dask_address] if args.dask_address else []
+        extra += ["--store-dir", str(DATA / f"store_{mix}_n{n}_partitioned")] if store is not None else []
         cmd = [str(Path(__file__).resolve()), "--child", "partitioned", "--input", str(folder)]
         runs = [run_child([*cmd, "--out", str(out / "partitioned"), *extra]) for _ in range(args.repeat)]
         r["partitions"] = args.partitions
@@ -488,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_generate(args.out, args.mix, args.n, args.seed, args.bad_fraction)))
         return 0
     if args.child == "partitioned":
-        print(json.dumps(child_partitioned(args.input, args.out, args.partitions, args.dask_address)))
+        print(json.dumps(child_partitioned(args.input, args.out, args.partitions, args.dask_address, args.store_dir)))
         return 0
 
     DATA.mkdir(exist_ok=True)
