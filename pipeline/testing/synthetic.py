@@ -26,6 +26,10 @@ What is generated (data-contract.md "Inputs"), all as canonical **text** frames:
   crossing a month end, a few relapses after an earlier episode, a few private accidents, a few
   ``other_cause``).
 
+Keyword arguments of :func:`generate` change the mix (one employer or employers of a given size,
+the residence shares, the French frontier regime, the share and length of sickness episodes), for
+the benchmark's batches; their defaults give the mix above, byte for byte.
+
 With ``bad_fraction`` > 0 that share of the rows of each input carries one defect (bad NISS
 checksum, 3-decimal money, unknown references, contract dates out of order, negative or absurd
 salary, duplicate pay row, bad enum, overlapping or reversed absences, ...), so a benchmark also
@@ -340,10 +344,74 @@ def _period(period: str) -> tuple[int, int, dt.date]:
     return year, month, dt.date(year, month, 1)
 
 
+RESIDENCE_BOUNDS = [
+    (0.40, "BE"),
+    (0.42, "BE>NL"),
+    (0.43, "BE>FR"),
+    (0.63, "FR"),
+    (0.73, "LU"),
+    (0.88, "NL"),
+    (0.98, "DE"),
+    (1.0, "XX"),
+]
+"""The default mix of kinds of employee as cumulative bounds: residents of Belgium working there
+(``BE``, 40 %), Belgian residents employed in the Netherlands or France (``BE>NL`` 2 %, ``BE>FR``
+1 %), residents of France (20 %), Luxembourg (10 %), the Netherlands (15 %) and Germany (10 %)
+working in Belgium, and residents of another country (``XX``, 2 %)."""
+
+
+def _residence_bounds(mix: dict[str, float] | None) -> list[tuple[float, str]]:
+    """Cumulative bounds of the kinds for :func:`_cut`, from shares per kind (None: the default)."""
+    if mix is None:
+        return RESIDENCE_BOUNDS
+    kinds = [kind for _, kind in RESIDENCE_BOUNDS]
+    if set(mix) - set(kinds) or not mix or any(v < 0 for v in mix.values()) or abs(sum(mix.values()) - 1.0) > 1e-9:
+        raise ValueError(f"residence_mix: shares >= 0 of {kinds} summing to 1, got {mix!r}")
+    bounds, total = [], 0.0
+    for kind in kinds:
+        if mix.get(kind, 0.0) > 0:
+            total += mix[kind]
+            bounds.append((total, kind))
+    bounds[-1] = (1.0, bounds[-1][1])
+    return bounds
+
+
+def _employer_blocks(n_employees: int, sizes: tuple[int, int], seed: int) -> pl.Series:
+    """employer_idx of each employee when employers have ``sizes[0]``..``sizes[1]`` employees each
+    (consecutive employees, drawn per employer)."""
+    lo, hi = sizes
+    if not 1 <= lo <= hi:
+        raise ValueError(f"employer_size: 1 <= low <= high, got {sizes!r}")
+    n_blocks = n_employees // lo + 1
+    frame = _with_draws(pl.DataFrame({"__b": pl.int_range(n_blocks, eager=True, dtype=pl.Int64)}), "__b", [34], seed)
+    ends = frame.select(RI(34, lo, hi).cum_sum()).to_series()
+    return ends.search_sorted(pl.int_range(n_employees, eager=True, dtype=pl.Int64), side="right").cast(pl.Int64)
+
+
 def draw_profiles(
-    n_employees: int, period: str = "2026-10", seed: int = 7, n_employers: int | None = None
+    n_employees: int,
+    period: str = "2026-10",
+    seed: int = 7,
+    n_employers: int | None = None,
+    *,
+    residence_mix: dict[str, float] | None = None,
+    fr_frontier_share: float | None = None,
+    employer_size: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
-    """Random employee profiles (typed), the mix described in the module docstring."""
+    """Random employee profiles (typed), the mix described in the module docstring.
+
+    The keyword arguments change the mix (their defaults give the mix above):
+
+    - ``n_employers`` employers (default one per 30 employees, of uneven size: a few big ones,
+      many small ones);
+    - ``employer_size=(low, high)``: instead, consecutive employees in employers of
+      ``low``..``high`` employees each;
+    - ``residence_mix``: the share of each kind of :data:`RESIDENCE_BOUNDS`, summing to 1
+      (``{"BE": 0.37, "FR": 0.30, ...}``);
+    - ``fr_frontier_share``: the share of French residents born before 1994 under the
+      grandfathered frontier regime, each with the form 276 FG of the period's year (default:
+      92 %, of whom 92 % hold this year's form and the others last year's).
+    """
     year, _, start = _period(period)
     n_emp = n_employers or max(1, (n_employees + 29) // 30)
     ps = pl.lit(start)
@@ -351,19 +419,7 @@ def draw_profiles(
         pl.DataFrame({"__i": pl.int_range(n_employees, eager=True, dtype=pl.Int64)}), "__i", range(1, 32), seed
     )
 
-    kind = _cut(
-        U(1),
-        [
-            (0.40, "BE"),
-            (0.42, "BE>NL"),
-            (0.43, "BE>FR"),
-            (0.63, "FR"),
-            (0.73, "LU"),
-            (0.88, "NL"),
-            (0.98, "DE"),
-            (1.0, "XX"),
-        ],
-    )
+    kind = _cut(U(1), _residence_bounds(residence_mix))
     frame = frame.with_columns(kind.alias("__kind"))
     k = pl.col("__kind")
     contract = _cut(
@@ -424,7 +480,9 @@ def draw_profiles(
     res = pl.col("residence_country")
     mob = U(16)
     is_fr = res == "FR"
-    grand = is_fr & (U(20) < 0.92) & (pl.col("birth_date").dt.year() <= 1993)
+    grand = is_fr & (U(20) < (0.92 if fr_frontier_share is None else fr_frontier_share))
+    grand = grand & (pl.col("birth_date").dt.year() <= 1993)
+    this_year = 0.92 if fr_frontier_share is None else 1.0  # share of the grandfathered with this year's form
     abroad = pl.col("work_country") != "BE"
     frame = frame.with_columns(
         # full-time monthly gross: blue 2,100-4,500, white 2,800-9,000 (cents)
@@ -480,7 +538,7 @@ def draw_profiles(
         # the attested 276 FG: this year for most grandfathered workers, last year for some;
         # a grandfathered worker never lacks a year (that would be a reject, withholding_input_missing);
         # others mostly do
-        pl.when(grand & (U(23) < 0.92))
+        pl.when(grand & (U(23) < this_year))
         .then(year)
         .when(grand)
         .then(year - 1)
@@ -497,7 +555,9 @@ def draw_profiles(
         pl.when(abroad).then(U(30) < 0.15).alias("taxed_in_belgium"),
         (pl.lit("E") + (pl.col("__i") + 1).cast(pl.String).str.zfill(7)).alias("employee_id"),
         # employers of uneven size: a few big ones, many small ones
-        (U(31) ** 2 * n_emp).cast(pl.Int64).clip(0, n_emp - 1).alias("employer_idx"),
+        (U(31) ** 2 * n_emp).cast(pl.Int64).clip(0, n_emp - 1).alias("employer_idx")
+        if employer_size is None
+        else pl.lit(_employer_blocks(n_employees, employer_size, seed)).alias("employer_idx"),
     )
     return frame.select([pl.col(name).cast(dtype) for name, dtype in PROFILE_SCHEMA.items()])
 
@@ -528,11 +588,15 @@ def _canonical(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([(pl.col(c) if c in frame.columns else pl.lit(None)).cast(pl.String).alias(c) for c in cols])
 
 
+_WORKFORCE_MAX = next(c.max for c in INPUTS["employers"].columns if c.name == "workforce")
+
+
 def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | None = None) -> pl.DataFrame:
     """Employers referenced by the profiles' ``employer_idx`` (text), in ``employer_idx`` order.
 
-    Workforce = the employees of the batch plus 0-25 others (the batch holds the cross-border
-    workers; the workforce drives the FFE rate and the 1.60 % contribution, see docs/contributions.md).
+    Workforce = the employees of the batch plus 0-25 others, at most the contract's 1,000,000 (the
+    batch holds the cross-border workers; the workforce drives the FFE rate and the 1.60 %
+    contribution, see docs/contributions.md).
     """
     n_emp = n_employers or (int(profiles.get_column("employer_idx").max() or 0) + 1)
     counts = profiles.group_by("employer_idx").len("__n").rename({"employer_idx": "__idx"})
@@ -555,7 +619,8 @@ def employers_frame(profiles: pl.DataFrame, seed: int = 7, n_employers: int | No
             _pick(RI(102, 0, len(words) - 1), words) + " " + _pick(RI(103, 0, len(places) - 1), places) + " " + form
         ).alias("name"),
         pl.when(U(106) < 0.10).then(pl.lit("010")).otherwise(pl.lit("000")).alias("employer_category"),
-        (pl.col("__n") + RI(107, 0, 25)).cast(pl.String).alias("workforce"),
+        # at most the contract's bound (an employer of a million employees in the batch)
+        pl.min_horizontal(pl.col("__n") + RI(107, 0, 25), _WORKFORCE_MAX).cast(pl.String).alias("workforce"),
         _bool(commercial).alias("commercial"),
     )
     return _drop_draws(frame).sort("__idx")
@@ -708,8 +773,23 @@ def pay_frame(people: pl.DataFrame, period: str = "2026-10", history_months: int
     )
 
 
-def absences_frame(people: pl.DataFrame, period: str = "2026-10", seed: int = 7) -> pl.DataFrame:
-    """Typed absence episodes: ~5 % of employees ill in the period, a few relapses."""
+def absences_frame(
+    people: pl.DataFrame,
+    period: str = "2026-10",
+    seed: int = 7,
+    *,
+    sickness_share: float = 0.05,
+    episode_days: tuple[int, int] = (3, 45),
+    episode_lead_days: int = 20,
+    relapse_share: float = 0.15,
+) -> pl.DataFrame:
+    """Typed absence episodes: ~5 % of employees ill in the period, a few relapses.
+
+    ``sickness_share`` of the employees (with at least 120 days of seniority) have an episode of
+    ``episode_days`` days starting at most ``episode_lead_days`` days before the period and
+    touching it; ``relapse_share`` of those episodes follow an earlier illness of 2-12 days that
+    ended 3-40 days before.
+    """
     _, _, start = _period(period)
     ps = pl.lit(start)
     dim = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - start
@@ -717,18 +797,18 @@ def absences_frame(people: pl.DataFrame, period: str = "2026-10", seed: int = 7)
     frame = _with_draws(frame, "__e", range(70, 80), seed)
     u, ri = U, RI
     frame = frame.filter(
-        (u(70) < 0.05)
-        & (pl.col("contract_start") <= ps - pl.duration(days=120))
+        (u(70) < sickness_share)
+        & (pl.col("contract_start") <= ps - pl.duration(days=max(120, episode_lead_days + 100)))
         & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= ps))
     )
-    s_off = ri(71, -20, dim.days - 1)
-    length = ri(72, 3, 45)
+    s_off = ri(71, -episode_lead_days, dim.days - 1)
+    length = ri(72, *episode_days)
     length = pl.when(s_off + length - 1 < 0).then(-s_off + 1 + ri(73, 0, 9)).otherwise(length)
     frame = frame.with_columns(
         (ps + pl.duration(days=s_off)).alias("start_date"),
         length.alias("__len"),
         pl.when(u(74) < 0.08).then(pl.lit("private_accident")).otherwise(pl.lit("illness")).alias("cause"),
-        (u(75) < 0.15).alias("__relapse"),
+        (u(75) < relapse_share).alias("__relapse"),
     )
     frame = frame.with_columns(
         pl.min_horizontal(
@@ -848,6 +928,8 @@ def inject_defects(frames: dict[str, pl.DataFrame], fraction: float, seed: int =
     wrong_cc = pl.when(((c1 % 97) + 1) != c2).then((c1 % 97) + 1).otherwise((c1 % 97) + 2)
     start = pl.col("contract_start").str.to_date("%Y-%m-%d")
     unknown_employer = onss_number(pl.lit(1_999_990, pl.Int64))  # a well-formed number no employer has
+    if frames["employers"].select((pl.col("employer_id") == pl.select(unknown_employer).item()).any()).item():
+        unknown_employer = onss_number(pl.lit(9_999_999, pl.Int64))  # beyond every generated base (1.28 M employers)
     k = kind % 7
     e = e.with_columns(
         pl.when(bad & (k == 0))
@@ -921,16 +1003,18 @@ def build_frames(
     seed: int,
     employers: pl.DataFrame | None = None,
     absences: pl.DataFrame | None = None,
+    sickness: dict | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Text frames from (typed) profiles: the shared path of :func:`generate` and the curated
     sample data. ``employers`` (text, ordered by ``employer_idx``) and ``absences`` (typed) may
-    be given; otherwise they are generated."""
+    be given; otherwise they are generated (``sickness``: keyword arguments of
+    :func:`absences_frame`)."""
     if employers is None:
         employers = employers_frame(profiles, seed)
     people = identities(profiles, seed)
     emp = employees_frame(people, employers.get_column("employer_id"))
     if absences is None:
-        absences = absences_frame(profiles, period, seed)
+        absences = absences_frame(profiles, period, seed, **(sickness or {}))
     pay = apply_absences(pay_frame(profiles, period, history_months, seed), absences)
     return {
         "employers": employers_text(employers),
@@ -946,14 +1030,41 @@ def generate(
     history_months: int = 0,
     seed: int = 7,
     bad_fraction: float = 0.0,
+    *,
+    n_employers: int | None = None,
+    employer_size: tuple[int, int] | None = None,
+    residence_mix: dict[str, float] | None = None,
+    fr_frontier_share: float | None = None,
+    sickness_share: float = 0.05,
+    episode_days: tuple[int, int] = (3, 45),
+    episode_lead_days: int = 20,
+    relapse_share: float = 0.15,
 ) -> dict[str, pl.DataFrame]:
     """A synthetic batch: canonical text frames ``employers``, ``employees``, ``pay``, ``absences``.
 
     ``history_months`` earlier months of the same year get pay rows too (capped at January).
-    Deterministic for given arguments.
+    The keyword arguments change the mix: employers (``n_employers``, ``employer_size``),
+    residence and French frontier regime (``residence_mix``, ``fr_frontier_share``), see
+    :func:`draw_profiles`; sickness (``sickness_share``, ``episode_days``, ``episode_lead_days``,
+    ``relapse_share``), see :func:`absences_frame`. Their defaults give the mix of the module
+    docstring, the same bytes as before they existed. Deterministic for given arguments.
     """
-    profiles = draw_profiles(n_employees, period, seed)
-    frames = build_frames(profiles, period, history_months, seed)
+    profiles = draw_profiles(
+        n_employees,
+        period,
+        seed,
+        n_employers,
+        residence_mix=residence_mix,
+        fr_frontier_share=fr_frontier_share,
+        employer_size=employer_size,
+    )
+    sickness = {
+        "sickness_share": sickness_share,
+        "episode_days": episode_days,
+        "episode_lead_days": episode_lead_days,
+        "relapse_share": relapse_share,
+    }
+    frames = build_frames(profiles, period, history_months, seed, sickness=sickness)
     if bad_fraction > 0:
         frames = inject_defects(frames, bad_fraction, seed)
     return frames

@@ -7,6 +7,7 @@ numbers, and the project's own reading + validation for the sample batches.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
@@ -343,3 +344,78 @@ def test_establishment_unit_numbers(batch):
         False,
         True,
     ]
+
+
+# --- the mixes of the benchmark (keyword arguments of generate) ------------------------------------
+
+
+def test_one_employer_mix(tmp_path):
+    frames = syn.generate(2000, seed=9, n_employers=1)
+    assert frames["employers"].height == 1
+    assert (
+        frames["employees"].get_column("employer_id").unique().to_list() == frames["employers"]["employer_id"].to_list()
+    )
+    # the workforce is the batch's 2000 employees plus 0-25 others
+    assert 2000 <= int(frames["employers"].item(0, "workforce")) <= 2025
+    syn.write_batch(frames, tmp_path, "csv")
+    assert validate_batch(read_batch(tmp_path, Profile.load("canonical"))).rejects.height == 0
+
+
+def test_many_small_employers_mix(tmp_path):
+    frames = syn.generate(3000, seed=9, employer_size=(5, 20))
+    sizes = frames["employees"].group_by("employer_id").len().get_column("len")
+    # consecutive blocks of 5-20 employees; only the last employer may be cut short by the batch's end
+    assert sizes.sort()[1:].min() >= 5 and sizes.max() <= 20
+    # 3000 employees in blocks of 12.5 on average: about 240 employers
+    assert 200 < frames["employers"].height < 290
+    assert frames["employers"].height == sizes.len()
+    syn.write_batch(frames, tmp_path, "csv")
+    assert validate_batch(read_batch(tmp_path, Profile.load("canonical"))).rejects.height == 0
+
+
+def test_residence_mix_and_french_frontier_share():
+    mix = {"BE": 0.37, "BE>NL": 0.02, "BE>FR": 0.01, "FR": 0.30, "LU": 0.10, "NL": 0.10, "DE": 0.10}
+    e = syn.generate(5000, seed=9, residence_mix=mix, fr_frontier_share=1.0)["employees"]
+    at_home = pl.col("work_country") == "BE"
+    for country in ("BE", "FR", "LU", "NL", "DE"):
+        got = _share(e, (pl.col("residence_country") == country) & at_home)
+        assert abs(got - mix[country]) < 0.025, (country, got)
+    assert e.filter(~pl.col("residence_country").is_in(["BE", "FR", "LU", "NL", "DE"])).height == 0
+    fr = e.filter((pl.col("residence_country") == "FR") & at_home)
+    born_before_1994 = pl.col("birth_date") < "1994-01-01"
+    # every French resident born before 1994 is grandfathered, each with the form of the year
+    assert (fr.filter(born_before_1994).get_column("fr_grandfathered") == "true").all()
+    assert (fr.filter(pl.col("fr_grandfathered") == "true").get_column("fr_276fg_year") == "2026").all()
+    assert (fr.filter(~born_before_1994).get_column("fr_grandfathered") == "false").all()
+    with pytest.raises(ValueError, match="residence_mix"):
+        syn.generate(10, residence_mix={"BE": 0.5, "FR": 0.4})
+
+
+def test_long_sickness_mix(tmp_path):
+    frames = syn.generate(4000, seed=9, sickness_share=0.12, episode_days=(3, 150), episode_lead_days=120)
+    a = frames["absences"].with_columns(pl.col("start_date", "end_date").str.to_date())
+    ill = a.filter(pl.col("end_date") >= pl.date(2026, 10, 1)).get_column("employee_id").n_unique()
+    assert 0.07 < ill / 4000 < 0.13
+    lengths = a.select((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).to_series()
+    assert lengths.max() <= 150 and lengths.filter(lengths > 60).len() > 0.2 * ill
+    # episodes begin at most 120 days before 1 October (relapses: their earlier illness up to 51 days before)
+    assert a.get_column("start_date").min() >= dt.date(2026, 6, 3) - dt.timedelta(days=51)
+    assert a.filter(pl.col("start_date").dt.month() < 9).height > 0
+    syn.write_batch(frames, tmp_path, "csv")
+    assert validate_batch(read_batch(tmp_path, Profile.load("canonical"))).rejects.height == 0
+
+
+def test_unknown_employer_defect_never_names_a_generated_employer():
+    # with 142,856 employers or more, a generated employer may hold the ONSS base 1,999,990 that
+    # the defect uses; the defect then takes 9,999,999 (beyond every base 1,000,000 + 7 i + 0..6)
+    frames = syn.generate(60, seed=9)
+    taken = pl.select(syn.onss_number(pl.lit(1_999_990))).item()
+    first = frames["employers"].item(0, "employer_id")
+    frames = {
+        name: f.with_columns(pl.col("employer_id").replace(first, taken)) if "employer_id" in f.columns else f
+        for name, f in frames.items()
+    }
+    bad = syn.inject_defects(frames, 1.0, seed=9)
+    unknown = set(bad["employees"]["employer_id"]) - set(bad["employers"]["employer_id"])
+    # 9,999,999 x 100 = 999,999,900; 999,999,900 mod 97 = 31 (97 x 10,309,277 = 999,999,869), CC = 96 - 31 = 65
+    assert unknown == {"999999965"}
