@@ -442,7 +442,7 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
     frames = checked.frames
     run = month(period)
     pay_input = frames["pay"]
-    employers = sorted(set(frames["employees"].get_column("employer_id").drop_nulls().to_list()))
+    employers = frames["employees"].get_column("employer_id").drop_nulls().unique().sort().to_list()
     pay = _with_store(
         pay_input.filter(pl.col("period") <= period),
         store,
