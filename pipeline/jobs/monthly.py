@@ -35,7 +35,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.core import rejects
+from pipeline.core import keys, rejects
 from pipeline.core.money import MONEY, SHARE
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month
@@ -525,43 +525,14 @@ def _sorted_by_employee(frame: pl.DataFrame, period: str) -> bool:
     )
 
 
-def _sorted_unique(ids: pl.Series) -> bool:
-    """True when ``ids`` has no null and is in strictly increasing order."""
-    return (
-        ids.null_count() == 0
-        and ids.is_sorted()
-        and (ids.len() < 2 or not (ids.slice(1) == ids.slice(0, ids.len() - 1)).any())
-    )
-
-
-def _aligned(ids: pl.Series, part: pl.DataFrame) -> pl.DataFrame:
-    """The columns of ``part`` (a per-employee table, unique employee_id) for each of ``ids``, in
-    that order, null where ``part`` has no row: a left join on employee_id.
-
-    The run's tables are all in employee_id order, so the rows are found by binary search in the
-    sorted keys (about half the cost of hashing a million string keys); a join does the same for
-    tables out of order.
-    """
-    keys = part.get_column("employee_id")
-    if part.height and ids.null_count() == 0 and ids.is_sorted() and _sorted_unique(keys):
-        at = keys.search_sorted(ids).clip(upper_bound=part.height - 1)
-        hit = (keys.gather(at) == ids).alias("__hit")
-        values = part.drop("employee_id")[at].with_columns(hit)
-        return values.select(pl.when(pl.col("__hit")).then(pl.col(c)).alias(c) for c in values.columns[:-1])
-    extra = ids.to_frame().join(part, on="employee_id", how="left", maintain_order="left")
-    if extra.height != ids.len():
-        raise ValueError("a per-employee table repeats an employee_id")
-    return extra.drop("employee_id")
-
-
 def _attach(lines: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """``lines`` left-joined on employee_id with per-employee tables (unique employee_id each).
 
-    Only the key column is matched (:func:`_aligned`), and the matched columns are put beside the
+    Only the key column is matched (:func:`pipeline.core.keys.aligned`), and the matched columns are put beside the
     lines: the wide lines frame is not gathered once per table.
     """
     ids = lines.get_column("employee_id")
-    return lines.hstack([column for part in parts for column in _aligned(ids, part).get_columns()])
+    return lines.hstack([column for part in parts for column in keys.aligned(ids, part).get_columns()])
 
 
 def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, params: Parameters) -> pl.DataFrame:
