@@ -468,23 +468,19 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
 def population(hist: History, period: str) -> Population:
     """Split the employees and the period's pay rows into the Belgian payroll and the employed abroad.
 
-    One left join of the period's pay rows with the employees gives every split at once: the
-    employee columns of the payroll lines, the known / employed-abroad flags, and (through
-    order-keeping masks) the pay rows each rule gets. String joins on employee_id are the costly
-    operation at a million rows, so each is made once (employee_id is unique in the validated
-    employees, and (employee_id, period) in the validated pay rows).
+    One left join of the period's pay rows with the employees (:func:`pipeline.core.keys.aligned`)
+    gives every split at once: the employee columns of the payroll lines, the known /
+    employed-abroad flags, and (through order-keeping masks) the pay rows each rule gets. Matching
+    string keys is the costly operation at a million rows, so it is made once (employee_id is
+    unique in the validated employees, and (employee_id, period) in the validated pay rows).
     """
     employees, pay = hist.employees, hist.pay
     abroad_flag = employed_abroad.employed_abroad(employees)
     domestic = employees.filter(~abroad_flag)
     now = pay.filter(pl.col("period") == period)
-    joined = now.join(
-        employees.with_columns(abroad_flag.alias(_ABROAD)),
-        on="employee_id",
-        how="left",
-        suffix="_employee",
-        maintain_order="left",
-    )
+    flagged = employees.with_columns(abroad_flag.alias(_ABROAD))
+    flagged = flagged.rename({c: f"{c}_employee" for c in flagged.columns if c in now.columns and c != "employee_id"})
+    joined = now.hstack(keys.aligned(now.get_column("employee_id"), flagged).get_columns())
     flag = joined.get_column(_ABROAD)
     now_domestic = now.filter(flag.not_())
     if pay.height == now.height:  # no earlier month: the history is the period itself
