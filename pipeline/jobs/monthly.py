@@ -35,7 +35,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.core import rejects
+from pipeline.core import keys, rejects
 from pipeline.core.money import MONEY, SHARE
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month
@@ -442,7 +442,7 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
     frames = checked.frames
     run = month(period)
     pay_input = frames["pay"]
-    employers = sorted(set(frames["employees"].get_column("employer_id").drop_nulls().to_list()))
+    employers = frames["employees"].get_column("employer_id").drop_nulls().unique().sort().to_list()
     pay = _with_store(
         pay_input.filter(pl.col("period") <= period),
         store,
@@ -468,23 +468,19 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
 def population(hist: History, period: str) -> Population:
     """Split the employees and the period's pay rows into the Belgian payroll and the employed abroad.
 
-    One left join of the period's pay rows with the employees gives every split at once: the
-    employee columns of the payroll lines, the known / employed-abroad flags, and (through
-    order-keeping masks) the pay rows each rule gets. String joins on employee_id are the costly
-    operation at a million rows, so each is made once (employee_id is unique in the validated
-    employees, and (employee_id, period) in the validated pay rows).
+    One left join of the period's pay rows with the employees (:func:`pipeline.core.keys.aligned`)
+    gives every split at once: the employee columns of the payroll lines, the known /
+    employed-abroad flags, and (through order-keeping masks) the pay rows each rule gets. Matching
+    string keys is the costly operation at a million rows, so it is made once (employee_id is
+    unique in the validated employees, and (employee_id, period) in the validated pay rows).
     """
     employees, pay = hist.employees, hist.pay
     abroad_flag = employed_abroad.employed_abroad(employees)
     domestic = employees.filter(~abroad_flag)
     now = pay.filter(pl.col("period") == period)
-    joined = now.join(
-        employees.with_columns(abroad_flag.alias(_ABROAD)),
-        on="employee_id",
-        how="left",
-        suffix="_employee",
-        maintain_order="left",
-    )
+    flagged = employees.with_columns(abroad_flag.alias(_ABROAD))
+    flagged = flagged.rename({c: f"{c}_employee" for c in flagged.columns if c in now.columns and c != "employee_id"})
+    joined = now.hstack(keys.aligned(now.get_column("employee_id"), flagged).get_columns())
     flag = joined.get_column(_ABROAD)
     now_domestic = now.filter(flag.not_())
     if pay.height == now.height:  # no earlier month: the history is the period itself
@@ -528,16 +524,11 @@ def _sorted_by_employee(frame: pl.DataFrame, period: str) -> bool:
 def _attach(lines: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """``lines`` left-joined on employee_id with per-employee tables (unique employee_id each).
 
-    Only the key column goes through the joins (order kept), and the joined columns are put
-    beside the lines: the wide lines frame is not gathered once per join.
+    Only the key column is matched (:func:`pipeline.core.keys.aligned`), and the matched columns are put beside the
+    lines: the wide lines frame is not gathered once per table.
     """
-    keys = lines.select("employee_id").lazy()
-    for part in parts:
-        keys = keys.join(part.lazy(), on="employee_id", how="left", maintain_order="left")
-    extra = keys.collect()
-    if extra.height != lines.height:
-        raise ValueError("a per-employee table repeats an employee_id")
-    return lines.hstack(extra.drop("employee_id"))
+    ids = lines.get_column("employee_id")
+    return lines.hstack([column for part in parts for column in keys.aligned(ids, part).get_columns()])
 
 
 def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, params: Parameters) -> pl.DataFrame:

@@ -62,6 +62,8 @@ def year_to_date(pay: pl.LazyFrame, period: str, hist_applies: pl.Expr) -> pl.La
         "days_worked_other",
         hist_applies.alias("_hist_applies"),
         _worked().alias("_worked"),
+        (pl.col("days_worked_residence") + pl.col("days_worked_other")).alias("_outside"),
+        _month_bit().alias("_month_bit"),
     )
 
 
@@ -69,22 +71,24 @@ def _worked() -> pl.Expr:
     return pl.col("days_worked_be").fill_null(0) + pl.col("days_worked_residence") + pl.col("days_worked_other")
 
 
+def _month_bit() -> pl.Expr:
+    """The bit of the row's calendar month in the year-to-date month mask."""
+    return pl.col("period").str.slice(5, 2).cast(pl.Int8).replace_strict(MONTH_BIT, return_dtype=pl.Int32)
+
+
 def totals(ytd: pl.LazyFrame) -> pl.LazyFrame:
-    """Counters per employee over the year so far."""
+    """Counters per employee over the year so far.
+
+    Each aggregation reads a column of :func:`year_to_date` (computed once over the rows): a
+    computed expression inside the aggregation is evaluated group by group, about five times
+    slower at a million rows.
+    """
     return ytd.group_by("employee_id").agg(
         pl.col("zone_exit_days").sum().cast(pl.Int32).alias("fr_exit_days_ytd"),
-        (pl.col("days_worked_residence") + pl.col("days_worked_other"))
-        .sum()
-        .cast(pl.Int32)
-        .alias("days_outside_be_ytd"),
+        pl.col("_outside").sum().cast(pl.Int32).alias("days_outside_be_ytd"),
         pl.col("days_worked_be").fill_null(0).sum().cast(pl.Int32).alias("days_be_ytd"),
         pl.col("_worked").sum().cast(pl.Int32).alias("days_worked_ytd"),
-        pl.col("period")
-        .str.slice(5, 2)
-        .cast(pl.Int8)
-        .replace_strict(MONTH_BIT, return_dtype=pl.Int32)
-        .bitwise_or()
-        .alias("_month_mask"),
+        pl.col("_month_bit").bitwise_or().alias("_month_mask"),
     )
 
 

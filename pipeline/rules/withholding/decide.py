@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.core import rejects
+from pipeline.core import keys, rejects
 from pipeline.core.money import SHARE, WIDE, round_to
 from pipeline.core.params import Parameters
 from pipeline.core.periods import Month
@@ -240,7 +240,8 @@ def _inputs(
         "source_line",
         *([] if has_history else counters.own_totals(period)),
     )
-    frame = current.join(emp, on="employee_id", how="left", maintain_order="left")
+    now = current.collect()
+    frame = now.hstack(keys.aligned(now.get_column("employee_id"), emp.collect()).get_columns()).lazy()
     if has_history:
         frame = frame.join(counters.totals(ytd), on="employee_id", how="left", maintain_order="left")
     is_fr = pl.col("residence_country") == "FR"
@@ -257,10 +258,11 @@ def _inputs(
         # PP was withheld in a month before the first excess where row 7 decided it
         table.CONDITIONS["no_276fg_for_year"](ctx),
     )
-    first, regularise = pl.collect_all([first, regularise])
-    return frame.join(first.lazy(), on="employee_id", how="left", maintain_order="left").join(
-        regularise.lazy(), on="employee_id", how="left", maintain_order="left"
-    )
+    # A few rows each (French residents over the limit): sorted, they are matched by binary search.
+    first, regularise = pl.collect_all([first.sort("employee_id"), regularise.sort("employee_id")])
+    rows = frame.collect()
+    ids = rows.get_column("employee_id")
+    return rows.hstack([*keys.aligned(ids, first).get_columns(), *keys.aligned(ids, regularise).get_columns()]).lazy()
 
 
 def _line_columns(period: str, year: counters.Year, limit: counters.ExitLimit) -> dict[str, pl.Expr]:

@@ -1,0 +1,41 @@
+"""Matching rows on employee_id without hashing the key when the tables are in key order.
+
+The rules' per-employee tables are in employee_id order, and so are most inputs (payroll
+exports list employees by number); a left join that hashes a million string keys costs about
+twice a binary search in the sorted keys of the other table. :func:`aligned` does that search
+when both sides are in order and joins otherwise, so its result never depends on the order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+KEY = "employee_id"
+
+
+def sorted_unique(ids: pl.Series) -> bool:
+    """True when ``ids`` has no null and is in strictly increasing order."""
+    return (
+        ids.null_count() == 0
+        and ids.is_sorted()
+        and (ids.len() < 2 or not (ids.slice(1) == ids.slice(0, ids.len() - 1)).any())
+    )
+
+
+def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame:
+    """The columns of ``table`` (other than ``key``, unique in ``table``) for each value of
+    ``ids``, in that order, null where ``table`` has no row: ``ids.to_frame().join(table,
+    on=key, how="left", maintain_order="left")`` without the key column.
+
+    Raises ValueError when ``table`` repeats a key.
+    """
+    keys = table.get_column(key)
+    if table.height and ids.null_count() == 0 and ids.is_sorted() and sorted_unique(keys):
+        at = keys.search_sorted(ids).clip(upper_bound=table.height - 1)
+        hit = (keys.gather(at) == ids).alias("__hit")
+        values = table.drop(key)[at].with_columns(hit)
+        return values.select(pl.when(pl.col("__hit")).then(pl.col(c)).alias(c) for c in values.columns[:-1])
+    extra = ids.alias(key).to_frame().join(table, on=key, how="left", maintain_order="left")
+    if extra.height != ids.len():
+        raise ValueError(f"a per-employee table repeats a value of {key}")
+    return extra.drop(key)

@@ -1,0 +1,45 @@
+"""pipeline.core.keys.aligned: the left join on employee_id, by binary search when both sides are in order."""
+
+import polars as pl
+import pytest
+
+from pipeline.core.keys import aligned, sorted_unique
+
+
+def _join(ids: pl.Series, table: pl.DataFrame) -> pl.DataFrame:
+    return ids.alias("employee_id").to_frame().join(table, on="employee_id", how="left", maintain_order="left")
+
+
+def test_sorted_sides_are_matched_with_nulls_where_absent():
+    ids = pl.Series(["E1", "E2", "E3", "E5"])
+    table = pl.DataFrame({"employee_id": ["E0", "E2", "E3", "E4", "E9"], "v": [0, 2, 3, 4, 9], "t": list("abcde")})
+    out = aligned(ids, table)
+    # E1 and E5 fall between keys of the table, E2 and E3 are found: exactly the left join.
+    assert out.to_dict(as_series=False) == {"v": [None, 2, 3, None], "t": [None, "b", "c", None]}
+    assert out.equals(_join(ids, table).drop("employee_id"))
+
+
+def test_out_of_order_sides_are_joined():
+    ids = pl.Series(["E3", "E1", "E2"])
+    table = pl.DataFrame({"employee_id": ["E2", "E3"], "v": [2, 3]})
+    assert aligned(ids, table).get_column("v").to_list() == [3, None, 2]
+
+
+def test_repeated_key_is_refused():
+    with pytest.raises(ValueError, match="repeats"):
+        aligned(pl.Series(["E1"]), pl.DataFrame({"employee_id": ["E1", "E1"], "v": [1, 2]}))
+
+
+def test_sorted_unique():
+    assert sorted_unique(pl.Series(["A", "B", "C"]))
+    assert not sorted_unique(pl.Series(["A", "B", "B"]))
+    assert not sorted_unique(pl.Series(["B", "A"]))
+    assert not sorted_unique(pl.Series(["A", None], dtype=pl.String))
+
+
+def test_same_as_join_on_a_larger_sample():
+    ids = pl.Series([f"E{i:05d}" for i in range(0, 3000, 2)])  # even numbers
+    table = pl.DataFrame({"employee_id": [f"E{i:05d}" for i in range(0, 3000, 3)], "v": list(range(0, 3000, 3))})
+    out = aligned(ids, table)
+    assert out.equals(_join(ids, table).drop("employee_id"))
+    assert out.get_column("v").drop_nulls().to_list() == list(range(0, 3000, 6))  # multiples of 2 and 3
