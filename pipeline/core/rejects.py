@@ -127,12 +127,15 @@ def from_rows(
 
 
 def combine(*frames: pl.DataFrame) -> pl.DataFrame:
-    """Concatenate reject frames, mask national numbers, drop exact duplicates, sort by the contract key."""
+    """Concatenate reject frames, mask national numbers, drop exact duplicates, sort by the contract key.
+
+    Ties on the key (two defects of one cell, such as overlapping episodes from stored absences)
+    are ordered by every other column, so the order never depends on the order of the inputs."""
     parts = [f.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA) for f in frames if f is not None and f.height]
     if not parts:
         return empty()
     out = mask_national_numbers(pl.concat(parts), TEXT_COLUMNS)
-    return out.unique().sort([*REJECT_KEY, "message"], nulls_last=True)
+    return out.unique().sort([*REJECT_KEY, "message", "employee_id", "value"], nulls_last=True)
 
 
 def rejected_mask(rows: pl.DataFrame, found: pl.DataFrame, files: list[str] | None = None) -> pl.Series:
