@@ -333,7 +333,7 @@ def validate(
     monthly job as `run` computes it (history from the run store included), nothing written.
     """
     from pipeline.jobs import monthly
-    from pipeline.outputs.audit import neutralise
+    from pipeline.outputs.csv_dialects import neutralise
 
     warnings: list[dict[str, Any]] = []
     with _domain_errors():
