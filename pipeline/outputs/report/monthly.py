@@ -369,5 +369,10 @@ def console_summary(
     warnings = manifest.get("warnings") or []
     if warnings:
         out_lines.append(t("console.warnings"))
-        out_lines += [f"  {h.warning_text(w)}" for w in warnings]
+        out_lines += [
+            f"  [{w['code']}] {h.warning_text(w)}"
+            if isinstance(w, Mapping) and "code" in w
+            else f"  {h.warning_text(w)}"
+            for w in warnings
+        ]
     return out_lines
