@@ -47,6 +47,7 @@ from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import csv_entry, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
+from pipeline.outputs.report.figures import with_figures
 from pipeline.outputs.run_store import Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
@@ -286,7 +287,7 @@ def publish(
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
     csv = csv or CsvChoice()
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(result.tables, csv)}
-    people = people_tables(result.tables, result.store_tables)
+    people = with_figures(people_tables(result.tables, result.store_tables))
     files = people_files(people, manifest, result.lang)
     console = console_summary(people, manifest, out, result.lang)
     del people

@@ -159,8 +159,7 @@ def _labels(t: Messages, columns: list[str]) -> dict[str, str]:
 
 
 def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFrame]) -> None:
-    lines = tables["payroll_lines"]
-    per_employer = numbers.employer_figures(lines)
+    per_employer = numbers.figures_of(tables)
     names = numbers.employer_names(tables)
     shown = [f for f in SUMMARY_FIGURES if f not in numbers.OPTIONAL_FIGURES or f in per_employer.columns]
     if "work_bonus" not in per_employer.columns:
@@ -206,7 +205,7 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _contributions(t: Messages, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    by_code = numbers.contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
+    by_code = numbers.by_code_of(tables)
     names = numbers.employer_names(tables)
     return by_code.select(
         "employer_id",

@@ -322,6 +322,7 @@ MESSAGES = {
         "employer {employer_id} {name}: {lines} lines, {rejects} rejects; personal {worker}, employer {employer}, "
         "CSSS {csss}, due to ONSS {due}"
     ),
+    "console.other_employers": "{count} other employers (the {shown} above owe ONSS the most): see report.html",
     "console.unattributed_rejects": "{rejects} rejected rows not linked to an employer",
     "console.warnings": "warnings:",
     "console.report_written": "report: {path}",

@@ -350,6 +350,9 @@ MESSAGES = {
         "employeur {employer_id} {name} : {lines} lignes, {rejects} rejets ; cotisations personnelles {worker}, "
         "patronales {employer}, CSSS {csss}, dû à l'ONSS {due}"
     ),
+    "console.other_employers": (
+        "{count} autres employeurs (les {shown} ci-dessus doivent le plus à l'ONSS) : voir report.html"
+    ),
     "console.unattributed_rejects": "{rejects} lignes rejetées non rattachées à un employeur",
     "console.warnings": "avertissements :",
     "console.report_written": "rapport : {path}",

@@ -338,6 +338,9 @@ MESSAGES = {
         "werkgever {employer_id} {name}: {lines} lijnen, {rejects} weigeringen; persoonlijke bijdragen {worker}, "
         "werkgeversbijdragen {employer}, BBSZ {csss}, verschuldigd aan de RSZ {due}"
     ),
+    "console.other_employers": (
+        "{count} andere werkgevers (de {shown} hierboven zijn de RSZ het meest verschuldigd): zie report.html"
+    ),
     "console.unattributed_rejects": "{rejects} geweigerde rijen niet gekoppeld aan een werkgever",
     "console.warnings": "waarschuwingen:",
     "console.report_written": "verslag: {path}",

@@ -63,8 +63,9 @@ def employer_figures(payroll_lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def figures_total(figures: pl.DataFrame) -> dict[str, Any]:
-    """The column sums of :func:`employer_figures` (one employee belongs to one employer)."""
-    return figures.drop("employer_id").select(pl.all().sum()).row(0, named=True) if figures.height else {}
+    """The column sums of :func:`employer_figures` (one employee belongs to one employer); zeros
+    when no line was computed."""
+    return figures.drop("employer_id").select(pl.all().sum()).row(0, named=True)
 
 
 def _cents(column: str) -> pl.Expr:
@@ -108,6 +109,34 @@ def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.Da
         .sort("employer_id", *codes, nulls_last=True)
         .collect()
     )
+
+
+FIGURES = "employer_figures"
+BY_CODE = "contributions_by_code"
+"""Keys under which :func:`with_figures` puts the figures beside the tables."""
+
+
+def with_figures(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """``tables`` plus :func:`employer_figures` and :func:`contributions_by_code`, computed once for
+    the report, the workbook and the console summary (at a million lines, each costs seconds)."""
+    lines = tables["payroll_lines"]
+    return {
+        **tables,
+        FIGURES: employer_figures(lines),
+        BY_CODE: contributions_by_code(tables["contribution_lines"], lines),
+    }
+
+
+def figures_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The employer figures of ``tables``: those of :func:`with_figures`, else computed."""
+    found = tables.get(FIGURES)
+    return found if found is not None else employer_figures(tables["payroll_lines"])
+
+
+def by_code_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The contributions by code of ``tables``: those of :func:`with_figures`, else computed."""
+    found = tables.get(BY_CODE)
+    return found if found is not None else contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
 
 
 def employer_names(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:

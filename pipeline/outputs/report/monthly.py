@@ -21,18 +21,16 @@ from pipeline.outputs import messages
 from pipeline.outputs.messages import Messages
 from pipeline.outputs.report import charts
 from pipeline.outputs.report import page as h
-from pipeline.outputs.report.figures import (
-    contributions_by_code,
-    employer_figures,
-    employer_names,
-    figures_total,
-)
+from pipeline.outputs.report.figures import by_code_of, employer_names, figures_of, figures_total
 
 EMPLOYER_SECTIONS = 50
 """Employers that get a section of their own (key figures, contributions by DmfA code); above it,
 those with the largest amounts due to ONSS, and a note counting the others."""
 EMPLOYERS_CHARTED = 12
 """Employers drawn one by one in the chart of the amounts due; the others are one bar."""
+CONSOLE_EMPLOYERS = 20
+"""Employers listed one by one in the console summary (those with the largest amounts due to
+ONSS); the others are counted in one line that points to the report."""
 
 
 def _figure_rows(lines: pl.DataFrame) -> list[tuple[str, str, str]]:
@@ -233,8 +231,8 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
     """
     t = messages.get(lang)
     lines = tables["payroll_lines"]
-    figures = employer_figures(lines)
-    by_code = contributions_by_code(tables["contribution_lines"], lines)
+    figures = figures_of(tables)
+    by_code = by_code_of(tables)
     names = employer_names(tables)
     period = str(manifest.get("period", ""))
     totals = manifest.get("totals", {})
@@ -346,9 +344,13 @@ def console_summary(
             else:
                 per_employer[employer] = n
     names = employer_names(tables)
-    figures = employer_figures(lines)
+    figures = figures_of(tables)
     csss_known = "csss" in figures.columns
-    for row in figures.iter_rows(named=True):
+    listed = figures
+    if figures.height > CONSOLE_EMPLOYERS:
+        ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
+        listed = ranked.head(CONSOLE_EMPLOYERS).sort("employer_id")
+    for row in listed.iter_rows(named=True):
         employer = row["employer_id"]
         out_lines.append(
             t(
@@ -363,7 +365,11 @@ def console_summary(
                 due=t.money(row["due_to_onss"]),
             ).replace("  ", " ")
         )
-    unattributed += sum(per_employer.values())
+    if listed.height < figures.height:
+        others = figures.height - listed.height
+        out_lines.append(t("console.other_employers", count=t.integer(others), shown=t.integer(listed.height)))
+    computed = set(figures.get_column("employer_id").to_list())
+    unattributed += sum(n for employer, n in per_employer.items() if employer not in computed)
     if unattributed:
         out_lines.append(t("console.unattributed_rejects", rejects=t.integer(unattributed)))
     warnings = manifest.get("warnings") or []
