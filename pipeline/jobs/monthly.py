@@ -160,19 +160,29 @@ PEOPLE_TABLES = ("payroll_lines", "contribution_lines", "rejects", "parameters")
 employers, for the names)."""
 
 
+NAME_COLUMNS = {
+    "employees": ("employee_id", "employer_id", "last_name", "first_name"),
+    "employers": ("employer_id", "name"),
+}
+"""The columns of the run store's tables that the report, the workbook and the console summary read."""
+
+
 def people_tables(tables: Mapping[str, Any], store_tables: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
-    """The tables of :func:`people_files`: the audit tables it reads, plus ``employees`` and
-    ``employers`` (their names). A table that is not a DataFrame (a partitioned run's table
-    files) is read through its ``frame()``."""
+    """The tables of :func:`people_files`: the audit tables it reads, plus the ``employees`` and
+    ``employers`` columns of :data:`NAME_COLUMNS` (the names). A table that is not a DataFrame (a
+    partitioned run's table files) is read through its ``frame()``. Every national number is
+    masked, as in the audit files (:func:`pipeline.core.rejects.mask_national_numbers`): the
+    workbook and the report never show one, whatever column it is in."""
 
     def frame(table: Any) -> pl.DataFrame:
         return table if isinstance(table, pl.DataFrame) else table.frame()
 
     found = {name: frame(tables[name]) for name in PEOPLE_TABLES if name in tables}
-    for name in ("employees", "employers"):
+    for name, columns in NAME_COLUMNS.items():
         if name in store_tables:
-            found[name] = frame(store_tables[name])
-    return found
+            table = frame(store_tables[name])
+            found[name] = table.select(c for c in columns if c in table.columns)
+    return {name: rejects.mask_national_numbers(table) for name, table in found.items()}
 
 
 def people_files(people: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], lang: str) -> dict[str, bytes]:

@@ -720,3 +720,20 @@ def test_dmfa_and_claims_folders_get_their_report(tmp_path):
     }
     assert declared == {e: Decimal(v["net_owed_amount"]) for e, v in manifest["employers"].items()} and declared
     assert "report.html" in {o["name"] for o in manifest["outputs"]}
+
+
+def test_people_tables_mask_national_numbers():
+    """The report and the workbook read the tables as the audit files hold them: an employee id
+    that is a national number is masked, in payroll_lines and in the employees' names alike (so
+    they still join), and the employees' niss column is not read at all."""
+    from pipeline.jobs import monthly
+
+    niss = "85073000160"  # 850730001 mod 97 = 37, check digits 97 - 37 = 60: a valid NISS
+    lines = pl.DataFrame({"employee_id": [niss], "employer_id": ["174389412"]})
+    employees = pl.DataFrame(
+        {"employee_id": [niss], "employer_id": ["174389412"], "niss": [niss], "last_name": ["Peeters"]}
+    )
+    people = monthly.people_tables({"payroll_lines": lines}, {"employees": employees})
+    assert people["payroll_lines"].get_column("employee_id").to_list() == ["*********60"]
+    assert people["employees"].columns == ["employee_id", "employer_id", "last_name"]
+    assert people["employees"].get_column("employee_id").to_list() == ["*********60"]
