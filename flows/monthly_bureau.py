@@ -49,10 +49,15 @@ def monthly_bureau(
     overwrite: bool = False,
     replace: bool = False,
     finalise: bool = True,
+    lang: Optional[str] = None,
+    csv: str = "auto",
+    csv_dialect: str = "machine",
 ):
     """Run the month of every client folder of ``inbox`` into ``<out_root>/<YYYY-MM>/<client>/``
     and the run store ``store_dir``. ``period`` defaults to the month before ``run_date`` (itself
-    today by default): the deployment runs at 06:00 on the 1st, Europe/Brussels time."""
+    today by default): the deployment runs at 06:00 on the 1st, Europe/Brussels time. ``lang``,
+    ``csv``, ``csv_dialect``: as for ``monthly_payroll`` (``lang`` by default each client's
+    mapping profile's language, else ``en``)."""
     logger = get_run_logger()
     day = run_date or dt.date.today()
     month = period or previous_month(day)
@@ -69,6 +74,9 @@ def monthly_bureau(
             finalise=finalise,
             replace=replace,
             client=client,
+            lang=lang,
+            csv=csv,
+            csv_dialect=csv_dialect,
             return_state=True,
         )
         if state.is_completed():

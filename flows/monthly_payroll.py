@@ -24,6 +24,7 @@ from prefect.states import Completed
 from pipeline.core.periods import previous_month
 from pipeline.errors import sanitised, sanitising
 from pipeline.jobs import bureau, monthly
+from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.run_store import RunStore
 
 TASKS = {
@@ -81,6 +82,8 @@ def run_partitioned_batch(
     partitions: int,
     dask_address: Optional[str],
     replace: bool,
+    lang: Optional[str],
+    csv: CsvChoice,
 ):
     from pipeline.jobs.partitioned import run_partitioned
 
@@ -97,6 +100,8 @@ def run_partitioned_batch(
         overwrite=overwrite,
         finalise=finalise,
         replace=replace,
+        lang=lang,
+        csv=csv,
     )
 
 
@@ -115,8 +120,12 @@ def monthly_payroll(
     dask_address: Optional[str] = None,
     replace: bool = False,
     client: Optional[str] = None,
+    lang: Optional[str] = None,
+    csv: str = "auto",
+    csv_dialect: str = "machine",
 ):
-    """Compute one payroll month and write its audit files; keep each employer's month in the run store.
+    """Compute one payroll month and write its audit files, ``report.html`` and ``payroll.xlsx``;
+    keep each employer's month in the run store.
 
     ``period`` defaults to the month before ``run_date`` (itself today by default). Returns the
     client's summary (:func:`pipeline.jobs.bureau.summary`: output folder, exit code of the
@@ -126,6 +135,11 @@ def monthly_payroll(
     ``partitions`` > 0 or a ``dask_address`` (else env ``PAYROLL_DASK_ADDRESS``) runs the batch in
     employee-id partitions on a Dask cluster (``pipeline.jobs.partitioned``; a local 2-worker cluster
     when no address is known); the outputs are byte-identical to the single-process run.
+
+    ``lang`` (``en``, ``fr``, ``nl``; default: the mapping profile's, else ``en``): the language of
+    the report, the workbook and the console summary (``console`` of the returned summary);
+    ``csv`` (``auto``, ``all``, ``none``) and ``csv_dialect`` (``machine``, ``excel-be``): which
+    tables get a CSV file, in which dialect (as ``payroll run --csv --csv-dialect``).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()
@@ -133,9 +147,10 @@ def monthly_payroll(
     target = out_dir or f"out/{month}"
     name = client or Path(input_dir).name
     try:
+        choice = CsvChoice(csv, csv_dialect)
         if partitions > 0 or dask_address:
             args = (input_dir, month, day, target, profile, store_dir, overwrite, finalise, part_time_reading)
-            done = run_partitioned_batch(*args, partitions, dask_address, replace)
+            done = run_partitioned_batch(*args, partitions, dask_address, replace, lang, choice)
         else:
             done = monthly.run_month(
                 Path(input_dir),
@@ -150,6 +165,8 @@ def monthly_payroll(
                 replace=replace,
                 on_step=as_task,
                 on_wait=logger.warning,
+                lang=lang,
+                csv=choice,
             )
     except Exception as exc:
         raise sanitised(exc) from None

@@ -36,8 +36,8 @@ def compute_quarter(data, run_date: dt.date, joint_committees: Optional[str]):
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 @sanitising
-def write_quarter(result, out_dir: str, overwrite: bool) -> str:
-    return str(quarterly.write_quarter(result, Path(out_dir), overwrite))
+def write_quarter(result, out_dir: str, overwrite: bool, lang: Optional[str] = None) -> str:
+    return str(quarterly.write_quarter(result, Path(out_dir), overwrite, lang))
 
 
 @flow(name="quarterly_dmfa", log_prints=False)
@@ -49,6 +49,7 @@ def quarterly_dmfa(
     overwrite: bool = False,
     joint_committees: Optional[str] = None,
     employers: Optional[list[str]] = None,
+    lang: Optional[str] = None,
 ) -> dict:
     """Export the DmfA of ``quarter`` (e.g. ``2026-Q3``) from the three finalised months in the run store.
 
@@ -59,7 +60,8 @@ def quarterly_dmfa(
     them is missing or not finalised, writing nothing then. ``joint_committees``: optional CSV of
     the JointCommissionNbr per employer and worker status
     (``pipeline.jobs.quarterly.joint_committees_file``). Months whose monthly run had rejected rows
-    are warned about (logged, and ``warnings`` in the manifest).
+    are warned about (logged, and ``warnings`` in the manifest). ``lang``: the language of the
+    folder's ``report.html`` (en, fr or nl; default en).
     """
     logger = get_run_logger()
     day = run_date or dt.date.today()
@@ -67,7 +69,7 @@ def quarterly_dmfa(
     target = out_dir or f"out/dmfa-{q}"
     data = read_quarter(store_dir, q, employers)
     result = compute_quarter(data, day, joint_committees)
-    path = write_quarter(result, target, overwrite)
+    path = write_quarter(result, target, overwrite, lang)
     employers = result.manifest["employers"]
     for employer_id, summary in employers.items():
         logger.info(

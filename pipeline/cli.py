@@ -23,6 +23,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from pipeline.core.periods import Month, Quarter
 from pipeline.errors import PayrollError, exit_code, one_line
+from pipeline.outputs.csv_dialects import CSV_MODES, DIALECTS
+from pipeline.outputs.messages import LANGUAGES
 
 
 class _PlainFlags(typer.core.TyperGroup):
@@ -78,6 +80,27 @@ ProfileOpt = Annotated[
 ]
 StoreOpt = Annotated[Path, typer.Option("--store", help="Run-store folder holding earlier finalised periods.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")]
+
+
+def _choice(values: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in values:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}")
+        return value
+
+    return check
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        callback=_choice(LANGUAGES),
+        help="Language of report.html, payroll.xlsx and the console summary: en, fr or nl (default: the "
+        "mapping profile's language, else en).",
+        show_default=False,
+    ),
+]
 
 
 def _run_date(value: dt.datetime | None) -> dt.date:
@@ -158,33 +181,20 @@ def _shown(progress: Progress, task: Any) -> Callable[..., Any]:
     return on_step
 
 
-def _print_summary(
-    period: str,
-    how: str,
-    totals: dict[str, Any],
-    out_dir: Path,
-    warnings: list[dict[str, Any]],
-    stored: list[str],
-    code: int,
-) -> None:
-    """The lines after a run: counts, the run store's outcome, the rejects file, the warnings."""
-    extra = "".join(
-        f", {label} {totals[key]}" for key, label in (("blank", "blank"), ("out_of_period", "out of period"))
-        if totals.get(key)
-    )  # fmt: skip
-    out.print(
-        f"period {period}{how}: read {totals['read']} rows, valid {totals['valid']}, rejected {totals['rejected']}"
-        f"{extra}; {totals['computed']} payroll lines written to {out_dir}",
-        soft_wrap=True,
-    )
-    for text in stored:
-        out.print(text, soft_wrap=True, highlight=False)
-    if code:
-        err.print(f"[yellow]{totals['rejected']} rows rejected: see {out_dir / 'rejects.csv'}[/yellow]", soft_wrap=True)
-    if warnings:
-        out.print("warnings:", highlight=False)
-        for warning in warnings:
-            out.print(f"  [{warning['code']}] {warning['message']}", soft_wrap=True, highlight=False, markup=False)
+def _print_summary(console: list[str], how: str, stored: list[str], rejected: int, out_dir: Path, lang: str) -> None:
+    """The lines after a run: the console summary of the job (the run's counts, per employer the
+    lines, rejects and euro totals, then the warnings; in the run's language), the run store's
+    outcome, the report's path and, when rows were rejected, where they are."""
+    from pipeline.outputs import messages
+
+    t = messages.get(lang)
+    plain = {"soft_wrap": True, "highlight": False, "markup": False}
+    first, *rest = console or [""]
+    out.print(f"{first}{how}", **plain)
+    for text in [*rest, *stored, t("console.report_written", path=out_dir / "report.html")]:
+        out.print(text, **plain)
+    if rejected:
+        err.print(t("console.rejected_see", rejected=rejected, path=out_dir / "rejects.csv"), style="yellow", **plain)
 
 
 @app.command()
@@ -227,6 +237,25 @@ def run(
             help="ONEM allowance part-time reading: prorated or full_band (see docs/onem_allowance.md).",
         ),
     ] = "prorated",
+    lang: LangOpt = None,
+    csv: Annotated[
+        str,
+        typer.Option(
+            "--csv",
+            callback=_choice(CSV_MODES),
+            help="Which tables also get a CSV file: auto (those of at most 1,048,575 rows, what a spreadsheet "
+            "opens; larger ones stay in Parquet only), all or none. Parquet is always written.",
+        ),
+    ] = "auto",
+    csv_dialect: Annotated[
+        str,
+        typer.Option(
+            "--csv-dialect",
+            callback=_choice(DIALECTS),
+            help="machine (UTF-8, ',', decimal point) or excel-be (what a Belgian Excel opens: ';', decimal "
+            "comma, UTF-8 with BOM, codes kept as text).",
+        ),
+    ] = "machine",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     via_prefect: Annotated[
         bool,
@@ -255,8 +284,8 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Compute one monthly payroll batch, write the audit files and keep each employer's month in
-    the run store.
+    """Compute one monthly payroll batch, write the audit files, report.html and payroll.xlsx, and
+    keep each employer's month in the run store.
 
     Rows of months after --period are out of scope: counted and warned, not rejected. Two runs on
     one store or one output folder never write at once: the second waits (PAYROLL_LOCK_WAIT_SECONDS,
@@ -265,6 +294,7 @@ def run(
     Example: payroll run sample_data/batch_2026_10 --period 2026-10 --out out/2026-10 --run-date 2026-11-02
     """
     from pipeline.jobs import monthly
+    from pipeline.outputs.csv_dialects import CsvChoice
     from pipeline.outputs.run_store import RunStore
 
     _check_period(period)
@@ -275,6 +305,7 @@ def run(
         "overwrite": overwrite,
         "finalise": finalise,
         "replace": replace,
+        "lang": lang,
     }
 
     def waiting(text: str) -> None:
@@ -297,10 +328,12 @@ def run(
                 store_dir=str(store),
                 partitions=partitions,
                 dask_address=dask_address,
+                csv=csv,
+                csv_dialect=csv_dialect,
                 **job,
             )
             totals, code, how = state["totals"], state["exit_code"], " (Prefect flow run)"
-            warnings, stored = state["warnings"], state["store"]
+            console, stored, used = state["console"], state["store"], state["lang"]
         elif partitions > 0 or dask_address:
             from pipeline.jobs.partitioned import run_partitioned
 
@@ -313,10 +346,11 @@ def run(
                 dask_address=dask_address,
                 store=RunStore(store),
                 on_wait=waiting,
+                csv=CsvChoice(csv, csv_dialect),
                 **job,
             )
             totals, code, how = done.manifest["totals"], done.exit_code, f" ({done.partitions} partitions on Dask)"
-            warnings, stored = done.warnings, done.store.lines() if done.store else []
+            console, stored, used = done.console, done.store.lines() if done.store else [], done.lang
         else:
             with _steps(quiet) as progress:
                 task = progress.add_task("starting", total=len(STEP_LABELS))
@@ -328,11 +362,12 @@ def run(
                     store=RunStore(store),
                     on_step=_shown(progress, task),
                     on_wait=waiting,
+                    csv=CsvChoice(csv, csv_dialect),
                     **job,
                 )
             totals, code, how = result.manifest["totals"], result.exit_code, ""
-            warnings, stored = result.warnings, result.store.lines() if result.store else []
-    _print_summary(period, how, totals, out_dir, warnings, stored, code)
+            console, stored, used = result.console, result.store.lines() if result.store else [], result.lang
+    _print_summary(console, how, stored, totals["rejected"] if code else 0, out_dir, used)
     raise typer.Exit(code)
 
 
@@ -361,7 +396,7 @@ def validate(
     monthly job as `run` computes it (history from the run store included), nothing written.
     """
     from pipeline.jobs import monthly
-    from pipeline.outputs.audit import neutralise
+    from pipeline.outputs.csv_dialects import neutralise
 
     warnings: list[dict[str, Any]] = []
     with _domain_errors():
@@ -447,14 +482,19 @@ def claims(
     store: StoreOpt = Path("run_store"),
     run_date: RunDateOpt = None,
     overwrite: OverwriteOpt = False,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", callback=_choice(LANGUAGES), help="Language of the folder's report.html: en, fr or nl."),
+    ] = "en",
 ) -> None:
     """ONEM frontier-allowance claims of a semester (AR 9 June 1999 art. 3), one row per worker:
-    the six months, the total, the claim deadline and whether it can still be claimed."""
+    the six months, the total, the claim deadline and whether it can still be claimed; with its
+    report.html."""
     from pipeline.jobs.claims import export_claims
     from pipeline.outputs.run_store import RunStore
 
     with _domain_errors():
-        result = export_claims(RunStore(store), semester, out_dir, _run_date(run_date), overwrite)
+        result = export_claims(RunStore(store), semester, out_dir, _run_date(run_date), overwrite, lang=lang)
     out.print(f"{semester}: {result['rows']} claim rows written to {out_dir}")
 
 
@@ -484,6 +524,10 @@ def dmfa(
             help="Run as the Prefect flow quarterly_dmfa (starts a temporary server when none is configured).",
         ),
     ] = False,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", callback=_choice(LANGUAGES), help="Language of the folder's report.html: en, fr or nl."),
+    ] = "en",
 ) -> None:
     """Quarterly DmfA audit export from the three finalised months in the run store: one XML
     declaration per employer (validated against the official schema), worker lines, occupations,
@@ -511,6 +555,7 @@ def dmfa(
                 run_date=day,
                 overwrite=overwrite,
                 joint_committees=str(joint_committees) if joint_committees else None,
+                lang=lang,
             )
             manifest = json.loads((Path(state["out_dir"]) / "manifest.json").read_text(encoding="utf-8"))
         else:
@@ -519,7 +564,7 @@ def dmfa(
 
             options = quarterly.joint_committees_file(joint_committees)
             manifest = quarterly.export_quarter(
-                RunStore(store), quarter, out_dir, day, default_parameters(), overwrite, options
+                RunStore(store), quarter, out_dir, day, default_parameters(), overwrite, options, lang
             )
     for employer_id, summary in manifest["employers"].items():
         out.print(

@@ -1,7 +1,8 @@
 """Column-mapping profiles (data-contract "Column mapping"): per input, the source header of each
 canonical column, value maps for enumerations, the file (and sheet) name; for the whole export,
 the date format and the CSV dialect (``csv.delimiter``, ``csv.decimal``, ``csv.encoding``, each
-``auto`` by default).
+``auto`` by default), and the optional ``language`` (``en``, ``fr`` or ``nl``) of the run's report,
+workbook and console summary when ``--lang`` is not given.
 
 A profile is checked when it is loaded: a malformed one (invalid YAML, an unknown input or target
 column, a value map that is not a mapping) is one :class:`~pipeline.errors.InputError` saying
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import InputError
+from pipeline.outputs.messages import LANGUAGES
 from schemas.inputs import INPUTS
 
 
@@ -44,6 +46,7 @@ def _check_profile(doc: Any, name: str) -> None:
     need(isinstance(doc.get("csv") or {}, dict), "csv must be a mapping (delimiter, decimal, encoding)")
     need(all(isinstance(v, str) for v in (doc.get("csv") or {}).values()), "csv values must be text")
     need(isinstance(doc.get("date_format") or "", str), "date_format must be text such as '%d/%m/%Y'")
+    need(doc.get("language") in (None, *LANGUAGES), f"language must be one of {', '.join(LANGUAGES)}")
     unknown = set(doc.get("inputs") or {}) - set(INPUTS)
     need(not unknown, f"unknown inputs {sorted(unknown)}")
     for input_name, conf in (doc.get("inputs") or {}).items():
@@ -71,6 +74,7 @@ class Profile:
     inputs: dict[str, dict[str, Any]]
     date_format: str | None = None
     csv: dict[str, str] = field(default_factory=dict)
+    language: str | None = None  # of the report, workbook and console summary (None: English)
 
     @classmethod
     def load(cls, name_or_path: str | Path | None) -> Profile:
@@ -92,6 +96,7 @@ class Profile:
             inputs=doc.get("inputs") or {},
             date_format=doc.get("date_format"),
             csv=doc.get("csv") or {},
+            language=doc.get("language"),
         )
 
     def for_input(self, name: str) -> dict[str, Any]:

@@ -88,6 +88,8 @@ def summary(client: str, result: Any) -> dict[str, Any]:
         "out_dir": str(result.path),
         "run_id": result.manifest["run_id"],
         "totals": totals,
+        "console": list(result.console),
+        "lang": result.lang,
     }
 
 
@@ -107,6 +109,8 @@ def failed(client: str, message: str) -> dict[str, Any]:
         "out_dir": "",
         "run_id": "",
         "totals": {},
+        "console": [],
+        "lang": "",
     }
 
 

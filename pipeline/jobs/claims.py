@@ -14,7 +14,8 @@ from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import semester_periods
 from pipeline.errors import RunStoreError
 from pipeline.outputs import manifest as manifests
-from pipeline.outputs.audit import write_run
+from pipeline.outputs.audit import csv_entry, write_run
+from pipeline.outputs.report import render_claims_report
 from pipeline.outputs.run_store import RunStore
 from pipeline.rules.onem_allowance import semester_claims
 
@@ -36,8 +37,10 @@ def export_claims(
     run_date: dt.date,
     overwrite: bool = False,
     params: Parameters | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """Write ``onem_claims`` (Parquet + CSV) and a manifest for ``semester`` into ``out``.
+    """Write ``onem_claims`` (Parquet + CSV), its ``report.html`` (in ``lang``: en, fr or nl,
+    default en) and a manifest for ``semester`` into ``out``.
 
     Every employer of the run store is read, each (employer, month) from its current version. The
     manifest names the monthly runs the claims come from (``source_runs``: month -> run id, or
@@ -54,5 +57,8 @@ def export_claims(
     runs = {key: source["run_id"] for key, source in store.source_runs(stored).items()}
     missing = [p for p in periods if p not in stored]
     manifest = manifests.claims(semester, run_date, runs, missing, params or default_parameters())
-    write_run(out, {"onem_claims": claims}, manifest, overwrite=overwrite)
+    tables = {"onem_claims": claims}
+    manifest["csv"] = csv_entry(tables)
+    report = render_claims_report(tables, manifest, lang)
+    write_run(out, tables, manifest, overwrite=overwrite, files={"report.html": report})
     return {"rows": claims.height, "manifest": manifest}

@@ -41,11 +41,15 @@ from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month
 from pipeline.intake.reading import Profile, RawInput, read_batch
 from pipeline.intake.validation import ValidatedBatch, validate_batch
-from pipeline.outputs import lock
+from pipeline.outputs import lock, messages
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
-from pipeline.outputs.audit import write_run
+from pipeline.outputs.audit import csv_entry, write_run
+from pipeline.outputs.csv_dialects import CsvChoice
+from pipeline.outputs.report import console_summary, render_report
+from pipeline.outputs.report.figures import with_figures
 from pipeline.outputs.run_store import Outcome, RunStore, Status
+from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
 from pipeline.rules.deductions import month_deductions
@@ -119,6 +123,8 @@ class BatchResult:
     path: Path | None = None  # the output folder, once published
     file_errors: tuple[str, ...] = ()  # file-level errors of the inputs: nothing of the batch is finalised
     store: Outcome | None = None  # what publishing did in the run store
+    lang: str = messages.DEFAULT_LANGUAGE  # of the report, the workbook and the console summary
+    console: list[str] = field(default_factory=list)  # the console summary, once published
 
     @property
     def exit_code(self) -> int:
@@ -135,11 +141,57 @@ class Published:
 
     path: Path
     store: Outcome | None = field(default=None)
+    console: list[str] = field(default_factory=list)  # the console summary (:func:`console_summary`)
 
 
 def run_options(part_time_reading: str) -> dict[str, str]:
     """The run's choices that change what it computes, when not the default (part of the run id)."""
     return {} if part_time_reading == DEFAULT_PART_TIME_READING else {"onem_part_time": part_time_reading}
+
+
+def language(lang: str | None, prof: Profile) -> str:
+    """The language of the run's report, workbook and console summary: ``lang`` (``--lang``), else
+    the mapping profile's ``language``, else English."""
+    return messages.get(lang or prof.language).lang
+
+
+PEOPLE_TABLES = ("payroll_lines", "contribution_lines", "rejects", "parameters")
+"""The audit tables that the report and the workbook read (with the run store's employees and
+employers, for the names)."""
+
+
+NAME_COLUMNS = {
+    "employees": ("employee_id", "employer_id", "last_name", "first_name"),
+    "employers": ("employer_id", "name"),
+}
+"""The columns of the run store's tables that the report, the workbook and the console summary read."""
+
+
+def people_tables(tables: Mapping[str, Any], store_tables: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
+    """The tables of :func:`people_files`: the audit tables it reads, plus the ``employees`` and
+    ``employers`` columns of :data:`NAME_COLUMNS` (the names). A table that is not a DataFrame (a
+    partitioned run's table files) is read through its ``frame()``. Every national number is
+    masked, as in the audit files (:func:`pipeline.core.rejects.mask_national_numbers`): the
+    workbook and the report never show one, whatever column it is in."""
+
+    def frame(table: Any) -> pl.DataFrame:
+        return table if isinstance(table, pl.DataFrame) else table.frame()
+
+    found = {name: frame(tables[name]) for name in PEOPLE_TABLES if name in tables}
+    for name, columns in NAME_COLUMNS.items():
+        if name in store_tables:
+            table = frame(store_tables[name])
+            found[name] = table.select(c for c in columns if c in table.columns)
+    return {name: rejects.mask_national_numbers(table) for name, table in found.items()}
+
+
+def people_files(people: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], lang: str) -> dict[str, bytes]:
+    """``report.html`` and ``payroll.xlsx`` of the run (data-contract "Outputs"), rendered from
+    :func:`people_tables` and the manifest (with its warnings and its ``csv`` entry)."""
+    return {
+        "report.html": render_report(people, manifest, lang),
+        "payroll.xlsx": workbook_bytes(people, manifest, lang),
+    }
 
 
 def file_errors(inputs: Mapping[str, Any]) -> tuple[str, ...]:
@@ -218,12 +270,17 @@ def publish(
     overwrite: bool = False,
     store: RunStore | None = None,
     finalise: bool = True,
-    table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
+    table_writer: Callable[[Any, Path, str, CsvChoice], list[dict[str, Any]]] | None = None,
     replace: bool = False,
+    csv: CsvChoice | None = None,
 ) -> Published:
-    """Step 5: write the audit files atomically, then keep the month of each employer in the run store.
+    """Step 5: write the audit files, ``report.html`` and ``payroll.xlsx`` atomically, then keep
+    the month of each employer in the run store.
 
-    (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.)
+    (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.) The report and the
+    workbook are rendered in ``result.lang`` from the manifest as written (its warnings, its
+    ``language`` and ``csv`` entries); the console summary too (``Published.console``). ``csv``:
+    which tables get a CSV and in which dialect (default ``auto``, ``machine``).
 
     The run store's plan is made first, so a finalised month that would be replaced without
     ``replace`` stops the run (exit 5) before anything is written. :func:`run_month` holds the locks
@@ -233,21 +290,27 @@ def publish(
     """
     if store is not None and not store.holds_lock:
         with store.locked():
-            return publish(result, out, overwrite, store, finalise, table_writer, replace)
+            return publish(result, out, overwrite, store, finalise, table_writer, replace, csv)
     plan = None
     if store is not None:
         found = statuses(result.store_tables, finalise, result.file_errors)
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
-    path = write_run(out, result.tables, result.manifest, overwrite=overwrite, table_writer=table_writer)
+    csv = csv or CsvChoice()
+    manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(result.tables, csv)}
+    people = with_figures(people_tables(result.tables, result.store_tables))
+    files = people_files(people, manifest, result.lang)
+    console = console_summary(people, manifest, out, result.lang)
+    del people
+    path = write_run(out, result.tables, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
     if plan is None:
-        return Published(path)
+        return Published(path, console=console)
     info = {
         "run_id": result.manifest["run_id"],
         "run_date": result.manifest["run_date"],
         "totals": result.manifest["totals"],
         "output": str(Path(out).resolve()),
     }
-    return Published(path, store.write(plan, result.store_tables, info))
+    return Published(path, store.write(plan, result.store_tables, info), console)
 
 
 @contextmanager
@@ -301,9 +364,14 @@ def run_month(
     on_step: StepRunner = run_step,
     wait: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    lang: str | None = None,
+    csv: CsvChoice | None = None,
 ) -> BatchResult:
     """The monthly job: read, validate and compute one batch, build its manifest and, when ``out``
-    is given, write the audit files (and the run store, when given).
+    is given, write the audit files, the report and the workbook (and the run store, when given).
+
+    ``lang``: the language of the report, the workbook and the console summary (default: the
+    mapping profile's, else English); ``csv``: which tables get a CSV, in which dialect.
 
     ``on_step`` runs each step (:data:`STEPS`); the default calls it. When writing, the job holds
     the locks of the run store and of ``out`` from the first step to the last (``wait``: how long a
@@ -336,10 +404,10 @@ def run_month(
             facts,
             run_options(part_time_reading),
         )
-        result = BatchResult(period, tables, store_tables, man, file_errors=errors)
+        result = BatchResult(period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof))
         if out is not None:
-            done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace)
-            result.path, result.store = done.path, done.store
+            done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace, csv)
+            result.path, result.store, result.console = done.path, done.store, done.console
     return result
 
 

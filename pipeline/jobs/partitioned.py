@@ -18,20 +18,24 @@ The driver (the calling process):
 1. reads one input at a time (the same reader and mapping profile as the single run), cuts it
    into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
 2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
-   each output table as Parquet plus its CSV body (header-less, formula cells neutralised); the
-   task reports its row counts and its own peak memory. National numbers are masked there, cell by
-   cell as the single run's writer masks them (:func:`pipeline.core.rejects.mask_national_numbers`);
-   each table's first and last employee id is reported as it was before masking, for the merge's
-   order check (a pay export keyed by NISS is sorted by the numbers, not by their masks);
+   each output table as Parquet plus its CSV body in the run's dialect (no header, no BOM,
+   formula cells neutralised; none with ``--csv none``); the task reports its row counts and its
+   own peak memory. National numbers are masked there, cell by cell as the single run's writer
+   masks them (:func:`pipeline.core.rejects.mask_national_numbers`); each table's first and last
+   employee id is reported as it was before masking, for the merge's order check (a pay export
+   keyed by NISS is sorted by the numbers, not by their masks);
 3. merges: output tables are sorted by employee id first, so the partitions concatenated in range
-   order *are* the single run's order. CSV = header + the bodies in order, streamed; Parquet = the
+   order *are* the single run's order. CSV = the dialect's BOM and header row
+   (:func:`~pipeline.outputs.csv_dialects.csv_header`) + the bodies in order, streamed, for the
+   tables that ``--csv`` wants (``auto``: on the whole table's row count); Parquet = the
    concatenated table written by the same ``write_parquet`` call as the single run (row groups and
    pages depend on the whole table: a streaming sink cuts them elsewhere, so it is not used).
    Rejects are re-combined (same ``unique`` + sort). The
    manifest is built by :func:`pipeline.outputs.manifest.monthly` from the merged counts, as in the
    single run, so ``run_id``, counts and hashes are those of the single run;
-4. publishes with the monthly job's :func:`~pipeline.jobs.monthly.publish` (the audit files, then
-   the run store when asked, merged one table at a time), from the driver.
+4. publishes with the monthly job's :func:`~pipeline.jobs.monthly.publish` (the audit files, the
+   report and the workbook, then the run store when asked, merged one table at a time), from the
+   driver.
 
 Memory: a worker holds one partition, so the partition count bounds the workers' memory. The
 driver holds one input (as text) at a time while splitting, and two output tables at a time while
@@ -69,7 +73,8 @@ from pipeline.intake.reading import Profile, RawInput, read_input
 from pipeline.jobs import monthly
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
-from pipeline.outputs.audit import CSV_OPTIONS, neutralise, write_parquet_hashed, write_table
+from pipeline.outputs.audit import write_parquet_hashed, write_table
+from pipeline.outputs.csv_dialects import CsvChoice, csv_header, write_csv
 from pipeline.outputs.hashed_file import write_hashed
 from pipeline.outputs.manifest import code_hash
 from pipeline.outputs.run_store import RunStore
@@ -79,6 +84,7 @@ DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
 SORTED_BY_SOURCE = ("employees", "pay", "absences")  # run-store tables kept in input order
 PER_RUN_TABLE = "parameters"  # audit table that is the same in every partition (written once)
 BROADCAST = "employers"
+NAMES = ("employees", "employers")  # run-store tables always kept: the report and the workbook show the names
 
 
 @dataclass
@@ -93,6 +99,8 @@ class PartitionedResult:
     partition_stats: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     store: Any = None  # the run store's outcome (pipeline.outputs.run_store.Outcome), when a store was given
+    lang: str = "en"  # of the report, the workbook and the console summary
+    console: list[str] = field(default_factory=list)  # the console summary (pipeline.outputs.report.console_summary)
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
@@ -215,8 +223,10 @@ def run_partition(
     part_time_reading: str,
     keep_store_tables: bool,
     expected_code: str,
+    csv_dialect: str | None = "machine",
 ) -> dict[str, Any]:
-    """Validate and compute one partition; write its tables into ``work/part-NNNNN/out``.
+    """Validate and compute one partition; write its tables into ``work/part-NNNNN/out`` (Parquet,
+    and the CSV body in ``csv_dialect``; None: no CSV).
 
     Returns the partition's statistics (rows in and out, seconds, peak memory of this task).
     """
@@ -245,15 +255,14 @@ def run_partition(
             bounds[name] = _id_bounds(frame)  # the merge checks the order on the keys before masking
             frame = rejects.mask_national_numbers(frame)  # row by row: the same cells as the single run's writer
         frame.write_parquet(out / f"{name}.parquet", compression="lz4", statistics=False)
-        if name != "rejects":
-            neutralise(frame).write_csv(out / f"{name}.csv", include_header=False, **CSV_OPTIONS)
-    if keep_store_tables:
-        store_dir = part / "store"
-        store_dir.mkdir(exist_ok=True)
-        for name, frame in store_tables.items():
-            if index and name == BROADCAST:
-                continue
-            frame.write_parquet(store_dir / f"{name}.parquet", compression="lz4", statistics=False)
+        if name != "rejects" and csv_dialect is not None:
+            write_csv(frame, out / f"{name}.csv", csv_dialect, header=False)
+    store_dir = part / "store"
+    store_dir.mkdir(exist_ok=True)
+    for name, frame in store_tables.items():
+        if (index and name == BROADCAST) or not (keep_store_tables or name in NAMES):
+            continue
+        frame.write_parquet(store_dir / f"{name}.parquet", compression="lz4", statistics=False)
     stats = {
         "partition": index,
         "pay_rows": raw["pay"].rows if "pay" in raw else 0,
@@ -283,6 +292,13 @@ class _TableParts:
     csv: tuple[Path, ...]
     rows: tuple[int, ...]
 
+    def frame(self) -> pl.DataFrame:
+        """The whole table, in one frame (the partitions in range order)."""
+        schema, used = _common_schema(self)
+        if not sum(self.rows):
+            return pl.DataFrame(schema=schema)
+        return pl.concat([pl.read_parquet(self.parquet[i]) for i in used], rechunk=True)
+
 
 def _common_schema(parts: _TableParts) -> tuple[dict[str, pl.DataType], list[int]]:
     """Schema of the non-empty partitions (they must agree) and their positions."""
@@ -293,36 +309,31 @@ def _common_schema(parts: _TableParts) -> tuple[dict[str, pl.DataType], list[int
     return dict(schemas[0]), used
 
 
-def _write_parts(parts: _TableParts, folder: Path, name: str) -> list[dict[str, Any]]:
+def _write_parts(parts: _TableParts, folder: Path, name: str, csv: CsvChoice) -> list[dict[str, Any]]:
     """``audit.write_run`` table writer for a partitioned table: same bytes as ``write_table``."""
     schema, used = _common_schema(parts)
     rows = sum(parts.rows)
     parquet = folder / f"{name}.parquet"
-    csv = folder / f"{name}.csv"
     # Parquet: row groups and pages depend on the whole table (and on its chunks), so the table is
     # assembled in one chunk, as the single run's tables are, and written by the same call
     # (a streaming sink cuts row groups elsewhere).
-    frame = (
-        pl.concat([pl.read_parquet(parts.parquet[i]) for i in used], rechunk=True)
-        if rows
-        else pl.DataFrame(schema=schema)
-    )
+    frame = parts.frame()
     parquet_sha = write_parquet_hashed(frame, parquet)
     del frame
-    header = pl.DataFrame(schema=schema).write_csv(None, **CSV_OPTIONS)
+    entries = [{"name": parquet.name, "sha256": parquet_sha, "rows": rows}]
+    if not csv.wanted(rows):
+        return entries
+    path = folder / f"{name}.csv"
+    header = csv_header(schema, csv.dialect)
 
-    def write_csv(fh: Any) -> None:
-        fh.write(header.encode("utf-8"))
+    def write_body(fh: Any) -> None:
+        fh.write(header)
         for i in used:
             with parts.csv[i].open("rb") as src:
                 for chunk in iter(lambda: src.read(1 << 22), b""):
                     fh.write(chunk)
 
-    csv_sha = write_hashed(csv, write_csv, direct=True)
-    return [
-        {"name": parquet.name, "sha256": parquet_sha, "rows": rows},
-        {"name": csv.name, "sha256": csv_sha, "rows": rows},
-    ]
+    return [*entries, {"name": path.name, "sha256": write_hashed(path, write_body, direct=True), "rows": rows}]
 
 
 def _id_bounds(frame: pl.DataFrame) -> tuple[str | None, str | None] | None:
@@ -372,11 +383,11 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
         return frame
 
 
-def _table_writer(table: Any, folder: Path, name: str) -> list[dict[str, Any]]:
+def _table_writer(table: Any, folder: Path, name: str, csv: CsvChoice) -> list[dict[str, Any]]:
     """``audit.write_run`` table writer of the merged run: partition files, or a DataFrame."""
     if isinstance(table, _TableParts):
-        return _write_parts(table, folder, name)
-    return write_table(table, folder, name)
+        return _write_parts(table, folder, name, csv)
+    return write_table(table, folder, name, csv)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -425,6 +436,8 @@ def run_partitioned(
     replace: bool = False,
     wait: float | None = None,
     on_wait: Any = None,
+    lang: str | None = None,
+    csv: CsvChoice | None = None,
 ) -> PartitionedResult:
     """Run one batch in ``partitions`` employee-id ranges on a Dask cluster and write its audit files.
 
@@ -434,12 +447,14 @@ def run_partitioned(
     env ``PAYROLL_DASK_ADDRESS`` or a local 2-worker cluster, and closed at the end).
     ``work_dir``: where partition files go (default: a temporary folder next to ``out``; must be
     shared with the workers of a remote cluster); removed at the end. ``replace``, ``wait`` and
-    ``on_wait``: as for the single run (the locks of the store and of ``out`` are held throughout).
+    ``on_wait``: as for the single run (the locks of the store and of ``out`` are held throughout);
+    ``lang`` and ``csv`` too (the language of the report, workbook and console summary; which
+    tables get a CSV, in which dialect).
     """
     with monthly.locks(store, Path(out), wait, on_wait):
         return _run_partitioned(
             input_dir, period, run_date, Path(out), partitions, dask_address, profile, params, store,
-            part_time_reading, overwrite, finalise, work_dir, client, replace,
+            part_time_reading, overwrite, finalise, work_dir, client, replace, lang, csv or CsvChoice(),
         )  # fmt: skip
 
 
@@ -459,6 +474,8 @@ def _run_partitioned(
     work_dir: Path | None,
     client: Any,
     replace: bool,
+    lang: str | None,
+    csv: CsvChoice,
 ) -> PartitionedResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -497,6 +514,7 @@ def _run_partitioned(
                 part_time_reading=part_time_reading,
                 keep_store_tables=store is not None,
                 expected_code=code,
+                csv_dialect=None if csv.mode == "none" else csv.dialect,
                 pure=False,
             )
             stats = sorted(client.gather(futures), key=lambda s: s["partition"])
@@ -514,15 +532,29 @@ def _run_partitioned(
                 period, run_date, prof.name, infos, tables["rejects"], computed, params, code, facts, options
             )
             result = monthly.BatchResult(
-                period, tables, _StoreParts(work, stats), man, file_errors=monthly.file_errors(infos)
+                period,
+                tables,
+                _StoreParts(work, stats),
+                man,
+                file_errors=monthly.file_errors(infos),
+                lang=monthly.language(lang, prof),
             )
-            done = monthly.publish(result, out, overwrite, store, finalise, _table_writer, replace)
+            done = monthly.publish(result, out, overwrite, store, finalise, _table_writer, replace, csv)
             timings["merge_write"] = time.perf_counter() - t  # the audit files, then the run store
         finally:
             shutil.rmtree(work, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     return PartitionedResult(
-        period, man, done.path, tables["rejects"].height, partitions, stats, timings, store=done.store
+        period,
+        man,
+        done.path,
+        tables["rejects"].height,
+        partitions,
+        stats,
+        timings,
+        store=done.store,
+        lang=result.lang,
+        console=done.console,
     )
 
 

@@ -11,7 +11,8 @@ Prefect flow ``quarterly_dmfa`` wraps each step in a task. The rules are in
 
 Output folder (atomic, :func:`pipeline.outputs.audit.write_run`): ``dmfa_<employer_id>_<YYYYQ>.xml``
 per employer, tables ``dmfa_worker_lines``, ``dmfa_occupations``, ``dmfa_services``,
-``dmfa_contributions``, ``dmfa_reconciliation`` (Parquet + CSV, NISS masked), ``manifest.json``.
+``dmfa_contributions``, ``dmfa_reconciliation`` (Parquet + CSV, NISS masked), ``report.html``
+(:func:`pipeline.outputs.report.render_dmfa_report`), ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from pipeline.declarations.dmfa.quarter import DEFAULT_JOINT_COMMITTEE, HISTORY_
 from pipeline.declarations.dmfa.tables import audit_tables
 from pipeline.errors import InputError, RunStoreError
 from pipeline.outputs import manifest as manifests
-from pipeline.outputs.audit import write_run
+from pipeline.outputs.audit import csv_entry, write_run
+from pipeline.outputs.report import render_dmfa_report
 from pipeline.outputs.run_store import RunStore
 
 JOINT_COMMITTEE_COLUMNS = ["employer_id", "worker_status", "joint_committee"]
@@ -247,8 +249,9 @@ def compute_quarter(
 # --------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------
-def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> Path:
-    """Write the XML declarations, the tables (Parquet + CSV) and ``manifest.json`` atomically.
+def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False, lang: str | None = None) -> Path:
+    """Write the XML declarations, the tables (Parquet + CSV), ``report.html`` (in ``lang``: en,
+    fr or nl, default en) and ``manifest.json`` atomically.
 
     Same contract as :func:`pipeline.outputs.audit.write_run` (staging folder renamed into place; an
     existing non-empty folder is replaced only with ``overwrite``, else
@@ -256,7 +259,9 @@ def write_quarter(result: QuarterResult, out: Path, overwrite: bool = False) -> 
     The manifest's ``warnings`` name the source months that had rejected rows.
     """
     manifest = {**result.manifest, "warnings": stored_month_warnings(result.manifest.get("source_runs", {}))}
-    return write_run(Path(out), result.tables, manifest, overwrite=overwrite, files=result.declarations)
+    manifest["csv"] = csv_entry(result.tables)
+    files = {**result.declarations, "report.html": render_dmfa_report(result.tables, manifest, lang)}
+    return write_run(Path(out), result.tables, manifest, overwrite=overwrite, files=files)
 
 
 def export_quarter(
@@ -267,7 +272,9 @@ def export_quarter(
     params: Parameters,
     overwrite: bool = False,
     options: DmfaOptions | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """Read, compute and write the quarter's DmfA export; returns the manifest as written."""
-    written = write_quarter(compute_quarter(read_quarter(store, quarter), params, run_date, options), out, overwrite)
+    """Read, compute and write the quarter's DmfA export (its report in ``lang``); returns the manifest as written."""
+    result = compute_quarter(read_quarter(store, quarter), params, run_date, options)
+    written = write_quarter(result, out, overwrite, lang)
     return json.loads((written / "manifest.json").read_text(encoding="utf-8"))

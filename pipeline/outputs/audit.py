@@ -1,9 +1,13 @@
 """Audit files of a run: Parquet + CSV per table, and ``manifest.json``.
 
 - Rows sorted by their key, fixed column order (data-contract "Outputs").
-- CSV: UTF-8, ``,``, decimal point; text cells a spreadsheet would take for a formula
-  (``=``, ``+``, ``-``, ``@``, tab, carriage return at the start) are neutralised with a leading
-  apostrophe (OWASP CSV injection guidance).
+- CSV (data-contract "Outputs"): in the ``machine`` dialect (UTF-8, ``,``, decimal point) or the
+  ``excel-be`` one (``;``, decimal comma, UTF-8 with BOM; :mod:`pipeline.outputs.csv_dialects`);
+  ``--csv auto`` writes the CSV of every table a spreadsheet opens (at most 1,048,575 rows) and
+  leaves larger ones in Parquet only, ``all`` / ``none`` every / no table; the manifest's ``csv``
+  entry records the mode, the dialect and the Parquet-only tables. Text cells a spreadsheet would
+  take for a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return at the start) are
+  neutralised with a leading apostrophe (OWASP CSV injection guidance).
 - Atomic: the whole run is written into a hidden sibling folder (``.<name>.partial-<pid>-...``)
   and renamed into place at the end, so a crash never leaves a folder that looks complete; an
   existing output is only replaced when overwriting was asked (else exit code 5). When writing
@@ -34,48 +38,12 @@ import polars as pl
 
 from pipeline.core.rejects import mask_national_numbers
 from pipeline.errors import OutputExistsError, OutputWriteError, os_errno, os_error_parts, os_error_text
+from pipeline.outputs.csv_dialects import CSV_OPTIONS, CsvChoice, neutralise, write_csv  # noqa: F401  (re-exported)
 from pipeline.outputs.hashed_file import write_hashed
 from pipeline.outputs.manifest import code_hash  # noqa: F401  (re-exported for pipeline.declarations.dmfa)
 
-FORMULA_START = r"^[=+\-@\t\r]"
-CSV_OPTIONS = {"include_bom": False, "line_terminator": "\n", "datetime_format": "%Y-%m-%dT%H:%M:%S"}
 PARQUET_OPTIONS = {"compression": "zstd", "statistics": False}
-"""Writer options of the audit files: a partitioned run must use the same to write the same bytes."""
-
-
-def _may_start_like_formula(column: str) -> pl.Expr:
-    """True for every text cell whose first byte is one of ``\t \r + -`` (between tab and ``0``)
-    or ``= @`` (between ``:`` and ``A``), and for a few harmless others in those byte ranges.
-
-    Two string comparisons (polars compares the inline prefix of each string view), about four
-    times cheaper than a regular expression over millions of cells: a column none of whose
-    cells is in range holds no formula-like cell.
-    """
-    col = pl.col(column)
-    return col.is_between(pl.lit("\t"), pl.lit("0"), closed="left") | col.is_between(
-        pl.lit(":"), pl.lit("A"), closed="left"
-    )
-
-
-def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that start like a spreadsheet formula with an apostrophe.
-
-    Only the text columns that hold such a cell are rebuilt; one pass of byte-range comparisons
-    finds the candidate columns, the exact pattern is evaluated on those only.
-    """
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not text or frame.height == 0:
-        return frame
-    found = frame.select(_may_start_like_formula(c).any().alias(c) for c in text).row(0, named=True)
-    starts = {c: pl.col(c).str.contains(FORMULA_START) for c in text if found[c]}
-    if starts:
-        found = frame.select(expr.any().alias(c) for c, expr in starts.items()).row(0, named=True)
-    hit = [c for c in starts if found[c]]
-    if not hit:
-        return frame
-    return frame.with_columns(
-        pl.when(starts[c]).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in hit
-    )
+"""Writer options of the audit Parquet files: a partitioned run must use the same to write the same bytes."""
 
 
 def sha256_file(path: Path) -> str:
@@ -91,26 +59,35 @@ def write_parquet_hashed(frame: pl.DataFrame, path: Path) -> str:
     return write_hashed(path, lambda fh: frame.write_parquet(fh, **PARQUET_OPTIONS))
 
 
-def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict[str, Any]]:
-    """Write ``name.parquet`` and ``name.csv`` into ``folder``; return their manifest entries.
+def write_table(frame: pl.DataFrame, folder: Path, name: str, csv: CsvChoice | None = None) -> list[dict[str, Any]]:
+    """Write ``name.parquet`` and, when ``csv`` wants it (default: ``auto``, ``machine``),
+    ``name.csv`` into ``folder``; return their manifest entries.
 
     The two files are written at the same time (the Parquet file on a helper thread; polars
     releases the GIL) and hashed while they are written; the CSV file, the large one, bypasses the
     page cache where it can (:mod:`pipeline.outputs.hashed_file`). Bytes are the same as writing each file
     to its path with polars and hashing it afterwards.
     """
+    csv = csv or CsvChoice()
     parquet = folder / f"{name}.parquet"
-    csv = folder / f"{name}.csv"
     frame = mask_national_numbers(frame)
     frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
+    if not csv.wanted(frame.height):
+        return [{"name": parquet.name, "sha256": write_parquet_hashed(frame, parquet), "rows": frame.height}]
+    path = folder / f"{name}.csv"
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(write_parquet_hashed, frame, parquet)
-        csv_sha = write_hashed(csv, lambda fh: neutralise(frame).write_csv(fh, **CSV_OPTIONS), direct=True)
+        csv_sha = write_hashed(path, lambda fh: write_csv(frame, fh, csv.dialect), direct=True)
         parquet_sha = pending.result()
     return [
         {"name": parquet.name, "sha256": parquet_sha, "rows": frame.height},
-        {"name": csv.name, "sha256": csv_sha, "rows": frame.height},
+        {"name": path.name, "sha256": csv_sha, "rows": frame.height},
     ]
+
+
+def csv_entry(tables: Mapping[str, Any], csv: CsvChoice | None = None) -> dict[str, Any]:
+    """The manifest's ``csv`` entry of a run writing ``tables`` (:meth:`CsvChoice.describe`)."""
+    return (csv or CsvChoice()).describe({name: _rows(table) for name, table in tables.items()})
 
 
 TABLE_WRITERS = 2
@@ -191,22 +168,26 @@ def write_run(
     tables: Mapping[str, Any],
     manifest: dict[str, Any],
     overwrite: bool = False,
-    table_writer: Callable[[Any, Path, str], list[dict[str, Any]]] | None = None,
+    table_writer: Callable[[Any, Path, str, CsvChoice], list[dict[str, Any]]] | None = None,
     files: Mapping[str, bytes] | None = None,
+    csv: CsvChoice | None = None,
 ) -> Path:
     """Write every table and the manifest into ``out`` atomically.
 
     ``tables`` maps a table name to a DataFrame, written by :func:`write_table`; a
-    ``table_writer(table, folder, name)`` may write other table handles instead (the partitioned
+    ``table_writer(table, folder, name, csv)`` may write other table handles instead (the partitioned
     run of ``pipeline.jobs.partitioned`` passes each table's partition files) and must return the same
-    manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations),
-    written first, each listed in the manifest with its SHA-256 and size.
+    manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations,
+    ``report.html``, ``payroll.xlsx``), written first, each listed in the manifest with its SHA-256
+    and size. ``csv``: which tables get a CSV, in which dialect (default ``auto``, ``machine``);
+    the manifest's ``csv`` entry records it (:func:`csv_entry`).
 
     Raises :class:`OutputExistsError` (exit 5) when ``out`` holds files and ``overwrite`` is not
     set, and :class:`OutputWriteError` (exit 1) when the file system refuses the writing; then
     nothing is left behind (an output being replaced stays as it was).
     """
     writer = table_writer or write_table
+    csv = csv or CsvChoice()
     out = Path(out)
     try:
         occupied = out.exists() and any(out.iterdir())
@@ -233,10 +214,10 @@ def write_run(
         # disk, the CPU renders the next (each file's bytes do not depend on the order).
         with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
             largest_first = sorted(tables, key=lambda name: (-_rows(tables[name]), name))
-            pending = {name: pool.submit(writer, tables[name], staging, name) for name in largest_first}
+            pending = {name: pool.submit(writer, tables[name], staging, name, csv) for name in largest_first}
             for name in sorted(tables):
                 entries.extend(pending[name].result())
-        manifest = dict(manifest, outputs=entries)
+        manifest = dict(manifest, csv=csv_entry(tables, csv), outputs=entries)
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
         (staging / "manifest.json").write_text(text, encoding="utf-8")
         os.chmod(staging, 0o755)

@@ -8,6 +8,12 @@ identifiers as text (worker code ``015`` stays ``015``, an ONSS number keeps its
 rows frozen, autofilters on every table. Deterministic: the document's creation date is the run
 date, and XlsxWriter's in-memory package stamps every part with the same fixed time.
 
+A sheet lists at most :data:`WORKBOOK_MAX_ROWS` rows: XlsxWriter writes about 30,000 cells a
+second on the reference machine (a 20,000-row journal takes about 14 s), so a larger table is
+replaced by one line naming the run's file that holds it (``payroll_lines.csv``, or its Parquet
+file when the run wrote no CSV of it), and a batch of a million rows still writes its workbook in
+about a second.
+
 Amounts are summed exactly (polars Decimal); a spreadsheet cell holds a binary double, so each
 cent amount is written as the nearest double, which reads back to the same two decimals.
 """
@@ -29,6 +35,9 @@ from pipeline.outputs.report import figures as numbers
 
 XLSX_MAX_ROWS = 1_048_575
 """Data rows a worksheet holds below its header (Excel's limit is 1,048,576 rows)."""
+WORKBOOK_MAX_ROWS = 10_000
+"""Rows a sheet of the workbook lists at most (well below :data:`XLSX_MAX_ROWS`: writing cells is
+slow); a larger table is left to the run's CSV / Parquet file, which the sheet names."""
 
 SUMMARY_FIGURES = (
     "headcount",
@@ -102,7 +111,7 @@ def _write_table(
         ws.write_string(0, j, labels.get(column, column), fmt.header)
     ws.set_row(0, 45)
     ws.freeze_panes(1, freeze_cols)
-    if frame.height > XLSX_MAX_ROWS:
+    if frame.height > WORKBOOK_MAX_ROWS:
         return ws
     for j, (column, dtype) in enumerate(frame.schema.items()):
         cell_format = fmt.for_column(column, dtype)
@@ -117,7 +126,32 @@ def _write_table(
 
 
 def _too_many(ws: Any, t: Messages, rows: int, file: str) -> None:
-    ws.write_string(1, 0, t("workbook.too_many_rows", rows=t.integer(rows), file=file))
+    text = t("workbook.too_many_rows", rows=t.integer(rows), limit=t.integer(WORKBOOK_MAX_ROWS), file=file)
+    ws.write_string(1, 0, text)
+
+
+def _file_of(manifest: Mapping[str, Any], table: str) -> str:
+    """The run's file that holds ``table``: its CSV, or its Parquet file when the run wrote no CSV of
+    it (the manifest's ``csv`` entry; without one, the CSV)."""
+    choice = manifest.get("csv") or {}
+    parquet_only = choice.get("mode") == "none" or table in choice.get("parquet_only", ())
+    return f"{table}.parquet" if parquet_only else f"{table}.csv"
+
+
+def _listed(
+    wb: Any,
+    fmt: _Formats,
+    t: Messages,
+    sheet: str,
+    frame: pl.DataFrame,
+    file: str,
+    freeze_cols: int = 0,
+) -> Any:
+    """:func:`_write_table` of ``frame``, or the line naming ``file`` when it has more rows than a sheet lists."""
+    ws = _write_table(wb, fmt, sheet, frame, _labels(t, frame.columns), freeze_cols)
+    if frame.height > WORKBOOK_MAX_ROWS:
+        _too_many(ws, t, frame.height, file)
+    return ws
 
 
 def _labels(t: Messages, columns: list[str]) -> dict[str, str]:
@@ -125,8 +159,7 @@ def _labels(t: Messages, columns: list[str]) -> dict[str, str]:
 
 
 def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFrame]) -> None:
-    lines = tables["payroll_lines"]
-    per_employer = numbers.employer_figures(lines)
+    per_employer = numbers.figures_of(tables)
     names = numbers.employer_names(tables)
     shown = [f for f in SUMMARY_FIGURES if f not in numbers.OPTIONAL_FIGURES or f in per_employer.columns]
     if "work_bonus" not in per_employer.columns:
@@ -140,6 +173,9 @@ def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFr
     if "work_bonus" not in per_employer.columns:
         labels["worker_contribution"] = t.column("worker_contribution")
     ws = _write_table(wb, fmt, t("workbook.sheet_summary"), frame, labels, freeze_cols=2)
+    if frame.height > WORKBOOK_MAX_ROWS:
+        _too_many(ws, t, frame.height, "report.html")
+        return
     total = numbers.figures_total(per_employer)
     row = frame.height + 1
     ws.write_string(row, 0, t("report.all_employers"), fmt.total_text)
@@ -150,8 +186,11 @@ def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFr
 
 
 def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """``payroll_lines`` with the employee's names and the employer's name beside the identifiers."""
+    """``payroll_lines`` with the employee's names and the employer's name beside the identifiers
+    (no row when it has more than a sheet lists: only its columns and its height matter then)."""
     lines = tables["payroll_lines"]
+    if lines.height > WORKBOOK_MAX_ROWS:
+        lines = lines.clear()
     employees = tables.get("employees")
     if employees is not None and {"last_name", "first_name"} <= set(employees.columns):
         people = employees.select("employee_id", "last_name", "first_name").unique("employee_id", keep="first")
@@ -166,7 +205,7 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _contributions(t: Messages, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    by_code = numbers.contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
+    by_code = numbers.by_code_of(tables)
     names = numbers.employer_names(tables)
     return by_code.select(
         "employer_id",
@@ -227,19 +266,16 @@ def workbook_bytes(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, An
 
     journal = _journal(tables)
     ws = _write_table(wb, fmt, t("workbook.sheet_journal"), journal, _labels(t, journal.columns), freeze_cols=3)
-    if journal.height > XLSX_MAX_ROWS:
-        _too_many(ws, t, journal.height, "payroll_lines.parquet")
+    rows = tables["payroll_lines"].height
+    if rows > WORKBOOK_MAX_ROWS:
+        _too_many(ws, t, rows, _file_of(manifest, "payroll_lines"))
 
     contributions = _contributions(t, tables)
-    ws = _write_table(
-        wb, fmt, t("workbook.sheet_contributions"), contributions, _labels(t, contributions.columns), freeze_cols=2
-    )
+    _listed(wb, fmt, t, t("workbook.sheet_contributions"), contributions, _file_of(manifest, "contribution_lines"), 2)
 
-    rejects = _rejects(t, tables["rejects"]) if "rejects" in tables else pl.DataFrame()
-    if rejects.width:
-        ws = _write_table(wb, fmt, t("workbook.sheet_rejects"), rejects, _labels(t, rejects.columns))
-        if rejects.height > XLSX_MAX_ROWS:
-            _too_many(ws, t, rejects.height, "rejects.parquet")
+    if "rejects" in tables:
+        rejects = _rejects(t, tables["rejects"])
+        _listed(wb, fmt, t, t("workbook.sheet_rejects"), rejects, _file_of(manifest, "rejects"))
 
     parameters = tables.get("parameters")
     if parameters is not None:

@@ -17,7 +17,7 @@ def test_csv_formula_injection_is_neutralised(tmp_path):
 def test_a_crash_leaves_no_complete_looking_output(tmp_path, monkeypatch):
     calls = []
 
-    def boom(frame, folder, name):
+    def boom(frame, folder, name, csv):
         calls.append(name)
         if len(calls) == 2:
             raise RuntimeError("disk full")

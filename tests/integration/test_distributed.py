@@ -89,6 +89,34 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
     assert part.warnings == single.warnings
 
 
+def test_partitioned_run_is_byte_identical_in_excel_be_and_csv_auto(cluster_client, small_batch, tmp_path, monkeypatch):
+    """The excel-be dialect (BOM and header once, bodies with the decimal comma) and ``--csv auto``
+    with tables above the limit (Parquet only), without a run store: the same bytes as the single
+    run, report.html and payroll.xlsx (names read from the partitions) included."""
+    from pipeline.outputs import csv_dialects
+
+    monkeypatch.setattr(csv_dialects, "SPREADSHEET_MAX_ROWS", 300)  # 200 payroll lines, ~2,000 contribution lines
+    choice = csv_dialects.CsvChoice("auto", "excel-be")
+    monthly.run_month(small_batch, PERIOD, RUN_DATE, tmp_path / "single", csv=choice, lang="fr")
+    partitioned.run_partitioned(
+        small_batch, PERIOD, RUN_DATE, tmp_path / "part", partitions=3, client=cluster_client, csv=choice, lang="fr"
+    )
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
+    manifest = json.loads((tmp_path / "part" / "manifest.json").read_text(encoding="utf-8"))
+    assert "contribution_lines" in manifest["csv"]["parquet_only"] and "contribution_lines.csv" not in names
+    assert manifest["csv"]["dialect"] == "excel-be" and "payroll_lines.csv" in names
+    assert (tmp_path / "part" / "payroll_lines.csv").read_bytes().count(b"\xef\xbb\xbf") == 1
+    # The journal has the names (employees of every partition, though no run store was given).
+    import fastexcel
+
+    journal = fastexcel.read_excel(tmp_path / "part" / "payroll.xlsx").load_sheet(1).to_polars()
+    assert journal.height == manifest["totals"]["computed"]
+    assert journal.to_series(1).null_count() == 0 and manifest["language"] == "fr"
+
+
 def test_partition_statistics(cluster_client, small_batch, tmp_path):
     part = partitioned.run_partitioned(
         small_batch, PERIOD, RUN_DATE, tmp_path / "out", partitions=4, client=cluster_client

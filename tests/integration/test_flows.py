@@ -265,7 +265,10 @@ def test_via_prefect_names_the_server_it_records_on(prefect_harness, tmp_path, m
     assert result.exit_code == 3, result.output  # bad_input: rows rejected, the flow run says so
     said = " ".join(result.output.split())
     assert f"recording the run on the Prefect server {server}" in said
-    assert "period 2026-10 (Prefect flow run): read 51 rows, valid 17, rejected 34" in said
+    assert "period 2026-10: read 51 rows, valid 17, rejected 34; 4 payroll lines written to" in said
+    assert "(Prefect flow run)" in said
+    # The console summary came from the flow: per employer the lines, rejects and euro totals.
+    assert "employer 178398131 Boulangerie du Val SRL: 3 lines, 14 rejects; personal 1,436.88" in said
     # Without a configured server the command says Prefect starts a temporary one.
     monkeypatch.setattr(module, "prefect_server", lambda: None)
     again = CliRunner().invoke(app, [*args, "--overwrite"])

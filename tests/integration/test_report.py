@@ -538,3 +538,202 @@ def test_excel_be_tables_read_back(sample, sample_files):
     data = csv_dialects.csv_bytes(lines, "excel-be").decode("utf-8-sig")
     # The worker code and the ONSS number stay text: the cell ="015", quoted as a CSV field.
     assert ';"=""015""";' in data and ';"=""174389412""";' in data
+
+
+# --------------------------------------------------------------------------------------------
+# Written by the runs: the monthly job, the CLI, the DmfA and claims folders
+# --------------------------------------------------------------------------------------------
+def _published(tmp_path: Path, name: str, batch: str = "batch_2026_10", **options) -> Path:
+    from pipeline.jobs import monthly
+
+    out = tmp_path / name
+    monthly.run_month(SAMPLE / batch, "2026-10", RUN_DATE, out, store=RunStore(tmp_path / f"store-{name}"), **options)
+    return out
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The sample batch run twice by the monthly job into two folders (same inputs and run date)."""
+    root = tmp_path_factory.mktemp("published")
+    return _published(root, "a"), _published(root, "b")
+
+
+def test_a_run_writes_the_report_and_the_workbook(published):
+    out, again = published
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {o["name"]: o for o in manifest["outputs"]}
+    for name in ("report.html", "payroll.xlsx"):
+        data = (out / name).read_bytes()
+        assert listed[name]["sha256"] == __import__("hashlib").sha256(data).hexdigest()
+        assert listed[name]["bytes"] == len(data)
+        assert (again / name).read_bytes() == data, name  # byte-identical for the same inputs and run date
+    assert manifest["language"] == "en"
+    assert manifest["csv"] == {"mode": "auto", "dialect": "machine", "parquet_only": []}
+    # The report's figures are the sums of payroll_lines.parquet, row by row in Python Decimal.
+    lines = pl.read_parquet(out / "payroll_lines.parquet")
+    shown = figures((out / "report.html").read_bytes())
+    expected = expected_figures({"payroll_lines": lines})
+    assert {k: shown[k] for k in expected} == expected and shown["all", "headcount"] == 67
+    # The employers' names come from the employers input: 4 sections headed by a name.
+    text = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert text.count('<section id="employer-') == 4 and "Ateliers Mosans SA — ONSS 174389412" in text
+    # The workbook read back: its totals equal the CSVs'.
+    journal = _sheet(out / "payroll.xlsx", "Payroll journal")
+    assert journal.height == 67 and journal.get_column("Last name").null_count() == 0
+    for label, column in (("Gross salary", "gross_salary"), ("Employer contributions", "employer_contribution")):
+        assert _cents(journal.get_column(label)) == _csv_sum(out / "payroll_lines.csv", column)
+    contributions = _sheet(out / "payroll.xlsx", "Contributions")
+    assert _cents(contributions.get_column("Amount")) == _csv_sum(out / "contribution_lines.csv", "amount")
+
+
+def test_the_language_comes_from_the_profile_unless_given(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    args = ["run", str(SAMPLE / "exports_fr"), "--profile", "fr_export", "--period", "2026-10"]
+    args += ["--run-date", "2026-11-02", "-q"]
+    fr = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "fr"), "--store", str(tmp_path / "s1")])
+    assert fr.exit_code == 0, fr.output
+    # The console summary in French: 8 lines of employer 126132785, its euro totals (fr-BE numbers).
+    said = " ".join(fr.output.split())
+    assert "période 2026-10 : 83 lignes lues, 83 valides, 0 rejetées ; 8 lignes de paie écrites" in said
+    assert "employeur 126132785 Cœur de Sambre Logistique SA : 8 lignes, 0 rejets" in said
+    lines = pl.read_parquet(tmp_path / "fr" / "payroll_lines.parquet")
+    due = sum(lines.get_column(c).sum() for c in ("worker_contribution", "employer_contribution", "csss"))
+    assert f"dû à l'ONSS {report_money('fr', due)}" in fr.output  # 9 928,52 (narrow no-break space)
+    page = (tmp_path / "fr" / "report.html").read_text(encoding="utf-8")
+    assert (
+        '<html lang="fr-BE">' in page
+        and json.loads((tmp_path / "fr" / "manifest.json").read_text())["language"] == "fr"
+    )
+    nl = CliRunner().invoke(
+        app, [*args, "--lang", "nl", "--out", str(tmp_path / "nl"), "--store", str(tmp_path / "s2")]
+    )
+    assert nl.exit_code == 0, nl.output
+    assert '<html lang="nl-BE">' in (tmp_path / "nl" / "report.html").read_text(encoding="utf-8")
+    assert "verschuldigd aan de RSZ" in nl.output
+    bad = CliRunner().invoke(app, [*args, "--lang", "de", "--out", str(tmp_path / "de")])
+    assert bad.exit_code == 2 and not (tmp_path / "de").exists()
+
+
+def report_money(lang: str, value: Decimal) -> str:
+    from pipeline.outputs import messages
+
+    return messages.get(lang).money(value)
+
+
+def test_excel_be_run_reads_back_with_the_belgian_dialect(published, tmp_path):
+    machine = published[0]
+    belgian = _published(tmp_path, "be", csv=csv_dialects.CsvChoice("auto", "excel-be"))
+    manifest = json.loads((belgian / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["csv"] == {"mode": "auto", "dialect": "excel-be", "parquet_only": []}
+    for name in ("payroll_lines", "contribution_lines", "guaranteed_wage_days", "onem_allowance"):
+        data = (belgian / f"{name}.csv").read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data, name
+        # The Parquet files do not depend on the dialect.
+        assert (belgian / f"{name}.parquet").read_bytes() == (machine / f"{name}.parquet").read_bytes(), name
+        be = pl.read_csv(belgian / f"{name}.csv", separator=";", decimal_comma=True, infer_schema=False)
+        m = pl.read_csv(machine / f"{name}.csv", infer_schema=False)
+        assert be.columns == m.columns and be.height == m.height, name
+        schema = pl.read_parquet_schema(machine / f"{name}.parquet")
+        for column, dtype in schema.items():
+            if isinstance(dtype, pl.Decimal):  # numbers: the same decimals, written with a comma
+                got = be.get_column(column).str.replace(",", ".", literal=True).cast(dtype)
+                assert got.equals(m.get_column(column).cast(dtype)), (name, column)
+    # Worker codes stay text for Excel: ="015".
+    lines = pl.read_csv(belgian / "payroll_lines.csv", separator=";", infer_schema=False)
+    assert set(lines.get_column("worker_code").drop_nulls()) == {'="015"', '="495"'}
+
+
+def test_csv_auto_leaves_large_tables_in_parquet(published, tmp_path, monkeypatch):
+    # 67 payroll lines and 600-odd contribution lines: with a limit of 100 rows, auto writes the
+    # CSV of payroll_lines and leaves contribution_lines (and guaranteed_wage_days) in Parquet only.
+    monkeypatch.setattr(csv_dialects, "SPREADSHEET_MAX_ROWS", 100)
+    out = _published(tmp_path, "auto")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    rows = {o["name"]: o["rows"] for o in manifest["outputs"] if "rows" in o}
+    large = sorted(n.removesuffix(".parquet") for n, r in rows.items() if n.endswith(".parquet") and r > 100)
+    assert "contribution_lines" in large and "payroll_lines" not in large
+    assert manifest["csv"] == {"mode": "auto", "dialect": "machine", "parquet_only": large}
+    for name in large:
+        assert (out / f"{name}.parquet").is_file() and not (out / f"{name}.csv").exists(), name
+    assert (out / "payroll_lines.csv").read_bytes() == (published[0] / "payroll_lines.csv").read_bytes()
+    # The workbook names the file that holds a table it does not list.
+    monkeypatch.setattr(workbook, "WORKBOOK_MAX_ROWS", 50)
+    tables, man = run_month(SAMPLE / "batch_2026_10", "2026-10", RUN_DATE)
+    data = workbook.workbook_bytes(tables, man | {"csv": manifest["csv"]}, "en")
+    path = tmp_path / "limited.xlsx"
+    path.write_bytes(data)
+    journal = fastexcel.read_excel(path).load_sheet_by_name("Payroll journal", header_row=None).to_polars()
+    assert journal.row(1)[0] == "67 rows: more than this workbook lists (at most 50 per sheet); see payroll_lines.csv."
+    contributions = fastexcel.read_excel(path).load_sheet_by_name("Contributions", header_row=None).to_polars()
+    assert "see contribution_lines.parquet." in contributions.row(1)[0]
+    none = _published(tmp_path, "none", csv=csv_dialects.CsvChoice("none"))
+    assert not list(none.glob("*.csv")) and (none / "report.html").is_file()
+
+
+def test_the_report_bounds_its_sections_per_employer(sample, monkeypatch):
+    from pipeline.outputs.report import monthly as page
+
+    tables, manifest = sample
+    monkeypatch.setattr(page, "EMPLOYER_SECTIONS", 2)
+    monkeypatch.setattr(page, "EMPLOYERS_CHARTED", 3)
+    text = html.unescape(report.render_report(tables, manifest, "en").decode())
+    # Two sections (the two largest amounts due), the four employers in the recap, a note for the others.
+    assert text.count('<section id="employer-') == 2
+    assert "the 2 others are in the recap above and in payroll.xlsx" in text
+    assert figures(report.render_report(tables, manifest, "en"))["all", "headcount"] == 67
+    assert len({e for e, f in figures(report.render_report(tables, manifest, "en")) if f == "due_to_onss"}) == 5
+    assert 'aria-label="Due to ONSS by employer (EUR)"' in text
+
+
+def test_dmfa_and_claims_folders_get_their_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    store = RunStore(tmp_path / "store")
+    run_month(SAMPLE / "batch_2026_10", "2026-10", RUN_DATE, store=store, out=tmp_path / "2026-10")
+    args = ["claims", "--semester", "2026-H2", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "c")]
+    result = CliRunner().invoke(app, [*args, "--run-date", "2026-11-02", "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr-BE">' in page and "juillet 2026" in page
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text(encoding="utf-8"))
+    assert "report.html" in {o["name"] for o in manifest["outputs"]}
+
+    q3 = RunStore(tmp_path / "q3")
+    for month in ("07", "08", "09"):
+        folder = SAMPLE / "quarter_2026_q3" / f"2026-{month}"
+        run_month(folder, f"2026-{month}", dt.date(2026, 10, 2), store=q3, out=tmp_path / month)
+    args = ["dmfa", "--quarter", "2026-Q3", "--store", str(tmp_path / "q3"), "--out", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, [*args, "--run-date", "2026-10-05", "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "d" / "report.html").read_bytes()
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text(encoding="utf-8"))
+    declared = {
+        e: Decimal(d["value"])
+        for d in parse(page).data
+        if d.get("figure") == "net_owed_amount"
+        for e in [d["employer"]]
+    }
+    assert declared == {e: Decimal(v["net_owed_amount"]) for e, v in manifest["employers"].items()} and declared
+    assert "report.html" in {o["name"] for o in manifest["outputs"]}
+
+
+def test_people_tables_mask_national_numbers():
+    """The report and the workbook read the tables as the audit files hold them: an employee id
+    that is a national number is masked, in payroll_lines and in the employees' names alike (so
+    they still join), and the employees' niss column is not read at all."""
+    from pipeline.jobs import monthly
+
+    niss = "85073000160"  # 850730001 mod 97 = 37, check digits 97 - 37 = 60: a valid NISS
+    lines = pl.DataFrame({"employee_id": [niss], "employer_id": ["174389412"]})
+    employees = pl.DataFrame(
+        {"employee_id": [niss], "employer_id": ["174389412"], "niss": [niss], "last_name": ["Peeters"]}
+    )
+    people = monthly.people_tables({"payroll_lines": lines}, {"employees": employees})
+    assert people["payroll_lines"].get_column("employee_id").to_list() == ["*********60"]
+    assert people["employees"].columns == ["employee_id", "employer_id", "last_name"]
+    assert people["employees"].get_column("employee_id").to_list() == ["*********60"]

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.core.money import MONEY
 from pipeline.outputs import csv_dialects
-from pipeline.outputs.audit import CSV_OPTIONS, neutralise
+from pipeline.outputs.csv_dialects import CSV_OPTIONS, neutralise
 
 BELGIAN_NUMBER = re.compile(r"^-?\d+(,\d+)?$")
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+import polars as pl
+
 from pipeline.outputs.messages import en, fr, nl
 
 LANGUAGES = ("en", "fr", "nl")
@@ -96,6 +98,25 @@ class Messages:
             groups.insert(0, tail)
         whole = thousands.join([whole, *groups])
         return sign + whole + (mark + part if part else "")
+
+    def number_expr(self, expr: pl.Expr) -> pl.Expr:
+        """:meth:`number` as a whole-column polars expression, for values that already have the
+        decimals to show (a Decimal column of that scale, or integers): the same text, e.g.
+        ``1 234,56`` (fr); null gives the catalogue's "none"."""
+        thousands, mark = _SEPARATORS[self.lang]
+        text = expr.cast(pl.String)
+        body = text.str.strip_prefix("-")
+        whole = (
+            body.str.extract(r"^(\d+)", 1)
+            .str.reverse()
+            .str.replace_all(r"(\d{3})", "${1},")
+            .str.reverse()
+            .str.strip_prefix(",")
+            .str.replace_all(",", thousands, literal=True)
+        )
+        sign = pl.when(text.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+        shown = pl.concat_str(sign, whole, (pl.lit(mark) + body.str.extract(r"\.(\d+)$", 1)).fill_null(""))
+        return pl.when(expr.is_null()).then(pl.lit(self.catalogue["common.none"])).otherwise(shown)
 
     def money(self, value: Decimal | None) -> str:
         return self.number(value, 2)

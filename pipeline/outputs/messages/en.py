@@ -77,6 +77,12 @@ MESSAGES = {
     "report.chart_pay_x": "Gross salary (EUR)",
     "report.chart_pay_y": "Workers",
     "report.chart_due": "Due to ONSS by employer (EUR)",
+    "report.chart_other_employers": "{count} other employers",
+    "report.other_employers": "Other employers",
+    "report.employers_not_shown": (
+        "The {shown} employers with the largest amounts due to ONSS have a section of their own; the {others} "
+        "others are in the recap above and in payroll.xlsx."
+    ),
     "report.chart_amount": "EUR",
     # run report: rejects, warnings, parameters, inputs
     "report.rejects": "Rejected rows",
@@ -149,7 +155,7 @@ MESSAGES = {
     "workbook.sheet_contributions": "Contributions",
     "workbook.sheet_rejects": "Rejected rows",
     "workbook.sheet_parameters": "Parameters",
-    "workbook.too_many_rows": "{rows} rows: more than a worksheet holds; see {file}.",
+    "workbook.too_many_rows": "{rows} rows: more than this workbook lists (at most {limit} per sheet); see {file}.",
     "workbook.title": "Payroll {month} — run of {run_date}",
     # output columns (workbook headers, report tables)
     "column.employee_id": "Employee",
@@ -316,6 +322,7 @@ MESSAGES = {
         "employer {employer_id} {name}: {lines} lines, {rejects} rejects; personal {worker}, employer {employer}, "
         "CSSS {csss}, due to ONSS {due}"
     ),
+    "console.other_employers": "{count} other employers (the {shown} above owe ONSS the most): see report.html",
     "console.unattributed_rejects": "{rejects} rejected rows not linked to an employer",
     "console.warnings": "warnings:",
     "console.report_written": "report: {path}",

@@ -79,6 +79,12 @@ MESSAGES = {
     "report.chart_pay_x": "Rémunération brute (EUR)",
     "report.chart_pay_y": "Travailleurs",
     "report.chart_due": "Dû à l'ONSS par employeur (EUR)",
+    "report.chart_other_employers": "{count} autres employeurs",
+    "report.other_employers": "Autres employeurs",
+    "report.employers_not_shown": (
+        "Les {shown} employeurs dont le montant dû à l'ONSS est le plus élevé ont leur propre section ; les "
+        "{others} autres figurent dans le récapitulatif ci-dessus et dans payroll.xlsx."
+    ),
     "report.chart_amount": "EUR",
     # run report: rejects, warnings, parameters, inputs
     "report.rejects": "Lignes rejetées",
@@ -153,7 +159,9 @@ MESSAGES = {
     "workbook.sheet_contributions": "Cotisations",
     "workbook.sheet_rejects": "Lignes rejetées",
     "workbook.sheet_parameters": "Paramètres",
-    "workbook.too_many_rows": "{rows} lignes : plus qu'une feuille ne peut en contenir ; voir {file}.",
+    "workbook.too_many_rows": (
+        "{rows} lignes : plus que ce classeur n'en reprend (au plus {limit} par feuille) ; voir {file}."
+    ),
     "workbook.title": "Paie de {month} — calcul du {run_date}",
     # output columns (workbook headers, report tables)
     "column.employee_id": "Travailleur",
@@ -341,6 +349,9 @@ MESSAGES = {
     "console.employer_line": (
         "employeur {employer_id} {name} : {lines} lignes, {rejects} rejets ; cotisations personnelles {worker}, "
         "patronales {employer}, CSSS {csss}, dû à l'ONSS {due}"
+    ),
+    "console.other_employers": (
+        "{count} autres employeurs (les {shown} ci-dessus doivent le plus à l'ONSS) : voir report.html"
     ),
     "console.unattributed_rejects": "{rejects} lignes rejetées non rattachées à un employeur",
     "console.warnings": "avertissements :",

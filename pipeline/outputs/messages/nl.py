@@ -79,6 +79,12 @@ MESSAGES = {
     "report.chart_pay_x": "Brutoloon (EUR)",
     "report.chart_pay_y": "Werknemers",
     "report.chart_due": "Verschuldigd aan de RSZ per werkgever (EUR)",
+    "report.chart_other_employers": "{count} andere werkgevers",
+    "report.other_employers": "Andere werkgevers",
+    "report.employers_not_shown": (
+        "De {shown} werkgevers met het hoogste bedrag verschuldigd aan de RSZ hebben een eigen deel; de {others} "
+        "andere staan in het overzicht hierboven en in payroll.xlsx."
+    ),
     "report.chart_amount": "EUR",
     # run report: rejects, warnings, parameters, inputs
     "report.rejects": "Geweigerde rijen",
@@ -153,7 +159,7 @@ MESSAGES = {
     "workbook.sheet_contributions": "Bijdragen",
     "workbook.sheet_rejects": "Geweigerde rijen",
     "workbook.sheet_parameters": "Parameters",
-    "workbook.too_many_rows": "{rows} rijen: meer dan een werkblad kan bevatten; zie {file}.",
+    "workbook.too_many_rows": "{rows} rijen: meer dan deze werkmap opneemt (ten hoogste {limit} per blad); zie {file}.",
     "workbook.title": "Lonen {month} — berekening van {run_date}",
     # output columns (workbook headers, report tables)
     "column.employee_id": "Werknemer",
@@ -331,6 +337,9 @@ MESSAGES = {
     "console.employer_line": (
         "werkgever {employer_id} {name}: {lines} lijnen, {rejects} weigeringen; persoonlijke bijdragen {worker}, "
         "werkgeversbijdragen {employer}, BBSZ {csss}, verschuldigd aan de RSZ {due}"
+    ),
+    "console.other_employers": (
+        "{count} andere werkgevers (de {shown} hierboven zijn de RSZ het meest verschuldigd): zie report.html"
     ),
     "console.unattributed_rejects": "{rejects} geweigerde rijen niet gekoppeld aan een werkgever",
     "console.warnings": "waarschuwingen:",

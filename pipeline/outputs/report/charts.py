@@ -90,15 +90,13 @@ def bars(t: Messages, prefix: str, caption: str, labels: list[str], amounts: lis
     return _chart(prefix, caption, (11.5, 0.9 + 0.26 * len(labels)), draw, wide=True)
 
 
-def histogram(t: Messages, prefix: str, caption: str, values: list[Decimal]) -> str:
-    """Histogram with round-euro bins (250 to 5,000 EUR wide, at most about 25 bins)."""
-    low, high = min(values), max(values)
-    width = next((w for w in (250, 500, 1000, 2000, 5000) if (high - low) / w <= 25), 10000)
-    start = int(low // width) * width
-    edges = [start + i * width for i in range(int((high - start) // width) + 2)]
+def histogram(t: Messages, prefix: str, caption: str, edges: list[int], counts: list[int]) -> str:
+    """Histogram of counts already binned (``counts[i]`` values in [``edges[i]``, ``edges[i + 1]``)):
+    drawn as the bars matplotlib's ``hist`` would draw, without handing it every value."""
 
     def draw(ax: Any) -> None:
-        ax.hist([float(v) for v in values], bins=edges, color=PALETTE[0], edgecolor="white")
+        widths = [b - a for a, b in zip(edges, edges[1:])]
+        ax.bar(edges[:-1], counts, width=widths, align="edge", color=PALETTE[0], edgecolor="white")
         _axis_numbers(t, ax.xaxis)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel(t("report.chart_pay_x"))

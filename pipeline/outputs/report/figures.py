@@ -63,32 +63,80 @@ def employer_figures(payroll_lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def figures_total(figures: pl.DataFrame) -> dict[str, Any]:
-    """The column sums of :func:`employer_figures` (one employee belongs to one employer)."""
-    return figures.drop("employer_id").select(pl.all().sum()).row(0, named=True) if figures.height else {}
+    """The column sums of :func:`employer_figures` (one employee belongs to one employer); zeros
+    when no line was computed."""
+    return figures.drop("employer_id").select(pl.all().sum()).row(0, named=True)
+
+
+def _cents(column: str) -> pl.Expr:
+    """A cent amount as integer cents (exact): integer sums are several times cheaper than Decimal ones."""
+    return (pl.col(column).cast(MONEY) * 100).cast(pl.Int64)
+
+
+def _euros(column: str) -> pl.Expr:
+    return (pl.col(column).cast(MONEY) / 100).cast(MONEY)
 
 
 def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.DataFrame) -> pl.DataFrame:
     """Contribution lines summed per employer, payer, kind, DmfA code and contribution.
 
     ``rate`` is kept where every line of the group has the same rate (else null); ``base`` is the
-    sum of the lines' bases.
+    sum of the lines' bases. The codes are grouped as they are (Enum) and turned into text for the
+    sort (an Enum sorts by category, not by text); sums are exact, in integer cents.
     """
     employer_of = payroll_lines.select("employee_id", "period", "employer_id")
     codes = ("payer", "kind", "dmfa_code", "contribution")
+    rate = pl.col("rate")
     return (
         contribution_lines.lazy()
-        .with_columns(pl.col(c).cast(pl.String) for c in codes)  # Enum columns sort by category, not by text
+        .select("employee_id", "period", *codes, "base", "rate", "amount")
         .join(employer_of.lazy(), on=["employee_id", "period"], how="left")
-        .group_by("employer_id", "payer", "kind", "dmfa_code", "contribution")
+        .group_by("employer_id", *codes)
         .agg(
             pl.len().cast(pl.Int64).alias("lines"),
-            pl.col("base").sum().cast(MONEY).alias("base"),
-            pl.when(pl.col("rate").n_unique() == 1).then(pl.col("rate").first()).alias("rate"),
-            pl.col("amount").sum().cast(MONEY).alias("amount"),
+            _cents("base").sum().alias("base"),
+            pl.when((rate.min() == rate.max()) & (rate.null_count() == 0)).then(rate.min()).alias("rate"),
+            _cents("amount").sum().alias("amount"),
         )
-        .sort("employer_id", "payer", "kind", "dmfa_code", "contribution", nulls_last=True)
+        .select(
+            "employer_id",
+            *(pl.col(c).cast(pl.String) for c in codes),
+            "lines",
+            _euros("base"),
+            "rate",
+            _euros("amount"),
+        )
+        .sort("employer_id", *codes, nulls_last=True)
         .collect()
     )
+
+
+FIGURES = "employer_figures"
+BY_CODE = "contributions_by_code"
+"""Keys under which :func:`with_figures` puts the figures beside the tables."""
+
+
+def with_figures(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """``tables`` plus :func:`employer_figures` and :func:`contributions_by_code`, computed once for
+    the report, the workbook and the console summary (at a million lines, each costs seconds)."""
+    lines = tables["payroll_lines"]
+    return {
+        **tables,
+        FIGURES: employer_figures(lines),
+        BY_CODE: contributions_by_code(tables["contribution_lines"], lines),
+    }
+
+
+def figures_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The employer figures of ``tables``: those of :func:`with_figures`, else computed."""
+    found = tables.get(FIGURES)
+    return found if found is not None else employer_figures(tables["payroll_lines"])
+
+
+def by_code_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The contributions by code of ``tables``: those of :func:`with_figures`, else computed."""
+    found = tables.get(BY_CODE)
+    return found if found is not None else contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
 
 
 def employer_names(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:

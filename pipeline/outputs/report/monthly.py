@@ -1,4 +1,12 @@
-"""The page of a monthly run (``render_report``) and the console summary after it."""
+"""The page of a monthly run (``render_report``) and the console summary after it.
+
+The page stays cheap at a million payroll lines: every figure is a polars aggregate, the recap
+lists every employer with whole-column expressions (no Python call per row), the salary
+histogram is binned by polars, and the sections that Python renders row by row are bounded: one
+section per employer for at most :data:`EMPLOYER_SECTIONS` employers (the largest amounts due to
+ONSS; every employer stays in the recap and in ``payroll.xlsx``), and the chart of the amounts due
+shows the :data:`EMPLOYERS_CHARTED` largest employers and the others together.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +21,16 @@ from pipeline.outputs import messages
 from pipeline.outputs.messages import Messages
 from pipeline.outputs.report import charts
 from pipeline.outputs.report import page as h
-from pipeline.outputs.report.figures import (
-    contributions_by_code,
-    employer_figures,
-    employer_names,
-    figures_total,
-)
+from pipeline.outputs.report.figures import by_code_of, employer_names, figures_of, figures_total
+
+EMPLOYER_SECTIONS = 50
+"""Employers that get a section of their own (key figures, contributions by DmfA code); above it,
+those with the largest amounts due to ONSS, and a note counting the others."""
+EMPLOYERS_CHARTED = 12
+"""Employers drawn one by one in the chart of the amounts due; the others are one bar."""
+CONSOLE_EMPLOYERS = 20
+"""Employers listed one by one in the console summary (those with the largest amounts due to
+ONSS); the others are counted in one line that points to the report."""
 
 
 def _figure_rows(lines: pl.DataFrame) -> list[tuple[str, str, str]]:
@@ -53,8 +65,16 @@ def _shown(t: Messages, kind: str, value: Any) -> tuple[str, str]:
     if kind == "int":
         return t.integer(value), str(value)
     if kind == "minus":
-        return t.money(-value), f"{value:f}"
+        return t.money(-value if value else value), f"{value:f}"
     return t.money(value), f"{value:f}"
+
+
+def _shown_expr(t: Messages, kind: str, column: str) -> tuple[pl.Expr, pl.Expr]:
+    """:func:`_shown` of a whole column: (text, machine value) expressions."""
+    col = pl.col(column)
+    if kind == "minus":
+        return t.number_expr(pl.when(col == 0).then(col).otherwise(-col)), col.cast(pl.String)
+    return t.number_expr(col), col.cast(pl.String)
 
 
 def _recap(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, names: Mapping[str, str]) -> str:
@@ -72,16 +92,14 @@ def _recap(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, names: Mappi
             out.append(h.num(text, value, {"employer": employer, "figure": c}))
         return out
 
-    rows = [
-        [
-            h.td(r["employer_id"]),
-            f'<td class="name">{h.esc(names.get(r["employer_id"], ""))}</td>',
-            *cells(r["employer_id"], r),
-        ]
-        for r in figures.iter_rows(named=True)
-    ]
+    employer = pl.col("employer_id")
+    name = employer.replace_strict(dict(names), default="", return_dtype=pl.String)
+    row_cells = [h.td_expr(employer), h.td_expr(name, "name")]
+    for c in cols:
+        text, value = _shown_expr(t, kinds[c], c)
+        row_cells.append(h.num_expr(text, value, {"employer": employer, "figure": c}))
     foot = [h.td(t("report.all_employers")), h.td(""), *cells("all", figures_total(figures))]
-    return h.table(head, rows, foot)
+    return h.table_of(head, h.rows_html(figures, row_cells), foot)
 
 
 def _key_figures(t: Messages, lines: pl.DataFrame, employer: str, row: Mapping[str, Any]) -> str:
@@ -139,19 +157,68 @@ def _monthly_charts(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, by_
         drawn.append(
             charts.bars(t, "c1", t("report.chart_contributions"), labels, per_code.get_column("amount").to_list())
         )
-    pay = lines.filter(pl.col("worker_code").is_not_null()).get_column("gross_salary").drop_nulls().to_list()
-    if pay:
-        drawn.append(charts.histogram(t, "c2", t("report.chart_pay"), pay))
+    pay = lines.filter(pl.col("worker_code").is_not_null()).get_column("gross_salary").drop_nulls()
+    if pay.len():
+        drawn.append(charts.histogram(t, "c2", t("report.chart_pay"), *_pay_bins(pay)))
     if figures.height:
-        labels = [names.get(e, e) for e in figures.get_column("employer_id").to_list()]
-        parts = [(t("figure.worker_contribution"), figures.get_column("worker_contribution").to_list())]
+        shown = _charted(t, figures, names)
+        labels = shown.get_column("label").to_list()
+        parts = [(t("figure.worker_contribution"), shown.get_column("worker_contribution").to_list())]
         if "work_bonus" not in figures.columns:
             parts = [(t.column("worker_contribution"), parts[0][1])]
-        parts.append((t("figure.employer_contribution"), figures.get_column("employer_contribution").to_list()))
+        parts.append((t("figure.employer_contribution"), shown.get_column("employer_contribution").to_list()))
         if "csss" in figures.columns:
-            parts.append((t("figure.csss"), figures.get_column("csss").to_list()))
+            parts.append((t("figure.csss"), shown.get_column("csss").to_list()))
         drawn.append(charts.stacked(t, "c3", t("report.chart_due"), labels, parts))
     return f'<div class="charts">{"".join(drawn)}</div>'
+
+
+PAY_BIN_WIDTHS = (250, 500, 1000, 2000, 5000, 10000)
+"""Widths (EUR) of the salary histogram's bins: the first that gives at most 25 bins."""
+
+
+def _pay_bins(pay: pl.Series) -> tuple[list[int], list[int]]:
+    """(edges, counts) of the salary histogram: round-euro bins [edge, next edge), counted by polars."""
+    cents = (pay * 100).cast(pl.Int64)
+    low, high = cents.min(), cents.max()
+    width = next((w for w in PAY_BIN_WIDTHS if (high - low) / (w * 100) <= 25), PAY_BIN_WIDTHS[-1]) * 100
+    start = low // width * width
+    bins = (high - start) // width + 1
+    counted = (
+        pl.DataFrame({"bin": (cents - start) // width})
+        .group_by("bin")
+        .len()
+        .join(pl.DataFrame({"bin": range(bins)}, schema={"bin": pl.Int64}), on="bin", how="right")
+        .sort("bin")
+    )
+    edges = [(start + i * width) // 100 for i in range(bins + 1)]
+    return edges, counted.get_column("len").fill_null(0).to_list()
+
+
+def _charted(t: Messages, figures: pl.DataFrame, names: Mapping[str, str]) -> pl.DataFrame:
+    """The employers of the chart of the amounts due: the :data:`EMPLOYERS_CHARTED` largest (in
+    employer_id order), then the others summed in one bar; columns label and the amounts."""
+    amounts = [c for c in ("worker_contribution", "employer_contribution", "csss") if c in figures.columns]
+    ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
+    top = ranked.head(EMPLOYERS_CHARTED).sort("employer_id")
+    shown = top.select(
+        pl.col("employer_id").replace_strict(dict(names), default=pl.col("employer_id")).alias("label"), *amounts
+    )
+    rest = ranked.slice(EMPLOYERS_CHARTED)
+    if rest.height:
+        label = t("report.chart_other_employers", count=t.integer(rest.height))
+        other = rest.select(pl.lit(label).alias("label"), *(pl.col(c).sum().cast(MONEY) for c in amounts))
+        shown = pl.concat([shown, other])
+    return shown
+
+
+def _sections_shown(figures: pl.DataFrame) -> pl.DataFrame:
+    """The employers that get a section: all, or the :data:`EMPLOYER_SECTIONS` with the largest
+    amounts due to ONSS; in employer_id order."""
+    if figures.height <= EMPLOYER_SECTIONS:
+        return figures
+    ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
+    return ranked.head(EMPLOYER_SECTIONS).sort("employer_id")
 
 
 def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], lang: str | None = None) -> bytes:
@@ -164,8 +231,8 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
     """
     t = messages.get(lang)
     lines = tables["payroll_lines"]
-    figures = employer_figures(lines)
-    by_code = contributions_by_code(tables["contribution_lines"], lines)
+    figures = figures_of(tables)
+    by_code = by_code_of(tables)
     names = employer_names(tables)
     period = str(manifest.get("period", ""))
     totals = manifest.get("totals", {})
@@ -200,7 +267,9 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
         ),
         ("charts", t("report.charts"), _monthly_charts(t, lines, figures, by_code, names)),
     ]
-    for row in figures.iter_rows(named=True):
+    shown = _sections_shown(figures)
+    codes = {key[0]: part for key, part in by_code.partition_by("employer_id", as_dict=True).items()}
+    for row in shown.iter_rows(named=True):
         employer = row["employer_id"]
         heading = (
             t("report.employer_heading", name=names[employer], employer_id=employer)
@@ -211,9 +280,14 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
             f"<h3>{h.esc(t('report.key_figures'))}</h3>"
             + _key_figures(t, lines, employer, row)
             + f"<h3>{h.esc(t('report.contributions_by_code'))}</h3>"
-            + _employer_contributions(t, employer, by_code, row["employer_contribution"])
+            + _employer_contributions(t, employer, codes.get(employer, by_code.clear()), row["employer_contribution"])
         )
         sections.append((f"employer-{employer}", heading, body))
+    if shown.height < figures.height:
+        note = t(
+            "report.employers_not_shown", shown=t.integer(shown.height), others=t.integer(figures.height - shown.height)
+        )
+        sections.append(("other-employers", t("report.other_employers"), h.para(note, "note")))
     sections += [
         h.rejects_section(t, tables.get("rejects")),
         h.warnings_section(t, manifest.get("warnings") or []),
@@ -270,9 +344,13 @@ def console_summary(
             else:
                 per_employer[employer] = n
     names = employer_names(tables)
-    figures = employer_figures(lines)
+    figures = figures_of(tables)
     csss_known = "csss" in figures.columns
-    for row in figures.iter_rows(named=True):
+    listed = figures
+    if figures.height > CONSOLE_EMPLOYERS:
+        ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
+        listed = ranked.head(CONSOLE_EMPLOYERS).sort("employer_id")
+    for row in listed.iter_rows(named=True):
         employer = row["employer_id"]
         out_lines.append(
             t(
@@ -287,11 +365,20 @@ def console_summary(
                 due=t.money(row["due_to_onss"]),
             ).replace("  ", " ")
         )
-    unattributed += sum(per_employer.values())
+    if listed.height < figures.height:
+        others = figures.height - listed.height
+        out_lines.append(t("console.other_employers", count=t.integer(others), shown=t.integer(listed.height)))
+    computed = set(figures.get_column("employer_id").to_list())
+    unattributed += sum(n for employer, n in per_employer.items() if employer not in computed)
     if unattributed:
         out_lines.append(t("console.unattributed_rejects", rejects=t.integer(unattributed)))
     warnings = manifest.get("warnings") or []
     if warnings:
         out_lines.append(t("console.warnings"))
-        out_lines += [f"  {h.warning_text(w)}" for w in warnings]
+        out_lines += [
+            f"  [{w['code']}] {h.warning_text(w)}"
+            if isinstance(w, Mapping) and "code" in w
+            else f"  {h.warning_text(w)}"
+            for w in warnings
+        ]
     return out_lines

@@ -44,10 +44,47 @@ def num(text: str, value: object = None, data: Mapping[str, object] | None = Non
 
 def table(head: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]], foot: Sequence[str] | None = None) -> str:
     """``head``: (label, numeric) pairs; ``rows`` / ``foot``: rendered ``<td>`` cells."""
+    return table_of(head, "".join(f"<tr>{''.join(cells)}</tr>" for cells in rows), foot)
+
+
+def table_of(head: Sequence[tuple[str, bool]], body: str, foot: Sequence[str] | None = None) -> str:
+    """:func:`table` with its body rows already rendered (``<tr>...</tr>``, e.g. by :func:`rows_html`)."""
     ths = "".join(f'<th{" class=num" if numeric else ""} scope="col">{esc(label)}</th>' for label, numeric in head)
-    body = "".join(f"<tr>{''.join(cells)}</tr>" for cells in rows)
     tfoot = f"<tfoot><tr>{''.join(foot)}</tr></tfoot>" if foot else ""
     return f"<table><thead><tr>{ths}</tr></thead><tbody>{body}</tbody>{tfoot}</table>"
+
+
+# Whole-column versions, for tables of one row per employer (thousands of rows): the same HTML as
+# td() / num(), built by polars expressions instead of one Python call per cell.
+def esc_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`esc` of every value of a text column (``html.escape`` with quotes)."""
+    out = expr.cast(pl.String).fill_null("").str.replace_all("&", "&amp;", literal=True)
+    for char, entity in (("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        out = out.str.replace_all(char, entity, literal=True)
+    return out
+
+
+def td_expr(text: pl.Expr, cls: str = "") -> pl.Expr:
+    """:func:`td` per row (``cls``: a class attribute, e.g. ``name``)."""
+    start = f'<td class="{esc(cls)}">' if cls else "<td>"
+    return pl.concat_str(pl.lit(start), esc_expr(text), pl.lit("</td>"))
+
+
+def num_expr(text: pl.Expr, value: pl.Expr, data: Mapping[str, pl.Expr | str]) -> pl.Expr:
+    """:func:`num` per row: ``data`` attributes (a constant or a column each), then ``data-value``."""
+    parts: list[pl.Expr] = [pl.lit('<td class="num"')]
+    for key, item in {**data, "value": value}.items():
+        shown = pl.lit(esc(item)) if isinstance(item, str) else esc_expr(item)
+        parts += [pl.lit(f' data-{key}="'), shown, pl.lit('"')]
+    parts += [pl.lit(">"), esc_expr(text), pl.lit("</td>")]
+    return pl.concat_str(parts)
+
+
+def rows_html(frame: pl.DataFrame, cells: Sequence[pl.Expr]) -> str:
+    """The ``<tr>`` rows of ``frame``, each the concatenation of ``cells`` (whole-column expressions)."""
+    if frame.height == 0:
+        return ""
+    return frame.select(pl.concat_str([pl.lit("<tr>"), *cells, pl.lit("</tr>")]).str.join("")).item()
 
 
 def section(anchor: str, title: str, body: str) -> str:
