@@ -8,6 +8,7 @@ and --overwrite was not given; 1 anything else; 2 a usage error.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -31,7 +32,9 @@ class _PlainFlags(typer.core.TyperGroup):
     """A command group whose help shows no value type for flags: typer's rich help would print
     ``<bool>`` beside ``--overwrite`` or ``--help``, as if they took a value. The flags of the
     group and of each of its commands (``--help`` included, which click creates on demand) get an
-    empty metavar; a flag's help line then shows its name and its text only."""
+    empty metavar; a flag's help line then shows its name and its text only. In the list of
+    commands, each command's summary is the first paragraph of its help as one line (the rich help
+    would keep the docstring's line breaks and cut its sentences)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain_flags(super().get_params(ctx))
@@ -40,6 +43,8 @@ class _PlainFlags(typer.core.TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _plain_flags(command.get_params(ctx))
+            if command.short_help is None and command.help:
+                command.short_help = " ".join(inspect.cleandoc(command.help).split("\n\n")[0].split())
         return command
 
 

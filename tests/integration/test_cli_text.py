@@ -50,6 +50,17 @@ def test_run_help_keeps_the_flags_and_the_value_types_of_options():
     assert "<path>" in text and "<str>" in text  # options that take a value still say which
 
 
+def test_the_list_of_commands_gives_each_summary_as_whole_sentences():
+    # the rich help kept the docstrings' line breaks: "report.html and payroll.xlsx, and" then a line
+    # "keep each employer's month in the run store." in the middle of the Commands panel
+    text = run("--help", columns=100).output
+    panel = " ".join(line.strip("│ ") for line in text.splitlines())
+    assert "payroll.xlsx, and keep each employer's month in the run store." in panel
+    rows = [line for line in text.splitlines() if line.startswith("│ ")]
+    assert all(len(line) <= 100 for line in rows)
+    assert not any(line.rstrip(" │").endswith(", and") for line in rows)
+
+
 # --------------------------------------------------------------------------------------------
 # params show
 # --------------------------------------------------------------------------------------------
