@@ -355,7 +355,7 @@ def run(
                 **job,
             )
             totals, code, how = done.manifest["totals"], done.exit_code, f" ({done.partitions} partitions on Dask)"
-            console, stored, used = done.console, done.store.lines() if done.store else [], done.lang
+            console, stored, used = done.console, done.store.lines(done.lang) if done.store else [], done.lang
         else:
             with _steps(quiet) as progress:
                 task = progress.add_task("starting", total=len(STEP_LABELS))
@@ -371,7 +371,7 @@ def run(
                     **job,
                 )
             totals, code, how = result.manifest["totals"], result.exit_code, ""
-            console, stored, used = result.console, result.store.lines() if result.store else [], result.lang
+            console, stored, used = result.console, result.store.lines(result.lang) if result.store else [], result.lang
     _print_summary(console, how, stored, totals["rejected"] if code else 0, out_dir, used)
     raise typer.Exit(code)
 

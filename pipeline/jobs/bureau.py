@@ -84,7 +84,7 @@ def summary(client: str, result: Any) -> dict[str, Any]:
         "due_to_onss": due_to_onss(lines),
         "warnings": list(result.warnings),
         "error": "",
-        "store": result.store.lines() if result.store else [],
+        "store": result.store.lines(result.lang) if result.store else [],
         "out_dir": str(result.path),
         "run_id": result.manifest["run_id"],
         "totals": totals,

@@ -48,7 +48,7 @@ from pipeline.outputs.audit import csv_entry, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
 from pipeline.outputs.report.figures import with_figures
-from pipeline.outputs.run_store import Outcome, RunStore, Status
+from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
@@ -255,7 +255,9 @@ def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: t
             ids |= set(frame.get_column("employer_id").drop_nulls().to_list())
     lines = store_tables["payroll_lines"]
     counts = dict(lines.group_by("employer_id").len().iter_rows()) if lines.height else {}
-    batch_reason = "--no-finalise" if not finalise else (f"file-level error: {'; '.join(errors)}" if errors else None)
+    batch_reason = (
+        "--no-finalise" if not finalise else (f"{FILE_ERROR_REASON}: {'; '.join(errors)}" if errors else None)
+    )
     found = {}
     for employer in sorted(ids):
         n = int(counts.get(employer, 0))

@@ -52,7 +52,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.errors import OutputExistsError, RunStoreError
-from pipeline.outputs import lock
+from pipeline.outputs import lock, messages
 
 FORMAT = 2
 LAYOUT_FILE = "store.json"
@@ -169,24 +169,20 @@ class Outcome:
     unchanged: list[str]
     kept: list[str]
 
-    def lines(self) -> list[str]:
-        """One readable line per kind of result (employer ids are ONSS numbers, not personal data)."""
-        where = f"run store {self.store}, {self.period}"
+    def lines(self, lang: str | None = None) -> list[str]:
+        """One readable line per kind of result, in ``lang`` (employer ids are ONSS numbers, not personal data)."""
+        t = messages.get(lang)
+        where = {"store": self.store, "period": self.period}
+
         out = []
         if self.finalised:
-            out.append(f"{where}: finalised for {_employers(self.finalised)}")
+            out.append(t("store.finalised", employers=_employers(self.finalised, t), **where))
         for reason in sorted(set(self.not_finalised.values())):
             who = [e for e, r in self.not_finalised.items() if r == reason]
-            out.append(f"{where}: NOT finalised for {_employers(who)} ({reason}); its DmfA export will refuse it")
-        if self.replaced:
-            out.append(f"{where}: replaced the finalised month of {_employers(self.replaced)} (kept as superseded)")
-        if self.unchanged:
-            out.append(f"{where}: unchanged for {_employers(self.unchanged)} (this very run is already stored)")
-        if self.kept:
-            out.append(
-                f"{where}: kept the finalised month of {_employers(self.kept)}: this run is not final "
-                "(pass --replace to store it instead)"
-            )
+            out.append(t("store.not_finalised", employers=_employers(who, t), reason=_reason(reason, t), **where))
+        for kind, ids in (("replaced", self.replaced), ("unchanged", self.unchanged), ("kept", self.kept)):
+            if ids:
+                out.append(t(f"store.{kind}", employers=_employers(ids, t), **where))
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -200,10 +196,26 @@ class Outcome:
         }
 
 
-def _employers(ids: list[str], shown: int = 10) -> str:
+def _employers(ids: list[str], t: messages.Messages | None = None, shown: int = 10) -> str:
+    """``employers A, B and 3 more`` in the language of ``t`` (English by default)."""
+    t = t or messages.get("en")
     ids = sorted(ids)
-    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
-    return f"employer{'s' if len(ids) > 1 else ''} {', '.join(ids[:shown])}{more}"
+    listed = ", ".join(ids[:shown])
+    listed = t("warning.names_more", names=listed, more=len(ids) - shown) if len(ids) > shown else listed
+    return t("store.employers" if len(ids) > 1 else "store.employer", ids=listed)
+
+
+_REASONS = {"--no-finalise": "no_finalise", "no payroll line computed": "no_lines", "not final": "not_final"}
+FILE_ERROR_REASON = "file-level error"
+
+
+def _reason(reason: str, t: messages.Messages) -> str:
+    """Why a month is not finalised, in the language of ``t`` (the store records it in English)."""
+    if reason in _REASONS:
+        return t(f"store.reason.{_REASONS[reason]}")
+    if reason.startswith(f"{FILE_ERROR_REASON}: "):
+        return f"{t('store.reason.file_error')}: {reason[len(FILE_ERROR_REASON) + 2 :]}"
+    return reason
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -1,6 +1,7 @@
 """The warnings of a monthly run: facts a person must see that reject no row (data-contract v2,
-"Warnings"). They go to the manifest (``warnings``: code, message, count, in a stable order), the
-console summary and the report.
+"Warnings"). They go to the manifest (``warnings``: code, count, ``fields`` and the English
+``message``, in a stable order), the console summary and the report, which say them in the run's
+language from the code and the fields (:func:`warning_message`, catalogue keys ``warning.<code>``).
 
 Derived in two parts so that a partitioned run gives the same list as a single run:
 
@@ -37,15 +38,11 @@ from typing import Any
 
 import polars as pl
 
+from pipeline.outputs import messages
 from schemas.inputs import INPUTS
 
-EMPLOYER_COLUMN_EFFECT = {
-    "employer_category": "no CPAE social fund (DmfA 831, category 010) is computed",
-    "workforce": "the small-employer FFE rate applies and the special contribution of larger employers "
-    "(DmfA 855) is not due",
-    "commercial": "the FFE rates of commercial employers apply",
-}
-"""What the default of an employers column changes in the contributions."""
+EFFECT_COLUMNS = ("employer_category", "workforce", "commercial")
+"""The employers columns whose default changes the contributions (``warning.effect.<column>`` says how)."""
 
 SHOWN_NAMES = 5
 
@@ -103,13 +100,33 @@ def merge_row_facts(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _names(names: list[str]) -> str:
-    more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
-    return ", ".join(names[:SHOWN_NAMES]) + more
+def _shown(key: str, names: list[str]) -> dict[str, Any]:
+    """The first :data:`SHOWN_NAMES` of a list of ids or months, and how many more there are."""
+    return {key: names[:SHOWN_NAMES], f"{key}_more": max(len(names) - SHOWN_NAMES, 0)}
 
 
-def _warning(code: str, message: str, count: int) -> dict[str, Any]:
-    return {"code": code, "message": message, "count": count}
+def _warning(code: str, count: int, **fields: Any) -> dict[str, Any]:
+    warning = {"code": code, "count": count, "fields": fields}
+    return dict(warning, message=warning_message(messages.get("en"), warning))
+
+
+def warning_message(t: messages.Messages, warning: Mapping[str, Any]) -> str:
+    """A warning in the language of ``t``, from its code and fields (the manifest keeps the English
+    text as ``message``; the report and the console summary say it in the run's language)."""
+    code, fields = warning["code"], dict(warning.get("fields") or {})
+    for key in ("names", "months"):
+        if key in fields:
+            listed, more = ", ".join(fields.pop(key)), fields.pop(f"{key}_more", 0)
+            fields[key] = t("warning.names_more", names=listed, more=more) if more else listed
+    if code == "employers_missing":
+        fields.update(
+            workforce_effect=t("warning.effect.workforce"), category_effect=t("warning.effect.employer_category")
+        )
+    if code == "column_default":
+        effect = fields.pop("effect", None)
+        if effect:
+            return t("warning.column_default_effect", effect=t(f"warning.effect.{effect}"), **fields)
+    return t(f"warning.{code}", count=warning["count"], **fields)
 
 
 def derive(
@@ -117,70 +134,24 @@ def derive(
 ) -> list[dict[str, Any]]:
     """The run's warnings (code, message, count), in the order of the module docstring."""
     found = [
-        _warning(
-            "file_error",
-            f"{e['file']} has no column {e['column']} (required): its {e['rows']} rows cannot be computed and "
-            "nothing of this batch is finalised in the run store",
-            e["rows"],
-        )
+        _warning("file_error", e["rows"], file=e["file"], column=e["column"], rows=e["rows"])
         for e in inputs["file_errors"]
     ]
     if not inputs["employers_file"]:
         employers = rows["employers"]
-        found.append(
-            _warning(
-                "employers_missing",
-                f"no employers file: employer category 000 and workforce 0 assumed for {len(employers)} employer(s): "
-                f"{EMPLOYER_COLUMN_EFFECT['workforce']}, and {EMPLOYER_COLUMN_EFFECT['employer_category']}",
-                len(employers),
-            )
-        )
+        found.append(_warning("employers_missing", len(employers)))
     for d in sorted(inputs["column_defaults"], key=lambda d: (d["input"], d["column"])):
-        effect = EMPLOYER_COLUMN_EFFECT.get(d["column"]) if d["input"] == "employers" else None
-        found.append(
-            _warning(
-                "column_default",
-                f"{d['file']} has no column {d['column']}: {d['default']} assumed for its {d['rows']} rows"
-                + (f" ({effect})" if effect else ""),
-                d["rows"],
-            )
-        )
+        effect = d["column"] if d["input"] == "employers" and d["column"] in EFFECT_COLUMNS else None
+        fields = {"file": d["file"], "column": d["column"], "default": d["default"], "rows": d["rows"]}
+        found.append(_warning("column_default", d["rows"], **fields, **({"effect": effect} if effect else {})))
     idle = sorted(set(rows["batch_employers"]) - set(rows["employers"]))
     if idle:
-        found.append(
-            _warning(
-                "nothing_computed",
-                f"no payroll line computed for {len(idle)} employer(s) of the batch ({_names(idle)}): their month is "
-                "not finalised in the run store, and their quarter's DmfA export will refuse it",
-                len(idle),
-            )
-        )
+        found.append(_warning("nothing_computed", len(idle), **_shown("names", idle)))
     if rows["household_missing"]:
-        n = rows["household_missing"]
-        found.append(
-            _warning(
-                "household_missing",
-                f"{n} worker(s) without a tax household: their CSSS is computed on the scale of a single person",
-                n,
-            )
-        )
+        found.append(_warning("household_missing", rows["household_missing"]))
     if not_verified:
-        found.append(
-            _warning(
-                "parameters_not_verified",
-                f"{len(not_verified)} legal parameter(s) in force in {period} are not verified against their official "
-                "source (listed under parameters_not_verified)",
-                len(not_verified),
-            )
-        )
+        found.append(_warning("parameters_not_verified", len(not_verified), period=period))
     if rows["out_of_period"]:
-        n = rows["out_of_period"]
-        found.append(
-            _warning(
-                "out_of_period",
-                f"{n} pay row(s) of months after {period} ({_names(rows['later_months'])}) are out of this run's "
-                "scope: not computed, not rejected; run those months separately",
-                n,
-            )
-        )
+        later = _shown("months", rows["later_months"])
+        found.append(_warning("out_of_period", rows["out_of_period"], period=period, **later))
     return found

@@ -333,4 +333,52 @@ MESSAGES = {
     ),
     "console.dmfa_summary": "{count} declaration(s) written to {out}",
     "console.no_defects": "no defects found",
+    # warnings (code: pipeline.outputs.warnings) and the run store's outcome
+    "warning.file_error": (
+        "{file} has no column {column} (required): its {rows} rows cannot be computed and nothing of this batch "
+        "is finalised in the run store"
+    ),
+    "warning.employers_missing": (
+        "no employers file: employer category 000 and workforce 0 assumed for {count} employer(s): "
+        "{workforce_effect}, and {category_effect}"
+    ),
+    "warning.column_default": "{file} has no column {column}: {default} assumed for its {rows} rows",
+    "warning.column_default_effect": "{file} has no column {column}: {default} assumed for its {rows} rows ({effect})",
+    "warning.effect.employer_category": "no CPAE social fund (DmfA 831, category 010) is computed",
+    "warning.effect.workforce": (
+        "the small-employer FFE rate applies and the special contribution of larger employers (DmfA 855) is not due"
+    ),
+    "warning.effect.commercial": "the FFE rates of commercial employers apply",
+    "warning.nothing_computed": (
+        "no payroll line computed for {count} employer(s) of the batch ({names}): their month is not finalised in "
+        "the run store, and their quarter's DmfA export will refuse it"
+    ),
+    "warning.household_missing": (
+        "{count} worker(s) without a tax household: their CSSS is computed on the scale of a single person"
+    ),
+    "warning.parameters_not_verified": (
+        "{count} legal parameter(s) in force in {period} are not verified against their official source (listed "
+        "under parameters_not_verified)"
+    ),
+    "warning.out_of_period": (
+        "{count} pay row(s) of months after {period} ({months}) are out of this run's scope: not computed, not "
+        "rejected; run those months separately"
+    ),
+    "warning.names_more": "{names} and {more} more",
+    "store.employer": "employer {ids}",
+    "store.employers": "employers {ids}",
+    "store.finalised": "run store {store}, {period}: finalised for {employers}",
+    "store.not_finalised": (
+        "run store {store}, {period}: NOT finalised for {employers} ({reason}); its DmfA export will refuse it"
+    ),
+    "store.replaced": "run store {store}, {period}: replaced the finalised month of {employers} (kept as superseded)",
+    "store.unchanged": "run store {store}, {period}: unchanged for {employers} (this very run is already stored)",
+    "store.kept": (
+        "run store {store}, {period}: kept the finalised month of {employers}: this run is not final (pass "
+        "--replace to store it instead)"
+    ),
+    "store.reason.no_finalise": "--no-finalise",
+    "store.reason.no_lines": "no payroll line computed",
+    "store.reason.not_final": "not final",
+    "store.reason.file_error": "file-level error",
 }

@@ -363,4 +363,61 @@ MESSAGES = {
     ),
     "console.dmfa_summary": "{count} déclaration(s) écrite(s) dans {out}",
     "console.no_defects": "aucune anomalie trouvée",
+    # avertissements (code : pipeline.outputs.warnings) et résultat de l'archive des calculs
+    "warning.file_error": (
+        "{file} n'a pas de colonne {column} (obligatoire) : ses {rows} lignes ne peuvent pas être calculées et "
+        "rien de ce lot n'est finalisé dans l'archive des calculs"
+    ),
+    "warning.employers_missing": (
+        "pas de fichier des employeurs : catégorie d'employeur 000 et effectif 0 supposés pour {count} "
+        "employeur(s) : {workforce_effect}, et {category_effect}"
+    ),
+    "warning.column_default": "{file} n'a pas de colonne {column} : {default} supposé pour ses {rows} lignes",
+    "warning.column_default_effect": (
+        "{file} n'a pas de colonne {column} : {default} supposé pour ses {rows} lignes ({effect})"
+    ),
+    "warning.effect.employer_category": (
+        "aucune cotisation au fonds social de la commission paritaire 200 (DmfA 831, catégorie 010) n'est calculée"
+    ),
+    "warning.effect.workforce": (
+        "le taux FFE des petits employeurs s'applique et la cotisation spéciale des employeurs plus grands "
+        "(DmfA 855) n'est pas due"
+    ),
+    "warning.effect.commercial": "les taux FFE des employeurs commerciaux s'appliquent",
+    "warning.nothing_computed": (
+        "aucune ligne de paie calculée pour {count} employeur(s) du lot ({names}) : leur mois n'est pas finalisé "
+        "dans l'archive des calculs et l'export DmfA de leur trimestre le refusera"
+    ),
+    "warning.household_missing": (
+        "{count} travailleur(s) sans ménage fiscal : leur CSSS est calculée au barème d'un isolé"
+    ),
+    "warning.parameters_not_verified": (
+        "{count} paramètre(s) légal(aux) en vigueur en {period} ne sont pas vérifiés à leur source officielle "
+        "(liste sous parameters_not_verified)"
+    ),
+    "warning.out_of_period": (
+        "{count} ligne(s) de rémunération de mois postérieurs à {period} ({months}) sont hors du champ de ce "
+        "calcul : ni calculées, ni rejetées ; traitez ces mois séparément"
+    ),
+    "warning.names_more": "{names} et {more} autre(s)",
+    "store.employer": "l'employeur {ids}",
+    "store.employers": "les employeurs {ids}",
+    "store.finalised": "archive des calculs {store}, {period} : finalisé pour {employers}",
+    "store.not_finalised": (
+        "archive des calculs {store}, {period} : NON finalisé pour {employers} ({reason}) ; l'export DmfA le refusera"
+    ),
+    "store.replaced": (
+        "archive des calculs {store}, {period} : mois finalisé remplacé pour {employers} (l'ancien est conservé)"
+    ),
+    "store.unchanged": (
+        "archive des calculs {store}, {period} : inchangé pour {employers} (ce calcul est déjà enregistré)"
+    ),
+    "store.kept": (
+        "archive des calculs {store}, {period} : mois finalisé conservé pour {employers} : ce calcul n'est pas "
+        "définitif (--replace pour l'enregistrer à sa place)"
+    ),
+    "store.reason.no_finalise": "--no-finalise",
+    "store.reason.no_lines": "aucune ligne de paie calculée",
+    "store.reason.not_final": "non définitif",
+    "store.reason.file_error": "erreur de fichier",
 }

@@ -351,4 +351,62 @@ MESSAGES = {
     ),
     "console.dmfa_summary": "{count} aangifte(n) geschreven naar {out}",
     "console.no_defects": "geen fouten gevonden",
+    # waarschuwingen (code: pipeline.outputs.warnings) en het resultaat in het berekeningsarchief
+    "warning.file_error": (
+        "{file} heeft geen kolom {column} (verplicht): de {rows} rijen ervan kunnen niet berekend worden en niets "
+        "van deze batch wordt in het berekeningsarchief gefinaliseerd"
+    ),
+    "warning.employers_missing": (
+        "geen werkgeversbestand: werkgeverscategorie 000 en personeelsbestand 0 aangenomen voor {count} "
+        "werkgever(s): {workforce_effect}, en {category_effect}"
+    ),
+    "warning.column_default": "{file} heeft geen kolom {column}: {default} aangenomen voor de {rows} rijen ervan",
+    "warning.column_default_effect": (
+        "{file} heeft geen kolom {column}: {default} aangenomen voor de {rows} rijen ervan ({effect})"
+    ),
+    "warning.effect.employer_category": (
+        "er wordt geen bijdrage voor het sociaal fonds van paritair comité 200 (DmfA 831, categorie 010) berekend"
+    ),
+    "warning.effect.workforce": (
+        "het FSO-tarief van kleine werkgevers geldt en de bijzondere bijdrage van grotere werkgevers (DmfA 855) "
+        "is niet verschuldigd"
+    ),
+    "warning.effect.commercial": "de FSO-tarieven van commerciële werkgevers gelden",
+    "warning.nothing_computed": (
+        "geen loonlijn berekend voor {count} werkgever(s) van de batch ({names}): hun maand wordt niet "
+        "gefinaliseerd in het berekeningsarchief en de DmfA-export van hun kwartaal zal ze weigeren"
+    ),
+    "warning.household_missing": (
+        "{count} werknemer(s) zonder fiscaal gezin: hun BBSZ wordt berekend volgens de schaal van een alleenstaande"
+    ),
+    "warning.parameters_not_verified": (
+        "{count} wettelijke parameter(s) van kracht in {period} zijn niet geverifieerd aan hun officiële bron "
+        "(lijst onder parameters_not_verified)"
+    ),
+    "warning.out_of_period": (
+        "{count} loonrij(en) van maanden na {period} ({months}) vallen buiten deze berekening: niet berekend, "
+        "niet geweigerd; verwerk die maanden afzonderlijk"
+    ),
+    "warning.names_more": "{names} en {more} andere",
+    "store.employer": "werkgever {ids}",
+    "store.employers": "werkgevers {ids}",
+    "store.finalised": "berekeningsarchief {store}, {period}: gefinaliseerd voor {employers}",
+    "store.not_finalised": (
+        "berekeningsarchief {store}, {period}: NIET gefinaliseerd voor {employers} ({reason}); de DmfA-export "
+        "zal het weigeren"
+    ),
+    "store.replaced": (
+        "berekeningsarchief {store}, {period}: gefinaliseerde maand van {employers} vervangen (bewaard als vervangen)"
+    ),
+    "store.unchanged": (
+        "berekeningsarchief {store}, {period}: ongewijzigd voor {employers} (deze berekening is al bewaard)"
+    ),
+    "store.kept": (
+        "berekeningsarchief {store}, {period}: gefinaliseerde maand van {employers} behouden: deze berekening is "
+        "niet definitief (--replace om ze in de plaats te bewaren)"
+    ),
+    "store.reason.no_finalise": "--no-finalise",
+    "store.reason.no_lines": "geen loonlijn berekend",
+    "store.reason.not_final": "niet definitief",
+    "store.reason.file_error": "bestandsfout",
 }

@@ -376,9 +376,9 @@ def console_summary(
     if warnings:
         out_lines.append(t("console.warnings"))
         out_lines += [
-            f"  [{w['code']}] {h.warning_text(w)}"
+            f"  [{w['code']}] {h.warning_text(w, t)}"
             if isinstance(w, Mapping) and "code" in w
-            else f"  {h.warning_text(w)}"
+            else f"  {h.warning_text(w, t)}"
             for w in warnings
         ]
     return out_lines

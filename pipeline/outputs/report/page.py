@@ -14,6 +14,7 @@ import polars as pl
 from pipeline.outputs import messages
 from pipeline.outputs.messages import Messages
 from pipeline.outputs.report.figures import masked_rejects
+from pipeline.outputs.warnings import warning_message
 
 REJECT_ROWS_SHOWN = 100
 """Rejected rows listed per check; the rest are counted (rejects.csv holds them all)."""
@@ -166,9 +167,12 @@ footer{margin-top:30px;padding-bottom:30px;color:var(--muted);font-size:12px;bor
 # --------------------------------------------------------------------------------------------
 # Sections shared by the three pages
 # --------------------------------------------------------------------------------------------
-def warning_text(warning: object) -> str:
-    """A manifest warning as one line: its text, or the ``message`` of a record, else its fields."""
+def warning_text(warning: object, t: Messages | None = None) -> str:
+    """A manifest warning as one line: a monthly run's warning in the language of ``t`` (from its code
+    and fields), else its text, or the ``message`` of a record, else its fields."""
     if isinstance(warning, Mapping):
+        if t is not None and "fields" in warning and t.get(f"warning.{warning.get('code')}") is not None:
+            return warning_message(t, warning)
         if "message" in warning:
             return str(warning["message"])
         return "; ".join(f"{k}: {warning[k]}" for k in sorted(warning))
@@ -178,7 +182,7 @@ def warning_text(warning: object) -> str:
 def warnings_section(t: Messages, warnings: Sequence[object]) -> tuple[str, str, str]:
     if not warnings:
         return "warnings", t("report.warnings"), para(t("report.warnings_none"))
-    items = "".join(f"<li>{esc(warning_text(w))}</li>" for w in warnings)
+    items = "".join(f"<li>{esc(warning_text(w, t))}</li>" for w in warnings)
     return "warnings", t("report.warnings"), f'<ul class="warnings">{items}</ul>'
 
 
