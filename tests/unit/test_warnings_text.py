@@ -70,3 +70,23 @@ def test_the_run_store_outcome_in_french():
         outcome.lines("fr")[0]
         == "archive des calculs store, 2026-10 : finalisé pour les employeurs 100000001, 100000002"
     )
+
+
+def test_the_console_counts_rejected_rows_per_check_in_the_run_language():
+    import polars as pl
+
+    from pipeline.outputs.report.monthly import _rejects_by_check
+
+    rejects = pl.DataFrame(
+        {
+            "source_file": ["pay.csv", "pay.csv", "pay.csv", "employees.csv"],
+            "source_line": [4, 4, 9, 2],  # line 4 has two defects of one check: one row
+            "check": ["duplicate", "duplicate", "duplicate", "range"],
+        }
+    )
+    t = messages.get("fr")
+    assert _rejects_by_check(t, rejects) == [
+        t("console.rejects_by_check"),
+        f"  [duplicate] 2 : {t.check('duplicate')}",
+        f"  [range] 1 : {t.check('range')}",
+    ]

@@ -354,6 +354,9 @@ MESSAGES = {
         "{count} autres employeurs (les {shown} ci-dessus doivent le plus à l'ONSS) : voir report.html"
     ),
     "console.unattributed_rejects": "{rejects} lignes rejetées non rattachées à un employeur",
+    "console.rejects_by_check": "lignes rejetées par contrôle (valeurs et lignes : report.html, rejects.csv) :",
+    "console.check_line": "  [{check}] {count} : {text}",
+    "console.other_checks": "  {count} autres contrôles : voir report.html",
     "console.warnings": "avertissements :",
     "console.report_written": "rapport : {path}",
     "console.claims_summary": "{semester} : {rows} lignes de demande écrites dans {out}",

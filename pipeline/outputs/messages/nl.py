@@ -342,6 +342,9 @@ MESSAGES = {
         "{count} andere werkgevers (de {shown} hierboven zijn de RSZ het meest verschuldigd): zie report.html"
     ),
     "console.unattributed_rejects": "{rejects} geweigerde rijen niet gekoppeld aan een werkgever",
+    "console.rejects_by_check": "geweigerde rijen per controle (waarden en lijnen: report.html, rejects.csv):",
+    "console.check_line": "  [{check}] {count}: {text}",
+    "console.other_checks": "  {count} andere controles: zie report.html",
     "console.warnings": "waarschuwingen:",
     "console.report_written": "verslag: {path}",
     "console.claims_summary": "{semester}: {rows} aanvraagrijen geschreven naar {out}",

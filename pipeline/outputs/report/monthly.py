@@ -301,6 +301,28 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
 # --------------------------------------------------------------------------------------------
 # Console summary of a monthly run
 # --------------------------------------------------------------------------------------------
+CONSOLE_CHECKS = 10
+"""Reject checks listed by the console summary (the most frequent first); the report lists them all."""
+
+
+def _rejects_by_check(t: messages.Messages, rejects: pl.DataFrame) -> list[str]:
+    """The rejected rows counted per check, in plain language (values and lines: report.html, rejects.csv)."""
+    counted = (
+        rejects.select("check", "source_file", "source_line")
+        .unique()
+        .group_by("check")
+        .len()
+        .sort(["len", "check"], descending=[True, False])
+    )
+    shown = [
+        t("console.check_line", check=check, count=t.integer(n), text=t.check(check) or "")
+        for check, n in counted.head(CONSOLE_CHECKS).iter_rows()
+    ]
+    if counted.height > CONSOLE_CHECKS:
+        shown.append(t("console.other_checks", count=t.integer(counted.height - CONSOLE_CHECKS)))
+    return [t("console.rejects_by_check"), *shown]
+
+
 def console_summary(
     tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], out: object, lang: str | None = None
 ) -> list[str]:
@@ -372,6 +394,8 @@ def console_summary(
     unattributed += sum(n for employer, n in per_employer.items() if employer not in computed)
     if unattributed:
         out_lines.append(t("console.unattributed_rejects", rejects=t.integer(unattributed)))
+    if rejects is not None and rejects.height:
+        out_lines += _rejects_by_check(t, rejects)
     warnings = manifest.get("warnings") or []
     if warnings:
         out_lines.append(t("console.warnings"))
