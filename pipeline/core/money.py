@@ -98,7 +98,7 @@ def rounded_product_cents(cents_: pl.Expr, units: pl.Expr) -> pl.Expr:
     Exact where ``|cents × units| < 2^63`` (:func:`product_fits`)."""
     product = cents_ * units
     half, unit = 5 * 10 ** (RATE_PLACES - 1), 10**RATE_PLACES
-    return pl.when(product >= 0).then((product + half) // unit).otherwise(-((half - product) // unit))
+    return (product.abs() + half) // unit * product.sign()
 
 
 def product_fits(cents_: pl.Series, units: list[int | None]) -> bool:

@@ -480,7 +480,16 @@ def _computed_columns(
 def contribution_lines(
     frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
 ) -> pl.DataFrame:
-    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution.
+    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution
+    (:func:`lines_and_totals` without the totals)."""
+    return lines_and_totals(frame, params, on, computed)[0]
+
+
+def lines_and_totals(
+    frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution, and the
+    :func:`totals` of those lines (the same figures: the sums of the lines' rounded amounts).
 
     ``frame`` has employee_id, period, worker_status, onss_base and the employer columns
     employer_category, workforce, commercial. Rows with a null ``onss_base`` (no Belgian ONSS)
@@ -525,7 +534,8 @@ def contribution_lines(
         pl.col("onss_base").is_not_null()
     )
     if months.height == 0:
-        return pl.DataFrame(schema=schema)
+        lines = pl.DataFrame(schema=schema)
+        return lines, totals(lines)
     if not _sorted_by_month(months):
         months = months.sort("employee_id", "period")
     pairs = [
@@ -576,21 +586,34 @@ def contribution_lines(
     units = [rate_units(r) for r in rates]
     base_cents = cents_of(months.get_column("onss_base"))
     if all(u is not None for u, r in zip(units, rates) if r is not None) and product_fits(base_cents, units):
-        # The same rounding in integer cents (exact here: rates of at most 8 places, no Int64 overflow).
-        cents = lines.select(rounded_product_cents(pl.lit(base_cents).gather(row), per_contribution(units, pl.Int64)))
-        amount = pl.lit(from_cents(cents.to_series()))
+        # The same figures in integer cents (exact here: rates of at most 8 places, no Int64 overflow).
+        def in_cents(field: str, default: pl.Expr) -> pl.Expr:
+            if not made:
+                return default
+            figures = pl.concat([cents_of(months.get_column(f"__{field}{i}")) for i, _ in made])
+            return pl.when(pl.col("__stacked").is_null()).then(default).otherwise(pl.lit(figures).gather("__stacked"))
+
+        month_base = pl.lit(base_cents).gather(row)
+        money = lines.select(
+            in_cents("b", month_base).alias("base"),
+            in_cents("a", rounded_product_cents(month_base, per_contribution(units, pl.Int64))).alias("amount"),
+        )
+        base_column, amount_column = (pl.lit(from_cents(money.get_column(c))) for c in ("base", "amount"))
+        month_totals = _month_totals(months, base_cents, specs, units)
     else:
-        amount = _line_amount(base, per_contribution(rates, WIDE))
-    return lines.select(
+        base_column = line_column("base", "b", base)
+        amount_column = line_column("amount", "a", _line_amount(base, per_contribution(rates, WIDE)))
+        month_totals = None
+    out = lines.select(
         per_month("employee_id").alias("employee_id"),
         per_month("period").alias("period"),
         per_contribution([c.name for c in specs], schema["contribution"]).alias("contribution"),
         per_contribution([c.payer for c in specs], schema["payer"]).alias("payer"),
         per_contribution([c.kind for c in specs], schema["kind"]).alias("kind"),
         dmfa_code.alias("dmfa_code"),
-        line_column("base", "b", base),
+        base_column,
         per_contribution(rates, RATE_DTYPE).alias("rate"),
-        line_column("amount", "a", amount),
+        amount_column,
         line_column("parameter", "p", per_contribution([c.parameter for c in specs], schema["parameter"])),
         line_column(
             "source",
@@ -599,6 +622,32 @@ def contribution_lines(
                 [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)], schema["source"]
             ),
         ),
+    )
+    return out, totals(out) if month_totals is None else month_totals
+
+
+def _month_totals(
+    months: pl.DataFrame, base_cents: pl.Series, specs: list[Contribution], units: list[int | None]
+) -> pl.DataFrame:
+    """:func:`totals` of the lines of ``months`` (one row each, with ``__mask`` and the computed
+    amounts ``__a<i>``) without the lines: per employee-month, the sum of the counted contributions'
+    amounts, each rounded as its line is (integer cents, :func:`rounded_product_cents`)."""
+    base = pl.lit(base_cents)
+
+    def cents(i: int, c: Contribution) -> pl.Expr:
+        amount = pl.lit(cents_of(months.get_column(f"__a{i}"))) if c.computed else rounded_product_cents(base, units[i])
+        return pl.when((pl.col("__mask") & (1 << i)) != 0).then(amount).otherwise(0)
+
+    def payer_total(payer: str) -> pl.Expr:
+        counted = [cents(i, c) for i, c in enumerate(specs) if c.payer == payer and c.kind in COUNTED_KINDS]
+        return pl.sum_horizontal(counted) if counted else pl.lit(0, pl.Int64)
+
+    found = months.select("employee_id", "period", payer_total("worker").alias("w"), payer_total("employer").alias("e"))
+    return found.select(
+        "employee_id",
+        "period",
+        from_cents(found.get_column("w")).alias("worker_contribution"),
+        from_cents(found.get_column("e")).alias("employer_contribution"),
     )
 
 
