@@ -506,7 +506,12 @@ def lines_and_totals(
     sorted. Every column of the lines is then one gather: the employee-month's values by row
     number, the contribution's (name, rate, source, ...) from a 16-row table by contribution
     number, and a computed line's figures from the rule columns stacked one after the other (row
-    ``k × n + r`` for the k-th computed contribution of employee-month ``r``). The text columns
+    ``k × n + r`` for the k-th computed contribution of employee-month ``r``). Bases and amounts
+    are worked in integer cents where that is exact (every rate a whole number of 10^-8 and no
+    product past 2^63, :func:`pipeline.core.money.rounded_product_cents`; the wide Decimal type
+    otherwise), and then the totals are summed per employee-month from the same rounded amounts
+    instead of grouping the lines. The columns are one eager ``select`` on the joined pairs, so the
+    lines keep the join's chunks (the run store's Parquet row groups follow them). The text columns
     with a closed vocabulary (contribution, payer, kind, dmfa_code, parameter, source) are
     ``pl.Enum`` (:func:`line_schema`): one small code per line instead of a string, which makes
     the 8.6 M-line frame of a million employee-months a third of the size and its Parquet file
