@@ -51,7 +51,7 @@ from pipeline.outputs.report.figures import with_figures
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
-from pipeline.rules.contributions import contribution_lines, onss_base, totals, worker_code
+from pipeline.rules.contributions import lines_and_totals, onss_base, worker_code
 from pipeline.rules.deductions import month_deductions
 from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
 from pipeline.rules.onem_allowance import compute_onem_allowance
@@ -629,7 +629,7 @@ def payroll_lines(
     on = month(period).start
     lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
     deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on).line_tables()
-    contrib = contribution_lines(lines, params, on, deductions)
+    contrib, contributed = lines_and_totals(lines, params, on, deductions)
     lines = lines.hstack([deductions["work_bonus"].get_column("work_bonus"), deductions["csss"].get_column("csss")])
     decisions = decided.withholding.lines.select("employee_id", "period", *WITHHOLDING_COLUMNS)
     onem = decided.allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
@@ -645,7 +645,7 @@ def payroll_lines(
     out = (
         _attach(
             lines.select(*(c for c in lines.columns if c in PAYROLL_COLUMNS), _ABROAD),
-            [_per_employee(f, period) for f in (totals(contrib), decisions, onem)],
+            [_per_employee(f, period) for f in (contributed, decisions, onem)],
         )
         .lazy()
         .with_columns(

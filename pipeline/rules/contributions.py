@@ -32,7 +32,17 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.core.money import MONEY, WIDE, times, to_cents
+from pipeline.core.money import (
+    MONEY,
+    WIDE,
+    cents_of,
+    from_cents,
+    product_fits,
+    rate_units,
+    rounded_product_cents,
+    times,
+    to_cents,
+)
 from pipeline.core.params import Parameters
 
 RATE_DTYPE = pl.Decimal(18, 8)
@@ -470,7 +480,16 @@ def _computed_columns(
 def contribution_lines(
     frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
 ) -> pl.DataFrame:
-    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution.
+    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution
+    (:func:`lines_and_totals` without the totals)."""
+    return lines_and_totals(frame, params, on, computed)[0]
+
+
+def lines_and_totals(
+    frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Computations 3, 3b and 3c: one row per employee, period and applicable contribution, and the
+    :func:`totals` of those lines (the same figures: the sums of the lines' rounded amounts).
 
     ``frame`` has employee_id, period, worker_status, onss_base and the employer columns
     employer_category, workforce, commercial. Rows with a null ``onss_base`` (no Belgian ONSS)
@@ -482,14 +501,21 @@ def contribution_lines(
 
     Built without sorting the (about ten times longer) line frame: each employee-month gets a
     bit mask of the contributions that apply to it, the few distinct masks are expanded once into
-    (mask, contribution) pairs in contribution order, and one order-keeping join turns the sorted
-    employee-months into sorted lines. Per-contribution values (names, rates, sources) are taken
-    from 16-row tables; the computed lines' values are gathered from the employee-months by row
-    number (one gather per column for all computed contributions). The text columns with a closed
-    vocabulary (contribution, payer, kind, dmfa_code, parameter, source) are ``pl.Enum``
-    (:func:`line_schema`): one small code per line instead of a string, which makes the 8.6 M-line
-    frame of a million employee-months a third of the size and its Parquet file about twice as
-    fast to write (docs/performance.md).
+    (mask, contribution) pairs in contribution order, and one order-keeping join of the
+    employee-months' row numbers and masks alone gives the lines as (row, contribution) pairs,
+    sorted. Every column of the lines is then one gather: the employee-month's values by row
+    number, the contribution's (name, rate, source, ...) from a 16-row table by contribution
+    number, and a computed line's figures from the rule columns stacked one after the other (row
+    ``k × n + r`` for the k-th computed contribution of employee-month ``r``). Bases and amounts
+    are worked in integer cents where that is exact (every rate a whole number of 10^-8 and no
+    product past 2^63, :func:`pipeline.core.money.rounded_product_cents`; the wide Decimal type
+    otherwise), and then the totals are summed per employee-month from the same rounded amounts
+    instead of grouping the lines. The columns are one eager ``select`` on the joined pairs, so the
+    lines keep the join's chunks (the run store's Parquet row groups follow them). The text columns
+    with a closed vocabulary (contribution, payer, kind, dmfa_code, parameter, source) are
+    ``pl.Enum`` (:func:`line_schema`): one small code per line instead of a string, which makes
+    the 8.6 M-line frame of a million employee-months a third of the size and its Parquet file
+    about twice as fast to write (docs/performance.md).
     """
     specs = sorted((c for c in CONTRIBUTIONS if c.computed is None or computed is not None), key=lambda c: c.name)
     entries = [None if c.parameter is None else params.entry(c.parameter, on) for c in specs]
@@ -509,73 +535,133 @@ def contribution_lines(
         ]
     )
     extra = [f"__{f}{i}" for i, _ in made for f in "abps"]
-    months = (
-        frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra)
-        .filter(pl.col("onss_base").is_not_null())
-        .sort("employee_id", "period")
-        .with_row_index("__row")
+    months = frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra).filter(
+        pl.col("onss_base").is_not_null()
     )
     if months.height == 0:
-        return pl.DataFrame(schema=schema)
+        lines = pl.DataFrame(schema=schema)
+        return lines, totals(lines)
+    if not _sorted_by_month(months):
+        months = months.sort("employee_id", "period")
     pairs = [
         (m, i) for m in months.get_column("__mask").unique().sort().to_list() for i in range(len(specs)) if m >> i & 1
     ]
     expand = pl.DataFrame(
         {"__mask": [m for m, _ in pairs], "__c": [i for _, i in pairs]}, schema={"__mask": pl.Int32, "__c": pl.UInt32}
     )
-    lines = months.select("employee_id", "period", "worker_status", "onss_base", "__mask", "__row").join(
-        expand, on="__mask", how="inner", maintain_order="left_right"
+    lines = (
+        months.select("__mask")
+        .with_row_index("__row")
+        .join(expand, on="__mask", how="inner", maintain_order="left_right")
+        .select("__row", "__c")
     )
-    index = pl.col("__c")
+    index, row = pl.col("__c"), pl.col("__row")
 
-    def per_contribution(column: str, values: list) -> pl.Expr:
-        return pl.lit(pl.Series(values, dtype=schema[column])).gather(index).alias(column)
+    def per_contribution(values: list, dtype: pl.DataType) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
-    rates = pl.Series([None if e is None else e.value for e in entries], dtype=WIDE)
-    rate = pl.lit(rates).gather(index)
-    dmfa_code = (
-        pl.when(pl.lit(pl.Series([c.dmfa_code == WORKER_CODE for c in specs])).gather(index))
-        .then(worker_code().cast(schema["dmfa_code"]))
-        .otherwise(per_contribution("dmfa_code", [None if c.dmfa_code == WORKER_CODE else c.dmfa_code for c in specs]))
-    )
+    def per_month(column: str) -> pl.Expr:
+        return pl.lit(months.get_column(column)).gather(row)
+
+    n = months.height
+    stacked = pl.lit(None, pl.UInt32)  # k-th computed contribution of employee-month r: row k × n + r
+    for k, (i, _) in enumerate(made):
+        stacked = pl.when(index == i).then(row + k * n).otherwise(stacked)
+
+    def line_column(name: str, field: str, default: pl.Expr) -> pl.Expr:
+        """``default`` on a base × rate line, the rule's figure on a computed line."""
+        if not made:
+            return default.alias(name)
+        figures = pl.concat([months.get_column(f"__{field}{i}") for i, _ in made]).cast(schema[name])
+        at = pl.col("__stacked")
+        return pl.when(at.is_null()).then(default).otherwise(pl.lit(figures).gather(at)).alias(name)
+
+    base = per_month("onss_base").cast(MONEY)
+    rates = [None if e is None else e.value for e in entries]
+    # DmfA code by (contribution, worker status): the worker-code lines take 015 or 495 (:func:`worker_code`).
+    blue_code, white_code = WORKER_CODES
+    codes = [
+        (blue_code if blue else white_code) if c.dmfa_code == WORKER_CODE else c.dmfa_code
+        for c in specs
+        for blue in (False, True)
+    ]
+    blue = months.select((pl.col("worker_status") == "blue_collar").fill_null(False).cast(pl.UInt32)).to_series()
+    dmfa_code = pl.lit(pl.Series(codes, dtype=schema["dmfa_code"])).gather(index * 2 + pl.lit(blue).gather(row))
+    lines = lines.with_columns(stacked.alias("__stacked"))
+    units = [rate_units(r) for r in rates]
+    base_cents = cents_of(months.get_column("onss_base"))
+    if all(u is not None for u, r in zip(units, rates) if r is not None) and product_fits(base_cents, units):
+        # The same figures in integer cents (exact here: rates of at most 8 places, no Int64 overflow).
+        def in_cents(field: str, default: pl.Expr) -> pl.Expr:
+            if not made:
+                return default
+            figures = pl.concat([cents_of(months.get_column(f"__{field}{i}")) for i, _ in made])
+            return pl.when(pl.col("__stacked").is_null()).then(default).otherwise(pl.lit(figures).gather("__stacked"))
+
+        month_base = pl.lit(base_cents).gather(row)
+        money = lines.select(
+            in_cents("b", month_base).alias("base"),
+            in_cents("a", rounded_product_cents(month_base, per_contribution(units, pl.Int64))).alias("amount"),
+        )
+        base_column, amount_column = (pl.lit(from_cents(money.get_column(c))) for c in ("base", "amount"))
+        month_totals = _month_totals(months, base_cents, specs, units)
+    else:
+        base_column = line_column("base", "b", base)
+        amount_column = line_column("amount", "a", _line_amount(base, per_contribution(rates, WIDE)))
+        month_totals = None
     out = lines.select(
+        per_month("employee_id").alias("employee_id"),
+        per_month("period").alias("period"),
+        per_contribution([c.name for c in specs], schema["contribution"]).alias("contribution"),
+        per_contribution([c.payer for c in specs], schema["payer"]).alias("payer"),
+        per_contribution([c.kind for c in specs], schema["kind"]).alias("kind"),
+        dmfa_code.alias("dmfa_code"),
+        base_column,
+        per_contribution(rates, RATE_DTYPE).alias("rate"),
+        amount_column,
+        line_column("parameter", "p", per_contribution([c.parameter for c in specs], schema["parameter"])),
+        line_column(
+            "source",
+            "s",
+            per_contribution(
+                [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)], schema["source"]
+            ),
+        ),
+    )
+    return out, totals(out) if month_totals is None else month_totals
+
+
+def _month_totals(
+    months: pl.DataFrame, base_cents: pl.Series, specs: list[Contribution], units: list[int | None]
+) -> pl.DataFrame:
+    """:func:`totals` of the lines of ``months`` (one row each, with ``__mask`` and the computed
+    amounts ``__a<i>``) without the lines: per employee-month, the sum of the counted contributions'
+    amounts, each rounded as its line is (integer cents, :func:`rounded_product_cents`)."""
+    base = pl.lit(base_cents)
+
+    def cents(i: int, c: Contribution) -> pl.Expr:
+        amount = pl.lit(cents_of(months.get_column(f"__a{i}"))) if c.computed else rounded_product_cents(base, units[i])
+        return pl.when((pl.col("__mask") & (1 << i)) != 0).then(amount).otherwise(0)
+
+    def payer_total(payer: str) -> pl.Expr:
+        counted = [cents(i, c) for i, c in enumerate(specs) if c.payer == payer and c.kind in COUNTED_KINDS]
+        return pl.sum_horizontal(counted) if counted else pl.lit(0, pl.Int64)
+
+    found = months.select("employee_id", "period", payer_total("worker").alias("w"), payer_total("employer").alias("e"))
+    return found.select(
         "employee_id",
         "period",
-        per_contribution("contribution", [c.name for c in specs]),
-        per_contribution("payer", [c.payer for c in specs]),
-        per_contribution("kind", [c.kind for c in specs]),
-        dmfa_code.alias("dmfa_code"),
-        pl.col("onss_base").cast(MONEY).alias("base"),
-        rate.cast(RATE_DTYPE).alias("rate"),
-        _line_amount(pl.col("onss_base"), rate).alias("amount"),
-        per_contribution("parameter", [c.parameter for c in specs]),
-        per_contribution("source", [None if e is None else e.key(c.parameter) for c, e in zip(specs, entries)]),
+        from_cents(found.get_column("w")).alias("worker_contribution"),
+        from_cents(found.get_column("e")).alias("employer_contribution"),
     )
-    return _with_computed(out, lines, months, made, schema) if made else out
 
 
-def _with_computed(
-    out: pl.DataFrame,
-    lines: pl.DataFrame,
-    months: pl.DataFrame,
-    made: list[tuple[int, Contribution]],
-    schema: dict[str, pl.DataType],
-) -> pl.DataFrame:
-    """``out`` with the computed lines' amount, base, parameter and source put in place: only those
-    rows (a few per employee-month) are gathered from the employee-months and scattered into the
-    columns, so the other lines are not touched."""
-    at_line = lines.select(pl.arg_where(pl.col("__c").is_in([i for i, _ in made]))).to_series()
-    picked = lines.select(pl.col("__c").gather(at_line), pl.col("__row").gather(at_line).cast(pl.Int64))
-    n = months.height
-    stacked_row = pl.lit(None, pl.Int64)  # k-th computed contribution of employee-month r: row k x n + r
-    for k, (i, _) in enumerate(made):
-        stacked_row = pl.when(pl.col("__c") == i).then(pl.col("__row") + k * n).otherwise(stacked_row)
-    at = picked.select(stacked_row).to_series()
-    columns = []
-    for field, name in (("a", "amount"), ("b", "base"), ("p", "parameter"), ("s", "source")):
-        values = pl.concat([months.get_column(f"__{field}{i}") for i, _ in made]).cast(schema[name]).gather(at)
-        columns.append(out.get_column(name).clone().scatter(at_line, values))
-    return out.with_columns(columns)
+def _sorted_by_month(months: pl.DataFrame) -> bool:
+    """True when the employee-months are in (employee_id, period) order (sorting would change nothing)."""
+    if not months.get_column("employee_id").is_sorted():
+        return False
+    same = pl.col("employee_id") == pl.col("employee_id").shift(1)
+    return not months.select((same & (pl.col("period") < pl.col("period").shift(1))).any()).item()
 
 
 def _vocabulary(values) -> pl.Enum:

@@ -27,6 +27,7 @@ from pipeline.rules.contributions import (
     contribution_lines,
     declared_contributions,
     declared_deductions,
+    lines_and_totals,
     onss_base,
     rate_amount,
     totals,
@@ -367,3 +368,22 @@ def test_computed_lines_take_the_rule_figures_and_totals_count_the_deduction_onl
     swapped = {k: v.reverse() for k, v in _rule_tables(df).items()}
     with pytest.raises(ValueError, match="one row per line"):
         contribution_lines(df, PARAMS, start, swapped)
+
+
+@pytest.mark.parametrize("gross", ["2600.00", "9500000000.00"])
+def test_totals_of_the_employee_months_are_the_sums_of_the_lines(gross):
+    # lines_and_totals sums, per employee-month, the rounded amounts of the counted lines without
+    # grouping the lines; 9,500,000,000.00 EUR (950,000,000,000 cents x 19,880,000 units of 10^-8 for the
+    # 19.88 % basic employer rate: past 2^63) takes the
+    # Decimal path instead of integer cents: the same lines and totals either way.
+    # E1 white collar 2,600.00: worker 2,600.00 x 13.07 % = 339.82, work bonus -218.73 -> 121.09.
+    start = dt.date(2026, 10, 1)
+    df = pl.concat([frame("2026-10", "white_collar", gross), frame("2026-10", "blue_collar", "3000.00")])
+    df = df.with_columns(pl.Series("employee_id", ["E1", "E2"])).with_columns(onss_base(PARAMS, start))
+    lines, found = lines_and_totals(df, PARAMS, start, _rule_tables(df))
+    assert lines.equals(contribution_lines(df, PARAMS, start, _rule_tables(df)))
+    assert found.sort("employee_id").equals(totals(lines).sort("employee_id"))
+    e2 = found.filter(pl.col("employee_id") == "E2").row(0, named=True)
+    assert e2["worker_contribution"] == D("423.47")  # 3,240.00 x 13.07 % = 423.468 (blue collar, base at 108 %)
+    if gross == "2600.00":
+        assert found.filter(pl.col("employee_id") == "E1")["worker_contribution"][0] == D("121.09")

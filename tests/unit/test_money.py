@@ -6,7 +6,18 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.core.money import MONEY, cents, parse_money, times, to_cents
+from pipeline.core.money import (
+    MONEY,
+    cents,
+    cents_of,
+    from_cents,
+    parse_money,
+    product_fits,
+    rate_units,
+    rounded_product_cents,
+    times,
+    to_cents,
+)
 
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=6)
@@ -26,6 +37,39 @@ def test_product_rounding_matches_python_decimal(rows):
     )
     want = [(a * b * c).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, b, c in rows]
     assert got == want
+
+
+big_amounts = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2)
+rates8 = st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), big_amounts), rates8), min_size=1, max_size=40))
+def test_integer_cent_products_match_python_decimal(rows):
+    """The integer-cent path (cents_of, rounded_product_cents, from_cents) gives what Python's decimal
+    gives for amount x rate rounded once half away from zero, nulls kept."""
+    amounts = pl.Series([a for a, _ in rows], dtype=MONEY)
+    units = [rate_units(r) for _, r in rows]
+    assert product_fits(cents_of(amounts), units)
+    got = from_cents(
+        pl.DataFrame({"c": cents_of(amounts), "u": pl.Series(units, dtype=pl.Int64)})
+        .select(rounded_product_cents(pl.col("c"), pl.col("u")))
+        .to_series()
+    )
+    assert got.dtype == MONEY
+    want = [None if a is None else (a * r).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, r in rows]
+    assert got.to_list() == want
+
+
+def test_integer_cent_helpers_refuse_what_they_cannot_do_exactly():
+    assert rate_units(Decimal("0.1307")) == 13_070_000
+    assert rate_units(Decimal("0.123456789")) is None  # 9 places: the Decimal path is taken
+    # 92,233,720,368.55 EUR x 100 %: the product of cents and 10^8 units passes 2^63 - 1.
+    assert not product_fits(pl.Series([9_223_372_036_855]), [100_000_000])
+    assert product_fits(pl.Series([92_233_720_367]), [100_000_000])  # 922,337,203.67 EUR: fits with the half added
+    # -1.225 and 1.225 (cents x units = +-122.5 cents): ties go away from zero.
+    ties = pl.select(rounded_product_cents(pl.lit(pl.Series([245, -245])), pl.lit(50_000_000))).to_series()
+    assert ties.to_list() == [123, -123]
 
 
 def test_the_traps_are_avoided():
