@@ -36,7 +36,7 @@ from pipeline.errors import InputError, os_error_text
 from pipeline.intake.csv_reader import read_csv_table
 from pipeline.intake.profiles import Profile, header_key
 from pipeline.intake.typed_files import read_parquet_table, read_xlsx_table
-from schemas.checks import clean_number
+from schemas.checks import NISS_CLEAN, clean_number
 from schemas.inputs import INPUTS, InputSpec
 
 EXTENSIONS = (".csv", ".txt", ".parquet", ".xlsx")
@@ -206,28 +206,56 @@ def _missing_columns_text(
     )
 
 
-def _number_dialect(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int, set[str]]:
-    """In one pass over the amounts: (values written with a decimal comma, with a decimal point,
-    money columns where some value holds a thousands-separator character).
+ID_KINDS = ("niss", "onss_nr", "enterprise_nr", "unit_nr")
+"""Identifier kinds written without the separators people type (:func:`schemas.checks.clean_number`)."""
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+"""A date written with a midnight time (as spreadsheets export dates): read as its date."""
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one pass over the trimmed cells says about the columns: the decimal-mark votes
+    (values written with a decimal comma, with a decimal point), the money columns where some value
+    holds a thousands-separator character, and the columns whose values may need rewriting (a
+    date with a time, an identifier with separators). A column without such values (and without a
+    value map of the profile, which may bring them) is left as it is: the rewriting would not
+    change any of its values, and costs a pass over a million."""
+
+    comma: int
+    point: int
+    grouped: set[str]
+    timed: set[str]
+    separated: set[str]
+
+
+def _column_facts(frame: pl.DataFrame, spec: InputSpec) -> _Facts:
+    """The :class:`_Facts` of ``frame`` in one pass.
 
     A vote is the last mark followed by one or two digits for amounts (three digits after a single
     mark may be a thousands group), by any digits for fractions."""
     exprs = []
     for col in spec.columns:
-        if col.kind not in DECIMAL_KINDS:
-            continue
-        digits = "{1,2}" if col.kind == "money" else "+"
         c = pl.col(col.name)
-        exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
-        exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
+        if col.kind in DECIMAL_KINDS:
+            digits = "{1,2}" if col.kind == "money" else "+"
+            exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
+            exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
         if col.kind == "money":
             exprs.append(c.str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(f"g{col.name}"))
+        if col.kind == "date":
+            exprs.append(c.str.contains("00:00:00", literal=True).any().alias(f"t{col.name}"))
+        if col.kind in ID_KINDS:
+            exprs.append(c.str.contains(NISS_CLEAN).any().alias(f"s{col.name}"))
     if not exprs or frame.height == 0:
-        return 0, 0, set()
+        return _Facts(0, 0, set(), set(), set())
     row = frame.select(exprs).row(0, named=True)
+
+    def named(prefix: str) -> set[str]:
+        return {k[1:] for k, v in row.items() if k.startswith(prefix) and v}
+
     comma = sum(int(v or 0) for k, v in row.items() if k.startswith("c"))
     point = sum(int(v or 0) for k, v in row.items() if k.startswith("p"))
-    return comma, point, {k[1:] for k, v in row.items() if k.startswith("g") and v}
+    return _Facts(comma, point, named("g"), named("t"), named("s"))
 
 
 def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str | None:
@@ -280,8 +308,8 @@ def _values(
 ) -> tuple[list[pl.Expr], str | None]:
     """The canonical text of every column, and the decimal mark used (None when undecided)."""
     value_maps = conf.get("values") or {}
-    comma, point, grouped = _number_dialect(frame, spec)
-    mark = None if src.typed else _decimal_mark(comma, point, src.file, profile.csv.get("decimal"))
+    facts = _column_facts(frame, spec)
+    mark = None if src.typed else _decimal_mark(facts.comma, facts.point, src.file, profile.csv.get("decimal"))
     field_of = {target: i for i, target in names.items()}
     exprs = []
     for col in spec.columns:
@@ -291,9 +319,10 @@ def _values(
             lower = e.str.to_lowercase()
             e = pl.when(lower.is_in(list(mapping))).then(lower.replace(mapping)).otherwise(e)
         if col.kind in DECIMAL_KINDS:
-            e = _decimal_text(e, col.kind, mark, src.typed, col.name in grouped)
+            e = _decimal_text(e, col.kind, mark, src.typed, col.name in facts.grouped)
         if col.kind == "date":
-            e = e.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
+            if col.name in facts.timed or col.name in value_maps:
+                e = e.str.replace(MIDNIGHT, "${1}")
             if profile.date_format and profile.date_format != "%Y-%m-%d":
                 parsed = e.str.to_date(profile.date_format, strict=False).dt.to_string("%Y-%m-%d")
                 e = pl.coalesce(parsed, e)
@@ -302,7 +331,7 @@ def _values(
             e = e.str.replace(cell, "${1}")  # a date cell: its month
         if col.kind == "country":
             e = e.str.to_uppercase()
-        if col.kind in ("niss", "onss_nr", "enterprise_nr", "unit_nr"):
+        if col.kind in ID_KINDS and (col.name in facts.separated or col.name in value_maps):
             e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
         if col.kind in ID_DIGITS and src.typed and _held(src.numeric, field_of.get(col.name)):
             digits = ID_DIGITS[col.kind]

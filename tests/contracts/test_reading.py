@@ -347,3 +347,27 @@ def test_parquet_numbers_dates_and_wrong_types(tmp_path):
     )
     with pytest.raises(InputError, match="pay.parquet: column 'period' holds List values"):
         read_pay(tmp_path)
+
+
+def test_identifiers_and_dates_are_rewritten_only_where_needed_also_after_a_value_map(tmp_path):
+    """A column is rewritten (separators out of an identifier, a midnight time off a date) only
+    when one of its values needs it, or when the profile maps its values (a mapped value may bring
+    separators or a time): the canonical text is the same as if every column were rewritten."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: test\ninputs:\n  employees:\n"
+        "    values: {niss: {inconnu: 85.07.30-033.28}, birth_date: {idem: '1985-07-30 00:00:00'}}\n",
+        encoding="utf-8",
+    )
+    head = "employee_id,employer_id,niss,last_name,first_name,birth_date,contract_start,worker_status,contract_type"
+    head += ",residence_country"
+    rows = [
+        "A1,125.482.497,inconnu,D,J,idem,2020-01-01T00:00:00,blue_collar,open_ended,BE",
+        "A2,125482497,85073003328,D,J,1985-07-30,2020-01-01,blue_collar,open_ended,BE",
+    ]
+    write(tmp_path, "employees.csv", "\n".join([head, *rows, ""]).encode())
+    frame = read_input(tmp_path, EMPLOYEES, Profile.load(profile)).frame
+    assert frame["employer_id"].to_list() == ["125482497", "125482497"]
+    assert frame["niss"].to_list() == ["85073003328", "85073003328"]
+    assert frame["birth_date"].to_list() == ["1985-07-30", "1985-07-30"]
+    assert frame["contract_start"].to_list() == ["2020-01-01", "2020-01-01"]
