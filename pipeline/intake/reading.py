@@ -22,6 +22,7 @@ number 10, ONSS number 9); a date cell in ``period`` reads as ``YYYY-MM``.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import re
@@ -65,6 +66,7 @@ class RawInput:
     dialect: str
     missing_columns: tuple[str, ...]  # optional columns the file does not have (filled with their default)
     blank: int = 0  # blank records (every cell empty): skipped, counted
+    ascii: bool = False  # every cell is ASCII text (the file's bytes are, and no value map of the profile applies)
 
     @property
     def rows(self) -> int:
@@ -370,6 +372,24 @@ def _with_unread(src: _Source, frame: pl.DataFrame, names: dict[int, str]) -> pl
     return frame.join(unread, on="source_line", how="left", maintain_order="left")
 
 
+ASCII_CODECS = ("ascii", "utf-8", "cp1252", "iso8859-1", "iso8859-15")
+"""Encodings in which ASCII bytes are read as the same ASCII text."""
+
+
+def _ascii_cells(data: bytes, path: Path, profile: Profile, conf: dict[str, Any]) -> bool:
+    """True when every cell read from ``data`` is ASCII text: a CSV file of ASCII bytes read in an
+    encoding where those bytes are ASCII characters, and no value map of the profile."""
+    if path.suffix.lower() not in (".csv", ".txt") or conf.get("values") or not data.isascii():
+        return False
+    forced = profile.csv.get("encoding")
+    if not forced or forced == "auto":
+        return True
+    try:
+        return codecs.lookup(forced).name in ASCII_CODECS
+    except LookupError:
+        return False
+
+
 def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | None:
     """Read and map one input; ``None`` when the (optional) input is absent."""
     path = find_input(folder, spec, profile)
@@ -383,6 +403,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     except OSError as exc:
         raise InputError(os_error_text(exc, "cannot read")) from None
     digest = hashlib.sha256(data).hexdigest()
+    ascii_only = _ascii_cells(data, path, profile, conf)
     src = _read_source(path, data, profile, conf.get("sheet"))
     del data
     names = _column_names(src.headers, spec, conf, path.name, profile.name)
@@ -397,7 +418,8 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     dialect = src.dialect
     if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
-    return RawInput(spec.name, path, _with_unread(src, frame, names), digest, dialect, missing, src.blank)
+    frame = _with_unread(src, frame, names)
+    return RawInput(spec.name, path, frame, digest, dialect, missing, src.blank, ascii_only)
 
 
 def read_batch(folder: Path, profile: Profile) -> dict[str, RawInput]:
