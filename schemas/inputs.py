@@ -5,7 +5,10 @@ Inputs are validated in two stages: every column is read as text, one pandera
 ``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
 the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
 rows that passed cast to their types (:func:`typed`). Money is never cast before its format
-(at most two decimals) is checked, so nothing is rounded silently.
+(at most two decimals) is checked, so nothing is rounded silently. The text checked is the
+canonical text of the reader (``pipeline.intake.reading``): identifiers (NISS, ONSS, enterprise
+and establishment-unit numbers) come without the separators people type, so their checks do not
+strip them again.
 
 Each check is defined once (:func:`column_checks`): the pandera schema is built from these
 definitions, and so is :func:`failing_rows`, one expression true where a row fails at least one
@@ -196,7 +199,8 @@ EMPLOYEES = InputSpec(
             "birth_date",
             "birth_date_matches_niss",
             "birth_date disagrees with the birth date encoded in the NISS",
-            niss_ok(pl.col("niss")) & (_date("birth_date") != niss_birth_date_if_ok(pl.col("niss"))),
+            niss_ok(pl.col("niss"), cleaned=True)
+            & (_date("birth_date") != niss_birth_date_if_ok(pl.col("niss"), cleaned=True)),
         ),
     ),
 )
@@ -276,25 +280,26 @@ INPUTS = {spec.name: spec for spec in (EMPLOYERS, EMPLOYEES, PAY, ABSENCES)}
 
 
 def _format_check(col: Col) -> tuple[str, pl.Expr] | None:
-    """(check name, expression True where the text is well-formed) for a column kind."""
+    """(check name, expression True where the text is well-formed) for a column kind (only the
+    expression of that kind is built: building expressions costs more than it seems, on every run)."""
     c = pl.col(col.name)
     exprs = {
-        "id": c.str.contains(r"^[^\x00-\x1f]+$"),
-        "niss": niss_ok(c),
-        "onss_nr": onss_number_ok(c),
-        "enterprise_nr": enterprise_number_ok(c),
-        "unit_nr": establishment_unit_ok(c),
-        "date": c.str.contains(DATE_PATTERN) & c.str.to_date("%Y-%m-%d", strict=False).is_not_null(),
-        "period": c.str.contains(PERIOD_PATTERN),
-        "money": c.str.contains(MONEY_PATTERN),
-        "int": c.str.contains(r"^-?\d{1,9}$"),
-        "fraction": c.str.contains(DECIMAL_PATTERN),
-        "bool": c.str.to_lowercase().is_in(TRUE_WORDS + FALSE_WORDS),
-        "country": country_code_ok(c),
-        "code3": c.str.contains(r"^\d{3}$"),
+        "id": lambda: c.str.contains(r"^[^\x00-\x1f]+$"),
+        "niss": lambda: niss_ok(c, cleaned=True),
+        "onss_nr": lambda: onss_number_ok(c, cleaned=True),
+        "enterprise_nr": lambda: enterprise_number_ok(c, cleaned=True),
+        "unit_nr": lambda: establishment_unit_ok(c, cleaned=True),
+        "date": lambda: c.str.contains(DATE_PATTERN) & c.str.to_date("%Y-%m-%d", strict=False).is_not_null(),
+        "period": lambda: c.str.contains(PERIOD_PATTERN),
+        "money": lambda: c.str.contains(MONEY_PATTERN),
+        "int": lambda: c.str.contains(r"^-?\d{1,9}$"),
+        "fraction": lambda: c.str.contains(DECIMAL_PATTERN),
+        "bool": lambda: c.str.to_lowercase().is_in(TRUE_WORDS + FALSE_WORDS),
+        "country": lambda: country_code_ok(c),
+        "code3": lambda: c.str.contains(r"^\d{3}$"),
     }
     if col.kind in exprs:
-        return f"format_{col.kind}", exprs[col.kind]
+        return f"format_{col.kind}", exprs[col.kind]()
     return None
 
 

@@ -25,12 +25,14 @@ def mod97_ok(expr: pl.Expr, body_digits: int, prefix: int = 0) -> pl.Expr:
     return (97 - (body + prefix) % 97) == check
 
 
-def niss_ok(expr: pl.Expr) -> pl.Expr:
+def niss_ok(expr: pl.Expr, cleaned: bool = False) -> pl.Expr:
     """Belgian national number or BIS number: 11 digits, mod-97 check (National Register / Crossroads Bank
     for Social Security numbering).
 
     Born before 2000: CC = 97 - (first 9 digits mod 97); born from 2000: the same with a leading
-    "2" (i.e. + 2,000,000,000). At most one rule can match.
+    "2" (i.e. + 2,000,000,000). At most one rule can match. ``cleaned``: the text holds no
+    separators already (the input reader removes them), which saves stripping them again: on a
+    million rows that step costs more than the checksum.
     """
-    n = clean_number(expr)
+    n = expr if cleaned else clean_number(expr)
     return n.str.contains(r"^\d{11}$") & (mod97_ok(n, 9) | mod97_ok(n, 9, 2_000_000_000))

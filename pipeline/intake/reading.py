@@ -22,6 +22,7 @@ number 10, ONSS number 9); a date cell in ``period`` reads as ``YYYY-MM``.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import re
@@ -36,7 +37,7 @@ from pipeline.errors import InputError, os_error_text
 from pipeline.intake.csv_reader import read_csv_table
 from pipeline.intake.profiles import Profile, header_key
 from pipeline.intake.typed_files import read_parquet_table, read_xlsx_table
-from schemas.checks import clean_number
+from schemas.checks import NISS_CLEAN, clean_number
 from schemas.inputs import INPUTS, InputSpec
 
 EXTENSIONS = (".csv", ".txt", ".parquet", ".xlsx")
@@ -65,6 +66,7 @@ class RawInput:
     dialect: str
     missing_columns: tuple[str, ...]  # optional columns the file does not have (filled with their default)
     blank: int = 0  # blank records (every cell empty): skipped, counted
+    ascii: bool = False  # every cell is ASCII text (the file's bytes are, and no value map of the profile applies)
 
     @property
     def rows(self) -> int:
@@ -206,28 +208,56 @@ def _missing_columns_text(
     )
 
 
-def _number_dialect(frame: pl.DataFrame, spec: InputSpec) -> tuple[int, int, set[str]]:
-    """In one pass over the amounts: (values written with a decimal comma, with a decimal point,
-    money columns where some value holds a thousands-separator character).
+ID_KINDS = ("niss", "onss_nr", "enterprise_nr", "unit_nr")
+"""Identifier kinds written without the separators people type (:func:`schemas.checks.clean_number`)."""
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+"""A date written with a midnight time (as spreadsheets export dates): read as its date."""
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one pass over the trimmed cells says about the columns: the decimal-mark votes
+    (values written with a decimal comma, with a decimal point), the money columns where some value
+    holds a thousands-separator character, and the columns whose values may need rewriting (a
+    date with a time, an identifier with separators). A column without such values (and without a
+    value map of the profile, which may bring them) is left as it is: the rewriting would not
+    change any of its values, and costs a pass over a million."""
+
+    comma: int
+    point: int
+    grouped: set[str]
+    timed: set[str]
+    separated: set[str]
+
+
+def _column_facts(frame: pl.DataFrame, spec: InputSpec) -> _Facts:
+    """The :class:`_Facts` of ``frame`` in one pass.
 
     A vote is the last mark followed by one or two digits for amounts (three digits after a single
     mark may be a thousands group), by any digits for fractions."""
     exprs = []
     for col in spec.columns:
-        if col.kind not in DECIMAL_KINDS:
-            continue
-        digits = "{1,2}" if col.kind == "money" else "+"
         c = pl.col(col.name)
-        exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
-        exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
+        if col.kind in DECIMAL_KINDS:
+            digits = "{1,2}" if col.kind == "money" else "+"
+            exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
+            exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
         if col.kind == "money":
             exprs.append(c.str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(f"g{col.name}"))
+        if col.kind == "date":
+            exprs.append(c.str.contains("00:00:00", literal=True).any().alias(f"t{col.name}"))
+        if col.kind in ID_KINDS:
+            exprs.append(c.str.contains(NISS_CLEAN).any().alias(f"s{col.name}"))
     if not exprs or frame.height == 0:
-        return 0, 0, set()
+        return _Facts(0, 0, set(), set(), set())
     row = frame.select(exprs).row(0, named=True)
+
+    def named(prefix: str) -> set[str]:
+        return {k[1:] for k, v in row.items() if k.startswith(prefix) and v}
+
     comma = sum(int(v or 0) for k, v in row.items() if k.startswith("c"))
     point = sum(int(v or 0) for k, v in row.items() if k.startswith("p"))
-    return comma, point, {k[1:] for k, v in row.items() if k.startswith("g") and v}
+    return _Facts(comma, point, named("g"), named("t"), named("s"))
 
 
 def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str | None:
@@ -280,8 +310,8 @@ def _values(
 ) -> tuple[list[pl.Expr], str | None]:
     """The canonical text of every column, and the decimal mark used (None when undecided)."""
     value_maps = conf.get("values") or {}
-    comma, point, grouped = _number_dialect(frame, spec)
-    mark = None if src.typed else _decimal_mark(comma, point, src.file, profile.csv.get("decimal"))
+    facts = _column_facts(frame, spec)
+    mark = None if src.typed else _decimal_mark(facts.comma, facts.point, src.file, profile.csv.get("decimal"))
     field_of = {target: i for i, target in names.items()}
     exprs = []
     for col in spec.columns:
@@ -291,9 +321,10 @@ def _values(
             lower = e.str.to_lowercase()
             e = pl.when(lower.is_in(list(mapping))).then(lower.replace(mapping)).otherwise(e)
         if col.kind in DECIMAL_KINDS:
-            e = _decimal_text(e, col.kind, mark, src.typed, col.name in grouped)
+            e = _decimal_text(e, col.kind, mark, src.typed, col.name in facts.grouped)
         if col.kind == "date":
-            e = e.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
+            if col.name in facts.timed or col.name in value_maps:
+                e = e.str.replace(MIDNIGHT, "${1}")
             if profile.date_format and profile.date_format != "%Y-%m-%d":
                 parsed = e.str.to_date(profile.date_format, strict=False).dt.to_string("%Y-%m-%d")
                 e = pl.coalesce(parsed, e)
@@ -302,7 +333,7 @@ def _values(
             e = e.str.replace(cell, "${1}")  # a date cell: its month
         if col.kind == "country":
             e = e.str.to_uppercase()
-        if col.kind in ("niss", "onss_nr", "enterprise_nr", "unit_nr"):
+        if col.kind in ID_KINDS and (col.name in facts.separated or col.name in value_maps):
             e = clean_number(e)  # 85.07.30-033.28 and 85073003328 are the same person
         if col.kind in ID_DIGITS and src.typed and _held(src.numeric, field_of.get(col.name)):
             digits = ID_DIGITS[col.kind]
@@ -341,6 +372,24 @@ def _with_unread(src: _Source, frame: pl.DataFrame, names: dict[int, str]) -> pl
     return frame.join(unread, on="source_line", how="left", maintain_order="left")
 
 
+ASCII_CODECS = ("ascii", "utf-8", "cp1252", "iso8859-1", "iso8859-15")
+"""Encodings in which ASCII bytes are read as the same ASCII text."""
+
+
+def _ascii_cells(data: bytes, path: Path, profile: Profile, conf: dict[str, Any]) -> bool:
+    """True when every cell read from ``data`` is ASCII text: a CSV file of ASCII bytes read in an
+    encoding where those bytes are ASCII characters, and no value map of the profile."""
+    if path.suffix.lower() not in (".csv", ".txt") or conf.get("values") or not data.isascii():
+        return False
+    forced = profile.csv.get("encoding")
+    if not forced or forced == "auto":
+        return True
+    try:
+        return codecs.lookup(forced).name in ASCII_CODECS
+    except LookupError:
+        return False
+
+
 def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | None:
     """Read and map one input; ``None`` when the (optional) input is absent."""
     path = find_input(folder, spec, profile)
@@ -354,6 +403,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     except OSError as exc:
         raise InputError(os_error_text(exc, "cannot read")) from None
     digest = hashlib.sha256(data).hexdigest()
+    ascii_only = _ascii_cells(data, path, profile, conf)
     src = _read_source(path, data, profile, conf.get("sheet"))
     del data
     names = _column_names(src.headers, spec, conf, path.name, profile.name)
@@ -368,7 +418,8 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     dialect = src.dialect
     if mark == "," and dialect.startswith("csv"):
         dialect += " decimal=comma"
-    return RawInput(spec.name, path, _with_unread(src, frame, names), digest, dialect, missing, src.blank)
+    frame = _with_unread(src, frame, names)
+    return RawInput(spec.name, path, frame, digest, dialect, missing, src.blank, ascii_only)
 
 
 def read_batch(folder: Path, profile: Profile) -> dict[str, RawInput]:

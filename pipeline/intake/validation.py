@@ -17,7 +17,8 @@ Records the reader could not read (``encoding``, ``quoting``, ``field_count``:
 not checked further, but their ``employee_id`` (as well as it could be read) still takes the
 employee's pay rows with it. Digits of other scripts (``١٢٣``, full-width digits) in numeric,
 date and identifier columns are rejected as malformed (the digit class of the format patterns
-would let them through to a cast that fails).
+would let them through to a cast that fails); they are looked for only in inputs whose cells are
+not all ASCII (:attr:`~pipeline.intake.reading.RawInput.ascii`).
 
 Valid rows go on; ``read = valid + rejected + blank + out_of_period`` holds for every input
 (``out_of_period`` is counted by the monthly job; it is 0 here).
@@ -221,12 +222,15 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     present = [name for name in INPUTS if name in raw_inputs]
     # The suspect-row masks of every input in one parallel polars call (lazily, so that polars
     # shares the subexpressions common to several checks; eager evaluation does not), with the
-    # cells holding digits of other scripts.
+    # cells holding digits of other scripts (none in an input read from ASCII bytes: not looked for).
     masks = pl.collect_all(
         [
             raw_inputs[name]
             .frame.lazy()
-            .select(_failing_rows(INPUTS[name]).alias("suspect"), _other_digits(INPUTS[name]))
+            .select(
+                _failing_rows(INPUTS[name]).alias("suspect"),
+                *([] if raw_inputs[name].ascii else [_other_digits(INPUTS[name])]),
+            )
             for name in present
         ]
     )

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.intake.reading import Profile, read_input
+from pipeline.intake.reading import Profile, _ascii_cells, read_input
 from schemas.inputs import EMPLOYEES, PAY
 
 PAY_HEADER = "employee_id,period,gross_salary,daily_wage\n"
@@ -347,3 +347,54 @@ def test_parquet_numbers_dates_and_wrong_types(tmp_path):
     )
     with pytest.raises(InputError, match="pay.parquet: column 'period' holds List values"):
         read_pay(tmp_path)
+
+
+def test_identifiers_and_dates_are_rewritten_only_where_needed_also_after_a_value_map(tmp_path):
+    """A column is rewritten (separators out of an identifier, a midnight time off a date) only
+    when one of its values needs it, or when the profile maps its values (a mapped value may bring
+    separators or a time): the canonical text is the same as if every column were rewritten."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: test\ninputs:\n  employees:\n"
+        "    values: {niss: {inconnu: 85.07.30-033.28}, birth_date: {idem: '1985-07-30 00:00:00'}}\n",
+        encoding="utf-8",
+    )
+    head = "employee_id,employer_id,niss,last_name,first_name,birth_date,contract_start,worker_status,contract_type"
+    head += ",residence_country"
+    rows = [
+        "A1,125.482.497,inconnu,D,J,idem,2020-01-01T00:00:00,blue_collar,open_ended,BE",
+        "A2,125482497,85073003328,D,J,1985-07-30,2020-01-01,blue_collar,open_ended,BE",
+    ]
+    write(tmp_path, "employees.csv", "\n".join([head, *rows, ""]).encode())
+    frame = read_input(tmp_path, EMPLOYEES, Profile.load(profile)).frame
+    assert frame["employer_id"].to_list() == ["125482497", "125482497"]
+    assert frame["niss"].to_list() == ["85073003328", "85073003328"]
+    assert frame["birth_date"].to_list() == ["1985-07-30", "1985-07-30"]
+    assert frame["contract_start"].to_list() == ["2020-01-01", "2020-01-01"]
+
+
+def test_only_ascii_csv_bytes_read_as_ascii_mark_an_input_ascii(tmp_path):
+    """Validation looks for digits of other scripts (``١٢٣``) only in inputs not marked ASCII: a
+    CSV file whose bytes are ASCII, read in an encoding where they are ASCII characters, without a
+    value map (a mapped value may be any text). Parquet and XLSX cells are never marked."""
+    (tmp_path / "plain").mkdir()
+    write(tmp_path / "plain", "pay.csv", f"{PAY_HEADER}E1,2026-10,10.00\n".encode())
+    assert read_pay(tmp_path / "plain").ascii
+    (tmp_path / "accent").mkdir()
+    write(tmp_path / "accent", "pay.csv", f"{PAY_HEADER}É1,2026-10,10.00\n".encode())
+    assert not read_pay(tmp_path / "accent").ascii
+    (tmp_path / "arabic").mkdir()
+    write(tmp_path / "arabic", "pay.csv", f"{PAY_HEADER}E1,2026-10,١٠.00\n".encode())
+    assert not read_pay(tmp_path / "arabic").ascii
+    (tmp_path / "typed").mkdir()
+    pl.DataFrame({"employee_id": ["E1"], "period": ["2026-10"], "gross_salary": ["10.00"]}).write_parquet(
+        tmp_path / "typed" / "pay.parquet"
+    )
+    assert not read_pay(tmp_path / "typed").ascii
+    mapped = tmp_path / "p.yaml"
+    mapped.write_text("name: test\ninputs:\n  pay:\n    values: {gross_salary: {nul: '0'}}\n", encoding="utf-8")
+    assert not read_input(tmp_path / "plain", PAY, Profile.load(mapped)).ascii
+    wide = tmp_path / "w.yaml"
+    wide.write_text("name: test\ncsv: {encoding: utf-16-le}\n", encoding="utf-8")
+    data = (tmp_path / "plain" / "pay.csv").read_bytes()
+    assert data.isascii() and not _ascii_cells(data, Path("pay.csv"), Profile.load(wide), {})  # b"12" is U+3231

@@ -189,3 +189,60 @@ def test_the_assigned_code_list_is_the_iso_one():
     assert {"BE", "FR", "LU", "NL", "DE", "IT", "PL", "ES", "PT", "GB", "GR"} <= set(ISO_3166_ALPHA2)
     assert not {"UK", "EL", "XX"} & set(ISO_3166_ALPHA2)
     assert RESERVED_COUNTRY_CODES == {"UK": "GB", "EL": "GR"}
+
+
+def test_identifier_checks_see_the_reader_text_without_separators(tmp_path):
+    """The NISS, ONSS, enterprise and establishment-unit checks do not strip separators again
+    (``cleaned=True``): the reader has removed them. So on what the reader gives, the checks with
+    and without that step agree, row by row, also for numbers typed ``85.07.30-033.28`` or
+    ``0403 170 701`` (National Register layout; BCE/KBO number with spaces) and broken ones."""
+    from schemas.checks import enterprise_number_ok, establishment_unit_ok, niss_birth_date_if_ok, onss_number_ok
+    from schemas.inputs import INPUTS, column_checks, niss_ok
+
+    (tmp_path / "employers.csv").write_text(
+        "employer_id,enterprise_number,local_unit_id\n"
+        "125.482.497,0403 170 701,2.000.000.339\n"
+        "1254-82497,BE0403.170.702,2 000 000 338\n"
+        " 125/482/497 ,BE 0403-170-701,\n"
+    )
+    (tmp_path / "employees.csv").write_text(
+        "employee_id,employer_id,niss,last_name,first_name,birth_date,worker_status,contract_type,contract_start,"
+        "residence_country\n"
+        "E1,125.482.497,85.07.30-033.28,A,B,1985-07-30,blue_collar,open_ended,2020-01-01,FR\n"
+        "E2,125482497,85 07 30 033 28,A,B,1985-07-31,blue_collar,open_ended,2020-01-01,FR\n"
+        "E3,125482497,85/07/30/033/29,A,B,1985-07-30,blue_collar,open_ended,2020-01-01,FR\n"
+        "E4,125482497,01.02.03-004.67,A,B,2001-02-03,blue_collar,open_ended,2020-01-01,FR\n"
+    )
+    (tmp_path / "pay.csv").write_text("employee_id,period,gross_salary\nE1,2026-10,1.00\n")
+    raw = read_batch(tmp_path, Profile.load(None))
+    general = {
+        "niss": niss_ok,
+        "onss_nr": onss_number_ok,
+        "enterprise_nr": enterprise_number_ok,
+        "unit_nr": establishment_unit_ok,
+    }
+    compared = 0
+    for name in ("employers", "employees"):
+        frame = raw[name].frame
+        for col in INPUTS[name].columns:
+            if col.kind not in general:
+                continue
+            c = pl.col(col.name)
+            got = frame.select(general[col.kind](c, cleaned=True).alias("fast"), general[col.kind](c).alias("slow"))
+            assert got.filter(pl.col("fast").ne_missing(pl.col("slow"))).height == 0, col.name
+            compared += frame.height
+    assert compared == 3 * 3 + 4 * 2
+    e = raw["employees"].frame
+    births = e.select(
+        niss_birth_date_if_ok(pl.col("niss"), cleaned=True).ne_missing(niss_birth_date_if_ok(pl.col("niss")))
+    )
+    assert not births.to_series().any()
+    # The checks as validation runs them: E1 and E4 valid; E2's birth date (31 July) disagrees with
+    # 85.07.30; E3's check digits (29) are not 97 - (850730033 mod 97) = 97 - 69 = 28; E4 (born 2001) has
+    # 97 - (2010203004 mod 97) = 97 - 30 = 67.
+    failing = {
+        chk.name: e.filter(~chk.passed).get_column("employee_id").to_list()
+        for chk in column_checks(INPUTS["employees"])
+        if chk.name in ("format_niss", "birth_date_matches_niss", "format_onss_nr")
+    }
+    assert failing == {"format_onss_nr": [], "format_niss": ["E3"], "birth_date_matches_niss": ["E2"]}
