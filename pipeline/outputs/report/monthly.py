@@ -268,7 +268,8 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
         ("charts", t("report.charts"), _monthly_charts(t, lines, figures, by_code, names)),
     ]
     shown = _sections_shown(figures)
-    codes = {key[0]: part for key, part in by_code.partition_by("employer_id", as_dict=True).items()}
+    of_shown = by_code.filter(pl.col("employer_id").is_in(shown.get_column("employer_id").implode()))
+    codes = {key[0]: part for key, part in of_shown.partition_by("employer_id", as_dict=True).items()}
     for row in shown.iter_rows(named=True):
         employer = row["employer_id"]
         heading = (
