@@ -44,7 +44,7 @@ from pipeline.intake.validation import ValidatedBatch, validate_batch
 from pipeline.outputs import lock, messages
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
-from pipeline.outputs.audit import csv_entry, write_run
+from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
 from pipeline.outputs.report.figures import with_figures
@@ -310,7 +310,9 @@ def publish(
         "totals": result.manifest["totals"],
         "output": str(Path(out).resolve()),
     }
-    return Published(path, store.write(plan, result.store_tables, info), console)
+    tables, kept = result.tables, result.store_tables
+    same = {n: path / f"{n}.parquet" for n, f in kept.items() if tables.get(n) is f and parquet_as_is(f)}
+    return Published(path, store.write(plan, kept, info, same), console)
 
 
 @contextmanager
