@@ -248,17 +248,15 @@ def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: t
     a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
     least one payroll line was computed for that employer. The employers are those of the valid
     employers and employees rows."""
-    ids: set[str] = set()
-    for name in ("employers", "employees"):
-        frame = store_tables.get(name)
-        if frame is not None:
-            ids |= set(frame.get_column("employer_id").drop_nulls().to_list())
-    lines = store_tables["payroll_lines"]
-    counts = dict(lines.group_by("employer_id").len().iter_rows()) if lines.height else {}
+    ids = run_warnings.employer_ids({n: f for n, f in store_tables.items() if n in ("employers", "employees")})
+    lines = store_tables["payroll_lines"].select(pl.col("employer_id").cast(pl.String))
+    counted = ids.to_frame().join(
+        lines.group_by("employer_id").len(), on="employer_id", how="left", maintain_order="left"
+    )
     batch_reason = "--no-finalise" if not finalise else (f"file-level error: {'; '.join(errors)}" if errors else None)
     found = {}
-    for employer in sorted(ids):
-        n = int(counts.get(employer, 0))
+    for employer, n in counted.iter_rows():
+        n = int(n or 0)
         reason = batch_reason or (None if n else "no payroll line computed")
         found[employer] = Status(n, reason is None, reason)
     return found
