@@ -47,7 +47,7 @@ from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
-from pipeline.outputs.report.figures import with_figures
+from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, with_figures
 from pipeline.outputs.run_store import Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
@@ -272,8 +272,9 @@ def publish(
     replace: bool = False,
     csv: CsvChoice | None = None,
 ) -> Published:
-    """Step 5: write the audit files, ``report.html`` and ``payroll.xlsx`` atomically, then keep
-    the month of each employer in the run store.
+    """Step 5: write the audit files (the run's tables and ``employer_totals``, the totals of every
+    employer), ``report.html`` and ``payroll.xlsx`` atomically, then keep the month of each
+    employer in the run store.
 
     (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.) The report and the
     workbook are rendered in ``result.lang`` from the manifest as written (its warnings, its
@@ -294,12 +295,13 @@ def publish(
         found = statuses(result.store_tables, finalise, result.file_errors)
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
     csv = csv or CsvChoice()
-    manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(result.tables, csv)}
     people = with_figures(people_tables(result.tables, result.store_tables))
+    written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
+    manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
     files = people_files(people, manifest, result.lang)
     console = console_summary(people, manifest, out, result.lang)
     del people
-    path = write_run(out, result.tables, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
+    path = write_run(out, written, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
     if plan is None:
         return Published(path, console=console)
     info = {

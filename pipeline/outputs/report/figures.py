@@ -16,6 +16,7 @@ from pipeline.core.keys import aligned
 from pipeline.core.money import MONEY
 from pipeline.core.rejects import MASKED_COLUMNS, mask_expr
 from schemas.checks import niss_ok
+from schemas.outputs import OUTPUTS
 
 MONEY_FIGURES = (
     "gross_salary",
@@ -209,6 +210,34 @@ def employer_names(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
         return {}
     rows = employers.select("employer_id", "name").drop_nulls().unique("employer_id", keep="first")
     return dict(rows.sort("employer_id").iter_rows())
+
+
+EMPLOYER_TOTALS = "employer_totals"
+"""The audit table of every employer's totals (data-contract "Outputs": ``employer_totals``)."""
+
+
+def employer_totals(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The ``employer_totals`` table: the report's recap for every employer (sorted by
+    employer_id), in the columns and types of ``schemas.outputs.EMPLOYER_TOTALS``; a bureau's
+    thousands of client employers are there, the report lists the largest."""
+    figures = figures_of(tables)
+    spec = OUTPUTS[EMPLOYER_TOTALS].schema()
+    names = employer_names(tables)
+    present = {
+        "name": pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String),
+        **{c: pl.col(c) for c in spec if c in figures.columns and c != "name"},
+    }
+    return figures.select(
+        (present[c] if c in present else pl.lit(None)).cast(dtype).alias(c) for c, dtype in spec.items()
+    )
+
+
+def file_of(manifest: Mapping[str, Any], table: str) -> str:
+    """The run's file that holds ``table``: its CSV, or its Parquet file when the run wrote no CSV of
+    it (the manifest's ``csv`` entry; without one, the CSV)."""
+    choice = manifest.get("csv") or {}
+    parquet_only = choice.get("mode") == "none" or table in choice.get("parquet_only", ())
+    return f"{table}.parquet" if parquet_only else f"{table}.csv"
 
 
 def masked_rejects(rejects: pl.DataFrame) -> pl.DataFrame:
