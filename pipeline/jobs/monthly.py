@@ -310,8 +310,12 @@ def publish(
         "totals": result.manifest["totals"],
         "output": str(Path(out).resolve()),
     }
-    tables, kept = result.tables, result.store_tables
-    same = {n: path / f"{n}.parquet" for n, f in kept.items() if tables.get(n) is f and parquet_as_is(f)}
+    kept = result.store_tables
+    same = {
+        n: path / f"{n}.parquet"
+        for n, f in result.tables.items()
+        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f)
+    }
     return Published(path, store.write(plan, kept, info, same), console)
 
 

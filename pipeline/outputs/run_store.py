@@ -470,9 +470,10 @@ class RunStore:
                 tables[table].write_parquet(path, **PARQUET_OPTIONS)
             os.chmod(path, PRIVATE_FILE)
 
-        # Written two at a time, the largest first (polars releases the GIL while it compresses).
+        # Written two at a time (polars releases the GIL while it compresses), in the order given:
+        # each table is read once (a partitioned run's tables are merged from files when read).
         with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
-            for done in [pool.submit(write, t) for t in sorted(tables, key=lambda t: (-tables[t].height, t))]:
+            for done in [pool.submit(write, t) for t in tables]:
                 done.result()
         names = list(tables)
         month = self.root / "versions" / plan.period

@@ -80,16 +80,18 @@ def _euros(column: str) -> pl.Expr:
     return (pl.col(column).cast(MONEY) / 100).cast(MONEY)
 
 
-def _employer_of_lines(contribution_lines: pl.DataFrame, payroll_lines: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
-    """(index of each contribution line's employer in the second value, null when the line has no
-    payroll line; the sorted employer_ids of ``payroll_lines``).
+def _with_employer(contribution_lines: pl.DataFrame, payroll_lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """(the columns of ``contribution_lines`` that are summed, with ``employer``: the index of the
+    line's employer in the second value, null when the line has no payroll line; the sorted
+    employer_ids of ``payroll_lines``).
 
-    A contribution line's employer is that of the payroll line of its employee and period. When
-    every line is of one period (a monthly run), the employee alone finds it, without hashing ten
-    million string keys: the first line of each run of one employee (the lines are in employee
-    order) is looked up in the payroll lines (:func:`pipeline.core.keys.aligned`: a binary search
-    when both are in employee_id order, else a join) and its employer given to the run's lines.
-    Otherwise (or when an employee has two payroll lines of the period) a join on both.
+    A contribution line's employer is that of the payroll line of its employee and period: a left
+    join. When every line is of one period (a monthly run), the employee alone finds it, without
+    hashing ten million string keys: the first line of each run of one employee (the lines are in
+    employee order) is looked up in the payroll lines (:func:`pipeline.core.keys.aligned`: a
+    binary search when both are in employee_id order, else a join), and its employer given to the
+    run's lines; when the payroll lines repeat an employee (masked national numbers used as ids
+    collide), the join itself, as it is.
     """
     named = payroll_lines.get_column("employer_id")
     employers = named.drop_nulls().unique().sort()
@@ -97,6 +99,7 @@ def _employer_of_lines(contribution_lines: pl.DataFrame, payroll_lines: pl.DataF
         pl.when(named.is_not_null()).then(employers.search_sorted(named.fill_null("")).cast(pl.UInt32))
     ).to_series()
     per_line = payroll_lines.select("employee_id", "period", index.alias("employer"))
+    summed = contribution_lines.select("payer", "kind", "dmfa_code", "contribution", "base", "rate", "amount")
     ids, periods = contribution_lines.get_column("employee_id"), per_line.get_column("period").unique()
     if (
         ids.len()
@@ -106,13 +109,14 @@ def _employer_of_lines(contribution_lines: pl.DataFrame, payroll_lines: pl.DataF
         run = ids.rle_id()
         firsts = ids.gather(run.search_sorted(pl.int_range(run[-1] + 1, dtype=run.dtype, eager=True)))
         try:
-            return aligned(firsts, per_line.drop("period")).to_series().gather(run), employers
-        except ValueError:  # an employee with two payroll lines of the period: the join below
+            employer = aligned(firsts, per_line.drop("period")).to_series().gather(run)
+            return summed.with_columns(employer.alias("employer")), employers
+        except ValueError:  # the payroll lines repeat an employee: the join below
             pass
-    joined = contribution_lines.select("employee_id", "period").join(
-        per_line, on=["employee_id", "period"], how="left", maintain_order="left"
+    joined = contribution_lines.select("employee_id", "period", *summed.columns).join(
+        per_line, on=["employee_id", "period"], how="left"
     )
-    return joined.get_column("employer"), employers
+    return joined.drop("employee_id", "period"), employers
 
 
 def _by_one_key(lines: pl.DataFrame, employers: int, codes: tuple[str, ...], aggs: tuple[pl.Expr, ...]) -> pl.DataFrame:
@@ -145,10 +149,10 @@ def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.Da
 
     ``rate`` is kept where every line of the group has the same rate (else null); ``base`` is the
     sum of the lines' bases. The lines are grouped by their employer's index
-    (:func:`_employer_of_lines`) and codes as they are (:func:`_by_one_key`), the codes turned into
+    (:func:`_with_employer`) and codes as they are (:func:`_by_one_key`), the codes turned into
     text for the sort (an Enum sorts by category, not by text); sums are exact, in integer cents.
     """
-    employer, employers = _employer_of_lines(contribution_lines, payroll_lines)
+    lines, employers = _with_employer(contribution_lines, payroll_lines)
     codes = ("payer", "kind", "dmfa_code", "contribution")
     rate = pl.col("rate")
     fixed = rate.to_physical()  # the rate's integer (Decimal's), compared more cheaply
@@ -158,7 +162,6 @@ def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.Da
         pl.when((fixed.min() == fixed.max()) & (rate.null_count() == 0)).then(rate.first()).alias("rate"),
         _cents("amount").sum().alias("amount"),
     )
-    lines = contribution_lines.select(*codes, "base", "rate", "amount").with_columns(employer.alias("employer"))
     summed = _by_one_key(lines, employers.len(), codes, aggs)
     return (
         summed.lazy()
