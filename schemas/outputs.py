@@ -296,6 +296,28 @@ PARAMETERS = _spec(
 REJECTS = _spec("rejects", "monthly", tuple(REJECT_KEY), dict(REJECT_SCHEMA))
 """``rejects``: declared with the reject rows themselves (``pipeline.core.rejects``, which every stage uses)."""
 
+EMPLOYER_TOTALS = _spec(
+    "employer_totals",
+    "monthly",
+    ("employer_id",),
+    {
+        "employer_id": pl.String,
+        "name": pl.String,
+        "headcount": pl.Int64,
+        "gross_salary": MONEY,
+        "onss_base": MONEY,
+        "worker_contribution": MONEY,
+        "work_bonus": MONEY,
+        "employer_contribution": MONEY,
+        "csss": MONEY,
+        "due_to_onss": MONEY,
+    },
+)
+"""``employer_totals``: one row per employer with payroll lines, the sums of its lines (the
+report's recap, every employer): ``name`` from the employers input (null without one);
+``work_bonus`` / ``csss`` null when the run does not compute them; ``due_to_onss`` =
+worker_contribution + employer_contribution + csss."""
+
 _PERSON: dict[str, ColumnType] = {
     "last_name": pl.String,
     "first_name": pl.String,
@@ -497,6 +519,7 @@ OUTPUTS: dict[str, OutputSpec] = {
         WITHHOLDING_DECISIONS,
         PARAMETERS,
         REJECTS,
+        EMPLOYER_TOTALS,
         DMFA_WORKER_LINES,
         DMFA_OCCUPATIONS,
         DMFA_SERVICES,

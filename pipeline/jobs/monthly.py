@@ -44,10 +44,10 @@ from pipeline.intake.validation import ValidatedBatch, validate_batch
 from pipeline.outputs import lock, messages
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
-from pipeline.outputs.audit import csv_entry, write_run
+from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
-from pipeline.outputs.report.figures import with_figures
+from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, with_figures
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
@@ -248,19 +248,17 @@ def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: t
     a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
     least one payroll line was computed for that employer. The employers are those of the valid
     employers and employees rows."""
-    ids: set[str] = set()
-    for name in ("employers", "employees"):
-        frame = store_tables.get(name)
-        if frame is not None:
-            ids |= set(frame.get_column("employer_id").drop_nulls().to_list())
-    lines = store_tables["payroll_lines"]
-    counts = dict(lines.group_by("employer_id").len().iter_rows()) if lines.height else {}
+    ids = run_warnings.employer_ids({n: f for n, f in store_tables.items() if n in ("employers", "employees")})
+    lines = store_tables["payroll_lines"].select(pl.col("employer_id").cast(pl.String))
+    counted = ids.to_frame().join(
+        lines.group_by("employer_id").len(), on="employer_id", how="left", maintain_order="left"
+    )
     batch_reason = (
         "--no-finalise" if not finalise else (f"{FILE_ERROR_REASON}: {'; '.join(errors)}" if errors else None)
     )
     found = {}
-    for employer in sorted(ids):
-        n = int(counts.get(employer, 0))
+    for employer, n in counted.iter_rows():
+        n = int(n or 0)
         reason = batch_reason or (None if n else "no payroll line computed")
         found[employer] = Status(n, reason is None, reason)
     return found
@@ -276,8 +274,9 @@ def publish(
     replace: bool = False,
     csv: CsvChoice | None = None,
 ) -> Published:
-    """Step 5: write the audit files, ``report.html`` and ``payroll.xlsx`` atomically, then keep
-    the month of each employer in the run store.
+    """Step 5: write the audit files (the run's tables and ``employer_totals``, the totals of every
+    employer), ``report.html`` and ``payroll.xlsx`` atomically, then keep the month of each
+    employer in the run store.
 
     (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.) The report and the
     workbook are rendered in ``result.lang`` from the manifest as written (its warnings, its
@@ -298,12 +297,13 @@ def publish(
         found = statuses(result.store_tables, finalise, result.file_errors)
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
     csv = csv or CsvChoice()
-    manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(result.tables, csv)}
     people = with_figures(people_tables(result.tables, result.store_tables))
+    written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
+    manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
     files = people_files(people, manifest, result.lang)
     console = console_summary(people, manifest, out, result.lang)
     del people
-    path = write_run(out, result.tables, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
+    path = write_run(out, written, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
     if plan is None:
         return Published(path, console=console)
     info = {
@@ -312,7 +312,13 @@ def publish(
         "totals": result.manifest["totals"],
         "output": str(Path(out).resolve()),
     }
-    return Published(path, store.write(plan, result.store_tables, info), console)
+    kept = result.store_tables
+    same = {
+        n: path / f"{n}.parquet"
+        for n, f in result.tables.items()
+        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f)
+    }
+    return Published(path, store.write(plan, kept, info, same), console)
 
 
 @contextmanager

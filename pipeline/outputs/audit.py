@@ -59,6 +59,13 @@ def write_parquet_hashed(frame: pl.DataFrame, path: Path) -> str:
     return write_hashed(path, lambda fh: frame.write_parquet(fh, **PARQUET_OPTIONS))
 
 
+def parquet_as_is(frame: pl.DataFrame) -> bool:
+    """True when :func:`write_table` writes ``frame`` itself to Parquet (no national number to
+    mask, every column in one chunk): its ``name.parquet`` then holds the bytes of
+    ``frame.write_parquet(path, **PARQUET_OPTIONS)``."""
+    return all(n == 1 for n in frame.n_chunks("all")) and mask_national_numbers(frame) is frame
+
+
 def write_table(frame: pl.DataFrame, folder: Path, name: str, csv: CsvChoice | None = None) -> list[dict[str, Any]]:
     """Write ``name.parquet`` and, when ``csv`` wants it (default: ``auto``, ``machine``),
     ``name.csv`` into ``folder``; return their manifest entries.

@@ -66,6 +66,14 @@ def input_facts(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {"employers_file": "employers" in inputs, "column_defaults": defaults, "file_errors": errors}
 
 
+def employer_ids(frames: Mapping[str, pl.DataFrame]) -> pl.Series:
+    """The employer_ids of the ``employers`` and ``employees`` rows of ``frames`` (those present),
+    unique, sorted (as Python sorts text: polars sorts UTF-8 bytes, the order of code points)."""
+    ids = [frames[n].select(pl.col("employer_id").cast(pl.String)) for n in ("employers", "employees") if n in frames]
+    found = pl.concat(ids) if ids else pl.DataFrame(schema={"employer_id": pl.String})
+    return found.get_column("employer_id").drop_nulls().unique().sort()
+
+
 def row_facts(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame, period: str) -> dict[str, Any]:
     """Counts from the validated rows (``frames``, by input) and the run's payroll lines."""
     pay = frames["pay"]
@@ -76,14 +84,11 @@ def row_facts(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame, p
         missing = employees.filter(pl.col("household").is_null()).select("employee_id")
         belgian = payroll_lines.filter(pl.col("worker_code").is_not_null()).select("employee_id")
         household = belgian.join(missing, on="employee_id", how="semi").height
-    known: set[str] = set()
-    for name in ("employers", "employees"):
-        known |= set(frames[name].get_column("employer_id").drop_nulls().to_list())
     return {
         "out_of_period": later.height,
         "later_months": sorted(later.get_column("period").unique().to_list()),
-        "employers": sorted(payroll_lines.get_column("employer_id").drop_nulls().unique().to_list()),
-        "batch_employers": sorted(known),
+        "employers": payroll_lines.get_column("employer_id").drop_nulls().unique().sort().to_list(),
+        "batch_employers": employer_ids({n: frames[n] for n in ("employers", "employees")}).to_list(),
         "household_missing": household,
     }
 

@@ -130,14 +130,6 @@ def _too_many(ws: Any, t: Messages, rows: int, file: str) -> None:
     ws.write_string(1, 0, text)
 
 
-def _file_of(manifest: Mapping[str, Any], table: str) -> str:
-    """The run's file that holds ``table``: its CSV, or its Parquet file when the run wrote no CSV of
-    it (the manifest's ``csv`` entry; without one, the CSV)."""
-    choice = manifest.get("csv") or {}
-    parquet_only = choice.get("mode") == "none" or table in choice.get("parquet_only", ())
-    return f"{table}.parquet" if parquet_only else f"{table}.csv"
-
-
 def _listed(
     wb: Any,
     fmt: _Formats,
@@ -158,7 +150,7 @@ def _labels(t: Messages, columns: list[str]) -> dict[str, str]:
     return {c: t.column(c) for c in columns}
 
 
-def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFrame]) -> None:
+def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFrame], file: str) -> None:
     per_employer = numbers.figures_of(tables)
     names = numbers.employer_names(tables)
     shown = [f for f in SUMMARY_FIGURES if f not in numbers.OPTIONAL_FIGURES or f in per_employer.columns]
@@ -174,7 +166,7 @@ def _summary(wb: Any, fmt: _Formats, t: Messages, tables: Mapping[str, pl.DataFr
         labels["worker_contribution"] = t.column("worker_contribution")
     ws = _write_table(wb, fmt, t("workbook.sheet_summary"), frame, labels, freeze_cols=2)
     if frame.height > WORKBOOK_MAX_ROWS:
-        _too_many(ws, t, frame.height, "report.html")
+        _too_many(ws, t, frame.height, file)
         return
     total = numbers.figures_total(per_employer)
     row = frame.height + 1
@@ -262,20 +254,22 @@ def workbook_bytes(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, An
         }
     )
     fmt = _Formats(wb)
-    _summary(wb, fmt, t, tables)
+    _summary(wb, fmt, t, tables, numbers.file_of(manifest, numbers.EMPLOYER_TOTALS))
 
     journal = _journal(tables)
     ws = _write_table(wb, fmt, t("workbook.sheet_journal"), journal, _labels(t, journal.columns), freeze_cols=3)
     rows = tables["payroll_lines"].height
     if rows > WORKBOOK_MAX_ROWS:
-        _too_many(ws, t, rows, _file_of(manifest, "payroll_lines"))
+        _too_many(ws, t, rows, numbers.file_of(manifest, "payroll_lines"))
 
     contributions = _contributions(t, tables)
-    _listed(wb, fmt, t, t("workbook.sheet_contributions"), contributions, _file_of(manifest, "contribution_lines"), 2)
+    _listed(
+        wb, fmt, t, t("workbook.sheet_contributions"), contributions, numbers.file_of(manifest, "contribution_lines"), 2
+    )
 
     if "rejects" in tables:
         rejects = _rejects(t, tables["rejects"])
-        _listed(wb, fmt, t, t("workbook.sheet_rejects"), rejects, _file_of(manifest, "rejects"))
+        _listed(wb, fmt, t, t("workbook.sheet_rejects"), rejects, numbers.file_of(manifest, "rejects"))
 
     parameters = tables.get("parameters")
     if parameters is not None:

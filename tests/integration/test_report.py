@@ -682,10 +682,46 @@ def test_the_report_bounds_its_sections_per_employer(sample, monkeypatch):
     text = html.unescape(report.render_report(tables, manifest, "en").decode())
     # Two sections (the two largest amounts due), the four employers in the recap, a note for the others.
     assert text.count('<section id="employer-') == 2
-    assert "the 2 others are in the recap above and in payroll.xlsx" in text
+    assert "the 2 others are in the recap above and in payroll.xlsx" in text  # the recap lists every employer
     assert figures(report.render_report(tables, manifest, "en"))["all", "headcount"] == 67
     assert len({e for e, f in figures(report.render_report(tables, manifest, "en")) if f == "due_to_onss"}) == 5
     assert 'aria-label="Due to ONSS by employer (EUR)"' in text
+
+
+def test_the_report_bounds_its_recap_and_employer_totals_has_every_employer(sample, published, monkeypatch):
+    from pipeline.outputs.report import monthly as page
+
+    tables, manifest = sample
+    monkeypatch.setattr(page, "RECAP_EMPLOYERS", 2)
+    monkeypatch.setattr(page, "EMPLOYER_SECTIONS", 2)  # the sections show the figures of the same two
+    shown = figures(report.render_report(tables, manifest, "en"))
+    expected = expected_figures(tables)
+    # The sample's four employers, due to ONSS (sums of their lines, as the console prints them):
+    # 174389412 42,827.53; 174400567 15,975.17; 174393195 13,563.53; 174396881 3,967.60. The recap
+    # lists the two largest, then the two others in one line (13,563.53 + 3,967.60 = 17,531.13), then
+    # the total of all four.
+    assert {e for e, f in shown if f == "due_to_onss"} == {"174389412", "174400567", "others", "all"}
+    assert shown["others", "due_to_onss"] == Decimal("17531.13")
+    assert shown["others", "headcount"] == 10 + 6  # their lines (one per employee)
+    for figure in ("headcount", "gross_salary", "due_to_onss"):
+        assert shown["all", figure] == expected["all", figure]
+        assert (
+            shown["174389412", figure] + shown["174400567", figure] + shown["others", figure] == expected["all", figure]
+        )
+    text = html.unescape(report.render_report(tables, manifest, "en").decode())
+    assert "the 2 others in one line; employer_totals.csv holds the totals of every employer" in text
+    assert "2 other employers" in text
+    assert "own; the totals of the 2 others are in employer_totals.csv." in text
+    # A run writes employer_totals: every employer, the same sums as payroll_lines.
+    out = published[0]
+    totals = pl.read_csv(out / "employer_totals.csv", infer_schema=False)
+    assert totals.get_column("employer_id").to_list() == ["174389412", "174393195", "174396881", "174400567"]
+    assert totals.row(0, named=True)["name"] == "Ateliers Mosans SA"
+    assert totals.get_column("due_to_onss").to_list() == ["42827.53", "13563.53", "3967.60", "15975.17"]
+    stored = pl.read_parquet(out / "employer_totals.parquet")
+    for column in ("gross_salary", "onss_base", "worker_contribution", "employer_contribution", "csss"):
+        assert stored.get_column(column).sum() == expected["all", column], column
+    assert stored.get_column("headcount").sum() == 67
 
 
 def test_dmfa_and_claims_folders_get_their_report(tmp_path):

@@ -79,6 +79,14 @@ MESSAGES = {
     "report.chart_due": "Due to ONSS by employer (EUR)",
     "report.chart_other_employers": "{count} other employers",
     "report.other_employers": "Other employers",
+    "report.recap_bounded": (
+        "The recap lists the {shown} employers with the largest amounts due to ONSS and the {others} others in "
+        "one line; {file} holds the totals of every employer."
+    ),
+    "report.employers_not_shown_all": (
+        "The {shown} employers with the largest amounts due to ONSS have a section of their own; the totals of "
+        "the {others} others are in {file}."
+    ),
     "report.employers_not_shown": (
         "The {shown} employers with the largest amounts due to ONSS have a section of their own; the {others} "
         "others are in the recap above and in payroll.xlsx."

@@ -81,6 +81,14 @@ MESSAGES = {
     "report.chart_due": "Dû à l'ONSS par employeur (EUR)",
     "report.chart_other_employers": "{count} autres employeurs",
     "report.other_employers": "Autres employeurs",
+    "report.recap_bounded": (
+        "Le récapitulatif liste les {shown} employeurs dont le montant dû à l'ONSS est le plus élevé et les "
+        "{others} autres sur une ligne ; {file} contient les totaux de chaque employeur."
+    ),
+    "report.employers_not_shown_all": (
+        "Les {shown} employeurs dont le montant dû à l'ONSS est le plus élevé ont leur propre section ; les "
+        "totaux des {others} autres figurent dans {file}."
+    ),
     "report.employers_not_shown": (
         "Les {shown} employeurs dont le montant dû à l'ONSS est le plus élevé ont leur propre section ; les "
         "{others} autres figurent dans le récapitulatif ci-dessus et dans payroll.xlsx."

@@ -81,6 +81,14 @@ MESSAGES = {
     "report.chart_due": "Verschuldigd aan de RSZ per werkgever (EUR)",
     "report.chart_other_employers": "{count} andere werkgevers",
     "report.other_employers": "Andere werkgevers",
+    "report.recap_bounded": (
+        "Het overzicht vermeldt de {shown} werkgevers met het hoogste bedrag verschuldigd aan de RSZ en de "
+        "{others} andere op één regel; {file} bevat de totalen van elke werkgever."
+    ),
+    "report.employers_not_shown_all": (
+        "De {shown} werkgevers met het hoogste bedrag verschuldigd aan de RSZ hebben een eigen deel; de totalen "
+        "van de {others} andere staan in {file}."
+    ),
     "report.employers_not_shown": (
         "De {shown} werkgevers met het hoogste bedrag verschuldigd aan de RSZ hebben een eigen deel; de {others} "
         "andere staan in het overzicht hierboven en in payroll.xlsx."

@@ -12,9 +12,11 @@ from typing import Any
 
 import polars as pl
 
+from pipeline.core.keys import aligned
 from pipeline.core.money import MONEY
 from pipeline.core.rejects import MASKED_COLUMNS, mask_expr
 from schemas.checks import niss_ok
+from schemas.outputs import OUTPUTS
 
 MONEY_FIGURES = (
     "gross_salary",
@@ -69,38 +71,103 @@ def figures_total(figures: pl.DataFrame) -> dict[str, Any]:
 
 
 def _cents(column: str) -> pl.Expr:
-    """A cent amount as integer cents (exact): integer sums are several times cheaper than Decimal ones."""
-    return (pl.col(column).cast(MONEY) * 100).cast(pl.Int64)
+    """A cent amount as integer cents (exact): the integer under the two-decimal Decimal. Integer
+    sums are several times cheaper than Decimal ones."""
+    return pl.col(column).cast(MONEY).to_physical().cast(pl.Int64)
 
 
 def _euros(column: str) -> pl.Expr:
     return (pl.col(column).cast(MONEY) / 100).cast(MONEY)
 
 
+def _with_employer(contribution_lines: pl.DataFrame, payroll_lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """(the columns of ``contribution_lines`` that are summed, with ``employer``: the index of the
+    line's employer in the second value, null when the line has no payroll line; the sorted
+    employer_ids of ``payroll_lines``).
+
+    A contribution line's employer is that of the payroll line of its employee and period: a left
+    join. When every line is of one period (a monthly run), the employee alone finds it, without
+    hashing ten million string keys: the first line of each run of one employee (the lines are in
+    employee order) is looked up in the payroll lines (:func:`pipeline.core.keys.aligned`: a
+    binary search when both are in employee_id order, else a join), and its employer given to the
+    run's lines; when the payroll lines repeat an employee (masked national numbers used as ids
+    collide), the join itself, as it is.
+    """
+    named = payroll_lines.get_column("employer_id")
+    employers = named.drop_nulls().unique().sort()
+    index = pl.select(
+        pl.when(named.is_not_null()).then(employers.search_sorted(named.fill_null("")).cast(pl.UInt32))
+    ).to_series()
+    per_line = payroll_lines.select("employee_id", "period", index.alias("employer"))
+    summed = contribution_lines.select("payer", "kind", "dmfa_code", "contribution", "base", "rate", "amount")
+    ids, periods = contribution_lines.get_column("employee_id"), per_line.get_column("period").unique()
+    if (
+        ids.len()
+        and periods.len() == 1
+        and (contribution_lines.get_column("period") == periods[0]).fill_null(False).all()
+    ):
+        run = ids.rle_id()
+        firsts = ids.gather(run.search_sorted(pl.int_range(run[-1] + 1, dtype=run.dtype, eager=True)))
+        try:
+            employer = aligned(firsts, per_line.drop("period")).to_series().gather(run)
+            return summed.with_columns(employer.alias("employer")), employers
+        except ValueError:  # the payroll lines repeat an employee: the join below
+            pass
+    joined = contribution_lines.select("employee_id", "period", *summed.columns).join(
+        per_line, on=["employee_id", "period"], how="left"
+    )
+    return joined.drop("employee_id", "period"), employers
+
+
+def _by_one_key(lines: pl.DataFrame, employers: int, codes: tuple[str, ...], aggs: tuple[pl.Expr, ...]) -> pl.DataFrame:
+    """``lines.group_by("employer", *codes).agg(*aggs)`` with the codes as text, grouped by one
+    integer made of the employer index (below ``employers``, or null) and the codes' Enum indices
+    (grouping by one integer is several times cheaper than by five columns); a plain group-by
+    when a code is not an Enum."""
+    dtypes = [lines.schema[c] for c in codes]
+    if not all(isinstance(d, pl.Enum) for d in dtypes):
+        return lines.group_by("employer", *codes).agg(*aggs).with_columns(pl.col(codes).cast(pl.String))
+    sizes = [employers] + [len(d.categories) for d in dtypes]  # index `size` stands for null
+    key = pl.col("employer").cast(pl.UInt64).fill_null(employers)
+    for name, size in zip(codes, sizes[1:]):
+        key = key * (size + 1) + pl.col(name).to_physical().cast(pl.UInt64).fill_null(size)
+    summed = lines.group_by(key.alias("__key")).agg(*aggs)
+    digits, step = {}, 1
+    for name, size in reversed(list(zip(("employer", *codes), sizes))):
+        digits[name] = ((summed.get_column("__key") // step) % (size + 1)).cast(pl.UInt32)
+        step *= size + 1
+    at = digits["employer"]
+    decoded = [pl.select(pl.when(at < employers).then(at)).to_series().alias("employer")]
+    for name, dtype in zip(codes, dtypes):
+        values = pl.Series(name, [*dtype.categories, None], dtype=pl.String)
+        decoded.append(values.gather(digits[name]))
+    return summed.drop("__key").with_columns(decoded)
+
+
 def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.DataFrame) -> pl.DataFrame:
     """Contribution lines summed per employer, payer, kind, DmfA code and contribution.
 
     ``rate`` is kept where every line of the group has the same rate (else null); ``base`` is the
-    sum of the lines' bases. The codes are grouped as they are (Enum) and turned into text for the
-    sort (an Enum sorts by category, not by text); sums are exact, in integer cents.
+    sum of the lines' bases. The lines are grouped by their employer's index
+    (:func:`_with_employer`) and codes as they are (:func:`_by_one_key`), the codes turned into
+    text for the sort (an Enum sorts by category, not by text); sums are exact, in integer cents.
     """
-    employer_of = payroll_lines.select("employee_id", "period", "employer_id")
+    lines, employers = _with_employer(contribution_lines, payroll_lines)
     codes = ("payer", "kind", "dmfa_code", "contribution")
     rate = pl.col("rate")
+    fixed = rate.to_physical()  # the rate's integer (Decimal's), compared more cheaply
+    aggs = (
+        pl.len().cast(pl.Int64).alias("lines"),
+        _cents("base").sum().alias("base"),
+        pl.when((fixed.min() == fixed.max()) & (rate.null_count() == 0)).then(rate.first()).alias("rate"),
+        _cents("amount").sum().alias("amount"),
+    )
+    summed = _by_one_key(lines, employers.len(), codes, aggs)
     return (
-        contribution_lines.lazy()
-        .select("employee_id", "period", *codes, "base", "rate", "amount")
-        .join(employer_of.lazy(), on=["employee_id", "period"], how="left")
-        .group_by("employer_id", *codes)
-        .agg(
-            pl.len().cast(pl.Int64).alias("lines"),
-            _cents("base").sum().alias("base"),
-            pl.when((rate.min() == rate.max()) & (rate.null_count() == 0)).then(rate.min()).alias("rate"),
-            _cents("amount").sum().alias("amount"),
-        )
+        summed.lazy()
         .select(
-            "employer_id",
-            *(pl.col(c).cast(pl.String) for c in codes),
+            employers.gather(summed.get_column("employer")).alias("employer_id"),
+            *codes,
             "lines",
             _euros("base"),
             "rate",
@@ -146,6 +213,34 @@ def employer_names(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
         return {}
     rows = employers.select("employer_id", "name").drop_nulls().unique("employer_id", keep="first")
     return dict(rows.sort("employer_id").iter_rows())
+
+
+EMPLOYER_TOTALS = "employer_totals"
+"""The audit table of every employer's totals (data-contract "Outputs": ``employer_totals``)."""
+
+
+def employer_totals(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The ``employer_totals`` table: the report's recap for every employer (sorted by
+    employer_id), in the columns and types of ``schemas.outputs.EMPLOYER_TOTALS``; a bureau's
+    thousands of client employers are there, the report lists the largest."""
+    figures = figures_of(tables)
+    spec = OUTPUTS[EMPLOYER_TOTALS].schema()
+    names = employer_names(tables)
+    present = {
+        "name": pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String),
+        **{c: pl.col(c) for c in spec if c in figures.columns and c != "name"},
+    }
+    return figures.select(
+        (present[c] if c in present else pl.lit(None)).cast(dtype).alias(c) for c, dtype in spec.items()
+    )
+
+
+def file_of(manifest: Mapping[str, Any], table: str) -> str:
+    """The run's file that holds ``table``: its CSV, or its Parquet file when the run wrote no CSV of
+    it (the manifest's ``csv`` entry; without one, the CSV)."""
+    choice = manifest.get("csv") or {}
+    parquet_only = choice.get("mode") == "none" or table in choice.get("parquet_only", ())
+    return f"{table}.parquet" if parquet_only else f"{table}.csv"
 
 
 def masked_rejects(rejects: pl.DataFrame) -> pl.DataFrame:

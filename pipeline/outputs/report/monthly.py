@@ -1,11 +1,12 @@
 """The page of a monthly run (``render_report``) and the console summary after it.
 
-The page stays cheap at a million payroll lines: every figure is a polars aggregate, the recap
-lists every employer with whole-column expressions (no Python call per row), the salary
-histogram is binned by polars, and the sections that Python renders row by row are bounded: one
-section per employer for at most :data:`EMPLOYER_SECTIONS` employers (the largest amounts due to
-ONSS; every employer stays in the recap and in ``payroll.xlsx``), and the chart of the amounts due
-shows the :data:`EMPLOYERS_CHARTED` largest employers and the others together.
+The page stays cheap and readable at a million payroll lines: every figure is a polars
+aggregate, the salary histogram is binned by polars, and what grows with the employers is
+bounded: the recap lists at most :data:`RECAP_EMPLOYERS` employers (the largest amounts due to
+ONSS, with whole-column expressions), the others in one line, above the total (every employer's
+totals are in the audit table ``employer_totals``); one section per employer for at most
+:data:`EMPLOYER_SECTIONS` employers; the chart of the amounts due shows the
+:data:`EMPLOYERS_CHARTED` largest employers and the others together.
 """
 
 from __future__ import annotations
@@ -21,8 +22,18 @@ from pipeline.outputs import messages
 from pipeline.outputs.messages import Messages
 from pipeline.outputs.report import charts
 from pipeline.outputs.report import page as h
-from pipeline.outputs.report.figures import by_code_of, employer_names, figures_of, figures_total
+from pipeline.outputs.report.figures import (
+    EMPLOYER_TOTALS,
+    by_code_of,
+    employer_names,
+    figures_of,
+    figures_total,
+    file_of,
+)
 
+RECAP_EMPLOYERS = 200
+"""Employers listed one by one in the recap (those with the largest amounts due to ONSS); the
+others are summed in one line above the total, and every employer is in ``employer_totals``."""
 EMPLOYER_SECTIONS = 50
 """Employers that get a section of their own (key figures, contributions by DmfA code); above it,
 those with the largest amounts due to ONSS, and a note counting the others."""
@@ -98,8 +109,21 @@ def _recap(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, names: Mappi
     for c in cols:
         text, value = _shown_expr(t, kinds[c], c)
         row_cells.append(h.num_expr(text, value, {"employer": employer, "figure": c}))
+    listed, others = _largest(figures, RECAP_EMPLOYERS)
+    body = h.rows_html(listed, row_cells)
+    if others.height:
+        label = t("report.chart_other_employers", count=t.integer(others.height))
+        body += f"<tr>{h.td(label)}{h.td('')}{''.join(cells('others', figures_total(others)))}</tr>"
     foot = [h.td(t("report.all_employers")), h.td(""), *cells("all", figures_total(figures))]
-    return h.table_of(head, h.rows_html(figures, row_cells), foot)
+    return h.table_of(head, body, foot)
+
+
+def _largest(figures: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the ``n`` employers with the largest amounts due to ONSS, in employer_id order; the others)."""
+    if figures.height <= n:
+        return figures, figures.clear()
+    ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
+    return ranked.head(n).sort("employer_id"), ranked.slice(n)
 
 
 def _key_figures(t: Messages, lines: pl.DataFrame, employer: str, row: Mapping[str, Any]) -> str:
@@ -199,12 +223,10 @@ def _charted(t: Messages, figures: pl.DataFrame, names: Mapping[str, str]) -> pl
     """The employers of the chart of the amounts due: the :data:`EMPLOYERS_CHARTED` largest (in
     employer_id order), then the others summed in one bar; columns label and the amounts."""
     amounts = [c for c in ("worker_contribution", "employer_contribution", "csss") if c in figures.columns]
-    ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
-    top = ranked.head(EMPLOYERS_CHARTED).sort("employer_id")
+    top, rest = _largest(figures, EMPLOYERS_CHARTED)
     shown = top.select(
         pl.col("employer_id").replace_strict(dict(names), default=pl.col("employer_id")).alias("label"), *amounts
     )
-    rest = ranked.slice(EMPLOYERS_CHARTED)
     if rest.height:
         label = t("report.chart_other_employers", count=t.integer(rest.height))
         other = rest.select(pl.lit(label).alias("label"), *(pl.col(c).sum().cast(MONEY) for c in amounts))
@@ -215,10 +237,7 @@ def _charted(t: Messages, figures: pl.DataFrame, names: Mapping[str, str]) -> pl
 def _sections_shown(figures: pl.DataFrame) -> pl.DataFrame:
     """The employers that get a section: all, or the :data:`EMPLOYER_SECTIONS` with the largest
     amounts due to ONSS; in employer_id order."""
-    if figures.height <= EMPLOYER_SECTIONS:
-        return figures
-    ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
-    return ranked.head(EMPLOYER_SECTIONS).sort("employer_id")
+    return _largest(figures, EMPLOYER_SECTIONS)[0]
 
 
 def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any], lang: str | None = None) -> bytes:
@@ -259,16 +278,24 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
         for column, key in (("work_bonus", "report.no_work_bonus"), ("csss", "report.no_csss"))
         if column not in lines.columns
     )
+    bounded = ""
+    if figures.height > RECAP_EMPLOYERS:
+        others = figures.height - RECAP_EMPLOYERS
+        file = file_of(manifest, EMPLOYER_TOTALS)
+        bounded = h.para(
+            t("report.recap_bounded", shown=t.integer(RECAP_EMPLOYERS), others=t.integer(others), file=file), "note"
+        )
     sections = [
         (
             "overview",
             t("report.overview"),
-            cards + f"<h3>{h.esc(t('report.recap'))}</h3>" + _recap(t, lines, figures, names) + notes,
+            cards + f"<h3>{h.esc(t('report.recap'))}</h3>" + _recap(t, lines, figures, names) + bounded + notes,
         ),
         ("charts", t("report.charts"), _monthly_charts(t, lines, figures, by_code, names)),
     ]
     shown = _sections_shown(figures)
-    codes = {key[0]: part for key, part in by_code.partition_by("employer_id", as_dict=True).items()}
+    of_shown = by_code.filter(pl.col("employer_id").is_in(shown.get_column("employer_id").implode()))
+    codes = {key[0]: part for key, part in of_shown.partition_by("employer_id", as_dict=True).items()}
     for row in shown.iter_rows(named=True):
         employer = row["employer_id"]
         heading = (
@@ -284,9 +311,9 @@ def render_report(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, Any
         )
         sections.append((f"employer-{employer}", heading, body))
     if shown.height < figures.height:
-        note = t(
-            "report.employers_not_shown", shown=t.integer(shown.height), others=t.integer(figures.height - shown.height)
-        )
+        key = "report.employers_not_shown" if figures.height <= RECAP_EMPLOYERS else "report.employers_not_shown_all"
+        others = t.integer(figures.height - shown.height)
+        note = t(key, shown=t.integer(shown.height), others=others, file=file_of(manifest, EMPLOYER_TOTALS))
         sections.append(("other-employers", t("report.other_employers"), h.para(note, "note")))
     sections += [
         h.rejects_section(t, tables.get("rejects")),
@@ -368,10 +395,7 @@ def console_summary(
     names = employer_names(tables)
     figures = figures_of(tables)
     csss_known = "csss" in figures.columns
-    listed = figures
-    if figures.height > CONSOLE_EMPLOYERS:
-        ranked = figures.sort(["due_to_onss", "employer_id"], descending=[True, False])
-        listed = ranked.head(CONSOLE_EMPLOYERS).sort("employer_id")
+    listed = _largest(figures, CONSOLE_EMPLOYERS)[0]
     for row in listed.iter_rows(named=True):
         employer = row["employer_id"]
         out_lines.append(
