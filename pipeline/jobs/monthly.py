@@ -47,7 +47,7 @@ from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
-from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, with_figures
+from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, figures_only
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
@@ -125,6 +125,7 @@ class BatchResult:
     store: Outcome | None = None  # what publishing did in the run store
     lang: str = messages.DEFAULT_LANGUAGE  # of the report, the workbook and the console summary
     console: list[str] = field(default_factory=list)  # the console summary, once published
+    figures: Mapping[str, pl.DataFrame] | None = None  # the report's figures when ``tables`` are files (figures_only)
 
     @property
     def exit_code(self) -> int:
@@ -297,7 +298,9 @@ def publish(
         found = statuses(result.store_tables, finalise, result.file_errors)
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
     csv = csv or CsvChoice()
-    people = with_figures(people_tables(result.tables, result.store_tables))
+    # the figures are counted on the tables before national numbers are masked (masked ids collide)
+    figures = result.figures if result.figures is not None else figures_only(result.tables)
+    people = {**people_tables(result.tables, result.store_tables), **figures}
     written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
     files = people_files(people, manifest, result.lang)

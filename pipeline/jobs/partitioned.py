@@ -77,6 +77,7 @@ from pipeline.outputs.audit import write_parquet_hashed, write_table
 from pipeline.outputs.csv_dialects import CsvChoice, csv_header, write_csv
 from pipeline.outputs.hashed_file import write_hashed
 from pipeline.outputs.manifest import code_hash
+from pipeline.outputs.report.figures import BY_CODE, FIGURES, figures_only, merge_figures
 from pipeline.outputs.run_store import RunStore
 from schemas.inputs import INPUTS
 
@@ -249,6 +250,8 @@ def run_partition(
     del checked
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
+    for name, frame in figures_only(tables).items():  # before masking, as the single run counts them
+        frame.write_parquet(out / f"{FIGURES_PREFIX}{name}.parquet", compression="lz4", statistics=False)
     bounds = {}
     for name, frame in tables.items():
         if name != "rejects":  # rejects: re-combined by the driver, masked when written, as in the single run
@@ -538,6 +541,7 @@ def _run_partitioned(
                 man,
                 file_errors=monthly.file_errors(infos),
                 lang=monthly.language(lang, prof),
+                figures=_merged_figures(work, stats),
             )
             done = monthly.publish(result, out, overwrite, store, finalise, _table_writer, replace, csv)
             timings["merge_write"] = time.perf_counter() - t  # the audit files, then the run store
@@ -574,6 +578,17 @@ def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params:
         _check_range_order(name, [s["id_bounds"].get(name) for s in stats])
         tables[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
     return tables
+
+
+FIGURES_PREFIX = "figures-"
+"""Part files of the report's figures, counted in each partition before masking (not audit tables)."""
+
+
+def _merged_figures(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.DataFrame]:
+    """The report's figures of the run: those of the partitions, summed (:func:`merge_figures`)."""
+    part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
+    names = (FIGURES, BY_CODE)
+    return merge_figures([{n: pl.read_parquet(d / f"{FIGURES_PREFIX}{n}.parquet") for n in names} for d in part_dirs])
 
 
 @contextmanager

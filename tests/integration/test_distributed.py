@@ -249,6 +249,13 @@ def test_partitioned_run_masks_national_numbers_like_the_single_run(cluster_clie
     lines = pl.read_parquet(tmp_path / "part" / "payroll_lines.parquet")
     assert lines.height > 100
     assert lines.get_column("employee_id").str.contains(r"^\*{9}[0-9]{2}$").all()
+    # The report's figures are counted before masking: masked ids collide (100 possible masks), yet
+    # each employer's headcount is its number of payroll lines (one per employee-month) and the
+    # employer contributions by code add up to the contribution lines' amounts.
+    totals = pl.read_parquet(tmp_path / "part" / "employer_totals.parquet").sort("employer_id")
+    counted = lines.group_by("employer_id").len().sort("employer_id")
+    assert totals.select("employer_id", "headcount").rows() == counted.rows()
+    assert lines.get_column("employee_id").n_unique() < lines.height  # the masks do collide
 
 
 def test_a_missing_parameter_in_a_partition_is_exit_4_on_the_driver(cluster_client, tmp_path):

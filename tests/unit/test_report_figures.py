@@ -166,6 +166,9 @@ def test_console_summary():
         "employer 174393195 Bureau Lambrecht: 1 lines, 0 rejects; personal 0.00, employer 0.00, CSSS 0.00, "
         "due to ONSS 0.00",
         "1 rejected rows not linked to an employer",
+        "rejected rows by check (values and lines: report.html, rejects.csv):",
+        "  [format_money] 1: Not an amount in euros with at most two decimals.",
+        "  [unknown_employee] 1: The employee is not in the employees file.",
         "warnings:",
         "  w1",
     ]

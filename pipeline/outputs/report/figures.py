@@ -7,7 +7,7 @@ rounded lines.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -186,11 +186,40 @@ BY_CODE = "contributions_by_code"
 def with_figures(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """``tables`` plus :func:`employer_figures` and :func:`contributions_by_code`, computed once for
     the report, the workbook and the console summary (at a million lines, each costs seconds)."""
+    return {**tables, **figures_only(tables)}
+
+
+def figures_only(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The two figure frames of :func:`with_figures`, computed on ``tables`` as the run computed
+    them, before national numbers are masked: a pay export keyed by national number masks every
+    employee id to its last two digits, so masked ids collide and could not be counted or matched."""
     lines = tables["payroll_lines"]
+    return {FIGURES: employer_figures(lines), BY_CODE: contributions_by_code(tables["contribution_lines"], lines)}
+
+
+def merge_figures(parts: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """The figures of a run from those of its partitions (each employee in one partition): every
+    count and amount is a sum; a code's rate is kept where every partition kept the same rate."""
+    figures = pl.concat([p[FIGURES] for p in parts])
+    by_code = pl.concat([p[BY_CODE] for p in parts])
+    codes = ("payer", "kind", "dmfa_code", "contribution")
+    rate = pl.col("rate")
     return {
-        **tables,
-        FIGURES: employer_figures(lines),
-        BY_CODE: contributions_by_code(tables["contribution_lines"], lines),
+        FIGURES: figures.group_by("employer_id")
+        .agg(pl.all().sum())
+        .select(figures.columns)
+        .cast(figures.schema)
+        .sort("employer_id"),
+        BY_CODE: by_code.group_by("employer_id", *codes)
+        .agg(
+            pl.col("lines").sum(),
+            pl.col("base").sum(),
+            pl.when((rate.null_count() == 0) & (rate.n_unique() == 1)).then(rate.first()).alias("rate"),
+            pl.col("amount").sum(),
+        )
+        .select(by_code.columns)
+        .cast(by_code.schema)
+        .sort("employer_id", *codes, nulls_last=True),
     }
 
 
