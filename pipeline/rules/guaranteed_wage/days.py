@@ -238,11 +238,13 @@ def price_days(
     paid = days.filter(pl.col("payer") == "employer").select("employee_id").unique()
     no_wage_rows = mine.filter(pl.col("daily_wage").is_null()).join(paid, on="employee_id", how="semi")
     no_row = paid.join(mine.select("employee_id"), on="employee_id", how="anti")
-    no_row_episodes = episodes.join(no_row, on="employee_id", how="semi").join(
-        days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
-        on=["employee_id", "start_date"],
-        how="semi",
-    )
+    no_row_episodes = episodes.join(no_row, on="employee_id", how="semi")
+    if no_row_episodes.height:  # (as a rule, none: every employee paid guaranteed wage has a pay row)
+        no_row_episodes = no_row_episodes.join(
+            days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
+            on=["employee_id", "start_date"],
+            how="semi",
+        )
     out_rejects = rejects.combine(
         rejects.from_rows(
             no_wage_rows,
@@ -263,7 +265,8 @@ def price_days(
         ),
     )
     rejected = pl.concat([no_wage_rows.select("employee_id"), no_row]).unique()
-    days = days.join(rejected, on="employee_id", how="anti")
+    if rejected.height:
+        days = days.join(rejected, on="employee_id", how="anti")
     return days, out_rejects, rejected
 
 
