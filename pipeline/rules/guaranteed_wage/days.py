@@ -92,7 +92,11 @@ def with_day_parameters(days: pl.DataFrame, params: Parameters, names: tuple[str
     """Columns ``_p_<name>``: the value of each parameter on the day; and ``_seniority_term_end``,
     the last day of the first ``seniority_months`` of service (:mod:`.terms`)."""
     days = lookup_on(days, "date", {f"_p_{name}": P + name for name in names}, params)
-    return days.with_columns(term_end(pl.col("contract_start"), param("seniority_months")).alias("_seniority_term_end"))
+    # Worked out once per distinct (start, term): a few thousand, against one row per day.
+    keys = ["contract_start", param("seniority_months").meta.output_name()]
+    terms = days.select(keys).unique()
+    terms = terms.with_columns(term_end(pl.col(keys[0]), pl.col(keys[1])).alias("_seniority_term_end"))
+    return days.join(terms, on=keys, how="left", maintain_order="left", nulls_equal=True)
 
 
 def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
