@@ -203,6 +203,13 @@ def month_start_expr(period: pl.Expr) -> pl.Expr:
     return (period + "-01").str.to_date("%Y-%m-%d")
 
 
+def month_start_of(period: pl.Expr, months: list[dt.date]) -> pl.Expr:
+    """:func:`month_start_expr` of a column whose distinct first days are ``months``: a literal when
+    there is one (a monthly run), so that what depends on the month alone (its end, its calendar,
+    the parameters in force) is worked out once and not on every row."""
+    return pl.lit(months[0], pl.Date) if len(months) == 1 else month_start_expr(period)
+
+
 def semester_expr(period: pl.Expr) -> pl.Expr:
     """Calendar semester (``YYYY-H1`` January-June, ``YYYY-H2`` July-December) of each ``YYYY-MM`` period."""
     month = period.str.slice(5, 2).cast(pl.Int32)

@@ -36,7 +36,7 @@ import polars as pl
 
 from pipeline.core.money import MONEY, WIDE, to_cents
 from pipeline.core.params import Parameters, Value, select
-from pipeline.core.periods import month_start_expr
+from pipeline.core.periods import month_start_expr, month_start_of
 from schemas.inputs import HOUSEHOLDS
 
 P = "onss/csss"
@@ -88,7 +88,7 @@ def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     return (
         frame.lazy()
         .with_columns(
-            month_start_expr(pl.col("period")).alias("__on"),
+            month_start_of(pl.col("period"), dates).alias("__on"),
             pl.col("household").is_null().alias("household_missing"),
             pl.col("household").cast(pl.String).fill_null(DEFAULT_HOUSEHOLD).alias("household"),
             (m.cast(WIDE) * MONTHS_PER_QUARTER).cast(MONEY).alias("quarterly_estimate"),

@@ -42,7 +42,7 @@ import polars as pl
 
 from pipeline.core.money import MONEY, WIDE, round_to, times, to_cents
 from pipeline.core.params import Parameters, Scale, Value, number_text, select
-from pipeline.core.periods import month_start_expr
+from pipeline.core.periods import month_start_expr, month_start_of
 from pipeline.errors import MissingParameterError
 
 P = "onss/work_bonus"
@@ -241,7 +241,7 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     return (
         frame.lazy()
         .with_columns(
-            month_start_expr(pl.col("period")).alias("__on"),
+            month_start_of(pl.col("period"), dates).alias("__on"),
             (pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").fill_null(0).cast(WIDE))
             .cast(MONEY)
             .alias("wage_100"),

@@ -92,7 +92,11 @@ def with_day_parameters(days: pl.DataFrame, params: Parameters, names: tuple[str
     """Columns ``_p_<name>``: the value of each parameter on the day; and ``_seniority_term_end``,
     the last day of the first ``seniority_months`` of service (:mod:`.terms`)."""
     days = lookup_on(days, "date", {f"_p_{name}": P + name for name in names}, params)
-    return days.with_columns(term_end(pl.col("contract_start"), param("seniority_months")).alias("_seniority_term_end"))
+    # Worked out once per distinct (start, term): a few thousand, against one row per day.
+    keys = ["contract_start", param("seniority_months").meta.output_name()]
+    terms = days.select(keys).unique()
+    terms = terms.with_columns(term_end(pl.col(keys[0]), pl.col(keys[1])).alias("_seniority_term_end"))
+    return days.join(terms, on=keys, how="left", maintain_order="left", nulls_equal=True)
 
 
 def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
@@ -238,11 +242,13 @@ def price_days(
     paid = days.filter(pl.col("payer") == "employer").select("employee_id").unique()
     no_wage_rows = mine.filter(pl.col("daily_wage").is_null()).join(paid, on="employee_id", how="semi")
     no_row = paid.join(mine.select("employee_id"), on="employee_id", how="anti")
-    no_row_episodes = episodes.join(no_row, on="employee_id", how="semi").join(
-        days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
-        on=["employee_id", "start_date"],
-        how="semi",
-    )
+    no_row_episodes = episodes.join(no_row, on="employee_id", how="semi")
+    if no_row_episodes.height:  # (as a rule, none: every employee paid guaranteed wage has a pay row)
+        no_row_episodes = no_row_episodes.join(
+            days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
+            on=["employee_id", "start_date"],
+            how="semi",
+        )
     out_rejects = rejects.combine(
         rejects.from_rows(
             no_wage_rows,
@@ -263,7 +269,8 @@ def price_days(
         ),
     )
     rejected = pl.concat([no_wage_rows.select("employee_id"), no_row]).unique()
-    days = days.join(rejected, on="employee_id", how="anti")
+    if rejected.height:
+        days = days.join(rejected, on="employee_id", how="anti")
     return days, out_rejects, rejected
 
 
