@@ -180,18 +180,13 @@ def contributions_by_code(contribution_lines: pl.DataFrame, payroll_lines: pl.Da
 
 FIGURES = "employer_figures"
 BY_CODE = "contributions_by_code"
-"""Keys under which :func:`with_figures` puts the figures beside the tables."""
-
-
-def with_figures(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """``tables`` plus :func:`employer_figures` and :func:`contributions_by_code`, computed once for
-    the report, the workbook and the console summary (at a million lines, each costs seconds)."""
-    return {**tables, **figures_only(tables)}
+"""Keys under which :func:`figures_only` puts the figures, beside the tables the renderers read."""
 
 
 def figures_only(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The two figure frames of :func:`with_figures`, computed on ``tables`` as the run computed
-    them, before national numbers are masked: a pay export keyed by national number masks every
+    """:func:`employer_figures` and :func:`contributions_by_code`, computed once for the report,
+    the workbook and the console summary (at a million lines, each costs seconds), on ``tables`` as
+    the run computed them, before national numbers are masked: a pay export keyed by national number masks every
     employee id to its last two digits, so masked ids collide and could not be counted or matched."""
     lines = tables["payroll_lines"]
     return {FIGURES: employer_figures(lines), BY_CODE: contributions_by_code(tables["contribution_lines"], lines)}
@@ -224,13 +219,13 @@ def merge_figures(parts: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.D
 
 
 def figures_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """The employer figures of ``tables``: those of :func:`with_figures`, else computed."""
+    """The employer figures of ``tables``: those of :func:`figures_only`, else computed."""
     found = tables.get(FIGURES)
     return found if found is not None else employer_figures(tables["payroll_lines"])
 
 
 def by_code_of(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """The contributions by code of ``tables``: those of :func:`with_figures`, else computed."""
+    """The contributions by code of ``tables``: those of :func:`figures_only`, else computed."""
     found = tables.get(BY_CODE)
     return found if found is not None else contributions_by_code(tables["contribution_lines"], tables["payroll_lines"])
 
