@@ -366,7 +366,7 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
     partitions' files when it is read (the run store saves one table at a time)."""
 
     def __init__(self, work: Path, stats: list[dict[str, Any]]):
-        self._dirs = [work / f"part-{s['partition']:05d}" / "store" for s in stats]
+        self._dirs = _part_dirs(work, stats, "store")
         self._names = sorted({p.stem for d in self._dirs for p in d.glob("*.parquet")})
 
     def __iter__(self) -> Iterator[str]:
@@ -562,10 +562,15 @@ def _run_partitioned(
     )
 
 
+def _part_dirs(work: Path, stats: list[dict[str, Any]], sub: str) -> list[Path]:
+    """The ``sub`` folder (``out`` or ``store``) of every partition, in range order."""
+    return [work / f"part-{s['partition']:05d}" / sub for s in stats]
+
+
 def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params: Parameters) -> dict[str, Any]:
     """The run's audit tables: the rejects re-combined, the per-run table once, every other table as
     its partition files (checked to be in employee-id range order)."""
-    part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
+    part_dirs = _part_dirs(work, stats, "out")
     tables: dict[str, Any] = {"rejects": rejects.combine(*(pl.read_parquet(d / "rejects.parquet") for d in part_dirs))}
     for name in sorted(stats[0]["output_rows"]):
         if name == "rejects":
@@ -586,7 +591,7 @@ FIGURES_PREFIX = "figures-"
 
 def _merged_figures(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.DataFrame]:
     """The report's figures of the run: those of the partitions, summed (:func:`merge_figures`)."""
-    part_dirs = [work / f"part-{s['partition']:05d}" / "out" for s in stats]
+    part_dirs = _part_dirs(work, stats, "out")
     names = (FIGURES, BY_CODE)
     return merge_figures([{n: pl.read_parquet(d / f"{FIGURES_PREFIX}{n}.parquet") for n in names} for d in part_dirs])
 
