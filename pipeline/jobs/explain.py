@@ -77,7 +77,7 @@ def recomputed_month(
 ) -> MonthRun:
     """The month recomputed from a batch folder by the monthly job's steps (nothing written)."""
     _, raw = monthly.load(input_dir, profile)
-    tables, kept = monthly.check_and_compute(raw, period, params, store)
+    tables, kept, _ = monthly.check_and_compute(raw, period, params, store)
     found = {name: tables[name] if name in tables else kept[name] for name in TABLES}
     return MonthRun(period, found, tables["rejects"])
 

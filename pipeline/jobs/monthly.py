@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -47,11 +47,11 @@ from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
-from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, figures_only
+from pipeline.outputs.report.figures import BY_CODE, EMPLOYER_TOTALS, employer_totals, figures_only
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
-from pipeline.rules.contributions import lines_and_totals, onss_base, worker_code
+from pipeline.rules.contributions import contributions, onss_base, worker_code
 from pipeline.rules.deductions import month_deductions
 from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
 from pipeline.rules.onem_allowance import compute_onem_allowance
@@ -126,6 +126,7 @@ class BatchResult:
     lang: str = messages.DEFAULT_LANGUAGE  # of the report, the workbook and the console summary
     console: list[str] = field(default_factory=list)  # the console summary, once published
     figures: Mapping[str, pl.DataFrame] | None = None  # the report's figures when ``tables`` are files (figures_only)
+    by_code: pl.DataFrame | None = None  # the contributions by code, when the rules summed them (figures_only)
 
     @property
     def exit_code(self) -> int:
@@ -225,14 +226,22 @@ def check(raw: dict[str, RawInput]) -> ValidatedBatch:
     return validated
 
 
+class ComputedMonth(NamedTuple):
+    """What step 3 returns."""
+
+    tables: dict[str, pl.DataFrame]  # the audit tables
+    store_tables: dict[str, pl.DataFrame]  # the tables for the run store
+    figures: dict[str, pl.DataFrame]  # the report's figures the rules already gave (``figures_only``'s)
+
+
 def compute(
     checked: ValidatedBatch,
     period: str,
     params: Parameters | None = None,
     store: RunStore | None = None,
     part_time_reading: str = "prorated",
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """Step 3: every rule for the run period. Returns (audit tables, tables for the run store)."""
+) -> ComputedMonth:
+    """Step 3: every rule for the run period."""
     params = params or default_parameters()
     hist = history(checked, period, store)
     pop = population(hist, period)
@@ -240,8 +249,9 @@ def compute(
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
     fallen = rejects.rejected_mask(pop.now, decided.rejects)
     computed = pop.joined.get_column(_ABROAD).is_not_null() & ~fallen
-    lines, contrib = payroll_lines(pop.joined.filter(computed), decided, period, params)
-    return output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
+    lines, contrib, by_code = payroll_lines(pop.joined.filter(computed), decided, period, params)
+    tables, store_tables = output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
+    return ComputedMonth(tables, store_tables, {} if by_code is None else {BY_CODE: by_code})
 
 
 def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: tuple[str, ...]) -> dict[str, Status]:
@@ -299,7 +309,7 @@ def publish(
         plan = store.plan(result.period, result.manifest["run_id"], found, replace)
     csv = csv or CsvChoice()
     # the figures are counted on the tables before national numbers are masked (masked ids collide)
-    figures = result.figures if result.figures is not None else figures_only(result.tables)
+    figures = result.figures if result.figures is not None else figures_only(result.tables, result.by_code)
     people = {**people_tables(result.tables, result.store_tables), **figures}
     written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
@@ -353,8 +363,8 @@ def check_and_compute(
     store: RunStore | None = None,
     part_time_reading: str = "prorated",
     on_step: StepRunner = run_step,
-) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """Steps 2 and 3 on inputs already read. Returns (audit tables, tables for the run store)."""
+) -> ComputedMonth:
+    """Steps 2 and 3 on inputs already read."""
     checked = on_step("check", check, raw)
     return on_step("compute", compute, checked, period, params or default_parameters(), store, part_time_reading)
 
@@ -394,7 +404,7 @@ def run_month(
         prof, raw = on_step("load", load, input_dir, profile)
         errors = file_errors(raw)
         checked = on_step("check", check, raw)
-        tables, store_tables = on_step("compute", compute, checked, period, params, store, part_time_reading)
+        tables, store_tables, known = on_step("compute", compute, checked, period, params, store, part_time_reading)
         facts = {
             "inputs": run_warnings.input_facts(raw),
             "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period),
@@ -415,7 +425,9 @@ def run_month(
             facts,
             run_options(part_time_reading),
         )
-        result = BatchResult(period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof))
+        result = BatchResult(
+            period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof), by_code=known.get(BY_CODE)
+        )
         if out is not None:
             done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace, csv)
             result.path, result.store, result.console = done.path, done.store, done.console
@@ -628,9 +640,10 @@ def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, para
 
 def payroll_lines(
     computed: pl.DataFrame, decided: Decisions, period: str, params: Parameters
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(payroll_lines, contribution_lines) of the ``computed`` pay rows (those no rule rejected,
-    with their employee columns and the employed-abroad flag).
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """(payroll_lines, contribution_lines, the contribution lines summed per employer and code or
+    None) of the ``computed`` pay rows (those no rule rejected, with their employee columns and the
+    employed-abroad flag).
 
     The work bonus and the CSSS are computed on the ONSS lines (:mod:`pipeline.rules.deductions`)
     and become contribution lines of their own; ``work_bonus`` (positive) and ``csss`` are also
@@ -638,7 +651,8 @@ def payroll_lines(
     on = month(period).start
     lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
     deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on).line_tables()
-    contrib, contributed = lines_and_totals(lines, params, on, deductions)
+    made = contributions(lines, params, on, deductions, by="employer_id")
+    contrib, contributed = made.lines, made.totals
     lines = lines.hstack([deductions["work_bonus"].get_column("work_bonus"), deductions["csss"].get_column("csss")])
     decisions = decided.withholding.lines.select("employee_id", "period", *WITHHOLDING_COLUMNS)
     onem = decided.allowance.select("employee_id", "period", pl.col("amount").alias("onem_allowance"))
@@ -666,7 +680,7 @@ def payroll_lines(
     )
     if not _sorted_by_employee(out, period):
         out = out.sort("employee_id", "period")
-    return out, contrib
+    return out, contrib, made.by_code
 
 
 def output_tables(

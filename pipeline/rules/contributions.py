@@ -488,6 +488,28 @@ def contribution_lines(
 def lines_and_totals(
     frame: pl.DataFrame, params: Parameters, on: dt.date, computed: Mapping[str, pl.DataFrame] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Computations 3, 3b and 3c: the contribution lines and their :func:`totals`
+    (:func:`contributions` without sums by code)."""
+    made = contributions(frame, params, on, computed)
+    return made.lines, made.totals
+
+
+@dataclass(frozen=True)
+class Contributed:
+    """The contribution lines of employee-months, with their totals and, when asked, their sums by code."""
+
+    lines: pl.DataFrame
+    totals: pl.DataFrame  # worker_contribution and employer_contribution per employee and period (:func:`totals`)
+    by_code: pl.DataFrame | None = None  # :func:`_sums_by_code`; None when not asked or not worked in cents
+
+
+def contributions(
+    frame: pl.DataFrame,
+    params: Parameters,
+    on: dt.date,
+    computed: Mapping[str, pl.DataFrame] | None = None,
+    by: str | None = None,
+) -> Contributed:
     """Computations 3, 3b and 3c: one row per employee, period and applicable contribution, and the
     :func:`totals` of those lines (the same figures: the sums of the lines' rounded amounts).
 
@@ -516,6 +538,10 @@ def lines_and_totals(
     ``pl.Enum`` (:func:`line_schema`): one small code per line instead of a string, which makes
     the 8.6 M-line frame of a million employee-months a third of the size and its Parquet file
     about twice as fast to write (docs/performance.md).
+
+    ``by`` (a column of ``frame``, e.g. employer_id): also the lines' count, base and amount summed
+    per value of ``by`` and code (:func:`_sums_by_code`), from the employee-months in integer cents,
+    without grouping the lines (None when the lines are not worked in integer cents).
     """
     specs = sorted((c for c in CONTRIBUTIONS if c.computed is None or computed is not None), key=lambda c: c.name)
     entries = [None if c.parameter is None else params.entry(c.parameter, on) for c in specs]
@@ -535,12 +561,13 @@ def lines_and_totals(
         ]
     )
     extra = [f"__{f}{i}" for i, _ in made for f in "abps"]
-    months = frame.select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra).filter(
-        pl.col("onss_base").is_not_null()
-    )
+    grouped = [by] if by is not None else []
+    months = frame.select(
+        "employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra, *grouped
+    ).filter(pl.col("onss_base").is_not_null())
     if months.height == 0:
         lines = pl.DataFrame(schema=schema)
-        return lines, totals(lines)
+        return Contributed(lines, totals(lines))
     if not _sorted_by_month(months):
         months = months.sort("employee_id", "period")
     pairs = [
@@ -605,10 +632,11 @@ def lines_and_totals(
         )
         base_column, amount_column = (pl.lit(from_cents(money.get_column(c))) for c in ("base", "amount"))
         month_totals = _month_totals(months, base_cents, specs, units)
+        by_code = None if by is None else _sums_by_code(months, by, base_cents, specs, units, rates, codes)
     else:
         base_column = line_column("base", "b", base)
         amount_column = line_column("amount", "a", _line_amount(base, per_contribution(rates, WIDE)))
-        month_totals = None
+        month_totals = by_code = None
     out = lines.select(
         per_month("employee_id").alias("employee_id"),
         per_month("period").alias("period"),
@@ -628,7 +656,84 @@ def lines_and_totals(
             ),
         ),
     )
-    return out, totals(out) if month_totals is None else month_totals
+    return Contributed(out, totals(out) if month_totals is None else month_totals, by_code)
+
+
+def _sums_by_code(
+    months: pl.DataFrame,
+    by: str,
+    base_cents: pl.Series,
+    specs: list[Contribution],
+    units: list[int | None],
+    rates: list,
+    codes: list[str],
+) -> pl.DataFrame:
+    """The lines of ``months`` (one row per employee-month, with ``__mask`` and the computed
+    figures ``__a<i>`` / ``__b<i>``) summed per ``by``, payer, kind, DmfA code and contribution,
+    without making the lines: contribution ``i`` has a line in a month where bit ``i`` of ``__mask``
+    is set, with the month's base (a computed one: the rule's) and its amount rounded as the line's
+    (:func:`rounded_product_cents`). Columns: ``by``, payer, kind, dmfa_code, contribution (text),
+    lines, base, rate (the contribution's rate; null for a computed one, which has none), amount;
+    sorted by ``by`` and the codes as text. ``codes[2 i + blue]``: the DmfA code of contribution
+    ``i`` for a white-collar (0) or blue-collar (1) worker."""
+    base = pl.col("__base")
+
+    def cents(column: str) -> pl.Expr:
+        return pl.col(column).cast(MONEY).to_physical().cast(pl.Int64)
+
+    sums = []
+    for i, c in enumerate(specs):
+        has = (pl.col("__mask") & (1 << i)) != 0
+        line_base = cents(f"__b{i}") if c.computed else base
+        amount = cents(f"__a{i}") if c.computed else rounded_product_cents(base, units[i])
+        sums += [
+            has.sum().cast(pl.Int64).alias(f"n{i}"),
+            pl.when(has).then(line_base).otherwise(0).sum().alias(f"b{i}"),
+            pl.when(has).then(amount).otherwise(0).sum().alias(f"a{i}"),
+        ]
+    blue = (pl.col("worker_status") == "blue_collar").fill_null(False).cast(pl.UInt32).alias("__blue")
+    per_status = months.lazy().with_columns(pl.lit(base_cents).alias("__base")).group_by(by, blue).agg(sums).collect()
+    long = pl.concat(
+        [
+            per_status.select(
+                by,
+                pl.lit(i, pl.UInt32).alias("__c"),
+                "__blue",
+                pl.col(f"n{i}").alias("n"),
+                pl.col(f"b{i}").alias("b"),
+                pl.col(f"a{i}").alias("a"),
+            ).filter(pl.col("n") > 0)
+            for i in range(len(specs))
+        ]
+    )
+    index = pl.col("__c")
+
+    def per_contribution(values: list, dtype: pl.DataType) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
+
+    summed = (
+        long.lazy()
+        .with_columns(pl.lit(pl.Series(codes, dtype=pl.String)).gather(index * 2 + pl.col("__blue")).alias("dmfa_code"))
+        .group_by(by, "__c", "dmfa_code")
+        .agg(pl.col("n").sum().alias("lines"), pl.col("b").sum(), pl.col("a").sum())
+        .collect()
+    )
+    return (
+        summed.lazy()
+        .select(
+            by,
+            per_contribution([c.payer for c in specs], pl.String).alias("payer"),
+            per_contribution([c.kind for c in specs], pl.String).alias("kind"),
+            "dmfa_code",
+            per_contribution([c.name for c in specs], pl.String).alias("contribution"),
+            "lines",
+            pl.lit(from_cents(summed.get_column("b"))).alias("base"),
+            per_contribution(rates, RATE_DTYPE).alias("rate"),
+            pl.lit(from_cents(summed.get_column("a"))).alias("amount"),
+        )
+        .sort(by, "payer", "kind", "dmfa_code", "contribution", nulls_last=True)
+        .collect()
+    )
 
 
 def _month_totals(

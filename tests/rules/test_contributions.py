@@ -25,6 +25,7 @@ from pipeline.rules.contributions import (
     Computed,
     Contribution,
     contribution_lines,
+    contributions,
     declared_contributions,
     declared_deductions,
     lines_and_totals,
@@ -387,3 +388,60 @@ def test_totals_of_the_employee_months_are_the_sums_of_the_lines(gross):
     assert e2["worker_contribution"] == D("423.47")  # 3,240.00 x 13.07 % = 423.468 (blue collar, base at 108 %)
     if gross == "2600.00":
         assert found.filter(pl.col("employee_id") == "E1")["worker_contribution"][0] == D("121.09")
+
+
+def test_sums_by_code_are_the_lines_summed_per_employer_and_code():
+    # contributions(..., by="employer_id") sums the lines per employer and code from the employee-months
+    # (without grouping the lines): the same table as the report's contributions_by_code of the lines.
+    # Employer A: E1 and E2 white collar 2,600.00, each 2,600.00 x 13.07 % = 339.82 on code 495 (two lines,
+    # 679.64) and a work bonus of 218.73 (code 0001, no rate, two lines: -437.46); employer B: E3 blue collar
+    # 3,000.00, base at 108 % = 3,240.00, 13.07 % = 423.468 -> 423.47 on code 015, no bonus, no CSSS line.
+    from pipeline.outputs.report.figures import contributions_by_code
+
+    start = dt.date(2026, 10, 1)
+    df = pl.concat(
+        [frame("2026-10", s, g) for s, g in [("white_collar", "2600.00")] * 2 + [("blue_collar", "3000.00")]]
+    )
+    df = df.with_columns(
+        pl.Series("employee_id", ["E1", "E2", "E3"]), pl.Series("employer_id", ["A", "A", "B"])
+    ).with_columns(onss_base(PARAMS, start))
+    ids = df["employee_id"]
+    rules = {
+        "work_bonus": pl.DataFrame(
+            {
+                "employee_id": ids,
+                "work_bonus": [D("218.73"), D("218.73"), D("0.00")],
+                "wage_100": [D("2600.00"), D("2600.00"), D("3240.00")],
+                "volet_a_parameter": ["onss/work_bonus/white_collar/volet_a"] * 3,
+                "volet_a_source": ["onss/work_bonus/white_collar/volet_a@2026-09-01 [secondary]"] * 3,
+            },
+            schema_overrides={"work_bonus": MONEY, "wage_100": MONEY},
+        ),
+        "csss": pl.DataFrame(
+            {
+                "employee_id": ids,
+                "csss": [D("14.84"), D("14.84"), D("0.00")],
+                "onss_base": [D("2600.00"), D("2600.00"), D("3240.00")],
+                "parameter": ["onss/csss/single"] * 3,
+                "source": ["onss/csss/single@2022-04-01 [secondary]"] * 3,
+            },
+            schema_overrides={"csss": MONEY, "onss_base": MONEY},
+        ),
+    }
+    made = contributions(df, PARAMS, start, rules, by="employer_id")
+    assert made.by_code.equals(contributions_by_code(made.lines, df.select("employee_id", "period", "employer_id")))
+    rows = {(r["employer_id"], r["contribution"]): r for r in made.by_code.iter_rows(named=True)}
+    worker = rows[("A", "worker_onss")]
+    assert (worker["dmfa_code"], worker["lines"], worker["base"], worker["rate"], worker["amount"]) == (
+        "495",
+        2,
+        D("5200.00"),
+        D("0.1307"),
+        D("679.64"),
+    )
+    bonus = rows[("A", "work_bonus")]
+    assert (bonus["dmfa_code"], bonus["lines"], bonus["rate"], bonus["amount"]) == ("0001", 2, None, D("-437.46"))
+    assert rows[("B", "worker_onss")]["dmfa_code"] == "015" and rows[("B", "worker_onss")]["amount"] == D("423.47")
+    assert ("B", "work_bonus") not in rows and ("B", "csss") not in rows
+    # Without ``by`` no sums are made.
+    assert contributions(df, PARAMS, start, rules).by_code is None

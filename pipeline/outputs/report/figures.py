@@ -183,13 +183,18 @@ BY_CODE = "contributions_by_code"
 """Keys under which :func:`figures_only` puts the figures, beside the tables the renderers read."""
 
 
-def figures_only(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def figures_only(tables: Mapping[str, pl.DataFrame], by_code: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """:func:`employer_figures` and :func:`contributions_by_code`, computed once for the report,
     the workbook and the console summary (at a million lines, each costs seconds), on ``tables`` as
     the run computed them, before national numbers are masked: a pay export keyed by national number masks every
-    employee id to its last two digits, so masked ids collide and could not be counted or matched."""
+    employee id to its last two digits, so masked ids collide and could not be counted or matched.
+
+    ``by_code``: the contributions by code when the run already summed them (the rules sum them per
+    employee-month, ten times fewer rows than the lines: ``pipeline.rules.contributions.contributions``)."""
     lines = tables["payroll_lines"]
-    return {FIGURES: employer_figures(lines), BY_CODE: contributions_by_code(tables["contribution_lines"], lines)}
+    if by_code is None:
+        by_code = contributions_by_code(tables["contribution_lines"], lines)
+    return {FIGURES: employer_figures(lines), BY_CODE: by_code}
 
 
 def merge_figures(parts: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
