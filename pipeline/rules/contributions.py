@@ -675,63 +675,76 @@ def _sums_by_code(
     (:func:`rounded_product_cents`). Columns: ``by``, payer, kind, dmfa_code, contribution (text),
     lines, base, rate (the contribution's rate; null for a computed one, which has none), amount;
     sorted by ``by`` and the codes as text. ``codes[2 i + blue]``: the DmfA code of contribution
-    ``i`` for a white-collar (0) or blue-collar (1) worker."""
+    ``i`` for a white-collar (0) or blue-collar (1) worker: a contribution under the worker code
+    (015 / 495) is summed per status, the others over both."""
     base = pl.col("__base")
 
     def cents(column: str) -> pl.Expr:
         return pl.col(column).cast(MONEY).to_physical().cast(pl.Int64)
 
-    sums = []
-    for i, c in enumerate(specs):
+    blue = (pl.col("worker_status") == "blue_collar").fill_null(False)
+    # one variant per (contribution, DmfA code): a contribution under the worker code has one per status
+    variants: list[tuple[int, str | None, pl.Expr]] = []
+    for i in range(len(specs)):
         has = (pl.col("__mask") & (1 << i)) != 0
+        white, blues = codes[2 * i], codes[2 * i + 1]
+        variants += [(i, white, has)] if white == blues else [(i, white, has & ~blue), (i, blues, has & blue)]
+    figures = []
+    for v, (i, _, has) in enumerate(variants):
+        c = specs[i]
         line_base = cents(f"__b{i}") if c.computed else base
         amount = cents(f"__a{i}") if c.computed else rounded_product_cents(base, units[i])
-        sums += [
-            has.sum().cast(pl.Int64).alias(f"n{i}"),
-            pl.when(has).then(line_base).otherwise(0).sum().alias(f"b{i}"),
-            pl.when(has).then(amount).otherwise(0).sum().alias(f"a{i}"),
+        figures += [
+            has.cast(pl.Int64).alias(f"n{v}"),
+            pl.when(has).then(line_base).otherwise(0).alias(f"b{v}"),
+            pl.when(has).then(amount).otherwise(0).alias(f"a{v}"),
         ]
-    blue = (pl.col("worker_status") == "blue_collar").fill_null(False).cast(pl.UInt32).alias("__blue")
-    per_status = months.lazy().with_columns(pl.lit(base_cents).alias("__base")).group_by(by, blue).agg(sums).collect()
+    # the figures as columns, then plain integer sums per group: exact in any order, so the streaming
+    # engine may sum them (at a million employee-months about half the CPU of the in-memory group-by)
+    columns = months.with_columns(base_cents.alias("__base")).select(by, *figures)
+    summed = columns.lazy().group_by(by).agg(pl.exclude(by).sum()).collect(engine="streaming")
     long = pl.concat(
         [
-            per_status.select(
+            summed.select(
                 by,
-                pl.lit(i, pl.UInt32).alias("__c"),
-                "__blue",
-                pl.col(f"n{i}").alias("n"),
-                pl.col(f"b{i}").alias("b"),
-                pl.col(f"a{i}").alias("a"),
-            ).filter(pl.col("n") > 0)
-            for i in range(len(specs))
+                pl.lit(v, pl.UInt32).alias("__v"),
+                pl.col(f"n{v}").alias("lines"),
+                pl.col(f"b{v}").alias("b"),
+                pl.col(f"a{v}").alias("a"),
+            ).filter(pl.col("lines") > 0)
+            for v in range(len(variants))
         ]
     )
-    index = pl.col("__c")
 
-    def per_contribution(values: list, dtype: pl.DataType) -> pl.Expr:
+    def text_order(v: int) -> tuple:  # payer, kind, DmfA code (none last), contribution, as text
+        i, code, _ = variants[v]
+        return specs[i].payer, specs[i].kind, code is None, code or "", specs[i].name
+
+    rank = [0] * len(variants)
+    for position, v in enumerate(sorted(range(len(variants)), key=text_order)):
+        rank[v] = position
+    index = pl.col("__v")
+
+    def per_variant(values: list, dtype: pl.DataType) -> pl.Expr:
         return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
-    summed = (
-        long.lazy()
-        .with_columns(pl.lit(pl.Series(codes, dtype=pl.String)).gather(index * 2 + pl.col("__blue")).alias("dmfa_code"))
-        .group_by(by, "__c", "dmfa_code")
-        .agg(pl.col("n").sum().alias("lines"), pl.col("b").sum(), pl.col("a").sum())
-        .collect()
-    )
+    def of_contribution(field: Callable[[Contribution], object], dtype: pl.DataType) -> pl.Expr:
+        return per_variant([field(specs[i]) for i, _, _ in variants], dtype)
+
+    ordered = long.with_columns(per_variant(rank, pl.UInt32).alias("__rank")).sort(by, "__rank", nulls_last=True)
     return (
-        summed.lazy()
+        ordered.lazy()
         .select(
             by,
-            per_contribution([c.payer for c in specs], pl.String).alias("payer"),
-            per_contribution([c.kind for c in specs], pl.String).alias("kind"),
-            "dmfa_code",
-            per_contribution([c.name for c in specs], pl.String).alias("contribution"),
+            of_contribution(lambda c: c.payer, pl.String).alias("payer"),
+            of_contribution(lambda c: c.kind, pl.String).alias("kind"),
+            per_variant([code for _, code, _ in variants], pl.String).alias("dmfa_code"),
+            of_contribution(lambda c: c.name, pl.String).alias("contribution"),
             "lines",
-            pl.lit(from_cents(summed.get_column("b"))).alias("base"),
-            per_contribution(rates, RATE_DTYPE).alias("rate"),
-            pl.lit(from_cents(summed.get_column("a"))).alias("amount"),
+            pl.lit(from_cents(ordered.get_column("b"))).alias("base"),
+            per_variant([rates[i] for i, _, _ in variants], RATE_DTYPE).alias("rate"),
+            pl.lit(from_cents(ordered.get_column("a"))).alias("amount"),
         )
-        .sort(by, "payer", "kind", "dmfa_code", "contribution", nulls_last=True)
         .collect()
     )
 
