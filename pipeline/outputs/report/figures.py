@@ -46,15 +46,20 @@ def employer_figures(payroll_lines: pl.DataFrame) -> pl.DataFrame:
     present = [c for c in MONEY_FIGURES if c in payroll_lines.columns]
     bonus = pl.col("work_bonus") if "work_bonus" in present else pl.lit(0, MONEY)
     csss = pl.col("csss") if "csss" in present else pl.lit(0, MONEY)
+    # One period: one line per employee (the pay rows are unique per employee and period), so the
+    # headcount is the number of lines, without hashing the ids once more.
+    one_period = payroll_lines.height == 0 or payroll_lines.get_column("period").n_unique() == 1
+    headcount = pl.len() if one_period else pl.col("employee_id").n_unique()
     return (
         payroll_lines.lazy()
         .group_by("employer_id")
         .agg(
-            pl.col("employee_id").n_unique().cast(pl.Int64).alias("headcount"),
+            headcount.cast(pl.Int64).alias("headcount"),
             pl.col("worker_code").is_null().sum().cast(pl.Int64).alias("employed_abroad"),
-            *(pl.col(c).fill_null(0).sum().cast(MONEY).alias(c) for c in present),
+            *(_cents(c).fill_null(0).sum().alias(c) for c in present),
             pl.col("withholding_applies").fill_null(False).sum().cast(pl.Int64).alias("withholding_applies"),
         )
+        .with_columns(_euros(c) for c in present)
         .with_columns(
             (pl.col("worker_contribution") + bonus).cast(MONEY).alias("personal_before_bonus"),
             (pl.col("worker_contribution") + pl.col("employer_contribution") + csss).cast(MONEY).alias("due_to_onss"),
