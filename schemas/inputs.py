@@ -1,26 +1,27 @@
 """The input contract (data-contract.md "Inputs") as column specs, and the pandera schemas built
 from them.
 
-Inputs are validated in two stages: every column is read as text, one pandera
-``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
-the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
-rows that passed cast to their types (:func:`typed`). Money is never cast before its format
-(at most two decimals) is checked, so nothing is rounded silently. The text checked is the
+Inputs are validated in two stages: every column is read as text, the checks of one pandera
+``DataFrameSchema`` per input (formats, enumerations, ranges, checksums and row rules) are
+evaluated on the text, every failure collected as ``validate(df, lazy=True)`` collects them, and
+only then are the rows that passed cast to their types (:func:`typed`). Money is never cast
+before its format (at most two decimals) is checked, so nothing is rounded silently. The text checked is the
 canonical text of the reader (``pipeline.intake.reading``): identifiers (NISS, ONSS, enterprise
 and establishment-unit numbers) come without the separators people type, so their checks do not
 strip them again.
 
-Each check is defined once (:func:`column_checks`): the pandera schema is built from these
-definitions, and so is :func:`failing_rows`, one expression true where a row fails at least one
-of them (or misses a required value). Validation evaluates it over all rows in one polars pass
-and hands pandera only the suspect rows (see ``pipeline.intake.validation``); the two cannot drift apart.
+Each check is defined once (:func:`column_checks`, with not-null on the required columns:
+:func:`schema_checks`): the pandera schema is built from these definitions, and so is
+:func:`failing_rows`, one expression true where a row fails at least one of them. Validation
+evaluates it over all rows in one polars pass and the checks themselves on the suspect rows only
+(see ``pipeline.intake.validation``), which gives pandera's failure cases without pandera's 56
+passes; the tests hold the two to the same result.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandera.polars as pa
 import polars as pl
 
 from pipeline.core.money import MONEY, MONEY_PATTERN, RATIO
@@ -358,22 +359,35 @@ def failing_rows(spec: InputSpec) -> pl.Expr:
     :func:`column_checks` expression plus not-null on the required columns. A row where this is
     False passes every pandera check by construction (the same expressions), so pandera only needs
     to see the rows where it is True to report every failure."""
-    fails = [~check.passed for check in column_checks(spec)]
-    fails += [pl.col(col.name).is_null() for col in spec.columns if col.required]
+    fails = [~check.passed for check in schema_checks(spec)]
     return pl.any_horizontal(fails) if fails else pl.lit(False)
 
 
-def _check(check: CheckDef) -> pa.Check:
-    """A pandera check from a row-wise boolean expression."""
+def schema_checks(spec: InputSpec) -> list[CheckDef]:
+    """Every check of the pandera schema of ``spec``, as row-wise definitions: not-null on each
+    required column (pandera's ``not_nullable``), then :func:`column_checks`. A row fails a check
+    where ``passed`` is False, and pandera's failure case is the row's value of ``column`` (null
+    for ``not_nullable``): these are exactly the failure cases of ``validate(lazy=True)``, which the
+    validation computes from them directly (``pipeline.intake.validation``)."""
+    nulls = [CheckDef(c.name, "not_nullable", pl.col(c.name).is_not_null()) for c in spec.columns if c.required]
+    return nulls + column_checks(spec)
 
-    def fn(data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(check.passed.alias(data.key))
 
-    return pa.Check(fn, name=check.name)
+def pandera_schema(spec: InputSpec):
+    """The pandera schema that checks one input in its text form (``pandera.polars.DataFrameSchema``).
 
+    The reference the validation's direct evaluation of :func:`schema_checks` is tested against;
+    pandera is imported here only (its import costs about half a second, with hypothesis installed)."""
+    import pandera.polars as pa
 
-def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
-    """The pandera schema that checks one input in its text form."""
+    def _check(check: CheckDef) -> pa.Check:
+        """A pandera check from a row-wise boolean expression."""
+
+        def fn(data: pa.PolarsData) -> pl.LazyFrame:
+            return data.lazyframe.select(check.passed.alias(data.key))
+
+        return pa.Check(fn, name=check.name)
+
     checks = column_checks(spec)
     columns = {
         col.name: pa.Column(
