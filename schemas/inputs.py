@@ -403,28 +403,34 @@ def pandera_schema(spec: InputSpec):
 
 def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Cast the (already validated) text columns to their contract types."""
+    return frame.with_columns(typed_columns(spec))
+
+
+def typed_columns(spec: InputSpec, strict: bool = True) -> list[pl.Expr]:
+    """The expressions of :func:`typed`: each column cast to its contract type (and the pay's
+    ``period_start``). ``strict=False``: a value that does not cast gives null instead of an error,
+    for casting rows before they are validated (a valid value casts to the same either way)."""
     exprs = []
     for col in spec.columns:
         c = pl.col(col.name)
         if col.kind == "enterprise_nr":
             c = c.str.replace(r"^BE", "")
         elif col.kind == "date":
-            c = c.str.to_date("%Y-%m-%d")
+            c = c.str.to_date("%Y-%m-%d", strict=strict)
         elif col.kind == "money":
-            c = c.cast(pl.Decimal(38, 2)).cast(MONEY)
+            c = c.cast(pl.Decimal(38, 2), strict=strict).cast(MONEY, strict=strict)
         elif col.kind == "int":
-            c = c.cast(pl.Int32)
+            c = c.cast(pl.Int32, strict=strict)
+            if spec.name == "employees" and col.name == "weekly_work_days":
+                c = c.cast(pl.Int8, strict=strict)
         elif col.kind == "fraction":
-            c = c.cast(pl.Decimal(38, 6)).cast(RATIO)
+            c = c.cast(pl.Decimal(38, 6), strict=strict).cast(RATIO, strict=strict)
         elif col.kind == "bool":
             c = c.str.to_lowercase().is_in(TRUE_WORDS)  # null stays null (is_in of a null is null)
         exprs.append(c.alias(col.name))
-    out = frame.with_columns(exprs)
-    if spec.name == "employees":
-        out = out.with_columns(pl.col("weekly_work_days").cast(pl.Int8))
     if spec.name == "pay":
-        out = out.with_columns((pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period_start"))
-    return out
+        exprs.append((pl.col("period") + "-01").str.to_date("%Y-%m-%d", strict=strict).alias("period_start"))
+    return exprs
 
 
 def typed_defaults(name: str) -> dict[str, object]:

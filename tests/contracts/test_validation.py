@@ -305,3 +305,26 @@ def test_identifier_checks_see_the_reader_text_without_separators(tmp_path):
         if chk.name in ("format_niss", "birth_date_matches_niss", "format_onss_nr")
     }
     assert failing == {"format_onss_nr": [], "format_niss": ["E3"], "birth_date_matches_niss": ["E2"]}
+
+
+def test_duplicates_found_by_neighbours_in_key_order_are_those_of_hashing():
+    """`_duplicated` compares neighbours when the rows are in key order; on random small frames
+    (sorted by the key, by its first column only, or not at all) it equals `struct.is_duplicated`."""
+    import random
+
+    from pipeline.intake.validation import _duplicated
+
+    rng = random.Random(0)
+    for _ in range(1500):
+        n = rng.randint(0, 12)
+        frame = pl.DataFrame(
+            {
+                "a": [rng.choice(["E1", "E2", "E3", "E10"]) for _ in range(n)],
+                "b": [rng.choice(["2026-09", "2026-10"]) for _ in range(n)],
+            },
+            schema={"a": pl.String, "b": pl.String},
+        )
+        frame = rng.choice([frame, frame.sort("a", "b"), frame.sort("a")])
+        for key in (("a",), ("a", "b")):
+            want = frame.select(pl.struct(list(key)).is_duplicated()).to_series()
+            assert _duplicated(frame, key).to_list() == want.to_list(), (frame, key)
