@@ -14,11 +14,13 @@ spreadsheets leave them, are accepted). Blank lines (every cell empty) are count
 Every record keeps the physical line it starts on (header = line 1), so a quoted cell spanning
 lines does not shift the numbers of the records after it.
 
-How it stays fast: the file is split into lines by polars and classified by whole-column
-expressions (separators per line, quotes, blank lines); the cells are parsed by polars' CSV reader
-on the checked bytes, one row per physical line. Only lines holding a quote that does not close on
-the line itself are looked at in Python (the standard ``csv`` module). A clean UTF-8 file is never
-decoded in Python: polars checks the UTF-8 itself.
+How it stays fast: a file without quotes whose every line has the header's field count (what
+exports usually are) is parsed once by polars' CSV reader, and two byte counts prove it regular
+(:func:`_read_regular`). Any other file is split into lines by polars and classified by
+whole-column expressions (separators per line, quotes, blank lines); the cells are parsed by
+polars' CSV reader on the checked bytes, one row per physical line. Only lines holding a quote
+that does not close on the line itself are looked at in Python (the standard ``csv`` module). A
+clean UTF-8 file is never decoded in Python: polars checks the UTF-8 itself.
 """
 
 from __future__ import annotations

@@ -268,7 +268,8 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
                 *([_other_digits(digits[name]).alias(DIGITS)] if digits[name] else []),
             )
             for name in present
-        ]
+        ],
+        engine="in-memory",  # keeps each frame's chunks, as the eager casts did (the Parquet files' layout)
     )
     cast: dict[str, pl.DataFrame] = {}
     for name, spec in INPUTS.items():

@@ -90,8 +90,8 @@ def test_counts_reconcile(tmp_path):
 
 
 def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
-    """The validation runs pandera only on the rows `failing_rows` flags (pipeline/intake/validation.py);
-    pandera on the whole of a synthetic batch with 5 % defects must find exactly the same rows."""
+    """The validation evaluates the checks only on the rows `failing_rows` flags (pipeline/intake/validation.py);
+    every row pandera finds on the whole of a synthetic batch with 5 % defects must be among them."""
     import pandera.errors
 
     from pipeline.testing import synthetic
@@ -109,7 +109,7 @@ def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
         except pandera.errors.SchemaErrors as exc:
             whole = set(exc.failure_cases.get_column("index").drop_nulls().to_list())
         flagged = set(frame.with_row_index("i").filter(failing_rows(INPUTS[name])).get_column("i").to_list())
-        assert whole == flagged, name
+        assert whole <= flagged, name
 
 
 def _pandera_failures(raw, spec) -> pl.DataFrame:
@@ -328,3 +328,12 @@ def test_duplicates_found_by_neighbours_in_key_order_are_those_of_hashing():
         for key in (("a",), ("a", "b")):
             want = frame.select(pl.struct(list(key)).is_duplicated()).to_series()
             assert _duplicated(frame, key).to_list() == want.to_list(), (frame, key)
+
+
+def test_valid_rows_keep_one_chunk(tmp_path):
+    """The typed valid rows of a CSV input come in one chunk, as the reader gives them: the run
+    store writes them to Parquet, whose bytes depend on the chunks."""
+    (tmp_path / "employees.csv").write_text(EMPLOYEES)
+    (tmp_path / "pay.csv").write_text(PAY)
+    result = validate_batch(read_batch(tmp_path, Profile.load(None)))
+    assert {name: frame.n_chunks() for name, frame in result.frames.items()} == dict.fromkeys(result.frames, 1)
