@@ -377,8 +377,8 @@ def schema_checks(spec: InputSpec) -> list[CheckDef]:
     """Every check of the pandera schema of ``spec``, as row-wise definitions: not-null on each
     required column (pandera's ``not_nullable``), then :func:`column_checks`. A row fails a check
     where ``passed`` is False, and pandera's failure case is the row's value of ``column`` (null
-    for ``not_nullable``): these are exactly the failure cases of ``validate(lazy=True)``, which the
-    validation computes from them directly (``pipeline.intake.validation``)."""
+    for ``not_nullable``): the schema is built from them (:func:`pandera_schema`) and the validation's
+    pre-filter too (:func:`failing_rows`), so pandera only needs to see the rows the pre-filter flags."""
     nulls = [CheckDef(c.name, "not_nullable", pl.col(c.name).is_not_null()) for c in spec.columns if c.required]
     return nulls + column_checks(spec)
 

@@ -1,9 +1,8 @@
 """Validation of a batch: every failure of every input in one pass, row by row.
 
-1. Each input is checked in its text form by the checks of its pandera schema
-   (``schemas.inputs``), every failure reported as ``validate(df, lazy=True)`` reports it:
-   formats, enumerations, required columns, NISS/BIS and ONSS checksums, money with more than two
-   decimals, negative or absurd values, row rules.
+1. Each input is checked in its text form by its pandera schema (``schemas.inputs``) with
+   ``validate(df, lazy=True)``: formats, enumerations, required columns, NISS/BIS and ONSS
+   checksums, money with more than two decimals, negative or absurd values, row rules.
 2. Cross-file rules in polars: duplicate keys, unknown employer or employee references,
    overlapping absences.
 3. What falls with a rejected row: an employer's employees, an employee's pay rows and absences
@@ -26,14 +25,14 @@ Valid rows go on; ``read = valid + rejected + blank + out_of_period`` holds for 
 
 Cost at a million rows (the design, same rejects as a plain pandera run):
 
-- pandera collects every check separately (56 passes over the inputs), and importing it costs
-  about half a second. So every check expression of an input, with not-null on its required
-  columns (:func:`schemas.inputs.failing_rows`, built from the same
-  :func:`schemas.inputs.schema_checks` definitions as the pandera schema), is first evaluated in
-  one lazy polars pass per input (all inputs in one ``collect_all``); each check is then evaluated
-  on the rows that fail at least one, and its failing rows are its failure cases, with the row's
-  value of the column, as pandera reports them (``tests/contracts/test_validation.py`` compares
-  the two on a batch with defects). A row left out passes every check by construction.
+- pandera collects every check separately (56 passes over the inputs). So every check expression
+  of an input, with not-null on its required columns (:func:`schemas.inputs.failing_rows`, built
+  from the same :func:`schemas.inputs.schema_checks` definitions as the pandera schema; a costly
+  check may give a cheaper test that is true wherever it fails), is first evaluated in one lazy
+  polars pass per input (all inputs in one ``collect_all``); pandera ``validate(lazy=True)`` then
+  runs on the rows so flagged (not at all when there are none, nor is pandera imported), and its
+  failure ``index`` (a position in that subset) is mapped back to the source row. A row left out
+  passes every pandera check by construction, so the failure cases are identical.
 - The cross-file stages work on narrow frames (source columns, ids, keys) and on a "rejected"
   mask per input, recomputed at each stage from the current rejects by line number within the
   input's file (``is_in``), instead of anti-joining the wide text frames on (source_file,
@@ -50,7 +49,7 @@ import polars as pl
 
 from pipeline.core import rejects
 from pipeline.intake.reading import UNREAD, RawInput
-from schemas.inputs import INPUTS, MESSAGES, CheckDef, InputSpec, failing_rows, schema_checks, typed, typed_columns
+from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed, typed_columns
 
 ROW = "__row"
 SOURCE = ["source_file", "source_line"]
@@ -65,15 +64,15 @@ class ValidatedBatch:
     counts: dict[str, dict[str, int]]  # input -> read / valid / rejected / blank / out_of_period
 
 
-_CHECKS: dict[int, tuple[InputSpec, list[CheckDef]]] = {}
+_SCHEMAS: dict[int, tuple[InputSpec, object]] = {}
 _SUSPECT: dict[int, tuple[InputSpec, pl.Expr]] = {}
 
 
-def _checks(spec: InputSpec) -> list[CheckDef]:
-    """:func:`schemas.inputs.schema_checks` of an input, built once per spec object."""
-    cached = _CHECKS.get(id(spec))
+def _schema(spec: InputSpec):
+    """The pandera schema of an input, built once per spec object (it only depends on the spec)."""
+    cached = _SCHEMAS.get(id(spec))
     if cached is None or cached[0] is not spec:
-        cached = _CHECKS[id(spec)] = (spec, schema_checks(spec))
+        cached = _SCHEMAS[id(spec)] = (spec, pandera_schema(spec))
     return cached[1]
 
 
@@ -132,33 +131,33 @@ def _other_digit_rejects(raw: RawInput, spec: InputSpec, flags: pl.DataFrame) ->
 
 
 def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None = None) -> pl.DataFrame:
-    """The schema's failure cases as reject rows: per check, the suspect rows where it fails, with
-    the row's value of the column (what pandera's ``validate(lazy=True)`` reports).
+    """pandera failure cases mapped back to source rows, as reject rows.
 
-    Only the suspect rows (those failing at least one of the checks, :func:`schemas.inputs.failing_rows`,
-    found in one polars pass) are looked at; the rows left out pass every check by construction.
+    pandera sees only the suspect rows (those failing at least one of the schema's own check
+    expressions, :func:`schemas.inputs.failing_rows`, found in one polars pass); the rows left out
+    pass every check by construction, so the failure cases are the same as on the whole input.
     """
     if suspect is None:
         suspect = raw.frame.lazy().select(_failing_rows(spec)).collect().to_series()
     suspects = raw.frame.filter(suspect)
-    checks = _checks(spec)
-    failed = suspects.lazy().select((~c.passed).alias(str(i)) for i, c in enumerate(checks)).collect()
-    employee = pl.col("employee_id") if "employee_id" in suspects.columns else pl.lit(None, pl.String)
-    cases = [
-        suspects.filter(hit).select(
-            *SOURCE,
-            pl.lit(check.column).alias("column"),
-            pl.lit(check.name).alias("check"),
-            employee.alias("employee_id"),
-            pl.col(check.column).alias("value"),
-        )
-        for check, hit in zip(checks, failed.iter_columns())
-        if hit.any()
-    ]
-    if not cases:
+    if suspects.height == 0:  # every row passes every check: nothing for pandera to report
         return rejects.empty()
-    rows = pl.concat(cases)
+    from pandera.errors import SchemaErrors  # imported on first need (about half a second)
+
+    try:
+        _schema(spec).validate(suspects, lazy=True)
+        return rejects.empty()
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases.filter(pl.col("index").is_not_null()).select(
+        pl.col("index").cast(pl.UInt32).alias(ROW),
+        pl.col("column"),
+        pl.col("check"),
+        pl.col("failure_case").alias("value"),
+    )
     missing = set(raw.missing_columns)
+    employee = "employee_id" if "employee_id" in suspects.columns else pl.lit(None, pl.String).alias("employee_id")
+    rows = cases.join(suspects.with_row_index(ROW).select(ROW, *SOURCE, employee), on=ROW, how="left")
     message = pl.col("check").replace_strict(MESSAGES, default=pl.col("check"))
     message = (
         pl.when((pl.col("check") == "not_nullable") & pl.col("column").is_in(list(missing)))

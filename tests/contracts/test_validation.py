@@ -146,7 +146,7 @@ def _pandera_failures(raw, spec) -> pl.DataFrame:
 
 
 def test_schema_failures_are_what_pandera_reports_on_the_whole_input(tmp_path):
-    """The validation evaluates the schema's checks itself, on the suspect rows only: on a synthetic
+    """The validation runs pandera on the suspect rows only (the pre-filter's): on a synthetic
     batch with 5 % defects, the bad-input sample and a file missing optional columns, every reject row
     (file, line, column, check, employee, message, value) equals what pandera reports on the whole input."""
     from pipeline.intake import validation
