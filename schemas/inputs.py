@@ -13,9 +13,9 @@ strip them again.
 Each check is defined once (:func:`column_checks`, with not-null on the required columns:
 :func:`schema_checks`): the pandera schema is built from these definitions, and so is
 :func:`failing_rows`, one expression true where a row fails at least one of them. Validation
-evaluates it over all rows in one polars pass and the checks themselves on the suspect rows only
-(see ``pipeline.intake.validation``), which gives pandera's failure cases without pandera's 56
-passes; the tests hold the two to the same result.
+evaluates it over all rows in one polars pass and runs pandera on the suspect rows only (see
+``pipeline.intake.validation``), which gives pandera's failure cases without its 56 passes over
+every row; the tests hold the two to the same result.
 """
 
 from __future__ import annotations
