@@ -1,26 +1,27 @@
 """The input contract (data-contract.md "Inputs") as column specs, and the pandera schemas built
 from them.
 
-Inputs are validated in two stages: every column is read as text, one pandera
-``DataFrameSchema`` per input checks formats, enumerations, ranges, checksums and row rules on
-the text (``validate(df, lazy=True)`` collects every failure in one pass), and only then are the
-rows that passed cast to their types (:func:`typed`). Money is never cast before its format
-(at most two decimals) is checked, so nothing is rounded silently. The text checked is the
+Inputs are validated in two stages: every column is read as text, the checks of one pandera
+``DataFrameSchema`` per input (formats, enumerations, ranges, checksums and row rules) are
+evaluated on the text, every failure collected as ``validate(df, lazy=True)`` collects them, and
+only then are the rows that passed cast to their types (:func:`typed`). Money is never cast
+before its format (at most two decimals) is checked, so nothing is rounded silently. The text checked is the
 canonical text of the reader (``pipeline.intake.reading``): identifiers (NISS, ONSS, enterprise
 and establishment-unit numbers) come without the separators people type, so their checks do not
 strip them again.
 
-Each check is defined once (:func:`column_checks`): the pandera schema is built from these
-definitions, and so is :func:`failing_rows`, one expression true where a row fails at least one
-of them (or misses a required value). Validation evaluates it over all rows in one polars pass
-and hands pandera only the suspect rows (see ``pipeline.intake.validation``); the two cannot drift apart.
+Each check is defined once (:func:`column_checks`, with not-null on the required columns:
+:func:`schema_checks`): the pandera schema is built from these definitions, and so is
+:func:`failing_rows`, one expression true where a row fails at least one of them. Validation
+evaluates it over all rows in one polars pass and runs pandera on the suspect rows only (see
+``pipeline.intake.validation``), which gives pandera's failure cases without its 56 passes over
+every row; the tests hold the two to the same result.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandera.polars as pa
 import polars as pl
 
 from pipeline.core.money import MONEY, MONEY_PATTERN, RATIO
@@ -30,6 +31,7 @@ from schemas.checks import (
     enterprise_number_ok,
     establishment_unit_ok,
     niss_birth_date_if_ok,
+    niss_birth_text_if_ok,
     niss_ok,
     onss_number_ok,
 )
@@ -67,6 +69,7 @@ class RowRule:
     check: str
     message: str
     fails: pl.Expr  # True where the row breaks the rule (on the text columns)
+    may_fail: pl.Expr | None = None  # cheaper, True at least wherever ``fails`` is (None: ``fails``)
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,9 @@ EMPLOYEES = InputSpec(
             "birth_date disagrees with the birth date encoded in the NISS",
             niss_ok(pl.col("niss"), cleaned=True)
             & (_date("birth_date") != niss_birth_date_if_ok(pl.col("niss"), cleaned=True)),
+            # The same date written the same way agrees: only other texts need their dates compared.
+            niss_ok(pl.col("niss"), cleaned=True)
+            & (pl.col("birth_date") != niss_birth_text_if_ok(pl.col("niss"), cleaned=True)),
         ),
     ),
 )
@@ -311,6 +317,12 @@ class CheckDef:
     column: str
     name: str
     passed: pl.Expr  # True where the row passes, never null (what pandera sees)
+    may_fail: pl.Expr | None = None  # cheaper, True at least wherever ``passed`` is False (None: ~passed)
+
+    @property
+    def suspect(self) -> pl.Expr:
+        """True at least wherever the check fails, never null: what :func:`failing_rows` tests."""
+        return ~self.passed if self.may_fail is None else self.may_fail.fill_null(False)
 
 
 def _passed(column: str, ok: pl.Expr, null_passes: bool = True) -> pl.Expr:
@@ -346,34 +358,46 @@ def column_checks(spec: InputSpec) -> list[CheckDef]:
             out.append(CheckDef(col.name, "range", _passed(col.name, ok | value.is_null())))
         for rule in spec.rules:
             if rule.column == col.name:
-                out.append(
-                    CheckDef(col.name, rule.check, _passed(col.name, ~rule.fails.fill_null(False), null_passes=False))
-                )
+                passed = _passed(col.name, ~rule.fails.fill_null(False), null_passes=False)
+                out.append(CheckDef(col.name, rule.check, passed, rule.may_fail))
                 MESSAGES.setdefault(rule.check, rule.message)
     return out
 
 
 def failing_rows(spec: InputSpec) -> pl.Expr:
-    """True where a row fails at least one check of the pandera schema of ``spec``: every
-    :func:`column_checks` expression plus not-null on the required columns. A row where this is
-    False passes every pandera check by construction (the same expressions), so pandera only needs
-    to see the rows where it is True to report every failure."""
-    fails = [~check.passed for check in column_checks(spec)]
-    fails += [pl.col(col.name).is_null() for col in spec.columns if col.required]
+    """True where a row may fail a check of the pandera schema of ``spec`` (:func:`schema_checks`):
+    where it fails one, and where the cheaper test of a costly check (``may_fail``: the birth date
+    against the NISS) cannot rule the failure out. A row where this is False passes every check by
+    construction, so the checks only need to see the rows where it is True to report every failure."""
+    fails = [check.suspect for check in schema_checks(spec)]
     return pl.any_horizontal(fails) if fails else pl.lit(False)
 
 
-def _check(check: CheckDef) -> pa.Check:
-    """A pandera check from a row-wise boolean expression."""
+def schema_checks(spec: InputSpec) -> list[CheckDef]:
+    """Every check of the pandera schema of ``spec``, as row-wise definitions: not-null on each
+    required column (pandera's ``not_nullable``), then :func:`column_checks`. A row fails a check
+    where ``passed`` is False, and pandera's failure case is the row's value of ``column`` (null
+    for ``not_nullable``): the schema is built from them (:func:`pandera_schema`) and the validation's
+    pre-filter too (:func:`failing_rows`), so pandera only needs to see the rows the pre-filter flags."""
+    nulls = [CheckDef(c.name, "not_nullable", pl.col(c.name).is_not_null()) for c in spec.columns if c.required]
+    return nulls + column_checks(spec)
 
-    def fn(data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(check.passed.alias(data.key))
 
-    return pa.Check(fn, name=check.name)
+def pandera_schema(spec: InputSpec):
+    """The pandera schema that checks one input in its text form (``pandera.polars.DataFrameSchema``).
 
+    The reference the validation's direct evaluation of :func:`schema_checks` is tested against;
+    pandera is imported here only (its import costs about half a second, with hypothesis installed)."""
+    import pandera.polars as pa
 
-def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
-    """The pandera schema that checks one input in its text form."""
+    def _check(check: CheckDef) -> pa.Check:
+        """A pandera check from a row-wise boolean expression."""
+
+        def fn(data: pa.PolarsData) -> pl.LazyFrame:
+            return data.lazyframe.select(check.passed.alias(data.key))
+
+        return pa.Check(fn, name=check.name)
+
     checks = column_checks(spec)
     columns = {
         col.name: pa.Column(
@@ -389,28 +413,34 @@ def pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
 
 def typed(spec: InputSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Cast the (already validated) text columns to their contract types."""
+    return frame.with_columns(typed_columns(spec))
+
+
+def typed_columns(spec: InputSpec, strict: bool = True) -> list[pl.Expr]:
+    """The expressions of :func:`typed`: each column cast to its contract type (and the pay's
+    ``period_start``). ``strict=False``: a value that does not cast gives null instead of an error,
+    for casting rows before they are validated (a valid value casts to the same either way)."""
     exprs = []
     for col in spec.columns:
         c = pl.col(col.name)
         if col.kind == "enterprise_nr":
             c = c.str.replace(r"^BE", "")
         elif col.kind == "date":
-            c = c.str.to_date("%Y-%m-%d")
+            c = c.str.to_date("%Y-%m-%d", strict=strict)
         elif col.kind == "money":
-            c = c.cast(pl.Decimal(38, 2)).cast(MONEY)
+            c = c.cast(pl.Decimal(38, 2), strict=strict).cast(MONEY, strict=strict)
         elif col.kind == "int":
-            c = c.cast(pl.Int32)
+            c = c.cast(pl.Int32, strict=strict)
+            if spec.name == "employees" and col.name == "weekly_work_days":
+                c = c.cast(pl.Int8, strict=strict)
         elif col.kind == "fraction":
-            c = c.cast(pl.Decimal(38, 6)).cast(RATIO)
+            c = c.cast(pl.Decimal(38, 6), strict=strict).cast(RATIO, strict=strict)
         elif col.kind == "bool":
             c = c.str.to_lowercase().is_in(TRUE_WORDS)  # null stays null (is_in of a null is null)
         exprs.append(c.alias(col.name))
-    out = frame.with_columns(exprs)
-    if spec.name == "employees":
-        out = out.with_columns(pl.col("weekly_work_days").cast(pl.Int8))
     if spec.name == "pay":
-        out = out.with_columns((pl.col("period") + "-01").str.to_date("%Y-%m-%d").alias("period_start"))
-    return out
+        exprs.append((pl.col("period") + "-01").str.to_date("%Y-%m-%d", strict=strict).alias("period_start"))
+    return exprs
 
 
 def typed_defaults(name: str) -> dict[str, object]:

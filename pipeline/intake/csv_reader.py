@@ -14,11 +14,13 @@ spreadsheets leave them, are accepted). Blank lines (every cell empty) are count
 Every record keeps the physical line it starts on (header = line 1), so a quoted cell spanning
 lines does not shift the numbers of the records after it.
 
-How it stays fast: the file is split into lines by polars and classified by whole-column
-expressions (separators per line, quotes, blank lines); the cells are parsed by polars' CSV reader
-on the checked bytes, one row per physical line. Only lines holding a quote that does not close on
-the line itself are looked at in Python (the standard ``csv`` module). A clean UTF-8 file is never
-decoded in Python: polars checks the UTF-8 itself.
+How it stays fast: a file without quotes whose every line has the header's field count (what
+exports usually are) is parsed once by polars' CSV reader, and two byte counts prove it regular
+(:func:`_read_regular`). Any other file is split into lines by polars and classified by
+whole-column expressions (separators per line, quotes, blank lines); the cells are parsed by
+polars' CSV reader on the checked bytes, one row per physical line. Only lines holding a quote
+that does not close on the line itself are looked at in Python (the standard ``csv`` module). A
+clean UTF-8 file is never decoded in Python: polars checks the UTF-8 itself.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ class CsvTable:
     ``source_line`` (Int64, the physical line the record starts on). ``defects``: one row per
     defective record (``source_line``, ``field`` = index of the cell at fault or null, ``check``,
     ``message``); defective records stay in ``cells`` as well as they could be read (for
-    messages and cascades). Blank lines are left out and counted in ``blank``.
+    messages and cascades). Blank lines are left out and counted in ``blank``. ``padded``: the
+    fields where trimming may change a cell; every other field's cells are already trimmed (and an
+    empty cell is null), so the reader leaves them as they are.
     """
 
     headers: list[str]
@@ -70,6 +74,7 @@ class CsvTable:
     blank: int
     encoding: str
     separator: str
+    padded: frozenset[int] | None = None  # fields whose cells may begin or end with whitespace (None: any may)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,10 +250,10 @@ def _parse_with_csv_module(lines: pl.Series, sep: str, width: int) -> pl.DataFra
     return pl.DataFrame(rows, schema={str(i): pl.String for i in range(width)}, orient="row")
 
 
-def _lines(data: bytes, file: str, forced: str | None) -> tuple[pl.Series, bytes, str, list[int]]:
-    """(lines, their UTF-8 bytes, encoding label, 1-based lines with invalid bytes)."""
-    body, codec, label = encodings.choose(data, file, forced)
-    if codec in (None, "utf-8") and b"\x00" not in body:
+def _lines(body: bytes, codec: str | None, label: str | None, file: str) -> tuple[pl.Series, bytes, str, list[int]]:
+    """(lines, their UTF-8 bytes, encoding label, 1-based lines with invalid bytes) of the bytes
+    after any BOM (``codec``, ``label``: :func:`pipeline.intake.encodings.choose`)."""
+    if _polars_reads_utf8(codec, body):
         utf8 = encodings.newline_bytes(body)
         try:
             return _line_reader(utf8), utf8, label or "utf-8", []  # polars checks the UTF-8
@@ -259,6 +264,12 @@ def _lines(data: bytes, file: str, forced: str | None) -> tuple[pl.Series, bytes
         return _line_reader(utf8), utf8, label, bad
     except pl.exceptions.PolarsError:
         raise InputError(f"{file}: cannot be split into lines; re-export the file as CSV") from None
+
+
+def _polars_reads_utf8(codec: str | None, body: bytes) -> bool:
+    """True when the bytes may go to polars as they are (UTF-8 or undecided, no NUL byte): polars
+    checks the UTF-8 itself, and the file is decoded in Python only when that check fails."""
+    return codec in (None, "utf-8") and b"\x00" not in body
 
 
 @dataclass(frozen=True)
@@ -283,8 +294,8 @@ class _Header:
         return len(fields) >= self.named and trimmed <= self.named
 
 
-def _header(lines: pl.Series, file: str, delimiter: str | None) -> _Header:
-    header = lines[0] if lines.len() else None
+def _header(header: str | None, file: str, delimiter: str | None) -> _Header:
+    """The header line (None: empty) read: its names and the separator."""
     if not header or not header.strip():
         raise InputError(f"{file}: line 1 (the header) is empty; the first line must name the columns")
     if QUOTE in _outside_quotes(header):
@@ -341,13 +352,25 @@ def _status(
     return check, blank, continuation
 
 
+NOT_BLANK = re.compile(rb"[^\r\n\t \x00\xef\xbb\xbf\xff\xfe]")
+"""A byte that is not a line end, space, tab, NUL or byte-order-mark byte: a file without one is empty."""
+
+
 def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str | None) -> CsvTable:
     """Read a CSV file (its bytes) into text cells with line numbers, line defects and the blank
-    count; the encoding is decided by :mod:`pipeline.intake.encodings`."""
-    if not data.strip(b"\r\n\t \x00\xef\xbb\xbf\xff\xfe"):
+    count; the encoding is decided by :mod:`pipeline.intake.encodings`.
+
+    A file without quotes whose every line has the header's fields (the usual export) is read by
+    one polars parse (:func:`_read_regular`); any other goes through the lines one by one."""
+    if NOT_BLANK.search(data) is None:
         raise InputError(f"{file}: the file is empty (no header line); export the table with its header")
-    lines, utf8, label, bad_lines = _lines(data, file, encoding)
-    header = _header(lines, file, delimiter)
+    body, codec, label = encodings.choose(data, file, encoding)
+    if _polars_reads_utf8(codec, body):
+        table = _read_regular(encodings.newline_bytes(body), file, label or "utf-8", delimiter)
+        if table is not None:
+            return table
+    lines, utf8, label, bad_lines = _lines(body, codec, label, file)
+    header = _header(lines[0] if lines.len() else None, file, delimiter)
     shape = _shape(lines, header.separator, header.named, QUOTE.encode() in utf8)
     odd = [i for i in shape.get_column("odd").arg_true().to_list() if i > 0]
     slow = _resolve_odd_lines(lines, odd, header.separator, header.fits) if odd else []
@@ -367,6 +390,94 @@ def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str 
     frame = frame.filter(~dropped) if dropped.slice(1).any() else frame.slice(1)  # slice: no copy
     blank_count = int((blank & ~continuation).sum()) - int(blank[0])
     return CsvTable(header.names, frame, defects, blank_count, label, header.separator)
+
+
+# --------------------------------------------------------------------------------------------
+# The usual file in one parse.
+# --------------------------------------------------------------------------------------------
+
+
+def _read_regular(utf8: bytes, file: str, label: str, delimiter: str | None) -> CsvTable | None:
+    """The table of a file without quotes whose every line has as many fields as the header, by
+    one polars parse; None for any other file (or bytes that are not UTF-8), to be read line by
+    line. The same table as the line-by-line reading gives, without splitting the lines first.
+
+    Every line has the header's fields when polars parses the file to the header's width without
+    a longer line (it refuses one), one row per physical line, and the file holds exactly (width
+    - 1) separators per line. Then no record has a defect (no quote, no bad byte, no field count
+    off) and a line is blank when its every cell is empty or spaces."""
+    end = utf8.find(b"\n")
+    try:
+        header = _header(utf8[: None if end < 0 else end].decode("utf-8") or None, file, delimiter)
+    except (UnicodeDecodeError, InputError):
+        return None  # the line-by-line reading decides (and says why)
+    sep = header.separator.encode()
+    if QUOTE.encode() in utf8 or len(sep) != 1 or utf8.startswith(encodings.BOMS[2][0]):
+        return None
+    try:
+        cells = pl.read_csv(
+            io.BytesIO(utf8),
+            has_header=False,
+            separator=header.separator,
+            quote_char=None,
+            infer_schema=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    n_lines = utf8.count(b"\n") + (not utf8.endswith(b"\n"))
+    if cells.width != header.width or cells.height != n_lines or utf8.count(sep) != (header.width - 1) * n_lines:
+        return None
+    cells = cells.rename({old: str(i) for i, old in enumerate(cells.columns)})
+    padded = _padded_fields(utf8, cells, sep)
+    unnamed = [pl.col(str(i)).is_not_null().any() for i in range(header.named, header.width)]
+    if unnamed and any(cells.slice(1).select(unnamed).row(0)):
+        return None  # a cell under no header name: a field count to tell, line by line
+    blank = _blank_lines(cells, padded)
+    cells = cells.with_columns(pl.int_range(1, n_lines + 1, dtype=pl.Int64).alias("source_line"))
+    dropped = blank.scatter(0, True)  # and the header
+    frame = cells.filter(~dropped) if dropped.slice(1).any() else cells.slice(1)  # slice: no copy
+    defects = pl.DataFrame(schema=DEFECT_SCHEMA)
+    return CsvTable(header.names, frame, defects, int(blank.sum()) - int(blank[0]), label, header.separator, padded)
+
+
+WHITESPACE_BYTES = (b"\t", b"\x0b", b"\x0c", b"\xc2", b"\xe1", b"\xe2", b"\xe3")
+"""Bytes that begin every whitespace character but the space and the line end in UTF-8 (tab,
+vertical tab, form feed; the lead bytes of U+0085, U+00A0, U+1680, U+2000-U+205F and U+3000): what
+trimming (``str.strip_chars``: Unicode White_Space) removes."""
+
+
+def _padded_fields(utf8: bytes, cells: pl.DataFrame, sep: bytes) -> frozenset[int] | None:
+    """The fields some cell of which begins or ends with whitespace (None: any may).
+
+    Trimming every cell of a million-row file costs about a second; a file that holds no
+    whitespace byte but the space (and the separator, when it is a tab) can only need it where a
+    cell begins or ends with a space, which two prefix tests per column tell far more cheaply."""
+    if any(b in utf8 for b in WHITESPACE_BYTES if b != sep):
+        return None
+    if b" " not in utf8:
+        return frozenset()
+    spaced = cells.select(
+        (pl.col(name).str.starts_with(" ") | pl.col(name).str.ends_with(" ")).any() for name in cells.columns
+    ).row(0)
+    return frozenset(i for i, hit in enumerate(spaced) if hit)
+
+
+def _blank_lines(cells: pl.DataFrame, padded: frozenset[int] | None) -> pl.Series:
+    """Per line: every cell empty (null) or spaces only. Only the lines whose first cell is such
+    are looked at whole."""
+
+    def empty(name: str) -> pl.Expr:
+        c = pl.col(name)
+        may_be_spaces = padded is None or int(name) in padded
+        return (c.is_null() | (c.str.strip_chars() == "")) if may_be_spaces else c.is_null()
+
+    first = cells.select(empty("0")).to_series()
+    if not first.any():
+        return first
+    rows = first.arg_true()
+    whole = cells.filter(first).select(pl.all_horizontal(empty(name) for name in cells.columns)).to_series()
+    return pl.repeat(False, cells.height, eager=True).scatter(rows, whole)
 
 
 def _padded(fields: list[str], width: int) -> list[str | None]:

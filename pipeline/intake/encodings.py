@@ -50,7 +50,7 @@ def choose(data: bytes, file: str, forced: str | None) -> tuple[bytes, str | Non
         except LookupError:
             raise InputError(f"{file}: unknown encoding {forced!r} in the mapping profile (csv.encoding)") from None
         return data, codec, forced
-    if data.count(b"\x00") * 10 > len(data):
+    if b"\x00" in data and data.count(b"\x00") * 10 > len(data):
         raise InputError(
             f"{file}: looks like UTF-16 or UTF-32 without a byte-order mark; re-export it as UTF-8 (or with a BOM)"
         )

@@ -117,6 +117,14 @@ class _Source:
     typed: bool  # the cells carry types (XLSX, Parquet): numbers are written with a decimal point
     numeric: frozenset[int] | None = None  # fields that held numbers (None: any may have)
     dates: frozenset[int] | None = None  # fields that held dates (None: any may have)
+    padded: frozenset[int] | None = None  # fields whose cells may need trimming (None: any may)
+
+    def trimmed(self, index: int) -> pl.Expr:
+        """Field ``index`` trimmed, blank as null (left as it is where no cell needs it)."""
+        cell = pl.col(str(index))
+        return (
+            cell if self.padded is not None and index not in self.padded else cell.str.strip_chars().replace("", None)
+        )
 
 
 def _read_source(path: Path, data: bytes, profile: Profile, sheet: str | None) -> _Source:
@@ -125,7 +133,9 @@ def _read_source(path: Path, data: bytes, profile: Profile, sheet: str | None) -
         table = read_csv_table(data, path.name, profile.csv.get("encoding"), profile.csv.get("delimiter"))
         sep = "tab" if table.separator == "\t" else table.separator
         dialect = f"csv encoding={table.encoding} delimiter={sep}"
-        return _Source(path.name, table.headers, table.cells, table.defects, table.blank, dialect, typed=False)
+        return _Source(
+            path.name, table.headers, table.cells, table.defects, table.blank, dialect, typed=False, padded=table.padded
+        )
     if suffix == ".parquet":
         t = read_parquet_table(data, path.name)
     elif suffix == ".xlsx":
@@ -212,20 +222,24 @@ ID_KINDS = ("niss", "onss_nr", "enterprise_nr", "unit_nr")
 """Identifier kinds written without the separators people type (:func:`schemas.checks.clean_number`)."""
 MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
 """A date written with a midnight time (as spreadsheets export dates): read as its date."""
+TIMED_DATE = "YYYY-MM-DD 00:00:00"
+"""The shortest text :data:`MIDNIGHT` rewrites (a shorter date value is left as it is)."""
 
 
 @dataclass(frozen=True)
 class _Facts:
     """What one pass over the trimmed cells says about the columns: the decimal-mark votes
-    (values written with a decimal comma, with a decimal point), the money columns where some value
-    holds a thousands-separator character, and the columns whose values may need rewriting (a
-    date with a time, an identifier with separators). A column without such values (and without a
-    value map of the profile, which may bring them) is left as it is: the rewriting would not
-    change any of its values, and costs a pass over a million."""
+    (values written with a decimal comma, with a decimal point), and the columns whose values may
+    need rewriting (a date long enough to carry a time, an identifier with separators). A column
+    without such values (and without a value map of the profile, which may bring them) is left as
+    it is: the rewriting would not change any of its values, and costs a pass over a million.
+
+    Amounts are not pre-scanned for thousands separators: the test costs more than the anchored
+    pattern that rewrites grouped amounts (:func:`_decimal_text`), which leaves the others as they
+    are."""
 
     comma: int
     point: int
-    grouped: set[str]
     timed: set[str]
     separated: set[str]
 
@@ -242,14 +256,12 @@ def _column_facts(frame: pl.DataFrame, spec: InputSpec) -> _Facts:
             digits = "{1,2}" if col.kind == "money" else "+"
             exprs.append(c.str.contains(rf"^-?[0-9][0-9 .\u00a0\u202f]*,[0-9]{digits}$").sum().alias(f"c{col.name}"))
             exprs.append(c.str.contains(rf"^-?[0-9][0-9 ,\u00a0\u202f]*\.[0-9]{digits}$").sum().alias(f"p{col.name}"))
-        if col.kind == "money":
-            exprs.append(c.str.contains(rf"[0-9][.,{THOUSANDS}][0-9]{{3}}").any().alias(f"g{col.name}"))
         if col.kind == "date":
-            exprs.append(c.str.contains("00:00:00", literal=True).any().alias(f"t{col.name}"))
+            exprs.append((c.str.len_bytes() >= len(TIMED_DATE)).any().alias(f"t{col.name}"))
         if col.kind in ID_KINDS:
             exprs.append(c.str.contains(NISS_CLEAN).any().alias(f"s{col.name}"))
     if not exprs or frame.height == 0:
-        return _Facts(0, 0, set(), set(), set())
+        return _Facts(0, 0, set(), set())
     row = frame.select(exprs).row(0, named=True)
 
     def named(prefix: str) -> set[str]:
@@ -257,7 +269,7 @@ def _column_facts(frame: pl.DataFrame, spec: InputSpec) -> _Facts:
 
     comma = sum(int(v or 0) for k, v in row.items() if k.startswith("c"))
     point = sum(int(v or 0) for k, v in row.items() if k.startswith("p"))
-    return _Facts(comma, point, named("g"), named("t"), named("s"))
+    return _Facts(comma, point, named("t"), named("s"))
 
 
 def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str | None:
@@ -274,24 +286,24 @@ def _decimal_mark(comma: int, point: int, file: str, forced: str | None) -> str 
     return "," if comma else "." if point else None
 
 
-def _decimal_text(e: pl.Expr, kind: str, mark: str | None, typed: bool, grouped: bool) -> pl.Expr:
+def _decimal_text(e: pl.Expr, kind: str, mark: str | None, typed: bool) -> pl.Expr:
     """A money or fraction text in the canonical form (decimal point, no thousands separators).
 
-    ``grouped``: some value of the column holds a thousands-separator character. Values that do
-    not fit the file's dialect are left as they are: validation rejects them as malformed.
+    Values that do not fit the file's dialect are left as they are: validation rejects them as
+    malformed.
     """
     if typed:  # numbers come as "1234.5"; a text cell may carry a decimal comma
         comma = r"^-?[0-9]+,[0-9]{1,2}$" if kind == "money" else r"^-?[0-9]+,[0-9]+$"
         return pl.when(e.str.contains(comma)).then(e.str.replace(",", ".", literal=True)).otherwise(e)
     spaces = f"[{THOUSANDS}]"
     if mark is None:
-        if not grouped or kind != "money":
+        if kind != "money":
             return e
         spaced = rf"^-?[0-9]{{1,3}}(?:{spaces}[0-9]{{3}})+$"
         return pl.when(e.str.contains(spaced)).then(e.str.replace_all(spaces, "")).otherwise(e)
     other = "." if mark == "," else ","
     point = e.str.replace(mark, ".", literal=True) if mark != "." else e
-    if not grouped or kind != "money":
+    if kind != "money":
         return point
     seps = "|".join(f"(?:{re.escape(t)}[0-9]{{3}})+" for t in (other, *THOUSANDS))
     grouping = rf"^-?[0-9]{{1,3}}(?:{seps})(?:{re.escape(mark)}[0-9]+)?$"
@@ -321,7 +333,7 @@ def _values(
             lower = e.str.to_lowercase()
             e = pl.when(lower.is_in(list(mapping))).then(lower.replace(mapping)).otherwise(e)
         if col.kind in DECIMAL_KINDS:
-            e = _decimal_text(e, col.kind, mark, src.typed, col.name in facts.grouped)
+            e = _decimal_text(e, col.kind, mark, src.typed)
         if col.kind == "date":
             if col.name in facts.timed or col.name in value_maps:
                 e = e.str.replace(MIDNIGHT, "${1}")
@@ -409,7 +421,7 @@ def read_input(folder: Path, spec: InputSpec, profile: Profile) -> RawInput | No
     names = _column_names(src.headers, spec, conf, path.name, profile.name)
     missing = tuple(c.name for c in spec.columns if c.name not in names.values())
     frame = src.cells.select(
-        *[pl.col(str(i)).str.strip_chars().replace("", None).alias(target) for i, target in names.items()],
+        *[src.trimmed(i).alias(target) for i, target in names.items()],
         *[pl.lit(None, pl.String).alias(name) for name in missing],
         "source_line",
     )

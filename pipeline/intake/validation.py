@@ -27,12 +27,12 @@ Cost at a million rows (the design, same rejects as a plain pandera run):
 
 - pandera collects every check separately (56 passes over the inputs). So every check expression
   of an input, with not-null on its required columns (:func:`schemas.inputs.failing_rows`, built
-  from the same :func:`schemas.inputs.column_checks` definitions as the pandera schema), is first
-  evaluated in one lazy polars pass per input (all inputs in one ``collect_all``); pandera
-  ``validate(lazy=True)`` then runs on the rows that fail at least one check, always (also on an
-  empty frame: it costs milliseconds), and its failure ``index`` (a position in that subset) is
-  mapped back to the source row. A row left out passes every pandera check by construction, so
-  the failure cases are identical.
+  from the same :func:`schemas.inputs.schema_checks` definitions as the pandera schema; a costly
+  check may give a cheaper test that is true wherever it fails), is first evaluated in one lazy
+  polars pass per input (all inputs in one ``collect_all``); pandera ``validate(lazy=True)`` then
+  runs on the rows so flagged (not at all when there are none, nor is pandera imported), and its
+  failure ``index`` (a position in that subset) is mapped back to the source row. A row left out
+  passes every pandera check by construction, so the failure cases are identical.
 - The cross-file stages work on narrow frames (source columns, ids, keys) and on a "rejected"
   mask per input, recomputed at each stage from the current rejects by line number within the
   input's file (``is_in``), instead of anti-joining the wide text frames on (source_file,
@@ -46,14 +46,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-from pandera.errors import SchemaErrors
 
 from pipeline.core import rejects
 from pipeline.intake.reading import UNREAD, RawInput
-from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed
+from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed, typed_columns
 
 ROW = "__row"
 SOURCE = ["source_file", "source_line"]
+SUSPECT = "__suspect"
+DIGITS = "__other_digits"
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,20 @@ ASCII_ONLY_KINDS = (
 )
 
 
-def _other_digits(spec: InputSpec) -> pl.Expr:
-    """One struct of booleans per row: which ASCII-only column holds a digit of another script."""
-    cols = [c for c in spec.columns if c.kind in ASCII_ONLY_KINDS]
-    return pl.struct(pl.col(c.name).str.contains(OTHER_DIGITS).fill_null(False).alias(c.name) for c in cols)
+def _non_ascii_columns(raw: RawInput, spec: InputSpec) -> list[str]:
+    """The columns of ASCII-only kinds where some cell holds a character outside ASCII: the only
+    ones where a digit of another script can be (none in an input read from ASCII bytes). A length
+    test (bytes against characters) costs a fifth of the digit pattern it saves."""
+    cols = [c.name for c in spec.columns if c.kind in ASCII_ONLY_KINDS]
+    if raw.ascii or not cols or raw.frame.height == 0:
+        return []
+    wide = raw.frame.select((pl.col(c).str.len_bytes() != pl.col(c).str.len_chars()).any().alias(c) for c in cols)
+    return [c for c, hit in zip(cols, wide.row(0)) if hit]
+
+
+def _other_digits(cols: list[str]) -> pl.Expr:
+    """One struct of booleans per row: which of the columns ``cols`` holds a digit of another script."""
+    return pl.struct(pl.col(c).str.contains(OTHER_DIGITS).fill_null(False).alias(c) for c in cols)
 
 
 def _other_digit_rejects(raw: RawInput, spec: InputSpec, flags: pl.DataFrame) -> list[pl.DataFrame]:
@@ -129,6 +140,10 @@ def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None =
     if suspect is None:
         suspect = raw.frame.lazy().select(_failing_rows(spec)).collect().to_series()
     suspects = raw.frame.filter(suspect)
+    if suspects.height == 0:  # every row passes every check: nothing for pandera to report
+        return rejects.empty()
+    from pandera.errors import SchemaErrors  # imported on first need (about half a second)
+
     try:
         _schema(spec).validate(suspects, lazy=True)
         return rejects.empty()
@@ -172,11 +187,26 @@ def _falls_with(dependants: pl.DataFrame, fallen: pl.DataFrame, on: str, check: 
 
 
 def _duplicates(frame: pl.DataFrame, key: tuple[str, ...], check: str = "duplicate") -> pl.DataFrame:
-    dup = frame.filter(pl.struct(list(key)).is_duplicated())
+    dup = frame.filter(_duplicated(frame, key))
     label = " + ".join(key)
     return rejects.from_rows(
         dup, key[-1], check, f"duplicate {label} in this input", pl.concat_str(list(key), separator="|")
     )
+
+
+def _duplicated(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.Series:
+    """``pl.struct(key).is_duplicated()`` of ``frame``: by comparing each row with its neighbours
+    when the rows are already in key order without a null key (exports usually are sorted by
+    employee), so that equal keys are adjacent; by hashing every key otherwise (0.3 s a million)."""
+    cols = [pl.col(k) for k in key]
+    if frame.height > 1 and not frame.select(pl.any_horizontal(c.is_null().any() for c in cols)).item():
+        ordered = cols[-1] >= cols[-1].shift(1)
+        for c in reversed(cols[:-1]):
+            ordered = (c > c.shift(1)) | ((c == c.shift(1)) & ordered)
+        if frame.select(ordered.fill_null(True).all()).item():
+            same = [pl.all_horizontal(c == c.shift(step) for c in cols).fill_null(False) for step in (1, -1)]
+            return frame.select(same[0] | same[1]).to_series()
+    return frame.select(pl.struct(list(key)).is_duplicated()).to_series()
 
 
 def _among(few: pl.DataFrame, many: pl.DataFrame, on: str) -> pl.Expr:
@@ -222,18 +252,25 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
     present = [name for name in INPUTS if name in raw_inputs]
     # The suspect-row masks of every input in one parallel polars call (lazily, so that polars
     # shares the subexpressions common to several checks; eager evaluation does not), with the
-    # cells holding digits of other scripts (none in an input read from ASCII bytes: not looked for).
-    masks = pl.collect_all(
+    # cells holding digits of other scripts, and every row cast to its types (leniently: only
+    # the valid rows are kept, and their values are the strict casts'), so that the dates parsed
+    # for the checks are parsed once.
+    digits = {name: _non_ascii_columns(raw_inputs[name], INPUTS[name]) for name in present}
+    passes = pl.collect_all(
         [
             raw_inputs[name]
             .frame.lazy()
-            .select(
-                _failing_rows(INPUTS[name]).alias("suspect"),
-                *([] if raw_inputs[name].ascii else [_other_digits(INPUTS[name])]),
+            .drop(UNREAD, strict=False)
+            .with_columns(
+                *typed_columns(INPUTS[name], strict=False),
+                _failing_rows(INPUTS[name]).alias(SUSPECT),
+                *([_other_digits(digits[name]).alias(DIGITS)] if digits[name] else []),
             )
             for name in present
-        ]
+        ],
+        engine="in-memory",  # keeps each frame's chunks, as the eager casts did (the Parquet files' layout)
     )
+    cast: dict[str, pl.DataFrame] = {}
     for name, spec in INPUTS.items():
         raw = raw_inputs.get(name)
         if raw is None:
@@ -242,8 +279,9 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
             )
             continue
         texts[name] = raw.frame.drop(UNREAD, strict=False)
-        mask = masks[present.index(name)]
-        suspect = mask.get_column("suspect")
+        done = passes[present.index(name)]
+        suspect = done.get_column(SUSPECT)
+        cast[name] = done.drop(SUSPECT, DIGITS, strict=False)
         unread = raw.defects
         if unread.height:  # records that could not be read are rejected for that alone
             found.append(unread)
@@ -251,7 +289,7 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
         else:
             unread = None
         found.append(_schema_failures(raw, spec, suspect))
-        others = _other_digit_rejects(raw, spec, mask.select(pl.exclude("suspect")))
+        others = _other_digit_rejects(raw, spec, done.select(DIGITS) if digits[name] else pl.DataFrame())
         if unread is not None:
             others = [o.filter(~rejects.rejected_mask(o, unread)) for o in others]
         found.extend(others)
@@ -328,7 +366,10 @@ def validate_batch(raw_inputs: dict[str, RawInput]) -> ValidatedBatch:
         _falls_with(ok("pay"), fallen_absences, "employee_id", "absence_rejected", "an absence row of this employee,"),
     )
 
-    frames = {name: typed(INPUTS[name], rows.text.filter(~rows.rejected(bad))) for name, rows in inputs.items()}
+    frames = {
+        name: cast[name].filter(~rows.rejected(bad)) if name in cast else typed(INPUTS[name], rows.text)
+        for name, rows in inputs.items()
+    }
     counts = {}
     for name, text in texts.items():
         if name not in raw_inputs:

@@ -90,8 +90,8 @@ def test_counts_reconcile(tmp_path):
 
 
 def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
-    """The validation runs pandera only on the rows `failing_rows` flags (pipeline/intake/validation.py);
-    pandera on the whole of a synthetic batch with 5 % defects must find exactly the same rows."""
+    """The validation evaluates the checks only on the rows `failing_rows` flags (pipeline/intake/validation.py);
+    every row pandera finds on the whole of a synthetic batch with 5 % defects must be among them."""
     import pandera.errors
 
     from pipeline.testing import synthetic
@@ -109,7 +109,66 @@ def test_pre_filter_reports_what_pandera_reports_on_the_whole_input(tmp_path):
         except pandera.errors.SchemaErrors as exc:
             whole = set(exc.failure_cases.get_column("index").drop_nulls().to_list())
         flagged = set(frame.with_row_index("i").filter(failing_rows(INPUTS[name])).get_column("i").to_list())
-        assert whole == flagged, name
+        assert whole <= flagged, name
+
+
+def _pandera_failures(raw, spec) -> pl.DataFrame:
+    """Reject rows as pandera reports them on the whole input: ``validate(lazy=True)``, its failure
+    cases mapped back to the source rows (index, column, check, value; messages and masking as the
+    validation gives them)."""
+    import pandera.errors
+
+    from pipeline.core import rejects
+    from schemas.inputs import MESSAGES, pandera_schema
+
+    frame = raw.frame
+    try:
+        pandera_schema(spec).validate(frame, lazy=True)
+        return rejects.empty()
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.filter(pl.col("index").is_not_null())
+    employee = pl.col("employee_id") if "employee_id" in frame.columns else pl.lit(None, pl.String)
+    rows = cases.select(pl.col("index").cast(pl.UInt32), "column", "check", pl.col("failure_case").alias("value")).join(
+        frame.with_row_index("index").select("index", "source_file", "source_line", employee.alias("employee_id")),
+        on="index",
+    )
+    message = pl.col("check").replace_strict(MESSAGES, default=pl.col("check"))
+    message = (
+        pl.when((pl.col("check") == "not_nullable") & pl.col("column").is_in(list(raw.missing_columns)))
+        .then(pl.lit("required column is missing from the file: ") + pl.col("column"))
+        .otherwise(message)
+    )
+    return rows.select(
+        "source_file", "source_line", "column", "check", "employee_id", message.alias("message"), "value"
+    ).with_columns(
+        pl.when(pl.col("column") == "niss").then(rejects.mask_expr(pl.col("value"))).otherwise("value").alias("value")
+    )
+
+
+def test_schema_failures_are_what_pandera_reports_on_the_whole_input(tmp_path):
+    """The validation runs pandera on the suspect rows only (the pre-filter's): on a synthetic
+    batch with 5 % defects, the bad-input sample and a file missing optional columns, every reject row
+    (file, line, column, check, employee, message, value) equals what pandera reports on the whole input."""
+    from pipeline.intake import validation
+    from pipeline.testing import synthetic
+    from schemas.inputs import INPUTS
+
+    synthetic.write_batch(
+        synthetic.generate(600, period="2026-10", history_months=1, seed=11, bad_fraction=0.05), tmp_path / "syn"
+    )
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "employees.csv").write_text(EMPLOYEES)
+    (tmp_path / "small" / "pay.csv").write_text(PAY)
+    folders = [tmp_path / "syn", Path(__file__).parents[2] / "sample_data" / "bad_input", tmp_path / "small"]
+    compared = 0
+    order = ["source_file", "source_line", "column", "check", "message", "value"]
+    for folder in folders:
+        for name, raw in read_batch(folder, Profile.load(None)).items():
+            ours = validation._schema_failures(raw, INPUTS[name]).sort(order, nulls_last=True)
+            theirs = _pandera_failures(raw, INPUTS[name]).sort(order, nulls_last=True)
+            assert ours.equals(theirs), (folder.name, name)
+            compared += theirs.height
+    assert compared > 50
 
 
 def test_birth_date_from_valid_niss_matches_the_general_decoder():
@@ -246,3 +305,35 @@ def test_identifier_checks_see_the_reader_text_without_separators(tmp_path):
         if chk.name in ("format_niss", "birth_date_matches_niss", "format_onss_nr")
     }
     assert failing == {"format_onss_nr": [], "format_niss": ["E3"], "birth_date_matches_niss": ["E2"]}
+
+
+def test_duplicates_found_by_neighbours_in_key_order_are_those_of_hashing():
+    """`_duplicated` compares neighbours when the rows are in key order; on random small frames
+    (sorted by the key, by its first column only, or not at all) it equals `struct.is_duplicated`."""
+    import random
+
+    from pipeline.intake.validation import _duplicated
+
+    rng = random.Random(0)
+    for _ in range(1500):
+        n = rng.randint(0, 12)
+        frame = pl.DataFrame(
+            {
+                "a": [rng.choice(["E1", "E2", "E3", "E10"]) for _ in range(n)],
+                "b": [rng.choice(["2026-09", "2026-10"]) for _ in range(n)],
+            },
+            schema={"a": pl.String, "b": pl.String},
+        )
+        frame = rng.choice([frame, frame.sort("a", "b"), frame.sort("a")])
+        for key in (("a",), ("a", "b")):
+            want = frame.select(pl.struct(list(key)).is_duplicated()).to_series()
+            assert _duplicated(frame, key).to_list() == want.to_list(), (frame, key)
+
+
+def test_valid_rows_keep_one_chunk(tmp_path):
+    """The typed valid rows of a CSV input come in one chunk, as the reader gives them: the run
+    store writes them to Parquet, whose bytes depend on the chunks."""
+    (tmp_path / "employees.csv").write_text(EMPLOYEES)
+    (tmp_path / "pay.csv").write_text(PAY)
+    result = validate_batch(read_batch(tmp_path, Profile.load(None)))
+    assert {name: frame.n_chunks() for name, frame in result.frames.items()} == dict.fromkeys(result.frames, 1)
