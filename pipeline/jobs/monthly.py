@@ -302,11 +302,20 @@ def publish(
     figures = result.figures if result.figures is not None else figures_only(result.tables)
     people = {**people_tables(result.tables, result.store_tables), **figures}
     written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
+    # the audit tables people_tables masked are written as masked (not scanned a second time)
+    masked = {n: people[n] for n, f in result.tables.items() if n in PEOPLE_TABLES and isinstance(f, pl.DataFrame)}
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
-    files = people_files(people, manifest, result.lang)
-    console = console_summary(people, manifest, out, result.lang)
-    del people
-    path = write_run(out, written, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
+    console: list[str] = []
+
+    def files() -> dict[str, bytes]:  # rendered while the tables are written (write_run)
+        rendered = people_files(people, manifest, result.lang)
+        console.extend(console_summary(people, manifest, out, result.lang))
+        people.clear()
+        return rendered
+
+    path = write_run(
+        out, {**written, **masked}, manifest, overwrite, table_writer, files=files, csv=csv, masked=list(masked)
+    )
     if plan is None:
         return Published(path, console=console)
     info = {
@@ -319,7 +328,7 @@ def publish(
     same = {
         n: path / f"{n}.parquet"
         for n, f in result.tables.items()
-        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f)
+        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f, masked.get(n))
     }
     return Published(path, store.write(plan, kept, info, same), console)
 
