@@ -48,7 +48,7 @@ from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
 from pipeline.outputs.report.figures import BY_CODE, EMPLOYER_TOTALS, employer_totals, figures_only
-from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Status
+from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Staging, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
 from pipeline.rules.contributions import contributions, onss_base, worker_code
@@ -312,11 +312,39 @@ def publish(
     figures = result.figures if result.figures is not None else figures_only(result.tables, result.by_code)
     people = {**people_tables(result.tables, result.store_tables), **figures}
     written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
+    # the audit tables people_tables masked are written as masked (not scanned a second time)
+    masked = {n: people[n] for n, f in result.tables.items() if n in PEOPLE_TABLES and isinstance(f, pl.DataFrame)}
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
-    files = people_files(people, manifest, result.lang)
-    console = console_summary(people, manifest, out, result.lang)
-    del people
-    path = write_run(out, written, manifest, overwrite=overwrite, table_writer=table_writer, files=files, csv=csv)
+    kept = result.store_tables
+    # the store's tables whose audit Parquet file has their bytes are copied from it afterwards
+    same = {
+        n: Path(out) / f"{n}.parquet"
+        for n, f in result.tables.items()
+        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f, masked.get(n))
+    }
+    console: list[str] = []
+    staged: list[Staging | None] = []
+
+    def files() -> dict[str, bytes]:
+        """Called by write_run once its tables are being written: the report, the workbook and the
+        console summary are rendered meanwhile (polars writes without the GIL), and the store's
+        other tables are written into its staging area, when they are in memory (a partitioned
+        run's, merged from files when read, are written after the audit folder, one at a time)."""
+        early = plan is not None and table_writer is None
+        staged.append(store.stage(plan, kept, later=same) if early else None)
+        rendered = people_files(people, manifest, result.lang)
+        console.extend(console_summary(people, manifest, out, result.lang))
+        people.clear()
+        return rendered
+
+    try:
+        path = write_run(
+            out, {**written, **masked}, manifest, overwrite, table_writer, files=files, csv=csv, masked=list(masked)
+        )
+    except BaseException:
+        if staged and staged[0] is not None:
+            staged[0].discard()
+        raise
     if plan is None:
         return Published(path, console=console)
     info = {
@@ -325,13 +353,7 @@ def publish(
         "totals": result.manifest["totals"],
         "output": str(Path(out).resolve()),
     }
-    kept = result.store_tables
-    same = {
-        n: path / f"{n}.parquet"
-        for n, f in result.tables.items()
-        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f)
-    }
-    return Published(path, store.write(plan, kept, info, same), console)
+    return Published(path, store.write(plan, kept, info, same, staged[0] if staged else None), console)
 
 
 @contextmanager

@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -59,25 +59,31 @@ def write_parquet_hashed(frame: pl.DataFrame, path: Path) -> str:
     return write_hashed(path, lambda fh: frame.write_parquet(fh, **PARQUET_OPTIONS))
 
 
-def parquet_as_is(frame: pl.DataFrame) -> bool:
+def parquet_as_is(frame: pl.DataFrame, masked: pl.DataFrame | None = None) -> bool:
     """True when :func:`write_table` writes ``frame`` itself to Parquet (no national number to
     mask, every column in one chunk): its ``name.parquet`` then holds the bytes of
-    ``frame.write_parquet(path, **PARQUET_OPTIONS)``."""
-    return all(n == 1 for n in frame.n_chunks("all")) and mask_national_numbers(frame) is frame
+    ``frame.write_parquet(path, **PARQUET_OPTIONS)``. ``masked``: ``mask_national_numbers(frame)``
+    when the caller has it (else it is computed)."""
+    if not all(n == 1 for n in frame.n_chunks("all")):
+        return False
+    return (mask_national_numbers(frame) if masked is None else masked) is frame
 
 
-def write_table(frame: pl.DataFrame, folder: Path, name: str, csv: CsvChoice | None = None) -> list[dict[str, Any]]:
+def write_table(
+    frame: pl.DataFrame, folder: Path, name: str, csv: CsvChoice | None = None, masked: bool = False
+) -> list[dict[str, Any]]:
     """Write ``name.parquet`` and, when ``csv`` wants it (default: ``auto``, ``machine``),
     ``name.csv`` into ``folder``; return their manifest entries.
 
     The two files are written at the same time (the Parquet file on a helper thread; polars
     releases the GIL) and hashed while they are written; the CSV file, the large one, bypasses the
     page cache where it can (:mod:`pipeline.outputs.hashed_file`). Bytes are the same as writing each file
-    to its path with polars and hashing it afterwards.
+    to its path with polars and hashing it afterwards. ``masked``: ``frame`` is already
+    ``mask_national_numbers`` of the table (its text is not scanned again).
     """
     csv = csv or CsvChoice()
     parquet = folder / f"{name}.parquet"
-    frame = mask_national_numbers(frame)
+    frame = frame if masked else mask_national_numbers(frame)
     frame = frame.rechunk()  # Parquet bytes depend on the memory layout: always one chunk (free when it is)
     if not csv.wanted(frame.height):
         return [{"name": parquet.name, "sha256": write_parquet_hashed(frame, parquet), "rows": frame.height}]
@@ -165,6 +171,12 @@ def _remove_empty(folders: list[Path]) -> None:
             break
 
 
+def _write_file(path: Path, data: bytes) -> dict[str, Any]:
+    """Write ``data`` to ``path``; its manifest entry (name, SHA-256, size)."""
+    path.write_bytes(data)
+    return {"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
 def _write_error(exc: BaseException, out: Path) -> OutputWriteError:
     meaning, todo = os_error_parts(exc)
     return OutputWriteError(f"cannot write the outputs into {out}: {meaning}; nothing was written; {todo}")
@@ -176,24 +188,35 @@ def write_run(
     manifest: dict[str, Any],
     overwrite: bool = False,
     table_writer: Callable[[Any, Path, str, CsvChoice], list[dict[str, Any]]] | None = None,
-    files: Mapping[str, bytes] | None = None,
+    files: Mapping[str, bytes] | Callable[[], Mapping[str, bytes]] | None = None,
     csv: CsvChoice | None = None,
+    masked: Collection[str] = (),
 ) -> Path:
     """Write every table and the manifest into ``out`` atomically.
 
     ``tables`` maps a table name to a DataFrame, written by :func:`write_table`; a
     ``table_writer(table, folder, name, csv)`` may write other table handles instead (the partitioned
     run of ``pipeline.jobs.partitioned`` passes each table's partition files) and must return the same
-    manifest entries. ``files`` maps a file name to its bytes (e.g. the DmfA XML declarations,
-    ``report.html``, ``payroll.xlsx``), written first, each listed in the manifest with its SHA-256
-    and size. ``csv``: which tables get a CSV, in which dialect (default ``auto``, ``machine``);
-    the manifest's ``csv`` entry records it (:func:`csv_entry`).
+    manifest entries. ``masked``: the tables that are already ``mask_national_numbers`` of the run's
+    (:func:`write_table` does not scan them again). ``files`` maps a file name to its bytes (e.g. the
+    DmfA XML declarations, ``report.html``, ``payroll.xlsx``), each listed in the manifest (before
+    the tables) with its SHA-256 and size; it may be a function returning them, called in this thread
+    while the tables are written on others (rendering in Python overlaps polars' writing, which
+    releases the GIL). ``csv``: which tables get a CSV, in which dialect (default ``auto``,
+    ``machine``); the manifest's ``csv`` entry records it (:func:`csv_entry`).
 
     Raises :class:`OutputExistsError` (exit 5) when ``out`` holds files and ``overwrite`` is not
     set, and :class:`OutputWriteError` (exit 1) when the file system refuses the writing; then
     nothing is left behind (an output being replaced stays as it was).
     """
-    writer = table_writer or write_table
+
+    def writer(table: Any, folder: Path, name: str, choice: CsvChoice) -> list[dict[str, Any]]:
+        if table_writer is not None:
+            return table_writer(table, folder, name, choice)
+        if name in masked:
+            return write_table(table, folder, name, choice, masked=True)
+        return write_table(table, folder, name, choice)
+
     csv = csv or CsvChoice()
     out = Path(out)
     try:
@@ -213,17 +236,20 @@ def write_run(
         raise _write_error(exc, out) from None
     try:
         entries = []
-        for name in sorted(files or {}):
-            path = staging / name
-            path.write_bytes(files[name])
-            entries.append({"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
         # Tables are written concurrently, the largest first: while one table's CSV goes to the
         # disk, the CPU renders the next (each file's bytes do not depend on the order).
         with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
             largest_first = sorted(tables, key=lambda name: (-_rows(tables[name]), name))
             pending = {name: pool.submit(writer, tables[name], staging, name, csv) for name in largest_first}
-            for name in sorted(tables):
-                entries.extend(pending[name].result())
+            try:
+                given = (files() if callable(files) else files) or {}
+                for name in sorted(given):
+                    entries.append(_write_file(staging / name, given[name]))
+                for name in sorted(tables):
+                    entries.extend(pending[name].result())
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         manifest = dict(manifest, csv=csv_entry(tables, csv), outputs=entries)
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
         (staging / "manifest.json").write_text(text, encoding="utf-8")

@@ -43,7 +43,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -248,6 +248,41 @@ def _json(value: Any) -> str:
     return text + "\n"
 
 
+class Staging:
+    """A version's tables (``names`` of ``tables``) being written into ``folder`` (in the store's
+    staging area), two at a time on background threads (polars releases the GIL while it
+    compresses), in the order given: each table is read once, when it is written (a partitioned
+    run's tables are merged from files when read)."""
+
+    def __init__(self, folder: Path, tables: Mapping[str, pl.DataFrame], names: list[str]):
+        self.folder = folder
+        self.tables = names
+        self._pool = ThreadPoolExecutor(max_workers=TABLE_WRITERS)
+        self._pending = [self._pool.submit(self._write, tables, t) for t in names]
+
+    def _write(self, tables: Mapping[str, pl.DataFrame], table: str) -> None:
+        path = self.folder / f"{table}.parquet"
+        tables[table].write_parquet(path, **PARQUET_OPTIONS)
+        os.chmod(path, PRIVATE_FILE)
+
+    def wait(self) -> None:
+        """Wait until every table is written (raises the first failure)."""
+        try:
+            for done in self._pending:
+                done.result()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Write no more table (those being written are finished)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def discard(self) -> None:
+        """:meth:`stop`, and remove the folder."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class RunStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -412,23 +447,39 @@ class RunStore:
             )
         return plan
 
+    def stage(self, plan: Plan, tables: Mapping[str, pl.DataFrame], later: Collection[str] = ()) -> Staging | None:
+        """Start writing the version of ``plan`` (None when no employer is to be stored): the
+        ``tables`` not in ``later`` are written into the store's staging area on background
+        threads while the caller goes on (the job writes its audit folder meanwhile); nothing is
+        visible in the store until :meth:`write` is given the staging, and
+        :meth:`Staging.discard` drops it (a crashed run's staging is removed by the next save)."""
+        if not self._locked:
+            raise RunStoreError(f"run store {self.root}: a save must hold the store's lock")
+        if not plan.store:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="version-", dir=self._prepare()))  # created 0o700
+        return Staging(folder, tables, [t for t in tables if t not in later])
+
     def write(
         self,
         plan: Plan,
         tables: Mapping[str, pl.DataFrame],
         info: Mapping[str, Any],
         same: Mapping[str, Path] | None = None,
+        staged: Staging | None = None,
     ) -> Outcome:
         """Carry out ``plan``: one new version holding ``tables`` (when an employer is to be stored),
         then the month's index. ``info``: run_id, run_date, output, totals (recorded in the version).
         ``same``: tables whose Parquet file is already written, byte for byte as the store writes
         it (``frame.write_parquet(path, **PARQUET_OPTIONS)``, e.g. the run's audit file of a table
-        that :func:`pipeline.outputs.audit.parquet_as_is`): copied instead of compressed again."""
+        that :func:`pipeline.outputs.audit.parquet_as_is`): copied instead of compressed again.
+        ``staged``: the version :meth:`stage` began (its tables are not written again)."""
         if not self._locked:
             raise RunStoreError(f"run store {self.root}: a save must hold the store's lock")
         version = None
         if plan.store:
-            version = self._new_version(plan, tables, info, same or {})
+            staged = staged or self.stage(plan, tables, same or {})
+            version = self._new_version(plan, tables, info, same or {}, staged)
             self._point(plan, version, info)
         return Outcome(
             str(self.root),
@@ -470,23 +521,24 @@ class RunStore:
         return staging
 
     def _new_version(
-        self, plan: Plan, tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any], same: Mapping[str, Path]
+        self,
+        plan: Plan,
+        tables: Mapping[str, pl.DataFrame],
+        info: Mapping[str, Any],
+        same: Mapping[str, Path],
+        staged: Staging,
     ) -> str:
-        staging = Path(tempfile.mkdtemp(prefix="version-", dir=self._prepare()))  # created 0o700
-
-        def write(table: str) -> None:
-            path = staging / f"{table}.parquet"
-            if table in same:
-                shutil.copyfile(same[table], path)
-            else:
-                tables[table].write_parquet(path, **PARQUET_OPTIONS)
-            os.chmod(path, PRIVATE_FILE)
-
-        # Written two at a time (polars releases the GIL while it compresses), in the order given:
-        # each table is read once (a partitioned run's tables are merged from files when read).
-        with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
-            for done in [pool.submit(write, t) for t in tables]:
-                done.result()
+        staging = staged.folder
+        try:
+            for table in tables:
+                if table not in staged.tables:
+                    path = staging / f"{table}.parquet"
+                    shutil.copyfile(same[table], path)
+                    os.chmod(path, PRIVATE_FILE)
+        except BaseException:
+            staged.stop()  # a failed save leaves its staging folder, as a crash does (never read)
+            raise
+        staged.wait()
         names = list(tables)
         month = self.root / "versions" / plan.period
         month.mkdir(exist_ok=True, mode=PRIVATE_DIR)

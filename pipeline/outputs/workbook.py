@@ -101,9 +101,17 @@ def _column_writer(ws: Any, series: pl.Series) -> tuple[Any, list[Any]]:
 
 
 def _write_table(
-    wb: Any, fmt: _Formats, name: str, frame: pl.DataFrame, labels: Mapping[str, str], freeze_cols: int = 0
+    wb: Any,
+    fmt: _Formats,
+    name: str,
+    frame: pl.DataFrame,
+    labels: Mapping[str, str],
+    freeze_cols: int = 0,
+    rows: int | None = None,
 ) -> Any:
-    """One worksheet holding ``frame`` under a frozen, filtered header row of ``labels``."""
+    """One worksheet holding ``frame`` under a frozen, filtered header row of ``labels``; only the
+    header when the table has more than :data:`WORKBOOK_MAX_ROWS` rows (``rows``, default
+    ``frame.height``: a caller may then pass only the table's columns, as an empty frame)."""
     ws = wb.add_worksheet(name)
     frame = text_codes(frame)
     columns = frame.columns
@@ -111,7 +119,7 @@ def _write_table(
         ws.write_string(0, j, labels.get(column, column), fmt.header)
     ws.set_row(0, 45)
     ws.freeze_panes(1, freeze_cols)
-    if frame.height > WORKBOOK_MAX_ROWS:
+    if (frame.height if rows is None else rows) > WORKBOOK_MAX_ROWS:
         return ws
     for j, (column, dtype) in enumerate(frame.schema.items()):
         cell_format = fmt.for_column(column, dtype)
@@ -138,11 +146,14 @@ def _listed(
     frame: pl.DataFrame,
     file: str,
     freeze_cols: int = 0,
+    rows: int | None = None,
 ) -> Any:
-    """:func:`_write_table` of ``frame``, or the line naming ``file`` when it has more rows than a sheet lists."""
-    ws = _write_table(wb, fmt, sheet, frame, _labels(t, frame.columns), freeze_cols)
-    if frame.height > WORKBOOK_MAX_ROWS:
-        _too_many(ws, t, frame.height, file)
+    """:func:`_write_table` of ``frame``, or the line naming ``file`` when it has more rows than a
+    sheet lists (``rows``, default ``frame.height``)."""
+    rows = frame.height if rows is None else rows
+    ws = _write_table(wb, fmt, sheet, frame, _labels(t, frame.columns), freeze_cols, rows)
+    if rows > WORKBOOK_MAX_ROWS:
+        _too_many(ws, t, rows, file)
     return ws
 
 
@@ -185,7 +196,13 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         lines = lines.clear()
     employees = tables.get("employees")
     if employees is not None and {"last_name", "first_name"} <= set(employees.columns):
-        people = employees.select("employee_id", "last_name", "first_name").unique("employee_id", keep="first")
+        # only the employees of the listed lines (the first row of each, as before: filtering keeps the order)
+        listed = pl.col("employee_id").is_in(lines.get_column("employee_id").drop_nulls().implode())
+        people = (
+            employees.select("employee_id", "last_name", "first_name")
+            .filter(listed)
+            .unique("employee_id", keep="first")
+        )
     else:
         people = pl.DataFrame(schema={"employee_id": pl.String, "last_name": pl.String, "first_name": pl.String})
     names = numbers.employer_names(tables)
@@ -196,9 +213,8 @@ def _journal(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     return out.select(*first, *(c for c in lines.columns if c not in first)).sort("employee_id", "period")
 
 
-def _contributions(t: Messages, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    by_code = numbers.by_code_of(tables)
-    names = numbers.employer_names(tables)
+def _contributions(t: Messages, by_code: pl.DataFrame, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    names = numbers.employer_names(tables) if by_code.height else {}
     return by_code.select(
         "employer_id",
         pl.col("employer_id").replace_strict(names, default=None, return_dtype=pl.String).alias("employer_name"),
@@ -262,14 +278,17 @@ def workbook_bytes(tables: Mapping[str, pl.DataFrame], manifest: Mapping[str, An
     if rows > WORKBOOK_MAX_ROWS:
         _too_many(ws, t, rows, numbers.file_of(manifest, "payroll_lines"))
 
-    contributions = _contributions(t, tables)
-    _listed(
-        wb, fmt, t, t("workbook.sheet_contributions"), contributions, numbers.file_of(manifest, "contribution_lines"), 2
-    )
+    by_code = numbers.by_code_of(tables)
+    # above the rows a sheet lists, only the columns are written: labelled from an empty frame
+    shown = by_code.clear() if by_code.height > WORKBOOK_MAX_ROWS else by_code
+    contributions = _contributions(t, shown, tables)
+    sheet, file = t("workbook.sheet_contributions"), numbers.file_of(manifest, "contribution_lines")
+    _listed(wb, fmt, t, sheet, contributions, file, 2, rows=by_code.height)
 
     if "rejects" in tables:
-        rejects = _rejects(t, tables["rejects"])
-        _listed(wb, fmt, t, t("workbook.sheet_rejects"), rejects, numbers.file_of(manifest, "rejects"))
+        rows = tables["rejects"].height
+        rejects = _rejects(t, tables["rejects"].clear() if rows > WORKBOOK_MAX_ROWS else tables["rejects"])
+        _listed(wb, fmt, t, t("workbook.sheet_rejects"), rejects, numbers.file_of(manifest, "rejects"), rows=rows)
 
     parameters = tables.get("parameters")
     if parameters is not None:

@@ -40,3 +40,43 @@ def test_neutralise_finds_every_formula_start_whatever_the_other_cells():
         column = ["E0000001", "abc", first + "rest", None, "2026-10"]
         expected = ["'" + v if v is not None and v[:1] in set("=+-@\t\r") else v for v in column]
         assert audit.neutralise(pl.DataFrame({"c": column}))["c"].to_list() == expected, repr(first)
+
+
+def _tree(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_files_rendered_while_the_tables_are_written_give_the_same_folder(tmp_path):
+    """``files`` as a function (called once, while the tables are written) writes what the mapping writes."""
+    tables = {"a": pl.DataFrame({"x": [1, 2], "t": ["=1", "b"]}), "b": pl.DataFrame({"y": ["85073003328"]})}
+    files = {"report.html": b"<p>r</p>", "payroll.xlsx": b"xlsx"}
+    calls = []
+
+    def render():
+        calls.append(1)
+        return files
+
+    audit.write_run(tmp_path / "given", tables, {"run_id": "r"}, files=files)
+    audit.write_run(tmp_path / "rendered", tables, {"run_id": "r"}, files=render)
+    assert calls == [1]
+    assert _tree(tmp_path / "given") == _tree(tmp_path / "rendered")
+
+
+def test_tables_already_masked_are_written_as_the_writer_masks_them(tmp_path):
+    from pipeline.core.rejects import mask_national_numbers
+
+    frame = pl.DataFrame({"id": ["85073003328", "E2"], "note": ["for 85073003328", None]})
+    masked = mask_national_numbers(frame)
+    audit.write_run(tmp_path / "plain", {"t": frame}, {"run_id": "r"})
+    audit.write_run(tmp_path / "masked", {"t": masked}, {"run_id": "r"}, masked=["t"])
+    assert _tree(tmp_path / "plain") == _tree(tmp_path / "masked")
+    assert audit.parquet_as_is(frame, masked) is False and audit.parquet_as_is(masked, masked) is True
+
+
+def test_a_failed_rendering_leaves_nothing(tmp_path):
+    def render():
+        raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError):
+        audit.write_run(tmp_path / "out", {"a": pl.DataFrame({"x": [1]})}, {"run_id": "r"}, files=render)
+    assert list(tmp_path.iterdir()) == []

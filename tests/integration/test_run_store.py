@@ -378,3 +378,29 @@ def test_the_dmfa_warns_about_a_month_that_had_rejected_rows(tmp_path):
     assert manifest["source_runs"]["2026-08"]["rejected_rows"] == 1
     assert "rejected_rows" not in manifest["source_runs"]["2026-07"]
     assert "warning [month_with_rejects] 2026-08: the monthly run" in done.text and "had 1 rejected row(s)" in done.text
+
+
+def test_a_staged_version_is_the_version_a_save_writes(tmp_path):
+    """``stage`` (the tables written while the job writes its audit folder) then ``write`` gives the
+    files of a plain save; a discarded staging leaves the store as it was."""
+    final = {"100000112": Status(1, True)}
+    info = {"run_id": "a" * 64, "run_date": "2026-10-02"}
+    plain, staged = RunStore(tmp_path / "plain"), RunStore(tmp_path / "staged")
+    plain.save("2026-09", _tables(1), info, final)
+    copied = tmp_path / "pay.parquet"
+    _tables(1)["pay"].write_parquet(copied, compression="zstd", statistics=False)
+    with staged.locked():
+        plan = staged.plan("2026-09", info["run_id"], final)
+        begun = staged.stage(plan, _tables(1), later=["pay"])
+        staged.write(plan, _tables(1), info, {"pay": copied}, begun)
+
+    def files(root):
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(tmp_path / "plain") == files(tmp_path / "staged")
+    before = files(tmp_path / "staged")
+    with staged.locked():
+        plan = staged.plan("2026-09", "b" * 64, final, replace=True)
+        staged.stage(plan, _tables(2)).discard()
+    assert files(tmp_path / "staged") == before
+    assert staged.read("payroll_lines", ["2026-09"])["gross"].to_list() == [1]

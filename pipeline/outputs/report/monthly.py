@@ -181,7 +181,7 @@ def _monthly_charts(t: Messages, lines: pl.DataFrame, figures: pl.DataFrame, by_
         drawn.append(
             charts.bars(t, "c1", t("report.chart_contributions"), labels, per_code.get_column("amount").to_list())
         )
-    pay = lines.filter(pl.col("worker_code").is_not_null()).get_column("gross_salary").drop_nulls()
+    pay = lines.select(pl.col("gross_salary").filter(pl.col("worker_code").is_not_null())).to_series().drop_nulls()
     if pay.len():
         drawn.append(charts.histogram(t, "c2", t("report.chart_pay"), *_pay_bins(pay)))
     if figures.height:
@@ -380,10 +380,11 @@ def console_summary(
             if known is not None
             else lines.select("employee_id", "employer_id")
         )
+        rejected = rejects.select("source_file", "source_line", "employee_id").unique()
+        # the first row of each rejected employee (filtering first keeps the rows' order)
+        named = pl.col("employee_id").is_in(rejected.get_column("employee_id").drop_nulls().implode())
         counted = (
-            rejects.select("source_file", "source_line", "employee_id")
-            .unique()
-            .join(ids.unique("employee_id", keep="first"), on="employee_id", how="left")
+            rejected.join(ids.filter(named).unique("employee_id", keep="first"), on="employee_id", how="left")
             .group_by("employer_id")
             .len()
         )
