@@ -75,6 +75,12 @@ def cents_of(amounts: pl.Series) -> pl.Series:
     return (amounts.cast(MONEY) * 100).cast(pl.Int64)
 
 
+def cents_column(column: str) -> pl.Expr:
+    """The ``MONEY`` column ``column`` as whole numbers of cents (Int64, nulls kept): the integer
+    under the two-decimal Decimal, exact; integer sums are several times cheaper than Decimal ones."""
+    return pl.col(column).cast(MONEY).to_physical().cast(pl.Int64)
+
+
 class _CArray:
     """An Arrow array offered to polars through the Arrow C data interface only (polars then imports it
     without loading ``pyarrow.compute``, about 0.3 s)."""

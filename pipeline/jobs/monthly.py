@@ -47,7 +47,7 @@ from pipeline.outputs import warnings as run_warnings
 from pipeline.outputs.audit import csv_entry, parquet_as_is, write_run
 from pipeline.outputs.csv_dialects import CsvChoice
 from pipeline.outputs.report import console_summary, render_report
-from pipeline.outputs.report.figures import BY_CODE, EMPLOYER_TOTALS, employer_totals, figures_only
+from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, figures_only
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Staging, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
@@ -231,7 +231,7 @@ class ComputedMonth(NamedTuple):
 
     tables: dict[str, pl.DataFrame]  # the audit tables
     store_tables: dict[str, pl.DataFrame]  # the tables for the run store
-    figures: dict[str, pl.DataFrame]  # the report's figures the rules already gave (``figures_only``'s)
+    by_code: pl.DataFrame | None  # the contributions by code, when the rules summed them (``figures_only``)
 
 
 def compute(
@@ -251,7 +251,7 @@ def compute(
     computed = pop.joined.get_column(_ABROAD).is_not_null() & ~fallen
     lines, contrib, by_code = payroll_lines(pop.joined.filter(computed), decided, period, params)
     tables, store_tables = output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
-    return ComputedMonth(tables, store_tables, {} if by_code is None else {BY_CODE: by_code})
+    return ComputedMonth(tables, store_tables, by_code)
 
 
 def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: tuple[str, ...]) -> dict[str, Status]:
@@ -426,7 +426,7 @@ def run_month(
         prof, raw = on_step("load", load, input_dir, profile)
         errors = file_errors(raw)
         checked = on_step("check", check, raw)
-        tables, store_tables, known = on_step("compute", compute, checked, period, params, store, part_time_reading)
+        tables, store_tables, by_code = on_step("compute", compute, checked, period, params, store, part_time_reading)
         facts = {
             "inputs": run_warnings.input_facts(raw),
             "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period),
@@ -448,7 +448,7 @@ def run_month(
             run_options(part_time_reading),
         )
         result = BatchResult(
-            period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof), by_code=known.get(BY_CODE)
+            period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof), by_code=by_code
         )
         if out is not None:
             done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace, csv)

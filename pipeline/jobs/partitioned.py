@@ -245,16 +245,14 @@ def run_partition(
         raw[name] = RawInput(name, info.path, pl.read_parquet(source), info.sha256, info.dialect, info.missing_columns)
     store = RunStore(Path(store_root)) if store_root else None
     checked = monthly.check(raw)
-    tables, store_tables, known = monthly.compute(
+    tables, store_tables, by_code = monthly.compute(
         checked, period, params or default_parameters(), store, part_time_reading
     )
     facts = run_warnings.row_facts(checked.frames, tables["payroll_lines"], period)
     del checked
     out = part / "out"
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in figures_only(
-        tables, known.get(BY_CODE)
-    ).items():  # before masking, as the single run counts them
+    for name, frame in figures_only(tables, by_code).items():  # before masking, as the single run counts them
         frame.write_parquet(out / f"{FIGURES_PREFIX}{name}.parquet", compression="lz4", statistics=False)
     bounds = {}
     for name, frame in tables.items():

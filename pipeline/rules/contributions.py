@@ -35,6 +35,7 @@ import polars as pl
 from pipeline.core.money import (
     MONEY,
     WIDE,
+    cents_column,
     cents_of,
     from_cents,
     product_fits,
@@ -678,10 +679,6 @@ def _sums_by_code(
     ``i`` for a white-collar (0) or blue-collar (1) worker: a contribution under the worker code
     (015 / 495) is summed per status, the others over both."""
     base = pl.col("__base")
-
-    def cents(column: str) -> pl.Expr:
-        return pl.col(column).cast(MONEY).to_physical().cast(pl.Int64)
-
     blue = (pl.col("worker_status") == "blue_collar").fill_null(False)
     # one variant per (contribution, DmfA code): a contribution under the worker code has one per status
     variants: list[tuple[int, str | None, pl.Expr]] = []
@@ -692,8 +689,8 @@ def _sums_by_code(
     figures = []
     for v, (i, _, has) in enumerate(variants):
         c = specs[i]
-        line_base = cents(f"__b{i}") if c.computed else base
-        amount = cents(f"__a{i}") if c.computed else rounded_product_cents(base, units[i])
+        line_base = cents_column(f"__b{i}") if c.computed else base
+        amount = cents_column(f"__a{i}") if c.computed else rounded_product_cents(base, units[i])
         figures += [
             has.cast(pl.Int64).alias(f"n{v}"),
             pl.when(has).then(line_base).otherwise(0).alias(f"b{v}"),
