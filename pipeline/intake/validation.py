@@ -30,7 +30,8 @@ Cost at a million rows (the design, same rejects as a plain pandera run):
   from the same :func:`schemas.inputs.schema_checks` definitions as the pandera schema; a costly
   check may give a cheaper test that is true wherever it fails), is first evaluated in one lazy
   polars pass per input (all inputs in one ``collect_all``); pandera ``validate(lazy=True)`` then
-  runs on the rows so flagged (not at all when there are none, nor is pandera imported), and its
+  runs on the rows so flagged (not at all when there are none; the monthly job imports pandera
+  while it reads the inputs), and its
   failure ``index`` (a position in that subset) is mapped back to the source row. A row left out
   passes every pandera check by construction, so the failure cases are identical.
 - The cross-file stages work on narrow frames (source columns, ids, keys) and on a "rejected"
@@ -142,7 +143,7 @@ def _schema_failures(raw: RawInput, spec: InputSpec, suspect: pl.Series | None =
     suspects = raw.frame.filter(suspect)
     if suspects.height == 0:  # every row passes every check: nothing for pandera to report
         return rejects.empty()
-    from pandera.errors import SchemaErrors  # imported on first need (about half a second)
+    from pandera.errors import SchemaErrors  # imported on first need (the monthly job preloads it)
 
     try:
         _schema(spec).validate(suspects, lazy=True)

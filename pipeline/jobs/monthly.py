@@ -27,8 +27,11 @@ of the output folder (:func:`locks`); :func:`publish` keeps each employer's mont
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -378,6 +381,27 @@ def locks(
 # ------------------------------------------------------------------------------------------------
 
 
+LATER_IMPORTS = ("pandera.polars", "matplotlib.backends.backend_svg")
+"""Libraries a run imports only when it needs them: pandera for the rows that fail a check (about
+0.7 s: it imports hypothesis), matplotlib for the report's charts (about 0.4 s)."""
+
+
+def preload(modules: tuple[str, ...]) -> threading.Thread:
+    """Import ``modules`` on a background thread, while the job reads its inputs (polars parses
+    without the GIL, so a core is partly idle then): the step that needs one finds it imported, or
+    waits for the import already under way (Python's import lock), instead of importing it then.
+    An import that fails here is left to fail where the module is used."""
+
+    def run() -> None:
+        for name in modules:
+            with suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def check_and_compute(
     raw: dict[str, RawInput],
     period: str,
@@ -422,6 +446,7 @@ def run_month(
     months of the run store.
     """
     params = params or default_parameters()
+    preload(LATER_IMPORTS if out is not None else LATER_IMPORTS[:1])
     with locks(store, out, wait, on_wait) if out is not None else ExitStack():
         prof, raw = on_step("load", load, input_dir, profile)
         errors = file_errors(raw)
@@ -607,9 +632,15 @@ def population(hist: History, period: str) -> Population:
 
 def apply_rules(hist: History, pop: Population, period: str, params: Parameters, part_time_reading: str) -> Decisions:
     """Guaranteed wage and withholding for the Belgian payroll, the ONEM allowance for the employed
-    abroad; every reject of the run combined."""
-    gw = compute_guaranteed_wage(pop.domestic, hist.absences, pop.now_domestic, period, params)
-    wh = decide_withholding(pop.domestic, pop.pay_domestic, period, params)
+    abroad; every reject of the run combined.
+
+    The guaranteed wage and the withholding decision read the same frames and nothing of each
+    other: the first is computed on a second thread while this one decides the second (polars works
+    without the GIL, so the two plans share the cores; each result is the same as computed alone)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(compute_guaranteed_wage, pop.domestic, hist.absences, pop.now_domestic, period, params)
+        wh = decide_withholding(pop.domestic, pop.pay_domestic, period, params)
+        gw = pending.result()
     allowance, onem_rejects = compute_onem_allowance(pop.abroad, pop.now_abroad, period, params, part_time_reading)
     found = rejects.combine(hist.rejects, gw.rejects, wh.rejects, onem_rejects)
     return Decisions(gw, wh, allowance, found)
