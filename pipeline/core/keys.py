@@ -22,6 +22,22 @@ def sorted_unique(ids: pl.Series) -> bool:
     )
 
 
+SMALL = 8
+"""A table with fewer than one row per ``SMALL`` ids is matched the other way round (:func:`_scattered`)."""
+
+
+def _scattered(ids: pl.Series, table: pl.DataFrame, key: str) -> pl.DataFrame:
+    """:func:`aligned` for a table much shorter than ``ids`` (both in order, keys unique): each key
+    of the table is looked for among the ids (a binary search per table row instead of one per
+    id), and the table's rows are gathered at the positions found (null elsewhere)."""
+    keys, n = table.get_column(key), ids.len()
+    at = ids.search_sorted(keys)
+    found = (at < n) & (ids.gather(at.clip(upper_bound=n - 1)) == keys)
+    rows = pl.int_range(0, table.height, dtype=pl.UInt32, eager=True).filter(found)
+    index = pl.repeat(None, n, dtype=pl.UInt32, eager=True).scatter(at.filter(found), rows)
+    return table.drop(key).gather(index)
+
+
 def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame:
     """The columns of ``table`` (other than ``key``, unique in ``table``) for each value of
     ``ids``, in that order, null where ``table`` has no row: ``ids.to_frame().join(table,
@@ -31,6 +47,8 @@ def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame
     """
     keys = table.get_column(key)
     if table.height and ids.null_count() == 0 and ids.is_sorted() and sorted_unique(keys):
+        if table.height * SMALL < ids.len():
+            return _scattered(ids, table, key)
         at = keys.search_sorted(ids).clip(upper_bound=table.height - 1)
         hit = (keys.gather(at) == ids).alias("__hit")
         values = table.drop(key)[at].with_columns(hit)

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from pipeline.core.keys import aligned, sorted_unique
+from pipeline.core.keys import SMALL, aligned, sorted_unique
 
 
 def _join(ids: pl.Series, table: pl.DataFrame) -> pl.DataFrame:
@@ -43,3 +43,25 @@ def test_same_as_join_on_a_larger_sample():
     out = aligned(ids, table)
     assert out.equals(_join(ids, table).drop("employee_id"))
     assert out.get_column("v").drop_nulls().to_list() == list(range(0, 3000, 6))  # multiples of 2 and 3
+
+
+def test_short_table_is_matched_from_its_keys():
+    """A table with fewer than one row per SMALL ids is searched the other way round: the same join,
+    keys outside the ids (before, between, after) left out, every column type kept."""
+    ids = pl.Series([f"E{i:04d}" for i in range(0, 2000, 2)])
+    keys = ["E0000", "E0001", "E0500", "E1998", "E1999", "E5000"]  # 0, 500, 1998 are among the ids
+    table = pl.DataFrame(
+        {
+            "employee_id": keys,
+            "v": pl.Series(["1.25", None, "3.50", "4.00", "5.00", "6.00"]).cast(pl.Decimal(18, 2)),
+            "flag": [True, False, None, True, False, True],
+            "code": pl.Series(list("abaabb"), dtype=pl.Enum(["a", "b"])),
+        }
+    )
+    assert table.height * SMALL < ids.len()
+    out = aligned(ids, table)
+    assert out.equals(_join(ids, table).drop("employee_id")) and out.schema == table.drop("employee_id").schema
+    found = out.with_row_index().filter(pl.col("flag").is_not_null())
+    assert found.get_column("index").to_list() == [0, 999]  # E0000 and E1998; E0500's flag is null
+    assert out.get_column("v").gather([0, 250, 999]).cast(pl.String).to_list() == ["1.25", "3.50", "4.00"]
+    assert aligned(ids, table.slice(1, 1)).null_count().row(0) == (1000, 1000, 1000)  # E0001: not an id
