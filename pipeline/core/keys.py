@@ -8,9 +8,30 @@ when both sides are in order and joins otherwise, so its result never depends on
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 KEY = "employee_id"
+
+PART = 200_000
+"""Values searched on one thread at least (:func:`search_sorted`)."""
+
+
+def search_sorted(keys: pl.Series, values: pl.Series) -> pl.Series:
+    """``keys.search_sorted(values)`` (``keys`` in order), with the values cut into consecutive
+    parts searched on polars' threads at once: polars searches on one thread, and the
+    positions of each part do not depend on the others."""
+    parts = min(pl.thread_pool_size(), values.len() // PART)
+    if parts < 2:
+        return keys.search_sorted(values)
+    size = -(-values.len() // parts)
+    with ThreadPoolExecutor(max_workers=parts - 1) as pool:
+        later = [pool.submit(keys.search_sorted, values.slice(i * size, size)) for i in range(1, parts)]
+        found = keys.search_sorted(values.slice(0, size))
+        for part in later:
+            found.append(part.result())
+    return found
 
 
 def sorted_unique(ids: pl.Series) -> bool:
@@ -31,7 +52,7 @@ def _scattered(ids: pl.Series, table: pl.DataFrame, key: str) -> pl.DataFrame:
     of the table is looked for among the ids (a binary search per table row instead of one per
     id), and the table's rows are gathered at the positions found (null elsewhere)."""
     keys, n = table.get_column(key), ids.len()
-    at = ids.search_sorted(keys)
+    at = search_sorted(ids, keys)
     found = (at < n) & (ids.gather(at.clip(upper_bound=n - 1)) == keys)
     rows = pl.int_range(0, table.height, dtype=pl.UInt32, eager=True).filter(found)
     index = pl.repeat(None, n, dtype=pl.UInt32, eager=True).scatter(at.filter(found), rows)
@@ -49,7 +70,7 @@ def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame
     if table.height and ids.null_count() == 0 and ids.is_sorted() and sorted_unique(keys):
         if table.height * SMALL < ids.len():
             return _scattered(ids, table, key)
-        at = keys.search_sorted(ids).clip(upper_bound=table.height - 1)
+        at = search_sorted(keys, ids).clip(upper_bound=table.height - 1)
         hit = (keys.gather(at) == ids).alias("__hit")
         values = table.drop(key)[at].with_columns(hit)
         return values.select(pl.when(pl.col("__hit")).then(pl.col(c)).alias(c) for c in values.columns[:-1])

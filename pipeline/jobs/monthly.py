@@ -244,16 +244,24 @@ def compute(
     store: RunStore | None = None,
     part_time_reading: str = "prorated",
 ) -> ComputedMonth:
-    """Step 3: every rule for the run period."""
+    """Step 3: every rule for the run period.
+
+    The rules' inputs (the history, the population's splits: about 0.5 GB at a million
+    employee-months) are let go once the rules have run, before the payroll and contribution
+    lines are made: only the period's pay rows are kept, for the run store."""
     params = params or default_parameters()
     hist = history(checked, period, store)
     pop = population(hist, period)
     decided = apply_rules(hist, pop, period, params, part_time_reading)
+    del hist
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
     fallen = rejects.rejected_mask(pop.now, decided.rejects)
     computed = pop.joined.get_column(_ABROAD).is_not_null() & ~fallen
-    lines, contrib, by_code = payroll_lines(pop.joined.filter(computed), decided, period, params)
-    tables, store_tables = output_tables(checked, pop, decided, lines, contrib, fallen, computed, period, params)
+    now, rows = pop.now, pop.joined.filter(computed)
+    del pop
+    lines, contrib, by_code = payroll_lines(rows, decided, period, params)
+    del rows
+    tables, store_tables = output_tables(checked, now, decided, lines, contrib, fallen, computed, period, params)
     return ComputedMonth(tables, store_tables, by_code)
 
 
@@ -738,7 +746,7 @@ def payroll_lines(
 
 def output_tables(
     checked: ValidatedBatch,
-    pop: Population,
+    now: pl.DataFrame,
     decided: Decisions,
     lines: pl.DataFrame,
     contrib: pl.DataFrame,
@@ -749,23 +757,26 @@ def output_tables(
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """The audit tables of the run and the tables the run store keeps for later months.
 
-    ``fallen`` / ``computed``: per pay row of the period, rejected by a rule / computed.
+    ``now``: the pay rows of the period; ``fallen`` / ``computed``: per row of ``now``, rejected by a
+    rule / computed.
     """
     # Decisions of the pay rows that are computed (a decided row can fall with another rule's reject).
-    fallen_ids = pop.now.filter(fallen).get_column("employee_id")
+    fallen_ids = now.filter(fallen).get_column("employee_id")
     decisions = decided.withholding.lines.filter(~pl.col("employee_id").is_in(fallen_ids.implode()).fill_null(False))
+    # Each in one chunk, as its audit Parquet file is written (pipeline.outputs.audit.write_table): the
+    # run store then copies that file instead of compressing the table a second time in other row groups.
     computed_tables = {
-        "payroll_lines": lines,
-        "contribution_lines": contrib,
-        "guaranteed_wage_days": decided.guaranteed_wage.days,
-        "onem_allowance": decided.allowance,
-        "withholding_decisions": decisions,
+        "payroll_lines": lines.rechunk(),
+        "contribution_lines": contrib.rechunk(),
+        "guaranteed_wage_days": decided.guaranteed_wage.days.rechunk(),
+        "onem_allowance": decided.allowance.rechunk(),
+        "withholding_decisions": decisions.rechunk(),
     }
     tables = {**computed_tables, "parameters": params.in_force(month(period).start), "rejects": decided.rejects}
     frames = checked.frames
     store_tables = {
         **computed_tables,
-        "pay": pop.now.filter(computed),
+        "pay": now.filter(computed),
         "employees": frames["employees"],
         "employers": frames["employers"],
         "absences": frames["absences"],

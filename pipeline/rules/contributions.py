@@ -627,11 +627,14 @@ def contributions(
             return pl.when(pl.col("__stacked").is_null()).then(default).otherwise(pl.lit(figures).gather("__stacked"))
 
         month_base = pl.lit(base_cents).gather(row)
-        money = lines.select(
-            in_cents("b", month_base).alias("base"),
-            in_cents("a", rounded_product_cents(month_base, per_contribution(units, pl.Int64))).alias("amount"),
+        # one column at a time: the integer cents of one are freed before the next is made (0.16 GB a million)
+        base_column, amount_column = (
+            pl.lit(from_cents(lines.select(cents.alias(name)).to_series()))
+            for name, cents in (
+                ("base", in_cents("b", month_base)),
+                ("amount", in_cents("a", rounded_product_cents(month_base, per_contribution(units, pl.Int64)))),
+            )
         )
-        base_column, amount_column = (pl.lit(from_cents(money.get_column(c))) for c in ("base", "amount"))
         month_totals = _month_totals(months, base_cents, specs, units)
         by_code = None if by is None else _sums_by_code(months, by, base_cents, specs, units, rates, codes)
     else:

@@ -3,6 +3,7 @@
 import polars as pl
 import pytest
 
+from pipeline.core import keys as keys_module
 from pipeline.core.keys import SMALL, aligned, sorted_unique
 
 
@@ -65,3 +66,13 @@ def test_short_table_is_matched_from_its_keys():
     assert found.get_column("index").to_list() == [0, 999]  # E0000 and E1998; E0500's flag is null
     assert out.get_column("v").gather([0, 250, 999]).cast(pl.String).to_list() == ["1.25", "3.50", "4.00"]
     assert aligned(ids, table.slice(1, 1)).null_count().row(0) == (1000, 1000, 1000)  # E0001: not an id
+
+
+def test_search_in_parts_is_the_plain_search(monkeypatch):
+    """search_sorted cuts the values into consecutive parts searched at once: the same positions."""
+    monkeypatch.setattr(keys_module, "PART", 3)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 4)
+    table = pl.Series([f"E{i:03d}" for i in range(0, 100, 3)])
+    values = pl.Series([f"E{i:03d}" for i in range(-5, 110)])  # "E-05" ... "E109": before, among, after
+    found = keys_module.search_sorted(table, values)
+    assert found.equals(table.search_sorted(values)) and found.dtype == table.search_sorted(values).dtype
