@@ -31,9 +31,9 @@ Cost at a million rows (the design, same rejects as a plain pandera run):
   check may give a cheaper test that is true wherever it fails), is first evaluated in one lazy
   polars pass per input (all inputs in one ``collect_all``); pandera ``validate(lazy=True)`` then
   runs on the rows so flagged (not at all when there are none; the monthly job imports pandera
-  while it reads the inputs), and its
-  failure ``index`` (a position in that subset) is mapped back to the source row. A row left out
-  passes every pandera check by construction, so the failure cases are identical.
+  while it reads the inputs), and its failure ``index`` (a position in that subset) is mapped back
+  to the source row. A row left out passes every pandera check by construction, so the failure
+  cases are identical.
 - The cross-file stages work on narrow frames (source columns, ids, keys) and on a "rejected"
   mask per input, recomputed at each stage from the current rejects by line number within the
   input's file (``is_in``), instead of anti-joining the wide text frames on (source_file,

@@ -246,7 +246,7 @@ def compute(
 ) -> ComputedMonth:
     """Step 3: every rule for the run period.
 
-    The rules' inputs (the history, the population's splits: about 0.5 GB at a million
+    The rules' inputs (the history, the population's splits: about 0.3 GB at a million
     employee-months) are let go once the rules have run, before the payroll and contribution
     lines are made: only the period's pay rows are kept, for the run store."""
     params = params or default_parameters()

@@ -633,7 +633,7 @@ def contributions(
             pool = ThreadPoolExecutor(max_workers=1)
             summing = pool.submit(_sums_by_code, months, by, base_cents, specs, units, rates, codes)
             pool.shutdown(wait=False)  # the thread ends with the sums
-        # one column at a time: the integer cents of one are freed before the next is made (0.16 GB a million)
+        # one column at a time: the integer cents of one are freed before the next is made (80 MB a million months)
         base_column, amount_column = (
             pl.lit(from_cents(lines.select(cents.alias(name)).to_series()))
             for name, cents in (
