@@ -439,9 +439,9 @@ def compare_outputs(a: Path, b: Path) -> bool:
     return all(digest(a / n) == digest(b / n) for n in names)
 
 
-def measure(args, mix: str, n: int) -> tuple[dict, float | None]:
-    """Product, floor (and partitioned) runs of one mix and size."""
-    folder, gen_s = ensure_batch(mix, n, args.seed, args.bad_fraction)
+def measure(args, mix: str, n: int) -> dict:
+    """Product, floor (and partitioned) runs of one mix and size (its batch generated beforehand)."""
+    folder = ensure_batch(mix, n, args.seed, args.bad_fraction)[0]
     out = DATA / f"out_{mix}_n{n}"
     store = None if args.no_store else DATA / f"store_{mix}_n{n}"
     load = load_average()
@@ -484,7 +484,7 @@ def measure(args, mix: str, n: int) -> tuple[dict, float | None]:
         r["partitioned"]["worker_peak_rss_mb"] = runs[0]["worker_peak_rss_mb"]
         r["partitioned_ratio"] = round(r["partitioned"]["wall_s"]["median"] / pw["wall_s"]["median"], 2)
         r["partitioned_identical"] = compare_outputs(out / "single", out / "partitioned")
-    return r, gen_s
+    return r
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             generation[f"{mix}/{n}"] = ensure_batch(mix, n, args.seed, args.bad_fraction)[1]
     warmed = warm_up(args.warm_up_gb)
-    results = [measure(args, mix, n)[0] for mix in args.mixes for n in args.sizes]
+    results = [measure(args, mix, n) for mix in args.mixes for n in args.sizes]
     report = {
         "command": "python benchmarks/run_benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
