@@ -7,20 +7,28 @@ on the same input folder, so the product's figures can be read as a multiple of 
    text, the way the product reads them, and type the columns the lines need (money to integer
    cents through ``Decimal``, day counts to integers);
 2. one join: the period's pay rows to their employee (and so to the employer id), in pay order;
-3. compute as many rows as the product writes: ``payroll_rows`` payroll lines (one per
-   employee-month, 16 columns) and ``contribution_lines`` contribution lines (the employee-months
-   repeated, each line an integer-cent amount = base x rate, rounded half away from zero to the
-   cent, by integer arithmetic);
-4. write both tables the way the product does under its default options: Parquet (zstd, no
-   statistics, one chunk) and, for a table of at most 1,048,575 rows only, CSV (data contract v2,
-   ``--csv auto``), two tables at the same time, and the SHA-256 of every file (the manifest).
+3. compute the payroll lines (one per employee-month: integer-cent ONSS base, contributions and
+   withholding) and the contribution lines (the employee-months repeated, each line an
+   integer-cent amount = base x rate, rounded half away from zero to the cent, by integer
+   arithmetic);
+4. write every table the product writes to its output folder with the product's number of rows
+   and columns (``--table NAME=ROWSxCOLUMNS``): the payroll lines' 16 computed columns, then again in
+   turn up to the product's width; the contribution lines as computed (7 columns; the product's
+   other 4 are one-byte codes); the other tables (e.g. the withholding decisions, the
+   guaranteed-wage days) the payroll lines' rows repeated, with employee_id, period and their small
+   columns (day counts, codes) in turn, so that the floor writes fewer bytes than the product and
+   never more (both totals are reported); the way the product writes them under its
+   default options: Parquet (zstd, no statistics, one chunk) and, for a table of at most 1,048,575
+   rows only, CSV (data contract v2, ``--csv auto``), two tables at the same time, and the SHA-256
+   of every file (the manifest).
 
-No validation, no rules, no other table: what remains is reading, one join, arithmetic on whole
-columns and writing. Usage::
+No validation, no rules, no run store, no report: what remains is reading, one join, arithmetic on
+whole columns and writing the contract's tables. Usage::
 
-    python benchmarks/floor.py INPUT_DIR OUT_DIR --period 2026-10 [--payroll-rows P --contribution-lines L]
+    python benchmarks/floor.py INPUT_DIR OUT_DIR --period 2026-10 [--table payroll_lines=979449x27 ...]
 
-Without the counts, P is the number of joined rows and L ten per row. Prints one JSON line.
+Without ``--table``: the payroll lines (one per joined row, 16 columns) and ten contribution lines
+per row. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -74,6 +82,26 @@ def cents(column: str) -> pl.Expr:
     return (pl.col(column).cast(CENTS, strict=False) * 100).cast(pl.Int64)
 
 
+def repeated(frame: pl.DataFrame, rows: int) -> pl.DataFrame:
+    """``rows`` rows of ``frame``: its rows in order, repeated from the first as often as needed."""
+    if rows == frame.height:
+        return frame
+    return frame.select(pl.all().gather(pl.int_range(rows, dtype=pl.Int64) % max(frame.height, 1)))
+
+
+FLAGS = ("days_worked_be", "days_worked_residence", "days_worked_other", "zone_exit_days")
+FLAGS += ("worker_status", "residence_country", "work_country", "work_fraction")
+"""The payroll lines' small columns (day counts, codes): what the other tables are made of, as the
+product's decision and day tables are mostly flags, day counts, codes and dates."""
+
+
+def shaped(frame: pl.DataFrame, rows: int, columns: int, cycle: tuple[str, ...]) -> pl.DataFrame:
+    """A table of ``rows`` x ``columns`` made of ``frame``: its rows repeated; its columns employee_id,
+    period, then those of ``cycle`` taken in turn."""
+    names = ["employee_id", "period", *(cycle[i % len(cycle)] for i in range(max(columns - 2, 0)))]
+    return repeated(frame.select(pl.col(name).alias(f"{name}_{i}") for i, name in enumerate(names)), rows)
+
+
 def payroll(frames: dict[str, pl.DataFrame], period: str, rows: int | None) -> pl.DataFrame:
     """The period's pay joined to its employees, with integer-cent figures: ``rows`` rows."""
     pay = frames["pay"].filter(pl.col("period") == period)
@@ -91,8 +119,7 @@ def payroll(frames: dict[str, pl.DataFrame], period: str, rows: int | None) -> p
         "employee_id", "employer_id", "worker_status", "residence_country", "work_country", "work_fraction"
     )
     joined = pay.join(employees, on="employee_id", how="inner", maintain_order="left")
-    if rows is not None and rows != joined.height:
-        joined = joined.select(pl.all().gather(pl.int_range(rows, dtype=pl.Int64) % max(joined.height, 1)))
+    joined = joined if rows is None else repeated(joined, rows)
     gross = pl.col("gross_cents").fill_null(0)
     base = (gross * 108 + 50) // 100  # blue collars' 108 %: integer arithmetic
     return joined.with_columns(
@@ -151,7 +178,14 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str) -> list[dict]:
     return files
 
 
-def run(folder: Path, out: Path, period: str, payroll_rows: int | None, lines: int | None) -> dict:
+def parse_table(text: str) -> tuple[str, tuple[int, int]]:
+    """``NAME=ROWSxCOLUMNS`` -> (NAME, (ROWS, COLUMNS))."""
+    name, _, shape = text.partition("=")
+    rows, _, columns = shape.partition("x")
+    return name, (int(rows), int(columns))
+
+
+def run(folder: Path, out: Path, period: str, shapes: dict[str, tuple[int, int]]) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     steps: dict[str, float] = {}
@@ -165,13 +199,21 @@ def run(folder: Path, out: Path, period: str, payroll_rows: int | None, lines: i
 
     frames = read_inputs(folder)
     done("read")
-    pay = payroll(frames, period, payroll_rows)
-    lines_frame = contribution_lines(pay, lines)
+    payroll_shape = shapes.get("payroll_lines")
+    pay = payroll(frames, period, payroll_shape[0] if payroll_shape else None)
+    lines = shapes.get("contribution_lines", (10 * pay.height, 0))[0]
+    tables = {"contribution_lines": contribution_lines(pay, lines)}  # as computed: 7 columns
+    others = {name: shape for name, shape in shapes.items() if name not in tables}
+    tables |= {name: shaped(pay, rows, columns, FLAGS) for name, (rows, columns) in others.items()}
+    if payroll_shape:  # the payroll lines' own columns, then again in turn up to the product's width
+        tables["payroll_lines"] = shaped(pay, *payroll_shape, tuple(pay.columns[2:]))
+    else:
+        tables["payroll_lines"] = pay
     del frames
     done("compute")
-    tables = {"contribution_lines": lines_frame, "payroll_lines": pay}
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two tables at a time, the largest first
-        files = [f for part in pool.map(lambda kv: write_table(kv[1], out, kv[0]), tables.items()) for f in part]
+    order = sorted(tables, key=lambda name: -tables[name].height)  # two tables at a time, the largest first
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        files = [f for part in pool.map(lambda name: write_table(tables[name], out, name), order) for f in part]
     done("write")
     return {
         "mode": "floor",
@@ -180,6 +222,7 @@ def run(folder: Path, out: Path, period: str, payroll_rows: int | None, lines: i
         "cpu_steps_s": cpu,
         "cpu_s": sum(cpu.values()),
         "output_rows": {name: frame.height for name, frame in tables.items()},
+        "output_columns": {name: frame.width for name, frame in tables.items()},
         "files": files,
     }
 
@@ -189,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("input", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--period", default="2026-10")
-    parser.add_argument("--payroll-rows", type=int, default=None)
-    parser.add_argument("--contribution-lines", type=int, default=None)
+    parser.add_argument(
+        "--table", action="append", default=[], type=parse_table, help="NAME=ROWSxCOLUMNS of a table to write"
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.input, args.out, args.period, args.payroll_rows, args.contribution_lines)))
+    print(json.dumps(run(args.input, args.out, args.period, dict(args.table))))
     return 0
 
 

@@ -9,9 +9,10 @@ process:
   with its default options, a fresh run store included, timing each step through its ``on_step``
   hook: load (read + map) -> check (validation) -> compute (every rule) -> manifest -> publish
   (audit files, run store);
-- **floor** (``benchmarks/floor.py``): the same input files read, one join, the same number of
-  payroll and contribution lines computed in integer cents and written as Parquet (zstd), with CSV
-  only for tables of at most 1,048,575 rows (data contract v2, ``--csv auto``).
+- **floor** (``benchmarks/floor.py``): the same input files read, one join, the payroll and
+  contribution lines computed in integer cents, and every table of the product's output folder
+  written with the product's number of rows and columns, as Parquet (zstd), with CSV only for
+  tables of at most 1,048,575 rows (data contract v2, ``--csv auto``).
 
 Mixes (every one with ``--bad-fraction`` defective rows, 1 % by default)::
 
@@ -186,8 +187,21 @@ def child_single(input_dir: Path, out: Path, store_dir: Path | None, profile: Pa
         "pay_rows": counts["pay"]["read"],
         "input_rows": {name: c["read"] for name, c in counts.items()},
         "output_rows": {name: frame.height for name, frame in result.tables.items()},
+        "output_shapes": output_shapes(out),
         "output_bytes": sum(p.stat().st_size for p in out.iterdir()),
     }
+
+
+def output_shapes(out: Path) -> dict[str, list[int]]:
+    """Rows and columns of every table written to ``out`` (from its Parquet file's footer): what the
+    floor writes in turn."""
+    import pyarrow.parquet as pq
+
+    shapes = {}
+    for path in sorted(out.glob("*.parquet")):
+        meta = pq.read_metadata(path)
+        shapes[path.stem] = [meta.num_rows, meta.num_columns]
+    return shapes
 
 
 def child_partitioned(input_dir: Path, out: Path, partitions: int, address: str | None, store_dir: Path | None) -> dict:
@@ -252,18 +266,9 @@ def product_cmd(folder: Path, out: Path, store: Path | None, profile: Path | Non
     return cmd + (["--profile-to", str(profile)] if profile is not None else [])
 
 
-def floor_cmd(folder: Path, out: Path, rows: dict[str, int]) -> list[str]:
-    return [
-        str(HERE / "floor.py"),
-        str(folder),
-        str(out),
-        "--period",
-        PERIOD,
-        "--payroll-rows",
-        str(rows["payroll_lines"]),
-        "--contribution-lines",
-        str(rows["contribution_lines"]),
-    ]
+def floor_cmd(folder: Path, out: Path, shapes: dict[str, list[int]]) -> list[str]:
+    tables = [f"--table={name}={rows}x{columns}" for name, (rows, columns) in shapes.items()]
+    return [str(HERE / "floor.py"), str(folder), str(out), "--period", PERIOD, *tables]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -448,7 +453,7 @@ def measure(args, mix: str, n: int) -> dict:
     product, floor = [], []
     for _ in range(args.repeat):  # alternate product and floor, so both see the same load
         product.append(run_child(product_cmd(folder, out / "single", store)))
-        floor.append(run_child(floor_cmd(folder, out / "floor", product[-1]["output_rows"])))
+        floor.append(run_child(floor_cmd(folder, out / "floor", product[-1]["output_shapes"])))
     first = product[0]
     r = {
         "mix": mix,
