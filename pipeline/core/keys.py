@@ -67,7 +67,9 @@ def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame
     Raises ValueError when ``table`` repeats a key.
     """
     keys = table.get_column(key)
-    if table.height and ids.null_count() == 0 and ids.is_sorted() and sorted_unique(keys):
+    if table.height == 0:
+        return table.drop(key).clear(ids.len())
+    if ids.null_count() == 0 and ids.is_sorted() and sorted_unique(keys):
         if table.height * SMALL < ids.len():
             return _scattered(ids, table, key)
         at = search_sorted(keys, ids).clip(upper_bound=table.height - 1)

@@ -677,10 +677,17 @@ def _attach(lines: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """``lines`` left-joined on employee_id with per-employee tables (unique employee_id each).
 
     Only the key column is matched (:func:`pipeline.core.keys.aligned`), and the matched columns are put beside the
-    lines: the wide lines frame is not gathered once per table.
+    lines: the wide lines frame is not gathered once per table. Consecutive tables with the same keys in the
+    same order (e.g. the contribution totals and the withholding decisions of the Belgian payroll) are matched once.
     """
     ids = lines.get_column("employee_id")
-    return lines.hstack([column for part in parts for column in keys.aligned(ids, part).get_columns()])
+    merged: list[pl.DataFrame] = []
+    for part in parts:
+        if merged and merged[-1].get_column("employee_id").equals(part.get_column("employee_id")):
+            merged[-1] = merged[-1].hstack(part.drop("employee_id").get_columns())
+        else:
+            merged.append(part)
+    return lines.hstack([column for part in merged for column in keys.aligned(ids, part).get_columns()])
 
 
 def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, params: Parameters) -> pl.DataFrame:
