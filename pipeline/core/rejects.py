@@ -56,10 +56,19 @@ def mask_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+FEW = 8
+"""A text column with fewer than one distinct value per ``FEW`` rows is searched in its distinct values."""
+
+
 def _mask_in_text(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """Mask, in text column ``name``, whole cells that are a valid NISS/BIS number and valid
-    numbers inside longer texts (those few cells are rewritten in Python)."""
+    numbers inside longer texts (those few cells are rewritten in Python). A column of few distinct
+    texts (codes, reasons, lists of periods: fewer than one per :data:`FEW` rows, by a HyperLogLog
+    estimate) is searched in its distinct texts first: none has the shape of a number, as a rule."""
     col = pl.col(name)
+    texts = frame.get_column(name)
+    if texts.approx_n_unique() * FEW < texts.len() and not texts.unique().str.contains(NISS_SHAPE).any():
+        return frame
     has_shape = frame.select(col.str.contains(NISS_SHAPE).fill_null(False)).to_series()
     if not has_shape.any():
         return frame

@@ -323,8 +323,13 @@ def publish(
     figures = result.figures if result.figures is not None else figures_only(result.tables, result.by_code)
     people = {**people_tables(result.tables, result.store_tables), **figures}
     written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
-    # the audit tables people_tables masked are written as masked (not scanned a second time)
-    masked = {n: people[n] for n, f in result.tables.items() if n in PEOPLE_TABLES and isinstance(f, pl.DataFrame)}
+    # every audit table is scanned for national numbers once: people_tables masked some, the others here (the
+    # run store's copy needs to know whether masking changes the table); they are written as masked
+    masked = {
+        n: people[n] if n in PEOPLE_TABLES else rejects.mask_national_numbers(f)
+        for n, f in result.tables.items()
+        if isinstance(f, pl.DataFrame)
+    }
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
     kept = result.store_tables
     # the store's tables whose audit Parquet file has their bytes are copied from it afterwards

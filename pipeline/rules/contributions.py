@@ -564,9 +564,16 @@ def contributions(
     )
     extra = [f"__{f}{i}" for i, _ in made for f in "abps"]
     grouped = [by] if by is not None else []
-    months = frame.select(
-        "employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra, *grouped
-    ).filter(pl.col("onss_base").is_not_null())
+    # a lazy plan: polars computes the conditions the contributions share once (the eager select evaluates
+    # each condition of each contribution on its own: three times the time and 0.3 GB more at a million rows);
+    # in one chunk, as the eager filter gives it: the lines gather from it, and gathering across chunks is slower
+    months = (
+        frame.lazy()
+        .select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra, *grouped)
+        .filter(pl.col("onss_base").is_not_null())
+        .collect()
+        .rechunk()
+    )
     if months.height == 0:
         lines = pl.DataFrame(schema=schema)
         return Contributed(lines, totals(lines))
@@ -716,26 +723,27 @@ def _sums_by_code(
         .agg(pl.exclude(by).sum())
         .collect(engine="streaming")
     )
-    long = pl.concat(
-        [
-            summed.select(
-                by,
-                pl.lit(v, pl.UInt32).alias("__v"),
-                pl.col(f"n{v}").alias("lines"),
-                pl.col(f"b{v}").alias("b"),
-                pl.col(f"a{v}").alias("a"),
-            ).filter(pl.col("lines") > 0)
-            for v in range(len(variants))
-        ]
-    )
 
     def text_order(v: int) -> tuple:  # payer, kind, DmfA code (none last), contribution, as text
         i, code, _ = variants[v]
         return specs[i].payer, specs[i].kind, code is None, code or "", specs[i].name
 
-    rank = [0] * len(variants)
-    for position, v in enumerate(sorted(range(len(variants)), key=text_order)):
-        rank[v] = position
+    # sorted by ``by`` and the codes as text: the groups sorted once (a few thousand texts), the variants taken
+    # in text order, then a stable sort on the group's position (an integer) instead of sorting the texts again
+    summed = summed.sort(by, nulls_last=True).with_row_index("__pos")
+    ordered = pl.concat(
+        [
+            summed.select(
+                by,
+                "__pos",
+                pl.lit(v, pl.UInt32).alias("__v"),
+                pl.col(f"n{v}").alias("lines"),
+                pl.col(f"b{v}").alias("b"),
+                pl.col(f"a{v}").alias("a"),
+            ).filter(pl.col("lines") > 0)
+            for v in sorted(range(len(variants)), key=text_order)
+        ]
+    ).sort("__pos", maintain_order=True)
     index = pl.col("__v")
 
     def per_variant(values: list, dtype: pl.DataType) -> pl.Expr:
@@ -744,7 +752,6 @@ def _sums_by_code(
     def of_contribution(field: Callable[[Contribution], object], dtype: pl.DataType) -> pl.Expr:
         return per_variant([field(specs[i]) for i, _, _ in variants], dtype)
 
-    ordered = long.with_columns(per_variant(rank, pl.UInt32).alias("__rank")).sort(by, "__rank", nulls_last=True)
     return (
         ordered.lazy()
         .select(
