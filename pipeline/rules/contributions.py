@@ -564,16 +564,13 @@ def contributions(
     )
     extra = [f"__{f}{i}" for i, _ in made for f in "abps"]
     grouped = [by] if by is not None else []
-    # a lazy plan: polars computes the conditions the contributions share once (the eager select evaluates
-    # each condition of each contribution on its own: three times the time and 0.3 GB more at a million rows);
-    # in one chunk, as the eager filter gives it: the lines gather from it, and gathering across chunks is slower
-    months = (
-        frame.lazy()
-        .select("employee_id", "period", "worker_status", "onss_base", mask.alias("__mask"), *extra, *grouped)
-        .filter(pl.col("onss_base").is_not_null())
-        .collect()
-        .rechunk()
-    )
+    # the mask in a lazy plan: polars computes the conditions the contributions share once (the eager select
+    # evaluates each condition of each contribution on its own: three times the time and 0.3 GB more at a
+    # million rows); the columns then in one eager select and filter, in one chunk (the lines gather from it)
+    masks = frame.lazy().select(mask.alias("__mask")).collect().to_series().rechunk()
+    months = frame.select(
+        "employee_id", "period", "worker_status", "onss_base", pl.lit(masks), *extra, *grouped
+    ).filter(pl.col("onss_base").is_not_null())
     if months.height == 0:
         lines = pl.DataFrame(schema=schema)
         return Contributed(lines, totals(lines))
