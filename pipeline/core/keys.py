@@ -73,9 +73,10 @@ def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame
         if table.height * SMALL < ids.len():
             return _scattered(ids, table, key)
         at = search_sorted(keys, ids).clip(upper_bound=table.height - 1)
-        hit = (keys.gather(at) == ids).alias("__hit")
-        values = table.drop(key)[at].with_columns(hit)
-        return values.select(pl.when(pl.col("__hit")).then(pl.col(c)).alias(c) for c in values.columns[:-1])
+        hit = keys.gather(at) == ids
+        if not hit.all():  # a null position gathers a null row: one pass over the columns
+            at = pl.select(pl.when(hit).then(at)).to_series()
+        return table.drop(key).select(pl.all().gather(at))
     extra = ids.alias(key).to_frame().join(table, on=key, how="left", maintain_order="left")
     if extra.height != ids.len():
         raise ValueError(f"a per-employee table repeats a value of {key}")

@@ -54,8 +54,8 @@ from pipeline.outputs.report.figures import EMPLOYER_TOTALS, employer_totals, fi
 from pipeline.outputs.run_store import FILE_ERROR_REASON, Outcome, RunStore, Staging, Status
 from pipeline.outputs.workbook import workbook_bytes
 from pipeline.rules import employed_abroad
-from pipeline.rules.contributions import contributions, onss_base, worker_code
-from pipeline.rules.deductions import month_deductions
+from pipeline.rules.contributions import contributions, input_columns, onss_base, worker_code
+from pipeline.rules.deductions import LINE_COLUMNS, month_deductions
 from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
 from pipeline.rules.onem_allowance import compute_onem_allowance
 from pipeline.rules.withholding import WithholdingResult, decide_withholding
@@ -257,7 +257,8 @@ def compute(
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
     fallen = rejects.rejected_mask(pop.now, decided.rejects)
     computed = pop.joined.get_column(_ABROAD).is_not_null() & ~fallen
-    now, rows = pop.now, pop.joined.filter(computed)
+    wanted = payroll_line_inputs(params, period)
+    now, rows = pop.now, pop.joined.select(c for c in pop.joined.columns if c in wanted).filter(computed)
     del pop
     lines, contrib, by_code = payroll_lines(rows, decided, period, params)
     del rows
@@ -709,6 +710,18 @@ def _onss_lines(lines: pl.DataFrame, gw: GuaranteedWageResult, period: str, para
         .with_columns(employed_abroad.line_columns(pl.col(_ABROAD), belgian))
         .collect()
     )
+
+
+def payroll_line_inputs(params: Parameters, period: str) -> frozenset[str]:
+    """The columns of the computed pay rows (with their employee columns) that :func:`payroll_lines`
+    reads, taken from the expressions that read them: the payroll lines' own columns, the ONSS base and
+    the worker code, the work bonus's and the CSSS's (:data:`pipeline.rules.deductions.LINE_COLUMNS`)
+    and the contribution lines' (:func:`pipeline.rules.contributions.input_columns`). The compute step
+    keeps only these of the population's join (the others, names, NISS, dates of birth, ... are let go
+    before the ten times longer contribution lines are made)."""
+    on = month(period).start
+    read = {name for expr in (worker_code(), onss_base(params, on)) for name in expr.meta.root_names()}
+    return frozenset({*PAYROLL_COLUMNS, _ABROAD, *read, *LINE_COLUMNS, *input_columns(params, on)})
 
 
 def payroll_lines(

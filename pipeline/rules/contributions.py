@@ -412,6 +412,14 @@ def computed_columns() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def input_columns(params: Parameters, on: dt.date) -> frozenset[str]:
+    """The columns of the employee-months that :func:`contributions` reads on a period starting on
+    ``on`` (besides the rule tables): the keys, the status and the ONSS base, and every column the
+    contributions' conditions name."""
+    named = {name for c in CONTRIBUTIONS for name in c.applies(params, on).meta.root_names()}
+    return frozenset({"employee_id", "period", "worker_status", "onss_base", *named})
+
+
 def contribution(name: str) -> Contribution:
     """The declaration named ``name``."""
     for c in CONTRIBUTIONS:
