@@ -95,10 +95,16 @@ def mask_national_numbers(frame: pl.DataFrame, columns: list[str] | tuple[str, .
     """``frame`` with every valid NISS/BIS number in its text columns (or ``columns``) masked.
 
     Columns whose texts are all shorter than eleven characters are skipped at the cost of a
-    length scan; enumerations (closed vocabularies of the code and the parameters) are not text.
+    length scan: in bytes first (a string view holds its length; a text of fewer than eleven bytes
+    has fewer than eleven characters), in characters for the others. Enumerations (closed
+    vocabularies of the code and the parameters) are not text.
     """
     names = [n for n, dtype in frame.schema.items() if dtype == pl.String and (columns is None or n in columns)]
     if not names or frame.height == 0:
+        return frame
+    widest = frame.select(pl.col(n).str.len_bytes().max() for n in names).row(0)
+    names = [name for name, size in zip(names, widest) if size is not None and size >= 11]
+    if not names:
         return frame
     longest = frame.select(pl.col(n).str.len_chars().max() for n in names).row(0)
     for name, size in zip(names, longest):

@@ -27,6 +27,7 @@ of the output folder (:func:`locks`); :func:`publish` keeps each employer's mont
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -416,6 +417,21 @@ def preload(modules: tuple[str, ...]) -> threading.Thread:
     return thread
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Leave the objects alive when a run starts (the libraries imported: several hundred thousand) out
+    of Python's garbage collections for the block (``gc.freeze``), and put them back afterwards
+    (``gc.unfreeze``). A collection scans every tracked object of its generations while holding the
+    GIL, and a run's own objects (the charts, the workbook's cells, the store's index) set off about
+    500: at a million employee-months they took 0.29 s, 0.16 s so. The run's own objects are still
+    collected."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def check_and_compute(
     raw: dict[str, RawInput],
     period: str,
@@ -461,7 +477,7 @@ def run_month(
     """
     params = params or default_parameters()
     preload(LATER_IMPORTS if out is not None else LATER_IMPORTS[:1])
-    with locks(store, out, wait, on_wait) if out is not None else ExitStack():
+    with frozen_heap(), locks(store, out, wait, on_wait) if out is not None else ExitStack():
         prof, raw = on_step("load", load, input_dir, profile)
         errors = file_errors(raw)
         checked = on_step("check", check, raw)
