@@ -262,7 +262,9 @@ class Staging:
 
     def _write(self, tables: Mapping[str, pl.DataFrame], table: str) -> None:
         path = self.folder / f"{table}.parquet"
-        tables[table].write_parquet(path, **PARQUET_OPTIONS)
+        # in one chunk: the Parquet row groups, and so the bytes, then depend on the rows alone, not on how
+        # the frame was built (the number of threads that parsed the input, the engine, the partitions)
+        tables[table].rechunk().write_parquet(path, **PARQUET_OPTIONS)
         os.chmod(path, PRIVATE_FILE)
 
     def wait(self) -> None:
