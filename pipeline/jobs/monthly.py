@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -432,6 +433,18 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+def in_memory_engine() -> None:
+    """Run the plans that do not ask for an engine on polars' in-memory engine, for this process
+    (``POLARS_ENGINE_AFFINITY``; left alone when it is set already). Polars 2 runs a lazy plan, and
+    many eager methods built on one, on its streaming engine by default: that engine hands back its
+    result in one chunk per morsel, which the rules then copy into one chunk. At a million
+    employee-months the in-memory engine gives the same bytes at the same speed with about 0.3 GB
+    less peak memory. The plans written for streaming (the check's one pass over the inputs, the
+    sums by code) still name it."""
+    if "POLARS_ENGINE_AFFINITY" not in os.environ:
+        pl.Config.set_engine_affinity("in-memory")
+
+
 def check_and_compute(
     raw: dict[str, RawInput],
     period: str,
@@ -441,6 +454,7 @@ def check_and_compute(
     on_step: StepRunner = run_step,
 ) -> ComputedMonth:
     """Steps 2 and 3 on inputs already read."""
+    in_memory_engine()
     checked = on_step("check", check, raw)
     return on_step("compute", compute, checked, period, params or default_parameters(), store, part_time_reading)
 
@@ -476,6 +490,7 @@ def run_month(
     months of the run store.
     """
     params = params or default_parameters()
+    in_memory_engine()
     preload(LATER_IMPORTS if out is not None else LATER_IMPORTS[:1])
     with frozen_heap(), locks(store, out, wait, on_wait) if out is not None else ExitStack():
         prof, raw = on_step("load", load, input_dir, profile)

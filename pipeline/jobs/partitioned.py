@@ -235,6 +235,7 @@ def run_partition(
         raise PayrollError(
             "a Dask worker runs other code than the driver (code_sha256 differs); deploy the same version"
         )
+    monthly.in_memory_engine()
     reset = _reset_peak_rss()
     started = time.perf_counter()
     work_dir = Path(work)
