@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# hypothesis is imported here, in the main thread: pandera imports it on its first validation, which may
+# run on a worker thread, and CPython 3.11.7 can fail pytest's rewriting of a module imported on a
+# thread while another thread compiles ("SystemError: AST constructor recursion depth mismatch").
+import hypothesis  # noqa: F401
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
