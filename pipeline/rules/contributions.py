@@ -602,7 +602,10 @@ def contributions(
         return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
     def per_month(column: str) -> pl.Expr:
-        return pl.lit(months.get_column(column)).gather(row)
+        values = months.get_column(column)
+        if values.null_count() == 0 and values.min() == values.max():  # e.g. the period of a monthly run
+            return pl.lit(values[0], values.dtype)  # one value: polars keeps it as one, not as n copies
+        return pl.lit(values).gather(row)
 
     n = months.height
     stacked = pl.lit(None, pl.UInt32)  # k-th computed contribution of employee-month r: row k × n + r
