@@ -9,11 +9,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline import ALLOCATOR_TUNING
-from tests.conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WATCH = """
 import importlib.abc, json, os, sys
