@@ -251,9 +251,10 @@ def compute(
     The rules' inputs (the history, the population's splits: about 0.3 GB at a million
     employee-months) are let go once the rules have run, before the payroll and contribution
     lines are made: only the period's pay rows are kept, for the run store. The validated pay rows
-    up to the period are let go as soon as the history holds them (0.1 GB at a million pay rows;
-    0.3 GB with two earlier months): ``checked.frames["pay"]`` keeps the rows of later months only,
-    which the manifest counts (:func:`pipeline.outputs.warnings.row_facts`)."""
+    up to the period are let go as soon as the history holds them (0.2–0.3 GB of peak at a million
+    employee-months with two earlier months; nothing when the batch holds the period alone, whose rows
+    the history shares): ``checked.frames["pay"]`` keeps the rows of later months only, which the
+    manifest counts (:func:`pipeline.outputs.warnings.row_facts`)."""
     params = params or default_parameters()
     hist = history(checked, period, store)
     checked.frames["pay"] = checked.frames["pay"].filter(pl.col("period") > period)
