@@ -60,7 +60,7 @@ from pipeline.rules.contributions import contributions, input_columns, onss_base
 from pipeline.rules.deductions import LINE_COLUMNS, month_deductions
 from pipeline.rules.guaranteed_wage import GuaranteedWageResult, compute_guaranteed_wage
 from pipeline.rules.onem_allowance import compute_onem_allowance
-from pipeline.rules.withholding import WithholdingResult, decide_withholding
+from pipeline.rules.withholding import PAY_COLUMNS, WithholdingResult, decide_withholding
 from schemas.inputs import typed_defaults
 
 PAYROLL_COLUMNS = [
@@ -254,11 +254,14 @@ def compute(
     up to the period are let go as soon as the history holds them (0.2–0.3 GB of peak at a million
     employee-months with two earlier months; nothing when the batch holds the period alone, whose rows
     the history shares): ``checked.frames["pay"]`` keeps the rows of later months only, which the
-    manifest counts (:func:`pipeline.outputs.warnings.row_facts`)."""
+    manifest counts (:func:`pipeline.outputs.warnings.row_facts`). The earlier months' pay rows are
+    then kept only for the withholding decision, which alone reads them, and with only the columns
+    it reads (:data:`pipeline.rules.withholding.PAY_COLUMNS`)."""
     params = params or default_parameters()
     hist = history(checked, period, store)
     checked.frames["pay"] = checked.frames["pay"].filter(pl.col("period") > period)
     pop = population(hist, period)
+    hist = replace(hist, pay=pop.now)  # the earlier months: in pop.pay_domestic, the withholding's columns only
     decided = apply_rules(hist, pop, period, params, part_time_reading)
     del hist
     # Pay rows of the period that a rule rejected are not computed (they are in rejects).
@@ -573,7 +576,7 @@ class Population:
     joined: pl.DataFrame  # ``now`` with the employee columns and the flag _ABROAD (null: no employee row)
     now_domestic: pl.DataFrame
     now_abroad: pl.DataFrame
-    pay_domestic: pl.DataFrame  # the domestic employees' pay history (year to date)
+    pay_domestic: pl.DataFrame  # the domestic employees' pay history (year to date; the withholding's columns)
 
 
 @dataclass(frozen=True)
@@ -674,7 +677,9 @@ def population(hist: History, period: str) -> Population:
     if pay.height == now.height:  # no earlier month: the history is the period itself
         pay_domestic = now_domestic
     else:
-        pay_domestic = pay.join(domestic.select("employee_id"), on="employee_id", how="semi", maintain_order="left")
+        pay_domestic = pay.select(c for c in PAY_COLUMNS if c in pay.columns).join(
+            domestic.select("employee_id"), on="employee_id", how="semi", maintain_order="left"
+        )
     return Population(
         domestic, employees.filter(abroad_flag), now, joined, now_domestic, now.filter(flag), pay_domestic
     )
@@ -772,7 +777,7 @@ def payroll_lines(
     columns of the payroll lines (0.00 for the employed abroad, who owe neither)."""
     on = month(period).start
     lines = _onss_lines(computed, decided.guaranteed_wage, period, params)
-    deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on).line_tables()
+    deductions = month_deductions(lines, decided.guaranteed_wage.days, params, on, line_columns_only=True).tables()
     made = contributions(lines, params, on, deductions, by="employer_id")
     contrib, contributed = made.lines, made.totals
     lines = lines.hstack([deductions["work_bonus"].get_column("work_bonus"), deductions["csss"].get_column("csss")])

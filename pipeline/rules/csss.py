@@ -30,6 +30,7 @@ leave the rounding of the quarter open (a quarterly recomputation may differ by 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -37,6 +38,7 @@ import polars as pl
 from pipeline.core.money import MONEY, WIDE, to_cents
 from pipeline.core.params import Parameters, Value, select
 from pipeline.core.periods import month_start_expr, month_start_of
+from pipeline.rules import output_schema
 from schemas.inputs import HOUSEHOLDS
 
 P = "onss/csss"
@@ -65,8 +67,9 @@ def _scales(params: Parameters, dates: list[dt.date]) -> list[tuple[dt.date, str
     return [(on, h, params.entry(f"{P}/{h}", on)) for on in dates for h in HOUSEHOLDS]
 
 
-def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
-    """The month's CSSS withholding of every employee-month of ``frame`` (columns :data:`OUTPUT_SCHEMA`).
+def compute_csss(frame: pl.DataFrame, params: Parameters, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The month's CSSS withholding of every employee-month of ``frame`` (columns :data:`OUTPUT_SCHEMA`,
+    or only ``columns`` of it: see :func:`pipeline.rules.output_schema`).
 
     ``frame`` columns: employee_id, period (``YYYY-MM``), onss_base (money, 108 % for blue
     collars), household (null = single, flagged), belgian_social_security (bool; null counts as
@@ -74,8 +77,9 @@ def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
 
     Raises :class:`MissingParameterError` for a month before the scales' history.
     """
+    schema = output_schema(OUTPUT_SCHEMA, columns)
     if frame.height == 0:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        return pl.DataFrame(schema=schema)
     dates = sorted(frame.select(month_start_expr(pl.col("period")).unique()).to_series().to_list())
     found = _scales(params, dates)
 
@@ -102,7 +106,7 @@ def compute_csss(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
             pick(lambda h, v: pl.lit(f"{P}/{h}")).alias("parameter"),
             pick(lambda h, v: pl.lit(v.key(f"{P}/{h}"))).alias("source"),
         )
-        .select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+        .select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
         .collect()
     )
 

@@ -68,13 +68,6 @@ class MonthDeductions:
         """The tables by rule name (``Computed.rule`` of the contribution declarations)."""
         return {"work_bonus": self.work_bonus, "csss": self.csss}
 
-    def line_tables(self) -> dict[str, pl.DataFrame]:
-        """Only the columns the contribution lines take from each table (employee_id and the
-        ``Computed`` columns of the declarations): what the monthly job keeps, so the rules' full
-        outputs (the explanation's figures) are freed at once at a million rows."""
-        wanted = computed_columns()
-        return {rule: table.select("employee_id", *wanted[rule]) for rule, table in self.tables().items()}
-
 
 def unpaid_days(days: pl.DataFrame) -> pl.DataFrame:
     """Per employee, the scheduled working days of the guaranteed-wage table (``days``, the run
@@ -87,11 +80,17 @@ def unpaid_days(days: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def month_deductions(lines: pl.DataFrame, days: pl.DataFrame, params: Parameters, on: dt.date) -> MonthDeductions:
+def month_deductions(
+    lines: pl.DataFrame, days: pl.DataFrame, params: Parameters, on: dt.date, line_columns_only: bool = False
+) -> MonthDeductions:
     """The work bonus and the CSSS of every line of ``lines`` (one month, the columns of
     :data:`LINE_COLUMNS`; ``onss_base`` null for a worker not under Belgian social security),
     with ``days`` the month's guaranteed-wage days (employee_id, service_code, working_day) and
-    ``on`` the month's first day."""
+    ``on`` the month's first day.
+
+    ``line_columns_only``: each table holds only what the contribution lines take from it
+    (employee_id and the ``Computed`` columns of the declarations), which is what the monthly job
+    keeps; the rest of each rule's path (the explanation's figures) is then never computed."""
     subject = pl.col("onss_base").is_not_null()
     frame = (
         lines.select(LINE_COLUMNS)
@@ -103,4 +102,11 @@ def month_deductions(lines: pl.DataFrame, days: pl.DataFrame, params: Parameters
             rate_amount("worker_onss", params, on).alias("worker_onss"),
         )
     )
-    return MonthDeductions(compute_work_bonus(frame, params), compute_csss(frame, params))
+    wanted = computed_columns()
+
+    def columns(rule: str) -> tuple[str, ...] | None:
+        return ("employee_id", *wanted[rule]) if line_columns_only else None
+
+    return MonthDeductions(
+        compute_work_bonus(frame, params, columns("work_bonus")), compute_csss(frame, params, columns("csss"))
+    )

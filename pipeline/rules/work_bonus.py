@@ -35,6 +35,7 @@ arithmetic on whole columns; :func:`explain_work_bonus` reads the columns this c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ from pipeline.core.money import MONEY, WIDE, round_to, times, to_cents
 from pipeline.core.params import Parameters, Scale, Value, number_text, select
 from pipeline.core.periods import month_start_expr, month_start_of
 from pipeline.errors import MissingParameterError
+from pipeline.rules import output_schema
 
 P = "onss/work_bonus"
 STATUSES = ("blue_collar", "white_collar")
@@ -214,8 +216,9 @@ def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(missing) if missing else frame
 
 
-def compute_work_bonus(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
-    """The work bonus of every employee-month of ``frame`` (columns :data:`OUTPUT_SCHEMA`).
+def compute_work_bonus(frame: pl.DataFrame, params: Parameters, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The work bonus of every employee-month of ``frame`` (columns :data:`OUTPUT_SCHEMA`, or only
+    ``columns`` of it: see :func:`pipeline.rules.output_schema`).
 
     ``frame`` columns: employee_id, period (``YYYY-MM``), worker_status, owes_personal_contribution
     (bool; null counts as false), gross_salary and guaranteed_wage_onss (money at 100 %),
@@ -226,9 +229,10 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
 
     Raises :class:`MissingParameterError` for a month before the tables' history.
     """
+    schema = output_schema(OUTPUT_SCHEMA, columns)
     frame = _normalise(frame)
     if frame.height == 0:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        return pl.DataFrame(schema=schema)
     dates = sorted(frame.select(month_start_expr(pl.col("period")).unique()).to_series().to_list())
     found = tables(params, dates)
     a_cases = [(t, t.a.value) for t in found]
@@ -284,7 +288,7 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters) -> pl.DataFrame:
             .cast(OUTPUT_SCHEMA["reason"])
             .alias("reason"),
         )
-        .select([pl.col(name).cast(dtype) for name, dtype in OUTPUT_SCHEMA.items()])
+        .select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
         .collect()
     )
 

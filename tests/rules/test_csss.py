@@ -172,6 +172,21 @@ def test_output_columns_and_types():
     assert compute_csss(pl.DataFrame(schema=SCHEMA), PARAMS).schema == pl.Schema(OUTPUT_SCHEMA)
 
 
+def test_some_columns_only_are_those_of_the_whole_computation():
+    whole = compute(("2500.00", "single"), ("1800.00", "joint_two_incomes"))  # CSSS-1 13.74, CSSS-2 5.15
+    frame = pl.DataFrame(
+        [("E0", "2026-09", D("2500.00"), "single", True), ("E1", "2026-09", D("1800.00"), "joint_two_incomes", True)],
+        schema=SCHEMA,
+        orient="row",
+    )
+    part = compute_csss(frame, PARAMS, ["source", "csss", "employee_id"])
+    assert part.columns == ["employee_id", "csss", "source"]
+    assert part.equals(whole.select(part.columns))
+    assert part["csss"].to_list() == [D("13.74"), D("5.15")]
+    with pytest.raises(ValueError, match="unknown output column"):
+        compute_csss(frame, PARAMS, ["amount"])
+
+
 def test_explanation():
     row = compute(("2500.00", None)).row(0, named=True)
     text = explain_csss(row, PARAMS)

@@ -339,6 +339,24 @@ def test_output_columns_and_types():
     assert compute_work_bonus(pl.DataFrame(schema=SCHEMA), PARAMS).schema == pl.Schema(OUTPUT_SCHEMA)
 
 
+def test_some_columns_only_are_those_of_the_whole_computation():
+    # The monthly job asks for the contribution lines' columns only: the same figures, in the schema's order.
+    rows = [
+        month("2600.00", "339.82"),  # WB-1: 218.73
+        month("1900.00", "248.33", hours=("80", "152"), employee="E2"),
+        month("2100.00", "0", owes=False, employee="E3"),  # not subject: 0
+    ]
+    frame = pl.DataFrame(rows, schema=SCHEMA)
+    part = compute_work_bonus(frame, PARAMS, ["work_bonus", "employee_id", "volet_a_source"])
+    assert part.columns == ["employee_id", "work_bonus", "volet_a_source"]
+    assert part.equals(compute(*rows).select(part.columns))
+    assert part["work_bonus"].to_list()[::2] == [D("218.73"), D("0")]
+    empty = compute_work_bonus(pl.DataFrame(schema=SCHEMA), PARAMS, ["employee_id", "work_bonus"])
+    assert empty.schema == pl.Schema({"employee_id": pl.String, "work_bonus": MONEY})
+    with pytest.raises(ValueError, match="unknown output column"):
+        compute_work_bonus(frame, PARAMS, ["bonus"])
+
+
 # ------------------------------------------------------------------------------------------------
 # The published tables are consistent with their own construction
 # ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ For every employee and pay month: whether the Belgian employer withholds Belgian
 - :mod:`.explain`: one decision as text, from the same table.
 """
 
-from pipeline.rules.withholding.decide import LINE_SCHEMA, WithholdingResult, decide_withholding
+from pipeline.rules.withholding.decide import LINE_SCHEMA, PAY_COLUMNS, WithholdingResult, decide_withholding
 from pipeline.rules.withholding.explain import explain, explain_employee
 from pipeline.rules.withholding.table import (
     BE_RESIDENT,
@@ -44,6 +44,7 @@ __all__ = [
     "LU_WITHIN_TOLERANCE",
     "NL_WORK_STATE_PRORATA",
     "OTHER_TREATY_REVIEW",
+    "PAY_COLUMNS",
     "TABLE",
     "WithholdingResult",
     "decide_withholding",

@@ -73,6 +73,9 @@ _PAY_DEFAULTS = _contract_defaults(
         "source_line": pl.Int64,
     },
 )
+PAY_COLUMNS = ("employee_id", "period", *_PAY_DEFAULTS, "withholding_applies")
+"""The pay columns :func:`decide_withholding` reads (``withholding_applies`` where present): a job
+may hand it the history of these columns alone."""
 
 
 @dataclass(frozen=True)
