@@ -169,12 +169,15 @@ def _evaluate(
 
 
 def _split(frame: pl.DataFrame, period: str, on: dt.date) -> WithholdingResult:
-    """Decided lines and rejects; a parameter a row reached without a value stops the batch."""
-    known = frame.filter(pl.col("_known").is_not_null()) if frame.get_column("_known").null_count() else frame
-    _stop_on_missing_parameter(known, on)
-    unknown = frame.filter(pl.col("_known").is_null())
+    """Decided lines and rejects; a parameter a row reached without a value stops the batch.
+
+    The lines are filtered and selected in one plan: only their columns are copied, not every
+    column of the evaluation (about 0.3 GB at a million rows for each filter of the whole frame)."""
+    known = pl.col("_known").is_not_null()
+    _stop_on_missing_parameter(frame, known, on)
+    unknown = frame.filter(~known)
     undecided = table.need_id(pl.col("_code")) > 0
-    missing = known.filter(undecided)
+    missing = frame.filter(known & undecided)
     reject_frames = [
         rejects.from_rows(
             unknown,
@@ -185,8 +188,8 @@ def _split(frame: pl.DataFrame, period: str, on: dt.date) -> WithholdingResult:
         ),
         *_rejects(missing, period),
     ]
-    decided = known if missing.height == 0 else known.filter(~undecided)
-    lines = decided.select([pl.col(c).cast(t) for c, t in LINE_SCHEMA.items()])
+    decided = frame.lazy().filter(known & ~undecided) if missing.height or unknown.height else frame.lazy()
+    lines = decided.select([pl.col(c).cast(t) for c, t in LINE_SCHEMA.items()]).collect()
     if not _sorted_by_employee(lines, period):
         lines = lines.sort("employee_id", "period")
     return WithholdingResult(lines=lines, rejects=rejects.combine(*reject_frames))
@@ -326,10 +329,11 @@ def _line_columns(period: str, year: counters.Year, limit: counters.ExitLimit) -
     }
 
 
-def _stop_on_missing_parameter(frame: pl.DataFrame, on: dt.date) -> None:
-    """MissingParameterError for the first parameter a row of ``frame`` reached without a value."""
+def _stop_on_missing_parameter(frame: pl.DataFrame, known: pl.Expr, on: dt.date) -> None:
+    """MissingParameterError for the first parameter a ``known`` row of ``frame`` reached without a value."""
     ids = [table.NEED_ID[n] for n in table.NEEDS if n.side == "parameter"]
-    reached = frame.filter(table.need_id(pl.col("_code")).is_in(ids)).get_column("_code")
+    code = pl.col("_code")
+    reached = frame.select(code.filter(known & table.need_id(code).is_in(ids))).to_series()
     if reached.len():
         first = table.NEEDS[int((reached // table.STRIDE).min()) - 1]
         raise MissingParameterError(first.name, on)
