@@ -43,6 +43,17 @@ def sorted_unique(ids: pl.Series) -> bool:
     )
 
 
+def in_order(frame: pl.DataFrame, first: str, second: str) -> bool:
+    """True when ``frame`` is in (``first``, ``second``) order with no null and no two rows equal
+    on both: sorting it by them would give the same rows in the same order (a check of two columns,
+    where the sort of a wide frame copies every column)."""
+    a, b = frame.get_column(first), frame.get_column(second)
+    if a.null_count() or b.null_count() or not a.is_sorted():
+        return False
+    same = pl.col(first) == pl.col(first).shift(1)
+    return not frame.select((same & (pl.col(second) <= pl.col(second).shift(1))).any()).item()
+
+
 SMALL = 8
 """A table with fewer than one row per ``SMALL`` ids is matched the other way round (:func:`_scattered`)."""
 

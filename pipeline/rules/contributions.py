@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.core import keys
 from pipeline.core.money import (
     MONEY,
     WIDE,
@@ -582,7 +583,7 @@ def contributions(
     if months.height == 0:
         lines = pl.DataFrame(schema=schema)
         return Contributed(lines, totals(lines))
-    if not _sorted_by_month(months):
+    if not keys.in_order(months, "employee_id", "period"):
         months = months.sort("employee_id", "period")
     pairs = [
         (m, i) for m in months.get_column("__mask").unique().sort().to_list() for i in range(len(specs)) if m >> i & 1
@@ -800,14 +801,6 @@ def _month_totals(
         from_cents(found.get_column("w")).alias("worker_contribution"),
         from_cents(found.get_column("e")).alias("employer_contribution"),
     )
-
-
-def _sorted_by_month(months: pl.DataFrame) -> bool:
-    """True when the employee-months are in (employee_id, period) order (sorting would change nothing)."""
-    if not months.get_column("employee_id").is_sorted():
-        return False
-    same = pl.col("employee_id") == pl.col("employee_id").shift(1)
-    return not months.select((same & (pl.col("period") < pl.col("period").shift(1))).any()).item()
 
 
 def _vocabulary(values) -> pl.Enum:

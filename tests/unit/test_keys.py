@@ -1,10 +1,11 @@
-"""pipeline.core.keys.aligned: the left join on employee_id, by binary search when both sides are in order."""
+"""pipeline.core.keys: the left join on employee_id by binary search when both sides are in order, and the
+order checks that let a sort be skipped."""
 
 import polars as pl
 import pytest
 
 from pipeline.core import keys as keys_module
-from pipeline.core.keys import SMALL, aligned, sorted_unique
+from pipeline.core.keys import SMALL, aligned, in_order, sorted_unique
 
 
 def _join(ids: pl.Series, table: pl.DataFrame) -> pl.DataFrame:
@@ -36,6 +37,25 @@ def test_sorted_unique():
     assert not sorted_unique(pl.Series(["A", "B", "B"]))
     assert not sorted_unique(pl.Series(["B", "A"]))
     assert not sorted_unique(pl.Series(["A", None], dtype=pl.String))
+
+
+@pytest.mark.parametrize(
+    ("ids", "dates", "expected"),
+    [
+        (["E1", "E1", "E2"], [3, 5, 1], True),  # by employee, then by date
+        ([], [], True),
+        (["E1", "E1", "E2"], [5, 3, 1], False),  # dates backwards within E1
+        (["E1", "E1", "E2"], [3, 3, 1], False),  # a tie: a sort need not keep its order
+        (["E2", "E1"], [1, 2], False),
+        (["E1", None], [1, 2], False),  # a sort puts nulls first
+        (["E1", "E2"], [None, 2], False),
+    ],
+)
+def test_in_order(ids, dates, expected):
+    frame = pl.DataFrame({"employee_id": ids, "date": dates}, schema={"employee_id": pl.String, "date": pl.Int32})
+    assert in_order(frame, "employee_id", "date") is expected
+    if expected:
+        assert frame.sort("employee_id", "date").equals(frame)
 
 
 def test_same_as_join_on_a_larger_sample():

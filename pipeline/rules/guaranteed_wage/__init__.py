@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.core import rejects
+from pipeline.core import keys, rejects
 from pipeline.core.params import Parameters
 from pipeline.core.periods import month_bounds
 from pipeline.rules.guaranteed_wage.bands import (
@@ -140,5 +140,6 @@ def compute_guaranteed_wage(
     days, pay_rejects, rejected_ids = price_days(days, pay_now, in_period, period, params)
 
     monthly = monthly_totals(days, pay_now.filter(~member(rejected_ids)), period)
-    days = days.select(list(DAYS_SCHEMA)).cast(DAYS_SCHEMA).sort("employee_id", "date")
+    days = days.select(list(DAYS_SCHEMA)).cast(DAYS_SCHEMA)
+    days = days if keys.in_order(days, "employee_id", "date") else days.sort("employee_id", "date")
     return GuaranteedWageResult(days=days, monthly=monthly, rejects=rejects.combine(episode_rejects, pay_rejects))
