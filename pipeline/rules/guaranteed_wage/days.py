@@ -80,11 +80,20 @@ def explode_days(episodes: pl.DataFrame, lo: pl.Expr, hi: pl.Expr) -> pl.DataFra
     return days.join(calendar, on="date", how="left").with_columns(pl.col("public_holiday").fill_null(False))
 
 
+DAY_EPISODE_COLUMNS = (
+    *("employee_id", "start_date", "end_date", "source_file", "source_line", "rank_offset", "relapse", "chain_start"),
+    *("suspension_start", "contract_start", "contract_end", "weekly_work_days", "regime", "partial_exempt"),
+)
+"""The columns of an episode its days carry: what the calendar (:func:`explode_days`), the bands
+(:func:`classify_days`), the pricing and the days table read. The others (cause, the chain's gaps,
+...) have been read by the episode steps; each day would otherwise copy them through every join."""
+
+
 def period_days(episodes: pl.DataFrame, first: dt.date, last: dt.date) -> pl.DataFrame:
     """The days of the episodes that fall in [first, last], with their rank (rank offset + day)."""
     lo = pl.max_horizontal(pl.col("start_date"), pl.lit(first))
     hi = pl.min_horizontal(pl.col("end_date"), pl.lit(last))
-    days = explode_days(episodes, lo, hi)
+    days = explode_days(episodes.select(DAY_EPISODE_COLUMNS), lo, hi)
     return days.with_columns((pl.col("rank_offset") + pl.col("episode_day")).cast(pl.Int32).alias("day_rank"))
 
 
