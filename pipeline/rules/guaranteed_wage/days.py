@@ -81,8 +81,20 @@ def explode_days(episodes: pl.DataFrame, lo: pl.Expr, hi: pl.Expr) -> pl.DataFra
 
 
 DAY_EPISODE_COLUMNS = (
-    *("employee_id", "start_date", "end_date", "source_file", "source_line", "rank_offset", "relapse", "chain_start"),
-    *("suspension_start", "contract_start", "contract_end", "weekly_work_days", "regime", "partial_exempt"),
+    "employee_id",
+    "start_date",
+    "end_date",
+    "source_file",
+    "source_line",
+    "rank_offset",
+    "relapse",
+    "chain_start",
+    "suspension_start",
+    "contract_start",
+    "contract_end",
+    "weekly_work_days",
+    "regime",
+    "partial_exempt",
 )
 """The columns of an episode its days carry: what the calendar (:func:`explode_days`), the bands
 (:func:`classify_days`), the pricing and the days table read. The others (cause, the chain's gaps,
