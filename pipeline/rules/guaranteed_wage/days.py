@@ -244,9 +244,9 @@ def price_days(
     daily_wage); an employee without a pay row gets a reject on the episode row. The days of such
     employees are left out (their payroll line falls with the reject).
     Returns (days, rejects, frame of the rejected employee_ids): the days with the columns of
-    :data:`DAYS_SCHEMA` and those the pricing reads (the episode's other columns, which the bands
-    read, are dropped first: each join below copies every column it carries, 1.6 M days in a month
-    where a tenth of a million employees is sick).
+    :data:`DAYS_SCHEMA` and those the pricing reads (the columns only the bands read are dropped
+    first: each join below copies every column it carries, 1.6 M days in a month where a tenth of
+    a million employees is sick).
     """
     days = days.select(c for c in days.columns if c in DAYS_SCHEMA or c in _PRICING)
     # Only the pay rows of employees with incapacity days (a few % of the batch) are touched.
