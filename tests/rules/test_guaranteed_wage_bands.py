@@ -98,3 +98,33 @@ def _limits() -> dict[str, int]:
         "public_holiday_window_days": 30,
         "seniority_months": 1,
     }
+
+
+def test_what_a_day_reads_from_its_declaration():
+    """Band name, payer, ONSS subjection, DmfA service code and rate parameters are those of the declaration
+    the day falls in (its position in the table): here one scheduled working day per declaration."""
+    frame = pl.DataFrame(
+        {bands.DECLARATION: list(range(len(bands.BANDS)))}, schema={bands.DECLARATION: pl.UInt8}
+    ).with_columns(
+        pl.lit(True).alias("working_day"),
+        *[pl.lit(i).cast(pl.Decimal(38, 12)).alias(f"_p_{n}") for i, n in enumerate(bands.DAY_PARAMETERS)],
+    )
+    rate, rate_above = bands.rate_exprs()
+    got = frame.select(
+        bands.band_name_expr().alias("band"),
+        bands.payer_expr().alias("payer"),
+        bands.onss_expr().alias("onss"),
+        bands.service_expr().alias("service"),
+        rate.cast(pl.Int32).alias("rate"),  # the position of the parameter in DAY_PARAMETERS
+        rate_above.cast(pl.Int32).alias("rate_above"),
+    ).rows()
+    position = {n: i for i, n in enumerate(bands.DAY_PARAMETERS)}
+    assert got == [
+        (b.name, b.payer, b.onss_subject, b.service_code, position.get(b.rate), position.get(b.rate_above_ceiling))
+        for b in bands.BANDS
+    ]
+    # a day that is not a scheduled working day: an employer band is paid by nobody, with no service code
+    off = frame.with_columns(pl.lit(False).alias("working_day")).select(
+        bands.payer_expr().alias("payer"), bands.service_expr().alias("service")
+    )
+    assert off.rows()[bands.BANDS.index(next(b for b in bands.BANDS if b.name == bands.G100))] == ("none", None)

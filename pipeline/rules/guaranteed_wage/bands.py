@@ -18,9 +18,11 @@ declaration per band and regime holds everything the rest of the code needs:
   au paiement du salaire garanti"): the days at 100 % and of the second week (85.88 % / 86.93 %),
   not the CCT 12bis / 13bis complement of days 15 to 30, which tops up the mutuality's benefit.
 
-Band classification (:func:`band_expr`), rates (:func:`rate_exprs`), payer, ONSS subjection and
-service codes (:func:`payer_expr`, :func:`service_expr`, :data:`SERVICE_CODE`) and the relapse
-anchor (:func:`guaranteed_limit_expr`, :func:`blocked_expr`) are all read from this one table.
+Band classification (:func:`declaration_expr`: the position in the table of the declaration each
+day falls in, a small integer; :func:`band_expr`), then the band name, rates (:func:`rate_exprs`),
+payer, ONSS subjection and service codes (:func:`payer_expr`, :func:`service_expr`,
+:data:`SERVICE_CODE`) of that declaration, and the relapse anchor (:func:`guaranteed_limit_expr`,
+:func:`blocked_expr`) are all read from this one table.
 Parameter names are the file names under ``pipeline/parameters/guaranteed_wage/``.
 """
 
@@ -249,47 +251,71 @@ def _matches(band: Band, rank: pl.Expr) -> pl.Expr:
     return cond
 
 
+DECLARATION = "_declaration"
+"""Column of a classified day: the position in :data:`BANDS` of the declaration it falls in (UInt8)."""
+
+
+def declaration_expr(rank: pl.Expr) -> pl.Expr:
+    """The position in :data:`BANDS` of the first declaration that matches the day (null: none)."""
+    expr = pl.when(_matches(BANDS[0], rank)).then(pl.lit(0, pl.UInt8))
+    for index, band in enumerate(BANDS[1:], start=1):
+        expr = expr.when(_matches(band, rank)).then(pl.lit(index, pl.UInt8))
+    return expr.otherwise(pl.lit(None, pl.UInt8))
+
+
+def _of_declaration(
+    values: list[object], dtype: pl.DataType, default: object = None, declaration: pl.Expr | None = None
+) -> pl.Expr:
+    """Each day's entry of ``values`` (one per declaration of :data:`BANDS`), read from its declaration
+    (column :data:`DECLARATION` by default)."""
+    positions = list(range(len(BANDS)))
+    return (pl.col(DECLARATION) if declaration is None else declaration).replace_strict(
+        positions, values, default=default, return_dtype=dtype
+    )
+
+
+def band_name_expr(declaration: pl.Expr | None = None) -> pl.Expr:
+    """The band name of each day's declaration (column :data:`DECLARATION` by default)."""
+    return _of_declaration([band.name for band in BANDS], pl.String, declaration=declaration)
+
+
 def band_expr(rank: pl.Expr) -> pl.Expr:
-    """The band of each day: the first declaration of :data:`BANDS` that matches."""
-    expr = pl.when(_matches(BANDS[0], rank)).then(pl.lit(BANDS[0].name))
-    for band in BANDS[1:]:
-        expr = expr.when(_matches(band, rank)).then(pl.lit(band.name))
-    return expr.otherwise(pl.lit(None, pl.String))
+    """The band of each day: the name of the first declaration of :data:`BANDS` that matches."""
+    return band_name_expr(declaration_expr(rank))
 
 
 def _by_declaration(attribute: str) -> pl.Expr:
-    """The parameter column named by ``attribute`` of the declaration the day's band came from."""
+    """The parameter column named by ``attribute`` of the declaration the day falls in."""
     expr = None
-    for band in BANDS:
+    for index, band in enumerate(BANDS):
         name = getattr(band, attribute)
         if not name:
             continue
-        hit = (pl.col("band") == band.name) & _regime_in(band)
+        hit = pl.col(DECLARATION) == index
         expr = pl.when(hit).then(param(name)) if expr is None else expr.when(hit).then(param(name))
     return expr.otherwise(pl.lit(None, WIDE)) if expr is not None else pl.lit(None, WIDE)
 
 
 def rate_exprs() -> tuple[pl.Expr, pl.Expr]:
-    """(rate, rate above the ceiling) of the day's band and regime (null where the band has none)."""
+    """(rate, rate above the ceiling) of the day's declaration (null where the band has none)."""
     return _by_declaration("rate"), _by_declaration("rate_above_ceiling")
 
 
 def payer_expr() -> pl.Expr:
     """Who pays: the band's payer; an employer band on a day that is not a scheduled working day is
     paid by nobody (only days that would have been worked are paid, law of 3 July 1978 art. 52 § 1)."""
-    payer = pl.col("band").replace_strict(PAYER, default=None, return_dtype=pl.String)
+    payer = _of_declaration([band.payer for band in BANDS], pl.String)
     return pl.when((payer == EMPLOYER) & ~pl.col("working_day")).then(pl.lit(NOBODY)).otherwise(payer)
 
 
 def service_expr() -> pl.Expr:
     """The DmfA service code of the band; none on a day that is not a scheduled working day."""
-    codes = _one_per_name("service_code")
-    code = pl.col("band").replace_strict(codes, default=None, return_dtype=pl.Int32)
+    code = _of_declaration([band.service_code for band in BANDS], pl.Int32)
     return pl.when(pl.col("working_day")).then(code).otherwise(pl.lit(None, pl.Int32))
 
 
 def onss_expr() -> pl.Expr:
-    return pl.col("band").replace_strict(ONSS_SUBJECT, default=False, return_dtype=pl.Boolean)
+    return _of_declaration([band.onss_subject for band in BANDS], pl.Boolean, default=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,11 +20,13 @@ from pipeline.errors import MissingParameterError
 from pipeline.rules.guaranteed_wage.bands import (
     CONDITION_PARAMETERS,
     DAY_PARAMETERS,
+    DECLARATION,
     EMPLOYER,
     LIMIT_PARAMETERS,
     P,
-    band_expr,
+    band_name_expr,
     blocked_expr,
+    declaration_expr,
     guaranteed_limit_expr,
     onss_expr,
     param,
@@ -135,8 +137,9 @@ def classify_days(days: pl.DataFrame, params: Parameters) -> pl.DataFrame:
     rate, rate_above = rate_exprs()
     days = (
         days.lazy()
-        .with_columns(band_expr(pl.col("day_rank").cast(WIDE)).alias("band"))
+        .with_columns(declaration_expr(pl.col("day_rank").cast(WIDE)).alias(DECLARATION))
         .with_columns(
+            band_name_expr().alias("band"),
             payer_expr().alias("payer"),
             service_expr().alias("service_code"),
             onss_expr().alias("onss_subject"),
@@ -246,48 +249,20 @@ def price_days(
     Returns (days, rejects, frame of the rejected employee_ids): the days with the columns of
     :data:`DAYS_SCHEMA` and those the pricing reads (the columns only the bands read are dropped
     first: each join below copies every column it carries, 1.6 M days in a month where a tenth of
-    a million employees is sick).
+    a million employees is sick). The pricing is one lazy plan: its joins and columns are computed
+    in one pass over the days.
     """
-    days = days.select(c for c in days.columns if c in DAYS_SCHEMA or c in _PRICING)
     # Only the pay rows of employees with incapacity days (a few % of the batch) are touched.
     mine = pay_now.filter(member(days.select("employee_id").unique()))
-    wages = mine.select("employee_id", pl.col("daily_wage").cast(MONEY)).unique("employee_id", keep="first")
-    days = days.join(wages, on="employee_id", how="left")
-    days = lookup_on(days, "date", {"_basis": P + "inami_ceiling_basis_days"}, params)
-    days = days.join(_ceilings(days, params), on=["start_date", "date"], how="left")
-    ceiling = wide(pl.col("_ceiling_6")) * wide(pl.col("_basis")) / wide(pl.col("weekly_work_days"))
-    days = days.with_columns(pl.when(pl.col("_rate_above").is_not_null()).then(ceiling).alias("_ceiling"))
-    wage = wide(pl.col("daily_wage"))
-    below = pl.min_horizontal(wage, pl.col("_ceiling"))
-    above = (wage - pl.col("_ceiling")).clip(lower_bound=0)
-    amount = (
-        pl.when(pl.col("payer") != "employer")
-        .then(pl.lit(0, WIDE))
-        .when(pl.col("_rate_above").is_not_null())
-        .then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
-        .otherwise(times(pl.col("daily_wage"), pl.col("_rate")))
+    paid_episodes = (
+        days.lazy().filter(pl.col("payer") == EMPLOYER).select("employee_id", "start_date").unique().collect()
     )
-    days = days.with_columns(
-        to_cents(amount).alias("amount"),
-        pl.col("_rate").cast(RATIO).alias("rate"),
-        pl.col("_rate_above").cast(RATIO).alias("rate_above_ceiling"),
-        pl.col("_ceiling").cast(RATIO).alias("daily_ceiling"),
-        pl.col("start_date").alias("episode_start"),
-        pl.col("end_date").alias("episode_end"),
-        pl.col("source_file").alias("absence_source_file"),
-        pl.col("source_line").alias("absence_source_line"),
-    )
-
-    paid = days.filter(pl.col("payer") == "employer").select("employee_id").unique()
+    paid = paid_episodes.select("employee_id").unique()
     no_wage_rows = mine.filter(pl.col("daily_wage").is_null()).join(paid, on="employee_id", how="semi")
     no_row = paid.join(mine.select("employee_id"), on="employee_id", how="anti")
     no_row_episodes = episodes.join(no_row, on="employee_id", how="semi")
     if no_row_episodes.height:  # (as a rule, none: every employee paid guaranteed wage has a pay row)
-        no_row_episodes = no_row_episodes.join(
-            days.filter(pl.col("payer") == "employer").select("employee_id", "start_date").unique(),
-            on=["employee_id", "start_date"],
-            how="semi",
-        )
+        no_row_episodes = no_row_episodes.join(paid_episodes, on=["employee_id", "start_date"], how="semi")
     out_rejects = rejects.combine(
         rejects.from_rows(
             no_wage_rows,
@@ -308,8 +283,41 @@ def price_days(
         ),
     )
     rejected = pl.concat([no_wage_rows.select("employee_id"), no_row]).unique()
+
+    wages = mine.select("employee_id", pl.col("daily_wage").cast(MONEY)).unique("employee_id", keep="first")
+    basis = lookup_on(days.select("date").unique(), "date", {"_basis": P + "inami_ceiling_basis_days"}, params)
+    ceilings = _ceilings(days, params)
+    ceiling = wide(pl.col("_ceiling_6")) * wide(pl.col("_basis")) / wide(pl.col("weekly_work_days"))
+    wage = wide(pl.col("daily_wage"))
+    below = pl.min_horizontal(wage, pl.col("_ceiling"))
+    above = (wage - pl.col("_ceiling")).clip(lower_bound=0)
+    amount = (
+        pl.when(pl.col("payer") != "employer")
+        .then(pl.lit(0, WIDE))
+        .when(pl.col("_rate_above").is_not_null())
+        .then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
+        .otherwise(times(pl.col("daily_wage"), pl.col("_rate")))
+    )
+    kept = days.lazy().select(c for c in days.columns if c in DAYS_SCHEMA or c in _PRICING)
     if rejected.height:
-        days = days.join(rejected, on="employee_id", how="anti")
+        kept = kept.filter(~member(rejected))
+    days = (
+        kept.join(wages.lazy(), on="employee_id", how="left", maintain_order="left")
+        .join(basis.lazy(), on="date", how="left", maintain_order="left")
+        .join(ceilings.lazy(), on=["start_date", "date"], how="left", maintain_order="left")
+        .with_columns(pl.when(pl.col("_rate_above").is_not_null()).then(ceiling).alias("_ceiling"))
+        .with_columns(
+            to_cents(amount).alias("amount"),
+            pl.col("_rate").cast(RATIO).alias("rate"),
+            pl.col("_rate_above").cast(RATIO).alias("rate_above_ceiling"),
+            pl.col("_ceiling").cast(RATIO).alias("daily_ceiling"),
+            pl.col("start_date").alias("episode_start"),
+            pl.col("end_date").alias("episode_end"),
+            pl.col("source_file").alias("absence_source_file"),
+            pl.col("source_line").alias("absence_source_line"),
+        )
+        .collect()
+    )
     return days, out_rejects, rejected
 
 
