@@ -132,6 +132,7 @@ class BatchResult:
     console: list[str] = field(default_factory=list)  # the console summary, once published
     figures: Mapping[str, pl.DataFrame] | None = None  # the report's figures when ``tables`` are files (figures_only)
     by_code: pl.DataFrame | None = None  # the contributions by code, when the rules summed them (figures_only)
+    stored_as_is: frozenset[str] = frozenset()  # tables whose audit Parquet file holds the run store's bytes
 
     @property
     def exit_code(self) -> int:
@@ -347,7 +348,11 @@ def publish(
     same = {
         n: Path(out) / f"{n}.parquet"
         for n, f in result.tables.items()
-        if isinstance(f, pl.DataFrame) and n in kept and kept[n] is f and parquet_as_is(f, masked.get(n))
+        if n in kept
+        and (
+            n in result.stored_as_is
+            or (isinstance(f, pl.DataFrame) and kept[n] is f and parquet_as_is(f, masked.get(n)))
+        )
     }
     console: list[str] = []
     staged: list[Staging | None] = []

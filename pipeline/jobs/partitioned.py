@@ -19,7 +19,8 @@ The driver (the calling process):
    into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
 2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
    each output table as Parquet plus its CSV body in the run's dialect (no header, no BOM,
-   formula cells neutralised; none with ``--csv none``); the task reports its row counts and its
+   formula cells neutralised; none where ``--csv`` wants no CSV of a table of the partition's
+   rows, so none with ``--csv none``); the task reports its row counts and its
    own peak memory. National numbers are masked there, cell by cell as the single run's writer
    masks them (:func:`pipeline.core.rejects.mask_national_numbers`); each table's first and last
    employee id is reported as it was before masking, for the merge's order check (a pay export
@@ -224,10 +225,16 @@ def run_partition(
     part_time_reading: str,
     keep_store_tables: bool,
     expected_code: str,
-    csv_dialect: str | None = "machine",
+    csv: CsvChoice | None = None,
 ) -> dict[str, Any]:
     """Validate and compute one partition; write its tables into ``work/part-NNNNN/out`` (Parquet,
-    and the CSV body in ``csv_dialect``; None: no CSV).
+    and the CSV body in the dialect of ``csv``, default ``auto``, ``machine``).
+
+    A table's CSV body is left out when ``csv`` wants no CSV of a table of this partition's rows:
+    the whole table has at least as many rows, and a table that is too long for ``auto`` in one
+    partition is too long in the run (:func:`~pipeline.outputs.csv_dialects.csv_wanted` never wants
+    a longer table where it does not want a shorter one), so no body the merge reads is missing. At
+    a million employee-months this spares each worker the CSV of its ~5 million contribution lines.
 
     Returns the partition's statistics (rows in and out, seconds, peak memory of this task).
     """
@@ -236,6 +243,7 @@ def run_partition(
             "a Dask worker runs other code than the driver (code_sha256 differs); deploy the same version"
         )
     monthly.in_memory_engine()
+    csv = csv or CsvChoice()
     reset = _reset_peak_rss()
     started = time.perf_counter()
     work_dir = Path(work)
@@ -256,13 +264,17 @@ def run_partition(
     for name, frame in figures_only(tables, by_code).items():  # before masking, as the single run counts them
         frame.write_parquet(out / f"{FIGURES_PREFIX}{name}.parquet", compression="lz4", statistics=False)
     bounds = {}
+    masked = []  # tables in which masking changed a cell: their audit file differs from the run store's
     for name, frame in tables.items():
         if name != "rejects":  # rejects: re-combined by the driver, masked when written, as in the single run
             bounds[name] = _id_bounds(frame)  # the merge checks the order on the keys before masking
-            frame = rejects.mask_national_numbers(frame)  # row by row: the same cells as the single run's writer
+            shown = rejects.mask_national_numbers(frame)  # row by row: the same cells as the single run's writer
+            if shown is not frame:
+                masked.append(name)
+            frame = shown
         frame.write_parquet(out / f"{name}.parquet", compression="lz4", statistics=False)
-        if name != "rejects" and csv_dialect is not None:
-            write_csv(frame, out / f"{name}.csv", csv_dialect, header=False)
+        if name != "rejects" and csv.wanted(frame.height):
+            write_csv(frame, out / f"{name}.csv", csv.dialect, header=False)
     store_dir = part / "store"
     store_dir.mkdir(exist_ok=True)
     for name, frame in store_tables.items():
@@ -275,6 +287,7 @@ def run_partition(
         "employee_rows": raw["employees"].rows if "employees" in raw else 0,
         "output_rows": {name: frame.height for name, frame in tables.items()},
         "id_bounds": bounds,
+        "masked": masked,
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
         "peak_is_per_task": reset,
@@ -520,7 +533,7 @@ def _run_partitioned(
                 part_time_reading=part_time_reading,
                 keep_store_tables=store is not None,
                 expected_code=code,
-                csv_dialect=None if csv.mode == "none" else csv.dialect,
+                csv=csv,
                 pure=False,
             )
             stats = sorted(client.gather(futures), key=lambda s: s["partition"])
@@ -545,6 +558,7 @@ def _run_partitioned(
                 file_errors=monthly.file_errors(infos),
                 lang=monthly.language(lang, prof),
                 figures=_merged_figures(work, stats),
+                stored_as_is=_stored_as_is(tables, stats),
             )
             done = monthly.publish(result, out, overwrite, store, finalise, _table_writer, replace, csv)
             timings["merge_write"] = time.perf_counter() - t  # the audit files, then the run store
@@ -586,6 +600,20 @@ def _merged_tables(work: Path, stats: list[dict[str, Any]], period: str, params:
         _check_range_order(name, [s["id_bounds"].get(name) for s in stats])
         tables[name] = _TableParts(name, tuple(files), tuple(d / f"{name}.csv" for d in part_dirs), tuple(rows))
     return tables
+
+
+def _stored_as_is(tables: Mapping[str, Any], stats: list[dict[str, Any]]) -> frozenset[str]:
+    """The merged tables whose audit Parquet file holds the bytes the run store would write for them:
+    no partition masked a cell of them (masking is the one difference between a partition's audit table
+    and its run-store table), and both are the partitions' rows in range order, in one chunk, written
+    with the same options. The store then copies those files instead of merging and compressing the
+    tables a second time, after the audit folder (as the single run's store copies its audit files)."""
+    masked = {name for s in stats for name in s.get("masked", ())}
+    return frozenset(
+        name
+        for name, table in tables.items()
+        if isinstance(table, _TableParts) and sum(table.rows) and name not in masked  # an empty table: written anew
+    )
 
 
 FIGURES_PREFIX = "figures-"

@@ -84,6 +84,12 @@ def test_partitioned_run_is_byte_identical(cluster_client, small_batch, tmp_path
     info_single, info_part = single_store.version_info(PERIOD, version), part_store.version_info(PERIOD, version)
     info_single.pop("output"), info_part.pop("output")
     assert info_part == info_single
+    # ... byte for byte: the tables the partitioned run's store copies from its audit files included
+    stored = {p.name for p in (single_store.root / "versions" / PERIOD / version).glob("*.parquet")}
+    assert {f"{t}.parquet" for t in STORED_TABLES} <= stored
+    for name in sorted(stored):
+        expected = (single_store.root / "versions" / PERIOD / version / name).read_bytes()
+        assert (part_store.root / "versions" / PERIOD / version / name).read_bytes() == expected, name
     # ... and both runs report the same run-store outcome (the stores' paths aside).
     said_part = [line.replace(str(part_store.root), "STORE") for line in part.store.lines()]
     assert said_part == [line.replace(str(single_store.root), "STORE") for line in single.store.lines()]
@@ -116,6 +122,37 @@ def test_partitioned_run_is_byte_identical_in_excel_be_and_csv_auto(cluster_clie
     journal = fastexcel.read_excel(tmp_path / "part" / "payroll.xlsx").load_sheet(1).to_polars()
     assert journal.height == manifest["totals"]["computed"]
     assert journal.to_series(1).null_count() == 0 and manifest["language"] == "fr"
+
+
+def test_a_partition_writes_no_csv_body_that_the_run_cannot_want(small_batch, tmp_path, monkeypatch):
+    """A partition leaves out the CSV body of a table whose own rows are already above ``--csv auto``'s
+    limit (the whole table is longer still), and writes the others; the merged run is the single run's,
+    byte for byte. On an in-process cluster (no network), so the lowered limit holds in the workers too."""
+    from distributed import Client, LocalCluster
+
+    from pipeline.outputs import csv_dialects
+
+    monkeypatch.setattr(csv_dialects, "SPREADSHEET_MAX_ROWS", 300)  # 200 payroll lines, ~2,000 contribution lines
+    bodies: list[str] = []
+    write_csv = partitioned.write_csv
+    monkeypatch.setattr(
+        partitioned,
+        "write_csv",
+        lambda frame, path, *a, **k: (bodies.append(path.name), write_csv(frame, path, *a, **k)),
+    )
+    monthly.run_month(small_batch, PERIOD, RUN_DATE, tmp_path / "single")
+    # the scheduler's HTTP server (metrics; no dashboard) on a free loopback port: the module's cluster holds 8787
+    http = {"dashboard_address": "127.0.0.1:0"}
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None, scheduler_kwargs=http
+    )
+    with cluster, Client(cluster) as client:
+        partitioned.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "part", partitions=2, client=client)
+    assert bodies.count("payroll_lines.csv") == 2 and "contribution_lines.csv" not in bodies
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir()) and "contribution_lines.csv" not in names
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
 
 
 def test_partition_statistics(cluster_client, small_batch, tmp_path):
