@@ -163,9 +163,11 @@ def language(lang: str | None, prof: Profile) -> str:
     return messages.get(lang or prof.language).lang
 
 
-PEOPLE_TABLES = ("payroll_lines", "contribution_lines", "rejects", "parameters")
+PEOPLE_TABLES = ("payroll_lines", "rejects", "parameters")
 """The audit tables that the report and the workbook read (with the run store's employees and
-employers, for the names)."""
+employers, for the names). They read the contribution lines only as their sums by code, which
+:func:`publish` hands them with the figures (:func:`~pipeline.outputs.report.figures.figures_only`):
+a partitioned run then never merges the ten times longer table in memory for them."""
 
 
 NAME_COLUMNS = {
@@ -282,7 +284,7 @@ def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: t
     a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
     least one payroll line was computed for that employer. The employers are those of the valid
     employers and employees rows."""
-    ids = run_warnings.employer_ids({n: f for n, f in store_tables.items() if n in ("employers", "employees")})
+    ids = run_warnings.employer_ids({n: store_tables[n] for n in ("employers", "employees") if n in store_tables})
     lines = store_tables["payroll_lines"].select(pl.col("employer_id").cast(pl.String))
     counted = ids.to_frame().join(
         lines.group_by("employer_id").len(), on="employer_id", how="left", maintain_order="left"

@@ -388,6 +388,9 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 
+    def __contains__(self, name: object) -> bool:  # without reading the table (Mapping's would)
+        return name in self._names
+
     def __len__(self) -> int:
         return len(self._names)
 
