@@ -277,8 +277,12 @@ def run_partition(
             write_csv(frame, out / f"{name}.csv", csv.dialect, header=False)
     store_dir = part / "store"
     store_dir.mkdir(exist_ok=True)
+    in_out = []  # the store's tables that are audit tables no masking changed: their part file is the store's
     for name, frame in store_tables.items():
         if (index and name == BROADCAST) or not (keep_store_tables or name in NAMES):
+            continue
+        if name in tables and name not in masked and frame is tables[name]:
+            in_out.append(name)
             continue
         frame.write_parquet(store_dir / f"{name}.parquet", compression="lz4", statistics=False)
     stats = {
@@ -288,6 +292,7 @@ def run_partition(
         "output_rows": {name: frame.height for name, frame in tables.items()},
         "id_bounds": bounds,
         "masked": masked,
+        "store_in_out": in_out,
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
         "peak_is_per_task": reset,
@@ -382,8 +387,15 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
     partitions' files when it is read (the run store saves one table at a time)."""
 
     def __init__(self, work: Path, stats: list[dict[str, Any]]):
-        self._dirs = _part_dirs(work, stats, "store")
-        self._names = sorted({p.stem for d in self._dirs for p in d.glob("*.parquet")})
+        # each partition's file of a table: in its store folder, or its audit part when that holds the
+        # same rows (an audit table no masking changed, :func:`run_partition`)
+        self._files: dict[str, list[Path]] = {}
+        for store, out, s in zip(_part_dirs(work, stats, "store"), _part_dirs(work, stats, "out"), stats):
+            found = {p.stem: p for p in store.glob("*.parquet")}
+            found |= {name: out / f"{name}.parquet" for name in s.get("store_in_out", ())}
+            for name, path in found.items():
+                self._files.setdefault(name, []).append(path)
+        self._names = sorted(self._files)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -397,7 +409,7 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
     def __getitem__(self, name: str) -> pl.DataFrame:
         if name not in self._names:
             raise KeyError(name)
-        frames = [pl.read_parquet(f) for f in (d / f"{name}.parquet" for d in self._dirs) if f.is_file()]
+        frames = [pl.read_parquet(f) for f in self._files[name]]
         non_empty = [f for f in frames if f.height] or frames[:1]
         frame = pl.concat(non_empty) if len(non_empty) > 1 else non_empty[0]
         if name in SORTED_BY_SOURCE and "source_line" in frame.columns:
