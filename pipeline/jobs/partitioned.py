@@ -15,8 +15,8 @@ as a duplicate.
 
 The driver (the calling process):
 
-1. reads one input at a time (the same reader and mapping profile as the single run), cuts it
-   into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
+1. reads the inputs (the same reader and mapping profile as the single run, two at a time), cuts
+   each into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
 2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
    each output table as Parquet plus its CSV body in the run's dialect (no header, no BOM,
    formula cells neutralised; none where ``--csv`` wants no CSV of a table of the partition's
@@ -39,9 +39,10 @@ The driver (the calling process):
    driver.
 
 Memory: a worker holds one partition, so the partition count bounds the workers' memory. The
-driver holds one input (as text) at a time while splitting, and two output tables at a time while
-merging (``audit.write_run`` writes two tables at once), for their Parquet files (the largest is
-contribution_lines, about 10 rows per employee); CSV is streamed. See docs/performance.md for measured figures.
+driver holds the inputs (as text) while splitting, as the single run's reading does, and two output
+tables at a time while merging (``audit.write_run`` writes two tables at once), for their Parquet
+files (the largest is contribution_lines, about 10 rows per employee); CSV is streamed. See
+docs/performance.md for measured figures.
 
 Cluster: ``dask_address`` (or env ``PAYROLL_DASK_ADDRESS``), e.g. ``tcp://scheduler:8786``; without
 one, a local cluster of 2 worker processes, 1 thread each, dashboard off. With a remote cluster the
@@ -59,6 +60,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +72,7 @@ from pipeline.core import rejects
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month_start
 from pipeline.errors import InputError, OutputExistsError, PayrollError, sanitising
-from pipeline.intake.reading import Profile, RawInput, read_input
+from pipeline.intake.reading import READERS, Profile, RawInput, read_input
 from pipeline.jobs import monthly
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
@@ -179,34 +181,47 @@ def partition_of(cuts: list[str]) -> pl.Expr:
 
 
 def _split_inputs(folder: Path, prof: Profile, partitions: int, work: Path) -> tuple[dict[str, _InputInfo], list[str]]:
-    """Read each input once, cut it into the partitions' Parquet files; return the input infos and cuts."""
+    """Read each input once, cut it into the partitions' Parquet files; return the input infos and cuts.
+
+    The inputs are read :data:`~pipeline.intake.reading.READERS` at a time, as the single run reads
+    them (polars parses one file without the GIL while the next is hashed and scanned), and cut in
+    the inputs' order; the first file-level error raised is the first in that order."""
     infos: dict[str, _InputInfo] = {}
     order = ["employees"] + [name for name in INPUTS if name != "employees"]  # cut points come from employees
     cuts: list[str] = []
-    for name in order:
-        raw = read_input(folder, INPUTS[name], prof)
-        if raw is None:
-            continue
-        infos[name] = _InputInfo(
-            raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows, getattr(raw, "blank", 0)
-        )
-        frame = raw.frame
-        del raw
-        if name == "employees":
-            cuts = employee_ranges(frame.get_column("employee_id"), partitions)
-        if name == BROADCAST:
-            frame.write_parquet(work / f"input-{name}.parquet", compression="lz4", statistics=False)
-        else:
-            parts = frame.with_columns(partition_of(cuts).alias("__part")).partition_by(
-                "__part", as_dict=True, include_key=False, maintain_order=True
-            )
-            for index in range(partitions):
-                piece = parts.get((index,), frame.clear())
-                piece.write_parquet(
-                    work / f"part-{index:05d}" / f"input-{name}.parquet", compression="lz4", statistics=False
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        pending = {name: pool.submit(read_input, folder, INPUTS[name], prof) for name in order}
+        try:
+            for name in order:
+                raw = pending.pop(name).result()
+                if raw is None:
+                    continue
+                infos[name] = _InputInfo(
+                    raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows, getattr(raw, "blank", 0)
                 )
-        del frame
+                frame = raw.frame
+                del raw
+                if name == "employees":
+                    cuts = employee_ranges(frame.get_column("employee_id"), partitions)
+                _write_pieces(frame, name, cuts, partitions, work)
+                del frame
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return infos, cuts
+
+
+def _write_pieces(frame: pl.DataFrame, name: str, cuts: list[str], partitions: int, work: Path) -> None:
+    """One input's Parquet file per partition (the employers: one file for all)."""
+    if name == BROADCAST:
+        frame.write_parquet(work / f"input-{name}.parquet", compression="lz4", statistics=False)
+        return
+    parts = frame.with_columns(partition_of(cuts).alias("__part")).partition_by(
+        "__part", as_dict=True, include_key=False, maintain_order=True
+    )
+    for index in range(partitions):
+        piece = parts.get((index,), frame.clear())
+        piece.write_parquet(work / f"part-{index:05d}" / f"input-{name}.parquet", compression="lz4", statistics=False)
 
 
 # ------------------------------------------------------------------------------------------------
