@@ -60,7 +60,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +71,7 @@ from pipeline.core import rejects
 from pipeline.core.params import Parameters, default_parameters
 from pipeline.core.periods import month_start
 from pipeline.errors import InputError, OutputExistsError, PayrollError, sanitising
-from pipeline.intake.reading import READERS, Profile, RawInput, read_input
+from pipeline.intake.reading import Profile, RawInput, read_batch
 from pipeline.jobs import monthly
 from pipeline.outputs import manifest as manifests
 from pipeline.outputs import warnings as run_warnings
@@ -181,33 +180,26 @@ def partition_of(cuts: list[str]) -> pl.Expr:
 
 
 def _split_inputs(folder: Path, prof: Profile, partitions: int, work: Path) -> tuple[dict[str, _InputInfo], list[str]]:
-    """Read each input once, cut it into the partitions' Parquet files; return the input infos and cuts.
-
-    The inputs are read :data:`~pipeline.intake.reading.READERS` at a time, as the single run reads
-    them (polars parses one file without the GIL while the next is hashed and scanned), and cut in
-    the inputs' order; the first file-level error raised is the first in that order."""
+    """Read each input once (:func:`~pipeline.intake.reading.read_batch`, as the single run reads them:
+    the same first file-level error), cut it into the partitions' Parquet files and let it go; return
+    the input infos and cuts."""
     infos: dict[str, _InputInfo] = {}
     order = ["employees"] + [name for name in INPUTS if name != "employees"]  # cut points come from employees
     cuts: list[str] = []
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        pending = {name: pool.submit(read_input, folder, INPUTS[name], prof) for name in order}
-        try:
-            for name in order:
-                raw = pending.pop(name).result()
-                if raw is None:
-                    continue
-                infos[name] = _InputInfo(
-                    raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows, getattr(raw, "blank", 0)
-                )
-                frame = raw.frame
-                del raw
-                if name == "employees":
-                    cuts = employee_ranges(frame.get_column("employee_id"), partitions)
-                _write_pieces(frame, name, cuts, partitions, work)
-                del frame
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    raws = read_batch(folder, prof)
+    for name in order:
+        raw = raws.pop(name, None)
+        if raw is None:
+            continue
+        infos[name] = _InputInfo(
+            raw.name, raw.path, raw.sha256, raw.dialect, raw.missing_columns, raw.rows, getattr(raw, "blank", 0)
+        )
+        frame = raw.frame
+        del raw
+        if name == "employees":
+            cuts = employee_ranges(frame.get_column("employee_id"), partitions)
+        _write_pieces(frame, name, cuts, partitions, work)
+        del frame
     return infos, cuts
 
 

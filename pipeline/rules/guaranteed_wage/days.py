@@ -292,7 +292,7 @@ def price_days(
     below = pl.min_horizontal(wage, pl.col("_ceiling"))
     above = (wage - pl.col("_ceiling")).clip(lower_bound=0)
     amount = (
-        pl.when(pl.col("payer") != "employer")
+        pl.when(pl.col("payer") != EMPLOYER)
         .then(pl.lit(0, WIDE))
         .when(pl.col("_rate_above").is_not_null())
         .then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
