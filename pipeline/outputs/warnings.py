@@ -81,9 +81,10 @@ def row_facts(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame, p
     household = 0
     employees = frames["employees"]
     if "csss" in payroll_lines.columns and "household" in employees.columns:
-        missing = employees.filter(pl.col("household").is_null()).select("employee_id")
-        belgian = payroll_lines.filter(pl.col("worker_code").is_not_null()).select("employee_id")
-        household = belgian.join(missing, on="employee_id", how="semi").height
+        # lazily: only the two columns each reads are filtered (an eager filter copies every column first)
+        missing = employees.lazy().filter(pl.col("household").is_null()).select("employee_id")
+        belgian = payroll_lines.lazy().filter(pl.col("worker_code").is_not_null()).select("employee_id")
+        household = belgian.join(missing, on="employee_id", how="semi").select(pl.len()).collect().item()
     return {
         "out_of_period": later.height,
         "later_months": sorted(later.get_column("period").unique().to_list()),
