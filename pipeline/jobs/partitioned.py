@@ -17,6 +17,7 @@ The driver (the calling process):
 
 1. reads the inputs (the same reader and mapping profile as the single run, two at a time), cuts
    each into the employee-id ranges and writes the pieces as Parquet into a work folder, then drops it;
+   meanwhile the Dask client connects on a helper thread (a local cluster's worker processes start);
 2. runs one task per partition on the cluster (:func:`run_partition`): validate + compute, then
    each output table as Parquet plus its CSV body in the run's dialect (no header, no BOM,
    formula cells neutralised; none where ``--csv`` wants no CSV of a table of the partition's
@@ -60,7 +61,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -441,7 +443,11 @@ def resolve_address(explicit: str | None = None) -> str | None:
     return explicit or os.environ.get(DASK_ADDRESS_ENV) or None
 
 
-def local_cluster(n_workers: int = 2):
+LOCAL_WORKERS = 2
+"""Worker processes of the local cluster (one thread each): its partitions when none are asked."""
+
+
+def local_cluster(n_workers: int = LOCAL_WORKERS):
     """A local cluster: worker processes, one thread each, no dashboard, localhost only."""
     from distributed import LocalCluster
 
@@ -529,19 +535,23 @@ def _run_partitioned(
         raise InputError(f"input folder not found: {input_dir}")
     month_start(period)
     code = code_hash()
-    with _connected(client, dask_address) as client:
+    with _connecting(client, dask_address) as connection:
         base = Path(work_dir) if work_dir else out.resolve().parent
         base.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partitions-", dir=base))
         try:
-            if partitions <= 0:
-                partitions = max(1, sum(client.nthreads().values()))
-            timings["connect"] = time.perf_counter() - started
+            if partitions <= 0 and connection.local:
+                partitions = LOCAL_WORKERS
+            elif partitions <= 0:  # as many as the cluster has worker threads: asked before splitting
+                partitions = max(1, sum(connection.result().nthreads().values()))
             t = time.perf_counter()
             for index in range(partitions):
                 (work / f"part-{index:05d}").mkdir()
             infos, _cuts = _split_inputs(input_dir, prof, partitions, work)
             timings["split"] = time.perf_counter() - t
+            t = time.perf_counter()
+            client = connection.result()
+            timings["connect"] = time.perf_counter() - t  # what the driver waited for the cluster after splitting
 
             t = time.perf_counter()
             futures = client.map(
@@ -649,21 +659,54 @@ def _merged_figures(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.Dat
     return merge_figures([{n: pl.read_parquet(d / f"{FIGURES_PREFIX}{n}.parquet") for n in names} for d in part_dirs])
 
 
-@contextmanager
-def _connected(client: Any, dask_address: str | None) -> Iterator[Any]:
-    """``client``, or a client of ``dask_address`` (env ``PAYROLL_DASK_ADDRESS``, else a local
-    cluster) that is closed, with its cluster, at the end."""
-    if client is not None:
-        yield client
-        return
-    from distributed import Client
+class _Connection:
+    """A Dask client being connected on a helper thread (:func:`_connecting`): ``result()`` waits for
+    it and raises what connecting raised; ``local``: a local cluster of :data:`LOCAL_WORKERS` workers."""
 
-    address = resolve_address(dask_address)
-    own_cluster = None if address else local_cluster()
-    own = Client(address) if address else Client(own_cluster)
+    def __init__(self, client: Any, dask_address: str | None):
+        self.client, self.cluster, self.local = client, None, False
+        self._pool: ThreadPoolExecutor | None = None
+        if client is not None:
+            return
+        address = resolve_address(dask_address)
+        self.local = address is None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dask-connect")
+        self._pending = self._pool.submit(self._connect, address)
+
+    def _connect(self, address: str | None) -> Any:
+        from distributed import Client
+
+        if address:
+            self.client = Client(address)
+        else:
+            self.cluster = local_cluster()
+            self.client = Client(self.cluster)
+        return self.client
+
+    def result(self) -> Any:
+        return self.client if self._pool is None else self._pending.result()
+
+    def close(self) -> None:
+        """Close the client and the cluster this connection made (once they are up)."""
+        if self._pool is None:
+            return
+        with suppress(BaseException):
+            self._pending.result()
+        self._pool.shutdown()
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+@contextmanager
+def _connecting(client: Any, dask_address: str | None) -> Iterator[_Connection]:
+    """``client``, or a client of ``dask_address`` (env ``PAYROLL_DASK_ADDRESS``, else a local
+    cluster), connected on a helper thread while the caller goes on (the driver splits the inputs
+    meanwhile: a local cluster's worker processes take about a second to start), and closed, with
+    the cluster it made, at the end."""
+    connection = _Connection(client, dask_address)
     try:
-        yield own
+        yield connection
     finally:
-        own.close()
-        if own_cluster is not None:
-            own_cluster.close()
+        connection.close()

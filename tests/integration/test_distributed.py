@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -166,6 +167,76 @@ def test_partition_statistics(cluster_client, small_batch, tmp_path):
     assert sum(s["output_rows"]["payroll_lines"] for s in stats) == manifest["totals"]["computed"]
     assert all(s["peak_rss_mb"] > 0 for s in stats)
     assert len({s["worker_pid"] for s in stats}) <= 2
+
+
+def _own_clusters(monkeypatch, on_start=None) -> list:
+    """Make the run's own local cluster as :func:`partitioned.local_cluster` does (worker processes, one
+    thread each), with the scheduler's HTTP server on a free loopback port (the module's cluster holds
+    8787); record each one made, after ``on_start()``."""
+    from distributed import LocalCluster
+
+    made: list = []
+
+    def cluster():
+        if on_start is not None:
+            on_start()
+        made.append(
+            LocalCluster(
+                n_workers=partitioned.LOCAL_WORKERS,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
+        )
+        return made[-1]
+
+    monkeypatch.delenv(partitioned.DASK_ADDRESS_ENV, raising=False)
+    monkeypatch.setattr(partitioned, "local_cluster", cluster)
+    return made
+
+
+def test_the_own_local_cluster_starts_while_the_inputs_are_split(small_batch, tmp_path, monkeypatch):
+    """Without a client or an address the run starts its own local cluster on a helper thread while
+    the driver splits the inputs (the cluster below starts only once the split has begun: were the two
+    one after the other, it would wait in vain), runs one partition per worker and closes the cluster."""
+    splitting = threading.Event()
+    split = partitioned._split_inputs
+
+    def split_inputs(*args):
+        splitting.set()
+        return split(*args)
+
+    waited: list[bool] = []
+    made = _own_clusters(monkeypatch, lambda: waited.append(splitting.wait(timeout=60)))
+    monkeypatch.setattr(partitioned, "_split_inputs", split_inputs)
+    monthly.run_month(small_batch, PERIOD, RUN_DATE, tmp_path / "single")
+    part = partitioned.run_partitioned(small_batch, PERIOD, RUN_DATE, tmp_path / "part")
+    assert waited == [True] and len(made) == 1
+    assert part.partitions == partitioned.LOCAL_WORKERS == 2
+    assert made[0].status.name == "closed"
+    names = sorted(p.name for p in (tmp_path / "single").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "part").iterdir())
+    for name in names:
+        assert (tmp_path / "single" / name).read_bytes() == (tmp_path / "part" / name).read_bytes(), name
+
+
+def test_a_split_that_fails_closes_the_cluster_being_started(small_batch, tmp_path, monkeypatch):
+    """An input error found while the cluster starts stops the run with that error, and the cluster
+    the run made is closed once it is up (no worker process is left behind)."""
+    from pipeline.errors import InputError
+
+    made = _own_clusters(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in small_batch.iterdir():
+        if f.name != "pay.csv":  # a required input missing: a file-level error of the split
+            (folder / f.name).write_bytes(f.read_bytes())
+    with pytest.raises(InputError, match="required input 'pay' not found"):
+        partitioned.run_partitioned(folder, PERIOD, RUN_DATE, tmp_path / "out", partitions=2)
+    assert len(made) == 1 and made[0].status.name == "closed"
+    assert not list(tmp_path.glob(".out.partitions-*"))
 
 
 def test_refuses_existing_output_without_overwrite(cluster_client, small_batch, tmp_path):
