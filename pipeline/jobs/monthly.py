@@ -31,7 +31,7 @@ import gc
 import importlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -177,6 +177,17 @@ NAME_COLUMNS = {
 """The columns of the run store's tables that the report, the workbook and the console summary read."""
 
 
+def selected(tables: Mapping[str, Any], name: str, columns: Collection[str]) -> pl.DataFrame:
+    """The columns of table ``name`` of ``tables`` that are among ``columns``, in the table's order. A
+    mapping that reads its tables from files when asked (a partitioned run's run-store tables) offers
+    ``select(name, columns)`` and reads only those columns."""
+    select = getattr(tables, "select", None)
+    if select is not None:
+        return select(name, columns)
+    table = tables[name]
+    return table.select(c for c in table.columns if c in columns)
+
+
 def people_tables(tables: Mapping[str, Any], store_tables: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
     """The tables of :func:`people_files`: the audit tables it reads, plus the ``employees`` and
     ``employers`` columns of :data:`NAME_COLUMNS` (the names). A table that is not a DataFrame (a
@@ -190,8 +201,7 @@ def people_tables(tables: Mapping[str, Any], store_tables: Mapping[str, Any]) ->
     found = {name: frame(tables[name]) for name in PEOPLE_TABLES if name in tables}
     for name, columns in NAME_COLUMNS.items():
         if name in store_tables:
-            table = frame(store_tables[name])
-            found[name] = table.select(c for c in columns if c in table.columns)
+            found[name] = selected(store_tables, name, columns)
     return {name: rejects.mask_national_numbers(table) for name, table in found.items()}
 
 
@@ -284,8 +294,11 @@ def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: t
     a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
     least one payroll line was computed for that employer. The employers are those of the valid
     employers and employees rows."""
-    ids = run_warnings.employer_ids({n: store_tables[n] for n in ("employers", "employees") if n in store_tables})
-    lines = store_tables["payroll_lines"].select(pl.col("employer_id").cast(pl.String))
+    wanted = ("employer_id",)
+    ids = run_warnings.employer_ids(
+        {n: selected(store_tables, n, wanted) for n in ("employers", "employees") if n in store_tables}
+    )
+    lines = selected(store_tables, "payroll_lines", wanted).select(pl.col("employer_id").cast(pl.String))
     counted = ids.to_frame().join(
         lines.group_by("employer_id").len(), on="employer_id", how="left", maintain_order="left"
     )

@@ -60,7 +60,7 @@ import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -87,6 +87,7 @@ from schemas.inputs import INPUTS
 
 DASK_ADDRESS_ENV = "PAYROLL_DASK_ADDRESS"
 SORTED_BY_SOURCE = ("employees", "pay", "absences")  # run-store tables kept in input order
+SOURCE_ORDER = ("source_file", "source_line")
 PER_RUN_TABLE = "parameters"  # audit table that is the same in every partition (written once)
 BROADCAST = "employers"
 NAMES = ("employees", "employers")  # run-store tables always kept: the report and the workbook show the names
@@ -416,14 +417,25 @@ class _StoreParts(Mapping[str, pl.DataFrame]):
         return len(self._names)
 
     def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.select(name)
+
+    def select(self, name: str, columns: Collection[str] | None = None) -> pl.DataFrame:
+        """Table ``name``, or only those of ``columns`` it has (only they are read from the files), in
+        the single run's row order."""
         if name not in self._names:
             raise KeyError(name)
-        frames = [pl.read_parquet(f) for f in self._files[name]]
+        files = self._files[name]
+        kept = read = None
+        if columns is not None:
+            held = pl.read_parquet_schema(files[0])
+            kept = [c for c in held if c in columns]
+            read = kept + [c for c in SOURCE_ORDER if name in SORTED_BY_SOURCE and c in held and c not in kept]
+        frames = [pl.read_parquet(f, columns=read) for f in files]
         non_empty = [f for f in frames if f.height] or frames[:1]
         frame = pl.concat(non_empty) if len(non_empty) > 1 else non_empty[0]
         if name in SORTED_BY_SOURCE and "source_line" in frame.columns:
-            frame = frame.sort("source_file", "source_line", maintain_order=True)
-        return frame
+            frame = frame.sort(*SOURCE_ORDER, maintain_order=True)
+        return frame if kept is None else frame.select(kept)
 
 
 def _table_writer(table: Any, folder: Path, name: str, csv: CsvChoice) -> list[dict[str, Any]]:
