@@ -396,3 +396,24 @@ def test_a_missing_parameter_in_a_partition_is_exit_4_on_the_driver(cluster_clie
         caught.value
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_store_parts_read_only_the_columns_asked_in_the_single_runs_order(tmp_path):
+    """A partitioned run's run-store table read for some of its columns has the rows of the whole
+    table in the single run's order (input order, by source line, for the inputs), whether or not
+    the columns asked include the source line."""
+    stats = [{"partition": i, "store_in_out": []} for i in range(2)]
+    rows = [
+        {"employee_id": ["E2", "E4"], "employer_id": ["B", "A"], "source_file": ["e.csv"] * 2, "source_line": [5, 2]},
+        {"employee_id": ["E7", "E5"], "employer_id": ["C", "A"], "source_file": ["e.csv"] * 2, "source_line": [4, 3]},
+    ]
+    for i, part in enumerate(rows):
+        folder = tmp_path / f"part-{i:05d}" / "store"
+        folder.mkdir(parents=True)
+        pl.DataFrame(part).write_parquet(folder / "employees.parquet")
+        (tmp_path / f"part-{i:05d}" / "out").mkdir()
+    parts = partitioned._StoreParts(tmp_path, stats)
+    whole = parts["employees"]
+    assert whole.get_column("source_line").to_list() == [2, 3, 4, 5]
+    assert parts.select("employees", ("employee_id", "unknown")).equals(whole.select("employee_id"))
+    assert parts.select("employees", ("source_line", "employer_id")).equals(whole.select("employer_id", "source_line"))
