@@ -62,7 +62,7 @@ import tempfile
 import time
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -547,7 +547,7 @@ def _run_partitioned(
         raise InputError(f"input folder not found: {input_dir}")
     month_start(period)
     code = code_hash()
-    with _connecting(client, dask_address) as connection:
+    with _Connection(client, dask_address) as connection:
         base = Path(work_dir) if work_dir else out.resolve().parent
         base.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partitions-", dir=base))
@@ -672,8 +672,11 @@ def _merged_figures(work: Path, stats: list[dict[str, Any]]) -> dict[str, pl.Dat
 
 
 class _Connection:
-    """A Dask client being connected on a helper thread (:func:`_connecting`): ``result()`` waits for
-    it and raises what connecting raised; ``local``: a local cluster of :data:`LOCAL_WORKERS` workers."""
+    """A context: ``client``, or a client of ``dask_address`` (env ``PAYROLL_DASK_ADDRESS``, else a
+    local cluster of :data:`LOCAL_WORKERS` workers, ``local``) connected on a helper thread while the
+    caller goes on (the driver splits the inputs meanwhile: a local cluster's worker processes take
+    about a second to start), and closed, with the cluster it made, at the end. ``result()`` waits
+    for the client and raises what connecting raised."""
 
     def __init__(self, client: Any, dask_address: str | None):
         self.client, self.cluster, self.local = client, None, False
@@ -698,7 +701,10 @@ class _Connection:
     def result(self) -> Any:
         return self.client if self._pool is None else self._pending.result()
 
-    def close(self) -> None:
+    def __enter__(self) -> _Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         """Close the client and the cluster this connection made (once they are up)."""
         if self._pool is None:
             return
@@ -709,16 +715,3 @@ class _Connection:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
-
-
-@contextmanager
-def _connecting(client: Any, dask_address: str | None) -> Iterator[_Connection]:
-    """``client``, or a client of ``dask_address`` (env ``PAYROLL_DASK_ADDRESS``, else a local
-    cluster), connected on a helper thread while the caller goes on (the driver splits the inputs
-    meanwhile: a local cluster's worker processes take about a second to start), and closed, with
-    the cluster it made, at the end."""
-    connection = _Connection(client, dask_address)
-    try:
-        yield connection
-    finally:
-        connection.close()
