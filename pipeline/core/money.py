@@ -7,6 +7,7 @@ scale, implicit rescaling rounds half-to-even, and precision widens to 38. Hence
 of this module: **widen, compute, round once, cast**.
 """
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
@@ -114,6 +115,73 @@ def rounded_product_cents(cents_: pl.Expr, units: pl.Expr) -> pl.Expr:
     product = cents_ * units
     half, unit = 5 * 10 ** (RATE_PLACES - 1), 10**RATE_PLACES
     return (product.abs() + half) // unit * product.sign()
+
+
+WHOLE = pl.Int128
+"""Whole numbers of 10^-places (:func:`units`): exact sums, products and comparisons of decimals in
+integer arithmetic, several times cheaper than polars' Decimal (Int128: room for the products of the
+largest validated amounts, hours and rates)."""
+
+
+def decimal_places(value: Decimal | None) -> int:
+    """Decimal places of ``value`` without trailing zeros (0 for None and whole numbers)."""
+    if value is None:
+        return 0
+    return max(0, -Decimal(value).normalize().as_tuple().exponent)
+
+
+def units(expr: pl.Expr, places: int) -> pl.Expr:
+    """A Decimal or integer column as whole numbers of 10^-``places`` (:data:`WHOLE`, nulls kept): exact
+    where its values have at most ``places`` decimals (a Decimal column of that scale or less)."""
+    return expr.cast(pl.Decimal(38, places)).to_physical().cast(WHOLE)
+
+
+def check_places(schema: Mapping[str, pl.DataType], places: Mapping[str, int]) -> None:
+    """Raise ValueError for a column of ``schema`` that :func:`units` could not take exactly in whole
+    10^-``places[name]``: a Decimal with more decimals, or a type that is neither Decimal nor integer."""
+    for name, wanted in places.items():
+        dtype = schema.get(name)
+        if dtype is None or dtype == pl.Null or dtype.is_integer():
+            continue
+        if not isinstance(dtype, pl.Decimal) or dtype.scale > wanted:
+            raise ValueError(f"column {name} ({dtype}) has more than {wanted} decimal places")
+
+
+def units_lit(value: Decimal | int, places: int) -> pl.Expr:
+    """The number ``value`` in whole 10^-``places`` (it must have at most ``places`` decimals)."""
+    whole = Decimal(value).scaleb(places)
+    if whole != whole.to_integral_value():
+        raise ValueError(f"{value} has more than {places} decimal places")
+    return pl.lit(int(whole), WHOLE)
+
+
+def rescaled(expr: pl.Expr, places: int, to: int) -> pl.Expr:
+    """Whole 10^-``places`` as whole 10^-``to``: exact when ``to >= places``, else rounded once, half
+    away from zero."""
+    if to >= places:
+        return expr * 10 ** (to - places) if to > places else expr
+    step = 10 ** (places - to)
+    return (expr.abs() + step // 2) // step * expr.sign()
+
+
+def quotient(
+    numerator: pl.Expr, numerator_places: int, denominator: pl.Expr, denominator_places: int, to: int
+) -> pl.Expr:
+    """numerator / denominator (whole units of their places) rounded once, half away from zero, to
+    whole 10^-``to``; null where the denominator is 0."""
+    shift = to + denominator_places - numerator_places
+    if shift < 0:
+        raise ValueError("quotient: the result has fewer places than the numerator needs")
+    n = numerator * 10**shift
+    d = pl.when(denominator != 0).then(denominator)
+    return (2 * n.abs() + d.abs()) // (2 * d.abs()) * n.sign() * d.sign()
+
+
+def from_units(expr: pl.Expr, places: int, dtype: pl.DataType) -> pl.Expr:
+    """Whole 10^-``places`` (:func:`units`) as a Decimal column of ``dtype`` (exact: ``dtype`` has at
+    least ``places`` decimals)."""
+    step = pl.lit(Decimal(1).scaleb(-places), pl.Decimal(38, places))
+    return (expr.cast(pl.Decimal(38, 0)) * step).cast(dtype)
 
 
 def product_fits(cents_: pl.Series, units: list[int | None]) -> bool:

@@ -68,7 +68,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipeline.core.money import WIDE
+from pipeline.core.money import WHOLE, WIDE, decimal_places, rescaled, units_lit
 from pipeline.errors import MissingParameterError, ParameterFileError, os_error_text
 
 COVERAGE_START = dt.date(2024, 1, 1)
@@ -267,10 +267,15 @@ class Bracket:
     max: Decimal | None = None
     reciprocal: bool = False
 
-    def holds(self, key: pl.Expr) -> pl.Expr:
-        """True where ``key`` has reached this bracket's threshold."""
-        limit = pl.lit(self.threshold, dtype=WIDE)
-        return key.cast(WIDE) >= limit if self.inclusive else key.cast(WIDE) > limit
+    def holds(self, key: pl.Expr, places: int | None = None) -> pl.Expr:
+        """True where ``key`` has reached this bracket's threshold (``places``: ``key`` is in whole
+        10^-places, :func:`pipeline.core.money.units`; else a Decimal column)."""
+        if places is None:
+            key, limit = key.cast(WIDE), pl.lit(self.threshold, dtype=WIDE)
+        else:
+            exact = max(places, decimal_places(self.threshold))
+            key, limit = rescaled(key.cast(WHOLE), places, exact), units_lit(self.threshold, exact)
+        return key >= limit if self.inclusive else key > limit
 
     def formula(self, x: pl.Expr) -> pl.Expr:
         """The bracket's value at ``x`` in the wide dtype, not rounded."""
@@ -284,6 +289,21 @@ class Bracket:
             out = pl.max_horizontal(out, pl.lit(self.min, dtype=WIDE))
         if self.max is not None:
             out = pl.min_horizontal(out, pl.lit(self.max, dtype=WIDE))
+        return out
+
+    def formula_units(self, x: pl.Expr, places: int, to: int) -> pl.Expr:
+        """:meth:`formula` in integer arithmetic: ``x`` in whole 10^-``places``, the value in whole
+        10^-``to`` (exact: ``places`` covers the base's decimals, ``to`` those of the amount, the
+        limits and the rate times x)."""
+        if self.reciprocal:
+            raise ValueError("a reciprocal bracket has no exact value in whole units")
+        out = units_lit(self.amount, to)
+        if self.rate:
+            out = out + units_lit(self.rate, to - places) * (x - units_lit(self.base, places))
+        if self.min is not None:
+            out = pl.max_horizontal(out, units_lit(self.min, to))
+        if self.max is not None:
+            out = pl.min_horizontal(out, units_lit(self.max, to))
         return out
 
     def text(self, units: dict[str, str], following: Bracket | None = None) -> str:
@@ -319,11 +339,12 @@ class Scale:
     brackets: tuple[Bracket, ...]
     units: tuple[tuple[str, str], ...]  # (field, unit) as declared by the file
 
-    def band(self, key: pl.Expr) -> pl.Expr:
-        """1-based number of the bracket holding each ``key`` (Int8; null below the first threshold)."""
-        out = pl.when(self.brackets[-1].holds(key)).then(pl.lit(len(self.brackets), pl.Int8))
+    def band(self, key: pl.Expr, places: int | None = None) -> pl.Expr:
+        """1-based number of the bracket holding each ``key`` (Int8; null below the first threshold);
+        ``places``: as for :meth:`Bracket.holds`."""
+        out = pl.when(self.brackets[-1].holds(key, places)).then(pl.lit(len(self.brackets), pl.Int8))
         for number in range(len(self.brackets) - 1, 0, -1):
-            out = out.when(self.brackets[number - 1].holds(key)).then(pl.lit(number, pl.Int8))
+            out = out.when(self.brackets[number - 1].holds(key, places)).then(pl.lit(number, pl.Int8))
         return out.otherwise(pl.lit(None, pl.Int8))
 
     def value(self, key: pl.Expr, x: pl.Expr | None = None) -> pl.Expr:
@@ -336,6 +357,25 @@ class Scale:
         for bracket in reversed(self.brackets[:-1]):
             out = out.when(bracket.holds(key)).then(bracket.formula(x))
         return out.otherwise(pl.lit(None, WIDE))
+
+    def cents(self, key: pl.Expr, key_places: int, x: pl.Expr | None = None, x_places: int | None = None) -> pl.Expr:
+        """:meth:`value` rounded once, half away from zero, to whole cents, in integer arithmetic
+        (:data:`pipeline.core.money.WHOLE`; null below the first threshold): ``key`` and ``x`` in
+        whole 10^-``key_places`` / 10^-``x_places`` (:func:`pipeline.core.money.units`). Exact: the
+        formula is worked in as many places as its figures need."""
+        x, x_places = (key, key_places) if x is None else (x, x_places if x_places is not None else key_places)
+        places = max(x_places, *(decimal_places(b.base) for b in self.brackets))
+        to = max(
+            2,
+            places + max(decimal_places(b.rate) for b in self.brackets),
+            *(decimal_places(v) for b in self.brackets for v in (b.amount, b.min, b.max)),
+        )
+        x = rescaled(x.cast(WHOLE), x_places, places)
+        last = self.brackets[-1]
+        out = pl.when(last.holds(key, key_places)).then(last.formula_units(x, places, to))
+        for bracket in reversed(self.brackets[:-1]):
+            out = out.when(bracket.holds(key, key_places)).then(bracket.formula_units(x, places, to))
+        return rescaled(out.otherwise(pl.lit(None, WHOLE)), to, 2)
 
     def text(self, band: int) -> str:
         """Bracket ``band`` (1-based) as text, for explanations."""

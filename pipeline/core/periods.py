@@ -203,6 +203,12 @@ def month_start_expr(period: pl.Expr) -> pl.Expr:
     return (period + "-01").str.to_date("%Y-%m-%d")
 
 
+def month_starts(periods: pl.Series) -> list[dt.date]:
+    """The distinct first days of a column of ``YYYY-MM`` periods (validated), in order: the distinct
+    periods first (a monthly run has one), then their dates."""
+    return sorted(month_start(p) for p in periods.unique().to_list())
+
+
 def month_start_of(period: pl.Expr, months: list[dt.date]) -> pl.Expr:
     """:func:`month_start_expr` of a column whose distinct first days are ``months``: a literal when
     there is one (a monthly run), so that what depends on the month alone (its end, its calendar,

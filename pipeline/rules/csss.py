@@ -18,7 +18,8 @@ and DmfAPPL 2017-4.
   without / with own professional income), in force on the month's first day
   (``onss/csss/<household>``). The band is chosen by the quarterly remuneration; the monthly
   withholding estimates it as Q = 3 × m (the quarterly limits / 3 compared with m, exactly), and
-  applies the band's monthly formula to m, rounded once half-up to the cent.
+  applies the band's monthly formula to m, rounded once half-up to the cent (exact integer arithmetic in
+  cents: :meth:`pipeline.core.params.Scale.cents`).
 - A missing household is computed on the ``single`` scale and flagged (``household_missing``);
   :func:`household_warning` gives the run's warning from the payroll lines.
 
@@ -35,9 +36,9 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.core.money import MONEY, WIDE, to_cents
+from pipeline.core.money import MONEY, WHOLE, check_places, from_units, units
 from pipeline.core.params import Parameters, Value, select
-from pipeline.core.periods import month_start_expr, month_start_of
+from pipeline.core.periods import month_start_of, month_starts
 from pipeline.rules import output_schema
 from schemas.inputs import HOUSEHOLDS
 
@@ -78,16 +79,17 @@ def compute_csss(frame: pl.DataFrame, params: Parameters, columns: Sequence[str]
     Raises :class:`MissingParameterError` for a month before the scales' history.
     """
     schema = output_schema(OUTPUT_SCHEMA, columns)
+    check_places(frame.schema, {"onss_base": 2})
     if frame.height == 0:
         return pl.DataFrame(schema=schema)
-    dates = sorted(frame.select(month_start_expr(pl.col("period")).unique()).to_series().to_list())
+    dates = month_starts(frame.get_column("period"))
     found = _scales(params, dates)
 
     def pick(value_of) -> pl.Expr:
         cases = [((pl.col("__on") == on) & (pl.col("household") == h), value_of(h, v)) for on, h, v in found]
         return select(cases)
 
-    m, q = pl.col("onss_base"), pl.col("quarterly_estimate")
+    m, q = pl.col("onss_base"), pl.col("quarterly_estimate")  # in cents (whole numbers)
     subject = pl.col("belgian_social_security").fill_null(False)
     return (
         frame.lazy()
@@ -95,18 +97,24 @@ def compute_csss(frame: pl.DataFrame, params: Parameters, columns: Sequence[str]
             month_start_of(pl.col("period"), dates).alias("__on"),
             pl.col("household").is_null().alias("household_missing"),
             pl.col("household").cast(pl.String).fill_null(DEFAULT_HOUSEHOLD).alias("household"),
-            (m.cast(WIDE) * MONTHS_PER_QUARTER).cast(MONEY).alias("quarterly_estimate"),
+            units(m, 2).alias("onss_base"),
         )
+        .with_columns((m * MONTHS_PER_QUARTER).alias("quarterly_estimate"))
         .with_columns(
-            pl.when(subject).then(pick(lambda h, v: v.value.band(q))).alias("band"),
+            pl.when(subject).then(pick(lambda h, v: v.value.band(q, 2))).alias("band"),
             pl.when(subject)
-            .then(to_cents(pl.max_horizontal(pick(lambda h, v: v.value.value(q, m)), pl.lit(0, WIDE))))
-            .otherwise(pl.lit(0, MONEY))
+            .then(pl.max_horizontal(pick(lambda h, v: v.value.cents(q, 2, m, 2)), pl.lit(0, WHOLE)))
+            .otherwise(pl.lit(0, WHOLE))
             .alias("csss"),
             pick(lambda h, v: pl.lit(f"{P}/{h}")).alias("parameter"),
             pick(lambda h, v: pl.lit(v.key(f"{P}/{h}"))).alias("source"),
         )
-        .select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+        .select(
+            [
+                from_units(pl.col(name), 2, dtype) if dtype == MONEY else pl.col(name).cast(dtype)
+                for name, dtype in schema.items()
+            ]
+        )
         .collect()
     )
 

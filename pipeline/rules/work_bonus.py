@@ -28,8 +28,9 @@ employed-abroad workers owe none and get none):
 5. **Cap**: the bonus never exceeds the personal contribution of the month (the 13.07 % line,
    ``worker_onss``); the excess is taken from volet B first, then from volet A.
 
-Every amount is rounded once where the instructions say (R, P) and the rest is exact Decimal
-arithmetic on whole columns; :func:`explain_work_bonus` reads the columns this computation writes.
+Every amount is rounded once where the instructions say (the fraction, W / H, R, P) and the rest is
+exact integer arithmetic on whole columns (cents, millionths of hours: :data:`PLACES`);
+:func:`explain_work_bonus` reads the columns this computation writes.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.core.money import MONEY, WIDE, round_to, times, to_cents
+from pipeline.core.money import MONEY, WHOLE, WIDE, check_places, from_units, quotient, rescaled, units
 from pipeline.core.params import Parameters, Scale, Value, number_text, select
-from pipeline.core.periods import month_start_expr, month_start_of
+from pipeline.core.periods import month_start_of, month_starts
 from pipeline.errors import MissingParameterError
 from pipeline.rules import output_schema
 
@@ -147,6 +148,26 @@ def _scheduled_days(first: pl.Expr, last: pl.Expr) -> pl.Expr:
     return pl.when(last >= first).then(days).otherwise(0)
 
 
+HOURS_PLACES = 6
+"""Decimal places of hours and work fractions (``Decimal(18, 6)`` in the inputs): H and U are worked in
+whole millionths."""
+PLACES = {
+    **{name: 2 for name, dtype in OUTPUT_SCHEMA.items() if dtype == MONEY},
+    "paid_units": HOURS_PLACES,
+    "full_time_units": HOURS_PLACES,
+    "reference_wage": 2 + HOURS_PLACES,
+    "fraction": 2,
+}
+"""The figures worked as whole numbers (:func:`pipeline.core.money.units`) and their places: money in
+cents, H and U in millionths, S = round(W / H) × U in 10^-8, the fraction in hundredths. Every step is
+exact integer arithmetic, rounded once where the instructions say."""
+INPUT_PLACES = {
+    **dict.fromkeys(("gross_salary", "guaranteed_wage_onss", "worker_onss"), 2),
+    **dict.fromkeys(("work_fraction", "paid_hours", "full_time_hours"), HOURS_PLACES),
+}
+"""The input columns read in whole units, and their places (a column with more decimals is refused)."""
+
+
 def _performance() -> list[pl.Expr]:
     """H and U of the month (hours, or day-equivalents from the work fraction and the contract days)."""
     month_end = pl.col("__on").dt.month_end()
@@ -154,7 +175,7 @@ def _performance() -> list[pl.Expr]:
     last = pl.min_horizontal(pl.col("contract_end"), month_end)
     contract_days = pl.max_horizontal(_scheduled_days(first, last) - pl.col("unpaid_days").fill_null(0), pl.lit(0))
     by_hours = pl.col("paid_hours").is_not_null() & pl.col("full_time_hours").is_not_null()
-    fraction = pl.col("work_fraction").fill_null(1).cast(WIDE)
+    fraction = units(pl.col("work_fraction").fill_null(1), HOURS_PLACES)
     return [
         pl.when(by_hours)
         .then(pl.lit("hours"))
@@ -162,12 +183,12 @@ def _performance() -> list[pl.Expr]:
         .cast(OUTPUT_SCHEMA["fraction_basis"])
         .alias("fraction_basis"),
         pl.when(by_hours)
-        .then(pl.col("paid_hours").cast(WIDE))
-        .otherwise(fraction * contract_days.cast(WIDE))
+        .then(units(pl.col("paid_hours"), HOURS_PLACES))
+        .otherwise(fraction * contract_days.cast(WHOLE))
         .alias("paid_units"),
         pl.when(by_hours)
-        .then(pl.col("full_time_hours").cast(WIDE))
-        .otherwise(_scheduled_days(pl.col("__on"), month_end).cast(WIDE))
+        .then(units(pl.col("full_time_hours"), HOURS_PLACES))
+        .otherwise(units(_scheduled_days(pl.col("__on"), month_end), HOURS_PLACES))
         .alias("full_time_units"),
     ]
 
@@ -177,23 +198,23 @@ def _reference_wage() -> list[pl.Expr]:
     paid, full = pl.col("paid_units"), pl.col("full_time_units")
     converted = ~pl.col("complete_month") & (paid > 0)
     return [
-        pl.when(converted).then(to_cents(pl.col("wage_100").cast(WIDE) / paid)).alias("wage_per_unit"),
+        pl.when(converted).then(quotient(pl.col("wage_100"), 2, paid, HOURS_PLACES, 2)).alias("wage_per_unit"),
         pl.when(pl.col("complete_month"))
-        .then(pl.lit(1, FRACTION))
-        .otherwise(round_to(paid / full, 2, FRACTION))
+        .then(pl.lit(100, WHOLE))
+        .otherwise(quotient(paid, HOURS_PLACES, full, HOURS_PLACES, 2))
         .alias("fraction"),
     ]
 
 
 def _volet(cases: list[tuple[Table, Scale | None]], key: str) -> list[pl.Expr]:
     """Band and amount R = round(scale(S)), at least 0, of one volet; 0 where the table has no such part."""
-    s = pl.col("reference_wage")
+    s, places = pl.col("reference_wage"), PLACES["reference_wage"]
     cases = [(t, scale) for t, scale in cases if scale is not None]
     if not cases:
-        return [pl.lit(None, pl.Int8).alias(f"{key}_band"), pl.lit(0, MONEY).alias(f"{key}_full")]
-    band = select([(t.applies(), scale.band(s)) for t, scale in cases])
-    raw = select([(t.applies(), scale.value(s)) for t, scale in cases], pl.lit(0, WIDE))
-    return [band.alias(f"{key}_band"), to_cents(pl.max_horizontal(raw, pl.lit(0, WIDE))).alias(f"{key}_full")]
+        return [pl.lit(None, pl.Int8).alias(f"{key}_band"), pl.lit(0, WHOLE).alias(f"{key}_full")]
+    band = select([(t.applies(), scale.band(s, places)) for t, scale in cases])
+    raw = select([(t.applies(), scale.cents(s, places)) for t, scale in cases], pl.lit(0, WHOLE))
+    return [band.alias(f"{key}_band"), pl.max_horizontal(raw, pl.lit(0, WHOLE)).alias(f"{key}_full")]
 
 
 def _citations(found: list[Table]) -> list[pl.Expr]:
@@ -231,13 +252,14 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters, columns: Sequenc
     """
     schema = output_schema(OUTPUT_SCHEMA, columns)
     frame = _normalise(frame)
+    check_places(frame.schema, INPUT_PLACES)
     if frame.height == 0:
         return pl.DataFrame(schema=schema)
-    dates = sorted(frame.select(month_start_expr(pl.col("period")).unique()).to_series().to_list())
+    dates = month_starts(frame.get_column("period"))
     found = tables(params, dates)
     a_cases = [(t, t.a.value) for t in found]
     b_cases = [(t, t.b.value if t.b else None) for t in found]
-    zero = pl.lit(0, MONEY)
+    zero = pl.lit(0, WHOLE)
     eligible = pl.col("owes_personal_contribution").fill_null(False)
     prorated_a, prorated_b = pl.col("volet_a_prorated"), pl.col("volet_b_prorated")
     excess = pl.max_horizontal(pl.col("before_cap") - pl.col("cap"), zero)
@@ -246,36 +268,36 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters, columns: Sequenc
         frame.lazy()
         .with_columns(
             month_start_of(pl.col("period"), dates).alias("__on"),
-            (pl.col("gross_salary").cast(WIDE) + pl.col("guaranteed_wage_onss").fill_null(0).cast(WIDE))
-            .cast(MONEY)
-            .alias("wage_100"),
-            pl.col("worker_onss").fill_null(0).cast(MONEY).alias("cap"),
+            (units(pl.col("gross_salary"), 2) + units(pl.col("guaranteed_wage_onss").fill_null(0), 2)).alias(
+                "wage_100"
+            ),
+            units(pl.col("worker_onss").fill_null(0), 2).alias("cap"),
         )
         .with_columns(_performance())
         .with_columns((pl.col("paid_units") >= pl.col("full_time_units")).alias("complete_month"))
         .with_columns(_reference_wage())
         .with_columns(
             pl.when(pl.col("wage_per_unit").is_null())
-            .then(pl.col("wage_100").cast(WIDE))
-            .otherwise(pl.col("wage_per_unit").cast(WIDE) * pl.col("full_time_units"))
+            .then(rescaled(pl.col("wage_100"), 2, PLACES["reference_wage"]))
+            .otherwise(pl.col("wage_per_unit") * pl.col("full_time_units"))
             .alias("reference_wage")
         )
         .with_columns(*_volet(a_cases, "volet_a"), *_volet(b_cases, "volet_b"), *_citations(found))
         .with_columns(
             pl.when(eligible)
-            .then(to_cents(times(pl.col("fraction"), pl.col(f"{v}_full"))))
+            .then(rescaled(pl.col("fraction") * pl.col(f"{v}_full"), 4, 2))
             .otherwise(zero)
             .alias(f"{v}_prorated")
             for v in ("volet_a", "volet_b")
         )
-        .with_columns((prorated_a + prorated_b).cast(MONEY).alias("before_cap"))
+        .with_columns((prorated_a + prorated_b).alias("before_cap"))
         .with_columns(
-            (prorated_a - (excess - cut_b)).cast(MONEY).alias("volet_a"),
-            (prorated_b - cut_b).cast(MONEY).alias("volet_b"),
-            excess.cast(MONEY).alias("cap_cut"),
+            (prorated_a - (excess - cut_b)).alias("volet_a"),
+            (prorated_b - cut_b).alias("volet_b"),
+            excess.alias("cap_cut"),
         )
         .with_columns(
-            (pl.col("volet_a") + pl.col("volet_b")).cast(MONEY).alias("work_bonus"),
+            (pl.col("volet_a") + pl.col("volet_b")).alias("work_bonus"),
             pl.when(~eligible)
             .then(pl.lit("not_subject"))
             .when(pl.col("fraction") == 0)
@@ -288,7 +310,12 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters, columns: Sequenc
             .cast(OUTPUT_SCHEMA["reason"])
             .alias("reason"),
         )
-        .select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+        .select(
+            [
+                from_units(pl.col(name), PLACES[name], dtype) if name in PLACES else pl.col(name).cast(dtype)
+                for name, dtype in schema.items()
+            ]
+        )
         .collect()
     )
 

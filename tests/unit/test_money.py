@@ -10,13 +10,19 @@ from pipeline.core.money import (
     MONEY,
     cents,
     cents_of,
+    check_places,
     from_cents,
+    from_units,
     parse_money,
     product_fits,
+    quotient,
     rate_units,
+    rescaled,
     rounded_product_cents,
     times,
     to_cents,
+    units,
+    units_lit,
 )
 
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -72,6 +78,52 @@ def test_integer_cent_helpers_refuse_what_they_cannot_do_exactly():
     assert ties.to_list() == [123, -123]
 
 
+def _half_up(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+hours = st.decimals(min_value=Decimal("-9999.999999"), max_value=Decimal("9999.999999"), places=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(big_amounts, hours, st.integers(0, 6)), min_size=1, max_size=40))
+def test_whole_unit_arithmetic_matches_python_decimal(rows):
+    """units, rescaled, quotient and from_units (the work bonus's and the CSSS's integer arithmetic) give
+    what Python's decimal gives: a / h rounded once half away from zero to the cent, a × h exact, a
+    rescaled to ``p`` places rounded once; a zero divisor gives null."""
+    frame = pl.DataFrame(
+        {
+            "a": pl.Series([a for a, _, _ in rows], dtype=MONEY),
+            "h": pl.Series([h for _, h, _ in rows], dtype=pl.Decimal(18, 6)),
+        }
+    )
+    a, h = units(pl.col("a"), 2), units(pl.col("h"), 6)
+    got = frame.select(
+        from_units(quotient(a, 2, h, 6, 2), 2, MONEY).alias("q"),
+        from_units(a * h, 8, pl.Decimal(38, 12)).alias("p"),
+        *(from_units(rescaled(a, 2, p), p, pl.Decimal(38, 6)).alias(f"r{p}") for p in range(7)),
+    )
+    for row, (amount, hour, _) in zip(got.iter_rows(named=True), rows):
+        assert row["q"] == (None if hour == 0 else _half_up(amount / hour, 2)), (amount, hour)
+        assert row["p"] == amount * hour
+        for p in range(7):
+            assert row[f"r{p}"] == _half_up(amount, p)
+
+
+def test_whole_units_refuse_a_constant_they_cannot_hold():
+    assert pl.select(units_lit(Decimal("-0.2443"), 4)).item() == -2443
+    assert pl.select(units_lit(Decimal("2833.36"), 6)).item() == 2_833_360_000
+    try:
+        units_lit(Decimal("0.2443"), 3)
+    except ValueError as error:
+        assert "more than 3 decimal places" in str(error)
+    else:
+        raise AssertionError("units_lit rounded a constant")
+    # ties away from zero both ways: 1.225 -> 1.23, -1.225 -> -1.23; 0.005 / 1 -> 0.01
+    ties = pl.select(rescaled(pl.lit(pl.Series([1225, -1225], dtype=pl.Int128)), 3, 2)).to_series()
+    assert ties.to_list() == [123, -123]
+
+
 def test_the_traps_are_avoided():
     # trap 1: 0.99 x 0.0050 = 0.004950 exactly -> 0.00 (polars' narrow product gives 0.01).
     frame = pl.DataFrame({"a": [Decimal("0.99")]}, schema={"a": MONEY})
@@ -100,3 +152,15 @@ def test_parse_money_never_rounds_valid_text():
         Decimal("-3.10"),
         Decimal("12.00"),
     ]
+
+
+def test_whole_units_refuse_a_column_with_more_places():
+    schema = {"a": MONEY, "h": pl.Decimal(18, 6), "n": pl.Int32, "z": pl.Null}
+    check_places(schema, {"a": 2, "h": 6, "n": 0, "z": 2, "absent": 2})
+    for bad, places in (({"a": pl.Decimal(38, 12)}, 2), ({"a": pl.Float64}, 2), ({"a": pl.String}, 2)):
+        try:
+            check_places(bad, {"a": places})
+        except ValueError as error:
+            assert "column a" in str(error)
+        else:
+            raise AssertionError(f"{bad} taken in whole 10^-{places}")

@@ -1,13 +1,15 @@
 """The dated-parameter loader refuses gaps, overlaps, missing references and out-of-range values."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.core.params import Parameters, default_parameters
+from pipeline.core.params import Bracket, Parameters, Scale, default_parameters
 from pipeline.errors import MissingParameterError, ParameterFileError
 
 GOOD = """\
@@ -167,6 +169,60 @@ def test_scale_band_and_value_on_both_sides_of_each_threshold(tmp_path):
         Decimal("14.44011"),  # 14.44 + 1.10 % x 0.01 = 14.4401 1
         None,
     ]
+
+
+def test_scale_cents_on_both_sides_of_each_threshold(tmp_path):
+    # The same rows as above in whole cents: band and value rounded once, half away from zero, to the cent
+    # (14.4432 -> 14.44, 14.44011 -> 14.44), in integer arithmetic; the key in 10^-4 as well (8 places: S of
+    # the work bonus), which gives the same.
+    scale = bundle(tmp_path, SCALE, "x/scale").value("x/scale", dt.date(2024, 6, 1))
+    q = [328528, 328529, 583613, 583614, 657054, 657055, -100]
+    m = [109509, 109510, 194537, 194538, 219018, 219019, 0]
+    frame = pl.DataFrame({"q": q, "m": m})
+    out = frame.select(
+        scale.band(pl.col("q"), 2).alias("band"),
+        scale.cents(pl.col("q"), 2, pl.col("m"), 2).alias("cents"),
+        scale.cents(pl.col("q") * 100, 4, pl.col("m") * 1_000_000, 8).alias("fine"),
+    )
+    assert out["band"].to_list() == [1, 2, 2, 3, 3, 4, None]
+    assert out["cents"].to_list() == [0, 515, 515, 515, 1444, 1444, None]
+    assert out["fine"].to_list() == out["cents"].to_list()
+    with pytest.raises(ValueError, match="reciprocal"):
+        Bracket(Decimal(1), True, reciprocal=True).formula_units(pl.col("x"), 2, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2),  # threshold step
+            st.decimals(min_value=Decimal("-200"), max_value=Decimal("200"), places=2),  # amount
+            st.decimals(min_value=Decimal("-1"), max_value=Decimal("1"), places=4),  # rate
+            st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=2),  # base
+            st.booleans(),  # inclusive
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=30),
+)
+def test_property_scale_cents_match_python_decimal(brackets, keys):
+    """Scale.cents (integer units) equals Python's decimal: the bracket holding the key, its formula at x
+    (= the key, in 10^-8), rounded once half away from zero to the cent; None below the first threshold."""
+    threshold, built = Decimal(0), []
+    for i, (step, amount, rate, base, inclusive) in enumerate(brackets):
+        threshold += step if i else 0
+        built.append(Bracket(threshold, inclusive or i == 0, amount=amount, rate=rate, base=base))
+    scale = Scale(tuple(built), ())
+    got = pl.DataFrame({"k": keys}).select(scale.cents(pl.col("k"), 8).alias("c"))["c"].to_list()
+    for key, cents in zip(keys, got):
+        x = Decimal(key).scaleb(-8)
+        held = [b for b in built if (x >= b.threshold if b.inclusive else x > b.threshold)]
+        want = None
+        if held:
+            b = held[-1]
+            want = int((b.amount + b.rate * (x - b.base)).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        assert cents == want, (key, built)
 
 
 def test_scale_reciprocal_bracket(tmp_path):
