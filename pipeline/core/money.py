@@ -5,6 +5,12 @@ half away from zero, to the cent, at named points. Polars Decimal has three trap
 with polars 2.1, pinned by tests/unit/test_money.py): a product keeps only the larger input
 scale, implicit rescaling rounds half-to-even, and precision widens to 38. Hence the one rule
 of this module: **widen, compute, round once, cast**.
+
+Where it is exact, the same arithmetic is done in integers, several times cheaper: amounts as
+whole cents (:func:`cents_of`, :func:`rounded_product_cents`, :func:`from_cents`) and, for the
+rules that divide and multiply hours and rates, any decimal as whole numbers of 10^-places
+(:func:`units`, :func:`rescaled`, :func:`quotient`, :func:`from_units`), rounded once half away
+from zero with integer division.
 """
 
 from collections.abc import Mapping
