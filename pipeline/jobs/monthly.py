@@ -341,22 +341,25 @@ def publish(
     if store is not None and not store.holds_lock:
         with store.locked():
             return publish(result, out, overwrite, store, finalise, table_writer, replace, csv)
-    plan = None
-    if store is not None:
-        found = statuses(result.store_tables, finalise, result.file_errors)
-        plan = store.plan(result.period, result.manifest["run_id"], found, replace)
-    csv = csv or CsvChoice()
-    # the figures are counted on the tables before national numbers are masked (masked ids collide)
-    figures = result.figures if result.figures is not None else figures_only(result.tables, result.by_code)
-    people = {**people_tables(result.tables, result.store_tables), **figures}
-    written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
-    # every audit table is scanned for national numbers once: people_tables masked some, the others here (the
-    # run store's copy needs to know whether masking changes the table); they are written as masked
-    masked = {
-        n: people[n] if n in PEOPLE_TABLES else rejects.mask_national_numbers(f)
-        for n, f in result.tables.items()
-        if isinstance(f, pl.DataFrame)
-    }
+    frames = {n: f for n, f in result.tables.items() if isinstance(f, pl.DataFrame)}
+    # The figures (counted on the tables before national numbers are masked: masked ids collide) and the
+    # national-number scan of the audit tables that are not people tables (people_tables masks those) are
+    # made on a second thread while this one plans the run store's month (polars works without the GIL).
+    # Every audit table is scanned once; the run store's copy needs to know whether masking changes it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counted = None if result.figures is not None else pool.submit(figures_only, result.tables, result.by_code)
+        scanned = {
+            n: pool.submit(rejects.mask_national_numbers, f) for n, f in frames.items() if n not in PEOPLE_TABLES
+        }
+        plan = None
+        if store is not None:
+            found = statuses(result.store_tables, finalise, result.file_errors)
+            plan = store.plan(result.period, result.manifest["run_id"], found, replace)
+        csv = csv or CsvChoice()
+        people = people_tables(result.tables, result.store_tables)
+        people.update(result.figures if counted is None else counted.result())
+        written = {**result.tables, EMPLOYER_TOTALS: employer_totals(people)}
+        masked = {n: people[n] if n in PEOPLE_TABLES else scanned[n].result() for n in frames}  # written as masked
     manifest = {**result.manifest, "language": result.lang, "csv": csv_entry(written, csv)}
     kept = result.store_tables
     # the store's tables whose audit Parquet file has their bytes are copied from it afterwards
