@@ -118,9 +118,7 @@ def rounded_product_cents(cents_: pl.Expr, units: pl.Expr) -> pl.Expr:
     """``cents × units × 10^-RATE_PLACES`` rounded once, half away from zero, to the cent, in integer
     arithmetic (Int64): the amount in cents of a ``MONEY`` amount times a rate (:func:`rate_units`).
     Exact where ``|cents × units| < 2^63`` (:func:`product_fits`)."""
-    product = cents_ * units
-    half, unit = 5 * 10 ** (RATE_PLACES - 1), 10**RATE_PLACES
-    return (product.abs() + half) // unit * product.sign()
+    return rescaled(cents_ * units, RATE_PLACES, 0)
 
 
 WHOLE = pl.Int128

@@ -285,7 +285,7 @@ def compute_work_bonus(frame: pl.DataFrame, params: Parameters, columns: Sequenc
         .with_columns(*_volet(a_cases, "volet_a"), *_volet(b_cases, "volet_b"), *_citations(found))
         .with_columns(
             pl.when(eligible)
-            .then(rescaled(pl.col("fraction") * pl.col(f"{v}_full"), 4, 2))
+            .then(rescaled(pl.col("fraction") * pl.col(f"{v}_full"), PLACES["fraction"] + 2, 2))
             .otherwise(zero)
             .alias(f"{v}_prorated")
             for v in ("volet_a", "volet_b")
