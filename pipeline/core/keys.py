@@ -92,3 +92,38 @@ def aligned(ids: pl.Series, table: pl.DataFrame, key: str = KEY) -> pl.DataFrame
     if extra.height != ids.len():
         raise ValueError(f"a per-employee table repeats a value of {key}")
     return extra.drop(key)
+
+
+# ------------------------------------------------------------------------------------------------
+# Windows over each employee's rows, in a frame sorted by employee_id (no null employee_id)
+# ------------------------------------------------------------------------------------------------
+# Polars evaluates a window that does not aggregate (``cum_max().over(...)``, ``int_range(pl.len()).over(...)``)
+# group by group: on the 50,000 absence rows of a million employee-months (about 45,000 employees) 25-65 ms,
+# against 2-3 ms for the same values from one whole-column pass over the sorted rows.
+
+
+def first_of_employee() -> pl.Expr:
+    """True on the first row of each employee."""
+    return (pl.col(KEY) != pl.col(KEY).shift(1)).fill_null(True)
+
+
+def previous_within_employee(expr: pl.Expr) -> pl.Expr:
+    """Value of ``expr`` on the previous row of the same employee (null on an employee's first row):
+    ``expr.shift(1).over("employee_id")``."""
+    return pl.when(first_of_employee()).then(None).otherwise(expr.shift(1))
+
+
+def position_within_employee() -> pl.Expr:
+    """0, 1, 2, ... along each employee's rows (Int64): ``pl.int_range(pl.len()).over("employee_id")``."""
+    row = pl.int_range(pl.len())
+    return row - pl.when(first_of_employee()).then(row).otherwise(0).cum_max()
+
+
+def cum_max_within_employee(dates: pl.Expr) -> pl.Expr:
+    """Running maximum of a date column restarting at each employee (null where the date is null):
+    ``dates.cum_max().over("employee_id")``, from one global ``cum_max`` on (employee number, date)
+    packed into an integer."""
+    group = first_of_employee().cast(pl.Int64).cum_sum()
+    span = 10_000_000  # > 2 x |day number| of any date within ±13,000 years of 1970: groups stay apart
+    packed = group * span + dates.cast(pl.Int32).cast(pl.Int64)
+    return (packed.cum_max() - group * span).cast(pl.Int32).cast(pl.Date)

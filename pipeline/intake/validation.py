@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.core import rejects
+from pipeline.core.keys import cum_max_within_employee, previous_within_employee
 from pipeline.intake.reading import UNREAD, RawInput
 from schemas.inputs import INPUTS, MESSAGES, InputSpec, failing_rows, pandera_schema, typed, typed_columns
 
@@ -395,7 +396,7 @@ def _overlaps(absences: pl.DataFrame) -> pl.DataFrame:
         pl.col("start_date").str.to_date("%Y-%m-%d", strict=False).alias("__s"),
         pl.col("end_date").str.to_date("%Y-%m-%d", strict=False).alias("__e"),
     ).sort("employee_id", "__s", "source_line")
-    a = a.with_columns(pl.col("__e").cum_max().shift(1).over("employee_id").alias("__prev_end"))
+    a = a.with_columns(previous_within_employee(cum_max_within_employee(pl.col("__e"))).alias("__prev_end"))
     hit = a.filter(pl.col("__s") <= pl.col("__prev_end"))
     return rejects.from_rows(
         hit,

@@ -1,11 +1,23 @@
-"""pipeline.core.keys: the left join on employee_id by binary search when both sides are in order, and the
-order checks that let a sort be skipped."""
+"""pipeline.core.keys: the left join on employee_id by binary search when both sides are in order, the
+order checks that let a sort be skipped, and the windows over each employee's rows of a sorted frame."""
+
+import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.core import keys as keys_module
-from pipeline.core.keys import SMALL, aligned, in_order, sorted_unique
+from pipeline.core.keys import (
+    SMALL,
+    aligned,
+    cum_max_within_employee,
+    in_order,
+    position_within_employee,
+    previous_within_employee,
+    sorted_unique,
+)
 
 
 def _join(ids: pl.Series, table: pl.DataFrame) -> pl.DataFrame:
@@ -96,3 +108,52 @@ def test_search_in_parts_is_the_plain_search(monkeypatch):
     values = pl.Series([f"E{i:03d}" for i in range(-5, 110)])  # "E-05" ... "E109": before, among, after
     found = keys_module.search_sorted(table, values)
     assert found.equals(table.search_sorted(values)) and found.dtype == table.search_sorted(values).dtype
+
+
+_DATES = st.one_of(st.none(), st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2200, 12, 31)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), _DATES), max_size=40))
+def test_windows_within_employee_are_polars_windows(rows):
+    """The whole-column windows give what polars' own ``over("employee_id")`` windows give, nulls included
+    (a null date has a null running maximum, as ``cum_max`` leaves it)."""
+    rows = sorted(rows, key=lambda r: r[0])
+    frame = pl.DataFrame(
+        {"employee_id": [f"E{e}" for e, _ in rows], "d": [d for _, d in rows]},
+        schema={"employee_id": pl.String, "d": pl.Date},
+    )
+    d = pl.col("d")
+    out = frame.select(
+        d.cum_max().over("employee_id").alias("max_over"),
+        cum_max_within_employee(d).alias("max"),
+        d.cum_max().shift(1).over("employee_id").alias("previous_max_over"),
+        previous_within_employee(cum_max_within_employee(d)).alias("previous_max"),
+        pl.int_range(pl.len()).over("employee_id").alias("position_over"),
+        position_within_employee().alias("position"),
+    )
+    for name in ("max", "previous_max", "position"):
+        assert out.get_column(name).equals(out.get_column(f"{name}_over"), check_dtypes=True), name
+
+
+def test_windows_within_employee_by_hand():
+    frame = pl.DataFrame(
+        {
+            "employee_id": ["E1", "E1", "E1", "E2", "E2"],
+            "d": [dt.date(2026, 1, 10), dt.date(2026, 1, 5), dt.date(2026, 2, 1), dt.date(2025, 1, 1), None],
+        }
+    )
+    out = frame.select(
+        previous_within_employee(cum_max_within_employee(pl.col("d"))).alias("previous_max"),
+        position_within_employee().alias("position"),
+    )
+    # E1: nothing before its first row, then the latest of 10 Jan (and 5 Jan), then still 10 Jan;
+    # E2 starts over: nothing, then 1 Jan 2025.
+    assert out.get_column("previous_max").to_list() == [
+        None,
+        dt.date(2026, 1, 10),
+        dt.date(2026, 1, 10),
+        None,
+        dt.date(2025, 1, 1),
+    ]
+    assert out.get_column("position").to_list() == [0, 1, 2, 0, 1]

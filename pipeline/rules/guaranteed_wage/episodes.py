@@ -12,15 +12,11 @@ import datetime as dt
 import polars as pl
 
 from pipeline.core import rejects
+from pipeline.core.keys import cum_max_within_employee, position_within_employee, previous_within_employee
 from pipeline.core.money import WIDE
 from pipeline.core.params import Parameters
 from pipeline.rules.guaranteed_wage.bands import BLUE, WHITE_LONG, WHITE_SHORT, P
-from pipeline.rules.guaranteed_wage.frames import (
-    cum_max_within_employee,
-    lookup_on,
-    max_value,
-    previous_within_employee,
-)
+from pipeline.rules.guaranteed_wage.frames import lookup_on, max_value
 from pipeline.rules.guaranteed_wage.terms import term_end
 from schemas.inputs import typed_defaults
 
@@ -209,7 +205,7 @@ def rank_episodes(episodes: pl.DataFrame, params: Parameters) -> pl.DataFrame:
         pl.col("prev_end").is_not_null() & ~pl.col("prolongs") & (pl.col("gap_days") <= reach) & ~pl.col("other_cause")
     )
     ep = lookup_on(episodes, "start_date", {"_window": P + "relapse_window_days"}, params, where=may_relapse)
-    ep = ep.sort("employee_id", "start_date").with_columns(pl.int_range(pl.len()).over("employee_id").alias("_k"))
+    ep = ep.sort("employee_id", "start_date").with_columns(position_within_employee().alias("_k"))
     state = pl.DataFrame(schema={"employee_id": pl.String, **_CHAIN_STATE})
     rounds = []
     for k in range(int(ep.get_column("_k").max() or 0) + 1 if ep.height else 0):

@@ -1,5 +1,5 @@
-"""Frame helpers shared by the guaranteed-wage steps: parameter look-ups on the rows that need them,
-and per-employee window expressions on frames sorted by employee."""
+"""Frame helpers shared by the guaranteed-wage steps: parameter look-ups on the rows that need them
+(the per-employee window expressions are in :mod:`pipeline.core.keys`)."""
 
 from __future__ import annotations
 
@@ -50,25 +50,3 @@ def max_value(params: Parameters, name: str) -> int:
 def member(ids: pl.DataFrame) -> pl.Expr:
     """True where employee_id is one of ``ids`` (a small frame): a semi-join as a mask, order kept."""
     return pl.col("employee_id").is_in(ids.get_column("employee_id").implode()).fill_null(False)
-
-
-def first_of_employee() -> pl.Expr:
-    """True on the first row of each employee (frame sorted by employee_id)."""
-    return (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
-
-
-def previous_within_employee(expr: pl.Expr) -> pl.Expr:
-    """Value of ``expr`` on the previous row of the same employee (frame sorted by employee_id)."""
-    return pl.when(first_of_employee()).then(None).otherwise(expr.shift(1))
-
-
-def cum_max_within_employee(dates: pl.Expr) -> pl.Expr:
-    """Running maximum of a date column restarting at each employee (frame sorted by employee_id).
-
-    Done with one global ``cum_max`` on (employee number, date) packed into an integer: much
-    faster than a per-group window for ~100k small groups.
-    """
-    group = first_of_employee().cast(pl.Int64).cum_sum()
-    span = 10_000_000  # > 2 x |day number| of any date within ±13,000 years of 1970: groups stay apart
-    packed = group * span + dates.cast(pl.Int32).cast(pl.Int64)
-    return (packed.cum_max() - group * span).cast(pl.Int32).cast(pl.Date)
