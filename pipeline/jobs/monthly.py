@@ -133,6 +133,7 @@ class BatchResult:
     figures: Mapping[str, pl.DataFrame] | None = None  # the report's figures when ``tables`` are files (figures_only)
     by_code: pl.DataFrame | None = None  # the contributions by code, when the rules summed them (figures_only)
     stored_as_is: frozenset[str] = frozenset()  # tables whose audit Parquet file holds the run store's bytes
+    employer_lines: pl.DataFrame | None = None  # the batch's employers and their payroll lines (statuses)
 
     @property
     def exit_code(self) -> int:
@@ -289,25 +290,29 @@ def compute(
     return ComputedMonth(tables, store_tables, by_code)
 
 
-def statuses(store_tables: Mapping[str, pl.DataFrame], finalise: bool, errors: tuple[str, ...]) -> dict[str, Status]:
+def statuses(
+    store_tables: Mapping[str, pl.DataFrame],
+    finalise: bool,
+    errors: tuple[str, ...],
+    per_employer: pl.DataFrame | None = None,
+) -> dict[str, Status]:
     """What the run makes of each employer's month in the run store (data-contract "The run store of
     a bureau"): finalised only when the batch had no file-level error, finalising was asked, and at
     least one payroll line was computed for that employer. The employers are those of the valid
-    employers and employees rows."""
-    wanted = ("employer_id",)
-    ids = run_warnings.employer_ids(
-        {n: selected(store_tables, n, wanted) for n in ("employers", "employees") if n in store_tables}
-    )
-    lines = selected(store_tables, "payroll_lines", wanted).select(pl.col("employer_id").cast(pl.String))
-    counted = ids.to_frame().join(
-        lines.group_by("employer_id").len(), on="employer_id", how="left", maintain_order="left"
-    )
+    employers and employees rows (``per_employer``: their :func:`~pipeline.outputs.warnings.employer_lines`,
+    when the caller has it)."""
+    if per_employer is None:
+        wanted = ("employer_id",)
+        per_employer = run_warnings.employer_lines(
+            {n: selected(store_tables, n, wanted) for n in ("employers", "employees") if n in store_tables},
+            selected(store_tables, "payroll_lines", wanted),
+        )
+    counted = per_employer.select("employer_id", "lines")
     batch_reason = (
         "--no-finalise" if not finalise else (f"{FILE_ERROR_REASON}: {'; '.join(errors)}" if errors else None)
     )
     found = {}
     for employer, n in counted.iter_rows():
-        n = int(n or 0)
         reason = batch_reason or (None if n else "no payroll line computed")
         found[employer] = Status(n, reason is None, reason)
     return found
@@ -353,7 +358,7 @@ def publish(
         }
         plan = None
         if store is not None:
-            found = statuses(result.store_tables, finalise, result.file_errors)
+            found = statuses(result.store_tables, finalise, result.file_errors, result.employer_lines)
             plan = store.plan(result.period, result.manifest["run_id"], found, replace)
         csv = csv or CsvChoice()
         people = people_tables(result.tables, result.store_tables)
@@ -528,9 +533,10 @@ def run_month(
         errors = file_errors(raw)
         checked = on_step("check", check, raw)
         tables, store_tables, by_code = on_step("compute", compute, checked, period, params, store, part_time_reading)
+        per_employer = run_warnings.employer_lines(checked.frames, tables["payroll_lines"])
         facts = {
             "inputs": run_warnings.input_facts(raw),
-            "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period),
+            "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period, per_employer),
         }
         del checked
         computed = tables["payroll_lines"].height
@@ -549,7 +555,14 @@ def run_month(
             run_options(part_time_reading),
         )
         result = BatchResult(
-            period, tables, store_tables, man, file_errors=errors, lang=language(lang, prof), by_code=by_code
+            period,
+            tables,
+            store_tables,
+            man,
+            file_errors=errors,
+            lang=language(lang, prof),
+            by_code=by_code,
+            employer_lines=per_employer,
         )
         if out is not None:
             done = on_step("publish", publish, result, out, overwrite, store, finalise, None, replace, csv)
@@ -656,14 +669,20 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
     frames = checked.frames
     run = month(period)
     pay_input = frames["pay"]
-    employers = frames["employees"].get_column("employer_id").drop_nulls().unique().sort().to_list()
+    pay_months, absence_months = (_earlier_months(store, period, same_year=same) for same in (True, False))
+    # the batch's employers (a million rows made unique) only when the store has earlier months to read
+    employers = (
+        frames["employees"].get_column("employer_id").drop_nulls().unique().sort().to_list()
+        if pay_months or absence_months
+        else []
+    )
     pay = _with_store(
         pay_input.filter(pl.col("period") <= period),
         store,
         "pay",
         ["employee_id", "period"],
         (pl.col("period") < period) & pl.col("period").str.starts_with(f"{run.year:04d}"),
-        _earlier_months(store, period, same_year=True),
+        pay_months,
         employers,
     )
     absences = _with_store(
@@ -672,7 +691,7 @@ def history(checked: ValidatedBatch, period: str, store: RunStore | None) -> His
         "absences",
         ["employee_id", "start_date"],
         pl.col("start_date") < run.start,
-        _earlier_months(store, period, same_year=False),
+        absence_months,
         employers,
     )
     employees = _with_employer(frames["employees"], frames["employers"])

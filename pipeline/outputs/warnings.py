@@ -74,22 +74,44 @@ def employer_ids(frames: Mapping[str, pl.DataFrame]) -> pl.Series:
     return found.get_column("employer_id").drop_nulls().unique().sort()
 
 
-def row_facts(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame, period: str) -> dict[str, Any]:
-    """Counts from the validated rows (``frames``, by input) and the run's payroll lines."""
+def employer_lines(frames: Mapping[str, pl.DataFrame], payroll_lines: pl.DataFrame) -> pl.DataFrame:
+    """Every employer of the batch (:func:`employer_ids` of ``frames``) with its number of payroll
+    lines (``lines``, 0 when none): what the row facts and the run store's statuses read. A payroll
+    line carries its employee's employer_id, so its employer is one of these."""
+    lines = payroll_lines.group_by(pl.col("employer_id").cast(pl.String)).len("lines")
+    return (
+        employer_ids(frames)
+        .to_frame()
+        .join(lines, on="employer_id", how="left", maintain_order="left")
+        .with_columns(pl.col("lines").fill_null(0))
+    )
+
+
+def row_facts(
+    frames: Mapping[str, pl.DataFrame],
+    payroll_lines: pl.DataFrame,
+    period: str,
+    per_employer: pl.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Counts from the validated rows (``frames``, by input) and the run's payroll lines
+    (``per_employer``: their :func:`employer_lines`, when the caller has it)."""
     pay = frames["pay"]
     later = pay.filter(pl.col("period") > period)
     household = 0
     employees = frames["employees"]
     if "csss" in payroll_lines.columns and "household" in employees.columns:
-        # lazily: only the two columns each reads are filtered (an eager filter copies every column first)
-        missing = employees.lazy().filter(pl.col("household").is_null()).select("employee_id")
-        belgian = payroll_lines.lazy().filter(pl.col("worker_code").is_not_null()).select("employee_id")
-        household = belgian.join(missing, on="employee_id", how="semi").select(pl.len()).collect().item()
+        # lazily: only the column it reads is filtered; as a rule few employees or none lack a household
+        missing = employees.lazy().filter(pl.col("household").is_null()).select("employee_id").collect()
+        if missing.height:
+            belgian = payroll_lines.lazy().filter(pl.col("worker_code").is_not_null()).select("employee_id")
+            household = belgian.join(missing.lazy(), on="employee_id", how="semi").select(pl.len()).collect().item()
+    if per_employer is None:
+        per_employer = employer_lines({n: frames[n] for n in ("employers", "employees")}, payroll_lines)
     return {
         "out_of_period": later.height,
         "later_months": sorted(later.get_column("period").unique().to_list()),
-        "employers": payroll_lines.get_column("employer_id").drop_nulls().unique().sort().to_list(),
-        "batch_employers": employer_ids({n: frames[n] for n in ("employers", "employees")}).to_list(),
+        "employers": per_employer.filter(pl.col("lines") > 0).get_column("employer_id").to_list(),
+        "batch_employers": per_employer.get_column("employer_id").to_list(),
         "household_missing": household,
     }
 
