@@ -332,7 +332,7 @@ def publish(
     employer), ``report.html`` and ``payroll.xlsx`` atomically, then keep the month of each
     employer in the run store.
 
-    (Step 4, the manifest, is :func:`pipeline.outputs.manifest.monthly`.) The report and the
+    (Step 4, the manifest, is :func:`month_manifest`.) The report and the
     workbook are rendered in ``result.lang`` from the manifest as written (its warnings, its
     ``language`` and ``csv`` entries); the console summary too (``Published.console``). ``csv``:
     which tables get a CSV and in which dialect (default ``auto``, ``machine``).
@@ -409,6 +409,31 @@ def publish(
         "output": str(Path(out).resolve()),
     }
     return Published(path, store.write(plan, kept, info, same, staged[0] if staged else None), console)
+
+
+def month_manifest(
+    period: str,
+    run_date: dt.date,
+    profile_name: str,
+    raw: Mapping[str, RawInput],
+    checked: ValidatedBatch,
+    tables: Mapping[str, pl.DataFrame],
+    params: Parameters,
+    part_time_reading: str,
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """Step 4: the run manifest (:func:`pipeline.outputs.manifest.monthly`), with the warnings' facts
+    of the inputs and rows; and the batch's employers with their payroll lines
+    (:func:`~pipeline.outputs.warnings.employer_lines`), which the run store's statuses read."""
+    per_employer = run_warnings.employer_lines(checked.frames, tables["payroll_lines"])
+    facts = {
+        "inputs": run_warnings.input_facts(raw),
+        "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period, per_employer),
+    }
+    lines = tables["payroll_lines"].height
+    options = run_options(part_time_reading)
+    return manifests.monthly(
+        period, run_date, profile_name, raw, tables["rejects"], lines, params, None, facts, options
+    ), per_employer
 
 
 @contextmanager
@@ -533,27 +558,10 @@ def run_month(
         errors = file_errors(raw)
         checked = on_step("check", check, raw)
         tables, store_tables, by_code = on_step("compute", compute, checked, period, params, store, part_time_reading)
-        per_employer = run_warnings.employer_lines(checked.frames, tables["payroll_lines"])
-        facts = {
-            "inputs": run_warnings.input_facts(raw),
-            "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period, per_employer),
-        }
-        del checked
-        computed = tables["payroll_lines"].height
-        man = on_step(
-            "manifest",
-            manifests.monthly,
-            period,
-            run_date,
-            prof.name,
-            raw,
-            tables["rejects"],
-            computed,
-            params,
-            None,
-            facts,
-            run_options(part_time_reading),
+        man, per_employer = on_step(
+            "manifest", month_manifest, period, run_date, prof.name, raw, checked, tables, params, part_time_reading
         )
+        del checked
         result = BatchResult(
             period,
             tables,
