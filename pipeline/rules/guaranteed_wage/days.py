@@ -249,8 +249,9 @@ def price_days(
     Returns (days, rejects, frame of the rejected employee_ids): the days with the columns of
     :data:`DAYS_SCHEMA` and those the pricing reads (the columns only the bands read are dropped
     first: each join below copies every column it carries, 1.6 M days in a month where a tenth of
-    a million employees is sick). The pricing is one lazy plan: its joins and columns are computed
-    in one pass over the days.
+    a million employees is sick). Only the days the employer pays are priced (a quarter of them in
+    such a month), in one lazy plan (its joins and columns in one pass), and put back in place; the
+    others are 0.00 without a ceiling.
     """
     # Only the pay rows of employees with incapacity days (a few % of the batch) are touched.
     mine = pay_now.filter(member(days.select("employee_id").unique()))
@@ -285,40 +286,55 @@ def price_days(
     rejected = pl.concat([no_wage_rows.select("employee_id"), no_row]).unique()
 
     wages = mine.select("employee_id", pl.col("daily_wage").cast(MONEY)).unique("employee_id", keep="first")
+    kept = days.lazy().select(c for c in days.columns if c in DAYS_SCHEMA or c in _PRICING)
+    if rejected.height:
+        kept = kept.filter(~member(rejected))
     basis = lookup_on(days.select("date").unique(), "date", {"_basis": P + "inami_ceiling_basis_days"}, params)
     ceilings = _ceilings(days, params)
+    days = kept.join(wages.lazy(), on="employee_id", how="left", maintain_order="left").collect()
+    # Only the days the employer pays (a quarter of them in a month of long illnesses) are priced: their
+    # amounts and ceilings, put back in place; the others are 0.00 without a ceiling (null where no band).
+    paid = days.get_column("payer") == EMPLOYER
+    at = paid.fill_null(False).arg_true()
     ceiling = wide(pl.col("_ceiling_6")) * wide(pl.col("_basis")) / wide(pl.col("weekly_work_days"))
     wage = wide(pl.col("daily_wage"))
     below = pl.min_horizontal(wage, pl.col("_ceiling"))
     above = (wage - pl.col("_ceiling")).clip(lower_bound=0)
     amount = (
-        pl.when(pl.col("payer") != EMPLOYER)
-        .then(pl.lit(0, WIDE))
-        .when(pl.col("_rate_above").is_not_null())
+        pl.when(pl.col("_rate_above").is_not_null())
         .then(times(below, pl.col("_rate")) + times(above, pl.col("_rate_above")))
         .otherwise(times(pl.col("daily_wage"), pl.col("_rate")))
     )
-    kept = days.lazy().select(c for c in days.columns if c in DAYS_SCHEMA or c in _PRICING)
-    if rejected.height:
-        kept = kept.filter(~member(rejected))
-    days = (
-        kept.join(wages.lazy(), on="employee_id", how="left", maintain_order="left")
+    priced = (
+        days.lazy()
+        .select("start_date", "date", "weekly_work_days", "daily_wage", "_rate", "_rate_above")
+        .filter(pl.lit(paid).fill_null(False))
         .join(basis.lazy(), on="date", how="left", maintain_order="left")
         .join(ceilings.lazy(), on=["start_date", "date"], how="left", maintain_order="left")
         .with_columns(pl.when(pl.col("_rate_above").is_not_null()).then(ceiling).alias("_ceiling"))
-        .with_columns(
-            to_cents(amount).alias("amount"),
-            pl.col("_rate").cast(RATIO).alias("rate"),
-            pl.col("_rate_above").cast(RATIO).alias("rate_above_ceiling"),
-            pl.col("_ceiling").cast(RATIO).alias("daily_ceiling"),
-            pl.col("start_date").alias("episode_start"),
-            pl.col("end_date").alias("episode_end"),
-            pl.col("source_file").alias("absence_source_file"),
-            pl.col("source_line").alias("absence_source_line"),
-        )
+        .select(to_cents(amount).alias("amount"), pl.col("_ceiling").cast(RATIO).alias("daily_ceiling"))
         .collect()
     )
+    n = days.height
+    days = days.with_columns(
+        pl.when(pl.lit(paid).is_null())
+        .then(None)
+        .otherwise(pl.lit(_in_place(priced.get_column("amount"), at, n, 0)))
+        .alias("amount"),
+        pl.col("_rate").cast(RATIO).alias("rate"),
+        pl.col("_rate_above").cast(RATIO).alias("rate_above_ceiling"),
+        pl.lit(_in_place(priced.get_column("daily_ceiling"), at, n, None)).alias("daily_ceiling"),
+        pl.col("start_date").alias("episode_start"),
+        pl.col("end_date").alias("episode_end"),
+        pl.col("source_file").alias("absence_source_file"),
+        pl.col("source_line").alias("absence_source_line"),
+    )
     return days, out_rejects, rejected
+
+
+def _in_place(values: pl.Series, at: pl.Series, n: int, fill: object) -> pl.Series:
+    """``values`` at the rows ``at`` of a column of ``n`` rows that holds ``fill`` elsewhere."""
+    return pl.select(pl.repeat(pl.lit(fill, values.dtype), n)).to_series().scatter(at, values)
 
 
 def monthly_totals(days: pl.DataFrame, pay_now: pl.DataFrame, period: str) -> pl.DataFrame:
