@@ -27,14 +27,15 @@ Mixes (every one with ``--bad-fraction`` defective rows, 1 % by default)::
     history          the two earlier months of the quarter in the same batch (three pay rows per
                      employee, as a monthly export with the quarter to date carries)
 
-Reported per mix and size: wall time (the whole job, ``run_month`` from its first step to its
-last; the process's wall, with interpreter start and imports, beside it), CPU seconds (user + system of the child process, its threads and
-children included, from ``wait4``), peak resident memory (``ru_maxrss`` of the child), per-step
-wall and CPU, the floor's figures and the ratio product / floor, and per mix the scaling ratio
-between sizes ten times apart. With ``--repeat R`` each is measured R times: median and minimum.
-With ``--partitions K`` the same batch also runs through ``pipeline.jobs.partitioned.run_partitioned``
-on a local 2-worker Dask cluster (or ``--dask-address``): ratio partitioned / single and a check
-that the output folder is byte-identical.
+Reported per mix and size: wall time (the whole job, ``run_month`` from its first step to its last;
+the process's wall, with interpreter start and imports, beside it), CPU seconds (user + system of
+the child process, its threads and children included, from ``wait4``), peak resident memory
+(``ru_maxrss`` of the child), per-step wall and CPU, the floor's figures and the ratio product /
+floor, and per mix the scaling ratio between sizes ten times apart. With ``--repeat R`` each is
+measured R times: median and minimum. With ``--partitions K`` the same batch also runs through
+``pipeline.jobs.partitioned.run_partitioned`` on a local 2-worker Dask cluster (or
+``--dask-address``): ratio partitioned / single and a check that the output folder is
+byte-identical.
 
 Usage (from the repository root)::
 
