@@ -98,13 +98,10 @@ def row_facts(
     pay = frames["pay"]
     later = pay.filter(pl.col("period") > period)
     household = 0
-    employees = frames["employees"]
-    if "csss" in payroll_lines.columns and "household" in employees.columns:
-        # lazily: only the column it reads is filtered; as a rule few employees or none lack a household
-        missing = employees.lazy().filter(pl.col("household").is_null()).select("employee_id").collect()
-        if missing.height:
-            belgian = payroll_lines.lazy().filter(pl.col("worker_code").is_not_null()).select("employee_id")
-            household = belgian.join(missing.lazy(), on="employee_id", how="semi").select(pl.len()).collect().item()
+    if "csss" in payroll_lines.columns and "household" in payroll_lines.columns:
+        # a payroll line carries its employee's household as given (null: none)
+        lacking = pl.col("worker_code").is_not_null() & pl.col("household").is_null()
+        household = payroll_lines.select(lacking.sum()).item()
     if per_employer is None:
         per_employer = employer_lines({n: frames[n] for n in ("employers", "employees")}, payroll_lines)
     return {
