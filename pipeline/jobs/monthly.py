@@ -429,11 +429,11 @@ def month_manifest(
         "inputs": run_warnings.input_facts(raw),
         "rows": run_warnings.row_facts(checked.frames, tables["payroll_lines"], period, per_employer),
     }
-    lines = tables["payroll_lines"].height
-    options = run_options(part_time_reading)
-    return manifests.monthly(
+    lines, options = tables["payroll_lines"].height, run_options(part_time_reading)
+    made = manifests.monthly(
         period, run_date, profile_name, raw, tables["rejects"], lines, params, None, facts, options
-    ), per_employer
+    )
+    return made, per_employer
 
 
 @contextmanager
