@@ -333,7 +333,7 @@ class RunStore:
         path = self._month_file(period)
         if not path.is_file():
             return {}
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = orjson.loads(path.read_bytes())  # the text the store wrote (C, ten times the standard parser's speed)
         return {e: Entry.of(e, period, r) for e, r in sorted(doc.get("employers", {}).items())}
 
     def version_info(self, period: str, version: str) -> dict[str, Any]:
@@ -564,6 +564,7 @@ class RunStore:
         """Point the stored employers of the month at ``version`` (one atomic replace of the index)."""
         current = self.current(plan.period)
         rejected = int((info.get("totals") or {}).get("rejected", 0))
+        run = {"version": version, "run_id": plan.run_id, "run_date": str(info.get("run_date"))}
         entries = {e: x.record() for e, x in current.items()}
         for employer in plan.store:
             status = plan.statuses[employer]
@@ -573,9 +574,7 @@ class RunStore:
                 gone = {k: v for k, v in before.record().items() if k != "superseded"}
                 superseded.append({**gone, "replaced_by": plan.run_id})
             entries[employer] = {
-                "version": version,
-                "run_id": plan.run_id,
-                "run_date": str(info.get("run_date")),
+                **run,
                 "finalised": status.finalised,
                 "reason": status.reason,
                 "lines": status.lines,
@@ -585,7 +584,7 @@ class RunStore:
             }
         target = self._month_file(plan.period)
         tmp = target.with_name(f".{target.name}.tmp")
-        _write_private(tmp, _json({"period": plan.period, "employers": dict(sorted(entries.items()))}))
+        _write_private(tmp, _json({"period": plan.period, "employers": entries}))  # _json sorts the keys
         os.replace(tmp, target)
 
 
