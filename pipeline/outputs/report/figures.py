@@ -241,8 +241,8 @@ def employer_names(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
     employers = tables.get("employers")
     if employers is None or "name" not in employers.columns:
         return {}
-    rows = employers.select("employer_id", "name").drop_nulls().unique("employer_id", keep="first")
-    return dict(rows.sort("employer_id").iter_rows())
+    rows = employers.select("employer_id", "name").drop_nulls().unique("employer_id", keep="first").sort("employer_id")
+    return dict(zip(rows.get_column("employer_id").to_list(), rows.get_column("name").to_list()))  # not row by row
 
 
 EMPLOYER_TOTALS = "employer_totals"
