@@ -307,12 +307,11 @@ def statuses(
             {n: selected(store_tables, n, wanted) for n in ("employers", "employees") if n in store_tables},
             selected(store_tables, "payroll_lines", wanted),
         )
-    counted = per_employer.select("employer_id", "lines")
     batch_reason = (
         "--no-finalise" if not finalise else (f"{FILE_ERROR_REASON}: {'; '.join(errors)}" if errors else None)
     )
     found = {}
-    for employer, n in counted.iter_rows():
+    for employer, n in zip(*(per_employer.get_column(c).to_list() for c in ("employer_id", "lines"))):
         reason = batch_reason or (None if n else "no payroll line computed")
         found[employer] = Status(n, reason is None, reason)
     return found
