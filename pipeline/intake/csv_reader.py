@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -353,20 +352,6 @@ def _status(
     return check, blank, continuation
 
 
-def with_line_numbers(cells: pl.DataFrame, first: int) -> pl.DataFrame:
-    """``cells`` with ``source_line`` (Int64): ``first``, ``first + 1``, ... one per row, in the chunks of
-    the cells' columns. Polars parses a file in chunks (about fifty for a million rows); a column of
-    other chunks makes later operations on the frame cut every column to a common layout first
-    (0.1 s for each select of a million employees' rows)."""
-    column = cells.get_column(cells.columns[0]) if cells.width else None
-    lengths = column.chunk_lengths() if column is not None else [cells.height]
-    if len(lengths) < 2 or any(c.chunk_lengths() != lengths for c in cells.get_columns()):
-        return cells.with_columns(pl.int_range(first, first + cells.height, dtype=pl.Int64).alias("source_line"))
-    starts = itertools.accumulate(lengths[:-1], initial=first)
-    parts = [pl.int_range(start, start + n, dtype=pl.Int64, eager=True) for start, n in zip(starts, lengths)]
-    return cells.with_columns(pl.concat(parts, rechunk=False).alias("source_line"))
-
-
 NOT_BLANK = re.compile(rb"[^\r\n\t \x00\xef\xbb\xbf\xff\xfe]")
 """A byte that is not a line end, space, tab, NUL or byte-order-mark byte: a file without one is empty."""
 
@@ -390,7 +375,9 @@ def read_csv_table(data: bytes, file: str, encoding: str | None, delimiter: str 
     odd = [i for i in shape.get_column("odd").arg_true().to_list() if i > 0]
     slow = _resolve_odd_lines(lines, odd, header.separator, header.fits) if odd else []
     check, blank, continuation = _status(shape, slow, bad_lines, header)
-    frame = with_line_numbers(_cells(lines, utf8, slow, header), 1)
+    frame = _cells(lines, utf8, slow, header).with_columns(
+        pl.int_range(1, lines.len() + 1, dtype=pl.Int64).alias("source_line")
+    )
     dropped = (blank | continuation).scatter(0, True)  # and the header
     flagged = check.is_not_null() & ~dropped
     if flagged.any():  # the defects, with the cells that say which field holds a bad byte
@@ -447,7 +434,7 @@ def _read_regular(utf8: bytes, file: str, label: str, delimiter: str | None) -> 
     if unnamed and any(cells.slice(1).select(unnamed).row(0)):
         return None  # a cell under no header name: a field count to tell, line by line
     blank = _blank_lines(cells, padded)
-    cells = with_line_numbers(cells, 1)
+    cells = cells.with_columns(pl.int_range(1, n_lines + 1, dtype=pl.Int64).alias("source_line"))
     dropped = blank.scatter(0, True)  # and the header
     frame = cells.filter(~dropped) if dropped.slice(1).any() else cells.slice(1)  # slice: no copy
     defects = pl.DataFrame(schema=DEFECT_SCHEMA)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.errors import InputError
-from pipeline.intake.csv_reader import with_line_numbers
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def _blank(width: int) -> pl.Expr:
 def _table(headers: list[str], body: pl.DataFrame, first_line: int, dialect: str, **kw) -> TypedTable:
     width = len(headers)
     body = body.rename({old: str(i) for i, old in enumerate(body.columns)})
-    body = with_line_numbers(body, first_line)
+    body = body.with_columns(pl.int_range(first_line, first_line + body.height, dtype=pl.Int64).alias("source_line"))
     blank = body.select(_blank(width)).to_series()
     return TypedTable(headers, body.filter(~blank), int(blank.sum()), dialect, **kw)
 
