@@ -294,9 +294,7 @@ def price_days(
     basis = lookup_on(days.select("date").unique(), "date", {"_basis": P + "inami_ceiling_basis_days"}, params)
     ceilings = _ceilings(days, params)
     days = kept.join(wages.lazy(), on="employee_id", how="left", maintain_order="left").collect()
-    # Only the days the employer pays (a quarter of them in a month of long illnesses) are priced: their
-    # amounts and ceilings, put back in place; the others are 0.00 without a ceiling (null where no band).
-    paid = days.get_column("payer") == EMPLOYER
+    paid = days.get_column("payer") == EMPLOYER  # null where no band: the amount is then null too
     at = paid.fill_null(False).arg_true()
     ceiling = wide(pl.col("_ceiling_6")) * wide(pl.col("_basis")) / wide(pl.col("weekly_work_days"))
     wage = wide(pl.col("daily_wage"))
