@@ -581,38 +581,30 @@ class RunStore:
         """Point the stored employers of the month at ``version`` (one atomic replace of the index)."""
         current = self.current(plan.period)
         rejected = int((info.get("totals") or {}).get("rejected", 0))
-        run = {"version": version, "run_id": plan.run_id, "run_date": str(info.get("run_date"))}
         with _uncollected():
-            entries = self._entries(plan, current, run, rejected, info.get("output"))
+            entries = {e: x.record() for e, x in current.items()}
+            for employer in plan.store:
+                status = plan.statuses[employer]
+                before = current.get(employer)
+                superseded = list(before.superseded) if before else []
+                if before is not None:
+                    gone = {k: v for k, v in before.record().items() if k != "superseded"}
+                    superseded.append({**gone, "replaced_by": plan.run_id})
+                entries[employer] = {
+                    "version": version,
+                    "run_id": plan.run_id,
+                    "run_date": str(info.get("run_date")),
+                    "finalised": status.finalised,
+                    "reason": status.reason,
+                    "lines": status.lines,
+                    "rejected_rows": rejected,
+                    "output": info.get("output"),
+                    "superseded": superseded,
+                }
         target = self._month_file(plan.period)
         tmp = target.with_name(f".{target.name}.tmp")
         _write_private(tmp, _json({"period": plan.period, "employers": entries}))  # _json sorts the keys
         os.replace(tmp, target)
-
-    @staticmethod
-    def _entries(
-        plan: Plan, current: Mapping[str, Entry], run: Mapping[str, Any], rejected: int, output: str | None
-    ) -> dict[str, dict[str, Any]]:
-        """The month index's entries once ``plan`` is carried out: the current ones, the stored employers'
-        replaced (their earlier version kept as superseded)."""
-        entries = {e: x.record() for e, x in current.items()}
-        for employer in plan.store:
-            status = plan.statuses[employer]
-            before = current.get(employer)
-            superseded = list(before.superseded) if before else []
-            if before is not None:
-                gone = {k: v for k, v in before.record().items() if k != "superseded"}
-                superseded.append({**gone, "replaced_by": plan.run_id})
-            entries[employer] = {
-                **run,
-                "finalised": status.finalised,
-                "reason": status.reason,
-                "lines": status.lines,
-                "rejected_rows": rejected,
-                "output": output,
-                "superseded": superseded,
-            }
-        return entries
 
 
 # ------------------------------------------------------------------------------------------------

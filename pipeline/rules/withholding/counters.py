@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from pipeline.core.keys import first_of_employee
 from pipeline.core.money import WIDE
 
 MONTH_BIT = {month: 1 << (month - 1) for month in range(1, 13)}
@@ -221,8 +222,7 @@ def _running_sum(column: str) -> pl.Expr:
     """
     value = pl.col(column).cast(pl.Int64)
     total = value.cum_sum()
-    first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
-    return total - pl.when(first).then(total - value).forward_fill()
+    return total - pl.when(first_of_employee()).then(total - value).forward_fill()
 
 
 def months_text(mask: pl.Expr, year: int) -> pl.Expr:
